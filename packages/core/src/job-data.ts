@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The data of one generation job: the request, and the progress the worker persists as it goes.
+ * This is the documented wire format for producers in other languages (see packages/core/README.md):
+ * only `input` is required when enqueuing; every progress field starts absent.
+ * Never holds the provider key or any other secret.
+ */
+export const GenerationInputSchema = z.object({
+  model: z.string().min(1),
+  prompt: z.string().min(1),
+  aspect_ratio: z.string().optional(),
+  duration: z.number().int().optional(),
+  num_inference_steps: z.number().int().optional(),
+});
+export type GenerationInput = z.infer<typeof GenerationInputSchema>;
+
+export const MetadataSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type Metadata = z.infer<typeof MetadataSchema>;
+
+export const JobStep = {
+  /** Not yet sent to the provider (or sent and certainly refused, so safe to send again). */
+  Pending: 'pending',
+  /** A create call may be in flight: its outcome is unknown until `generationId` is persisted. */
+  Submitting: 'submitting',
+  /** The provider accepted it; `generationId` is set; status checks run as delayed re-runs. */
+  Checking: 'checking',
+} as const;
+export type JobStep = (typeof JobStep)[keyof typeof JobStep];
+
+export const GenerationJobDataSchema = z.object({
+  input: GenerationInputSchema,
+  customId: z.string().optional(),
+  metadata: MetadataSchema.optional(),
+  batchId: z.string().optional(),
+  row: z.number().int().optional(),
+  step: z.enum(['pending', 'submitting', 'checking']).default('pending'),
+  /** Sent as X-Client-Request-Id with the create call, to find a lost generation with the provider. */
+  clientRequestId: z.string().optional(),
+  generationId: z.string().optional(),
+  /** Epoch ms when the create call was sent / answered. */
+  submitStartedAt: z.number().optional(),
+  submittedAt: z.number().optional(),
+  /** Epoch ms after which the job fails with `deadline_exceeded`. Set when the create call is answered. */
+  deadline: z.number().optional(),
+  polls: z.number().int().default(0),
+  /** Transient errors so far in the current step (reset when the step changes). */
+  retries: z.number().int().default(0),
+  /** Set when a resubmission after an unknown outcome may have created a second generation. */
+  possibleDuplicate: z.boolean().optional(),
+  lastStatus: z.string().optional(),
+});
+export type GenerationJobData = z.infer<typeof GenerationJobDataSchema>;
+/** What a producer must supply: progress fields are optional. */
+export type NewGenerationJobData = z.input<typeof GenerationJobDataSchema>;
+
+/** The job's return value, stored by BullMQ when the video is ready. */
+export const GenerationResultSchema = z.object({
+  videoUrl: z.string(),
+  generationId: z.string(),
+  model: z.string(),
+  polls: z.number().int(),
+  submittedAt: z.number(),
+  completedAt: z.number(),
+  costUsd: z.number().optional(),
+  creditsUsed: z.number().optional(),
+  contentType: z.string().optional(),
+  fileSize: z.number().optional(),
+  possibleDuplicate: z.boolean().optional(),
+});
+export type GenerationResult = z.infer<typeof GenerationResultSchema>;

@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
+/** Redis keys vidqueue owns beside BullMQ's, all under the queue prefix. */
+export function vidqKeys(prefix: string) {
+  const base = `${prefix}:vidq`;
+  return {
+    /** Set while a user has asked to cancel a job that has not finished. */
+    cancel: (jobId: string) => `${base}:cancel:${jobId}`,
+    /** Hash {reason, since, status} while provider submissions are paused for an account problem. */
+    accountPause: `${base}:account-pause`,
+    /** Idempotency-Key -> job id, for POST /v1/videos. */
+    idempotency: (key: string) => `${base}:idem:${key}`,
+  };
+}
+
+/** Our job ids: BullMQ-safe (no `:`), URL-safe, unguessable. Provider generation ids are never job ids. */
+export function newVideoId(): string {
+  return `vid_${randomBytes(12).toString('base64url')}`;
+}

@@ -1,0 +1,56 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths pino censors in every log line. pino cannot see inside strings, so secrets must never be
+ * interpolated into messages: pass them (if at all) as fields that match these paths.
+ */
+export const REDACT_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'redisUrl',
+  '*.redisUrl',
+  'AIMLAPI_KEY',
+  '*.AIMLAPI_KEY',
+  'API_TOKENS',
+  '*.API_TOKENS',
+  'DASHBOARD_PASSWORD',
+  '*.DASHBOARD_PASSWORD',
+  'REDIS_URL',
+  '*.REDIS_URL',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+export type LoggerSettings = {
+  level?: LoggerOptions['level'];
+  pretty?: boolean;
+  name?: string;
+  /** Where lines go; defaults to stdout. Tests pass a sink stream and parse the JSON lines. */
+  destination?: DestinationStream;
+};
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    name: settings.name,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (settings.destination) return pino(options, settings.destination);
+  if (settings.pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
+    });
+  }
+  return pino(options);
+}

@@ -1,0 +1,3 @@
+export { LogSink } from './log-sink.js';
+export { dumpKeys } from './redis-scan.js';
+export { uniquePrefix } from './unique.js';

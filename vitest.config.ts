@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    globalSetup: ['./packages/testkit/src/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores here: run files in parallel but keep it bounded.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
