@@ -23,6 +23,7 @@ export type Generation = {
   status: string;
   videoUrl?: string;
   contentType?: string;
+  fileName?: string;
   fileSize?: number;
   /** The provider's failure message when phase is 'failed'. */
   error?: string;

@@ -1,0 +1,154 @@
+import { errorFromFailure, errorFromResponse, type Operation } from './classify.js';
+import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
+import { normalizeGeneration } from './normalize.js';
+import { redactSecrets } from './redact.js';
+import { createRequestSignal } from './request-signal.js';
+import type {
+  AimlApiClient,
+  AimlApiClientOptions,
+  CreateGenerationParams,
+  Generation,
+  RequestOptions,
+} from './types.js';
+
+export const DEFAULT_BASE_URL = 'https://api.aimlapi.com';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const GENERATIONS_PATH = '/v2/video/generations';
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Printable ASCII without spaces: what a header value can carry and what a key looks like.
+const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
+function baseUrlOf(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError('AI/ML API client: baseUrl is not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError('AI/ML API client: baseUrl must be http or https');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError('AI/ML API client: baseUrl must not contain credentials');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new TypeError('AI/ML API client: baseUrl must not have a query or fragment');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * The AI/ML API video client. Every failure is an AimlApiError whose `kind` says what to do
+ * (see ErrorKind). The key lives only in this closure and in the Authorization header.
+ */
+export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClient {
+  const { apiKey } = options;
+  if (typeof apiKey !== 'string' || !HEADER_TOKEN.test(apiKey)) {
+    // Never echo the value: it is a secret.
+    throw new TypeError(
+      'AI/ML API client: apiKey must be a non-empty string without spaces or control characters',
+    );
+  }
+  if (options.userAgent !== undefined && !/^[\x20-\x7e]+$/.test(options.userAgent)) {
+    throw new TypeError('AI/ML API client: userAgent must be printable ASCII');
+  }
+  const endpoint = `${baseUrlOf(options.baseUrl ?? DEFAULT_BASE_URL)}${GENERATIONS_PATH}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('AI/ML API client: timeoutMs must be a positive number');
+  }
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const redact = (text: string): string => redactSecrets(text, [apiKey]);
+
+  async function call(
+    op: Operation,
+    url: string,
+    init: { method: string; body?: string },
+    requestOptions: RequestOptions = {},
+  ): Promise<Generation> {
+    const { signal: callerSignal, clientRequestId } = requestOptions;
+    if (clientRequestId !== undefined && !CLIENT_REQUEST_ID.test(clientRequestId)) {
+      throw new PermanentError(
+        `AI/ML API ${op}: clientRequestId must be 1 to 128 characters of [A-Za-z0-9._:-]; nothing was sent`,
+      );
+    }
+    if (callerSignal?.aborted) {
+      throw new TransientError(`AI/ML API ${op} aborted by the caller before sending`, { aborted: true });
+    }
+    const requestSignal = createRequestSignal(callerSignal, timeoutMs);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${apiKey}`,
+      Accept: 'application/json',
+    };
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (clientRequestId !== undefined) headers['X-Client-Request-Id'] = clientRequestId;
+    if (options.userAgent !== undefined) headers['User-Agent'] = options.userAgent;
+    const failure = (error: unknown) =>
+      errorFromFailure(error, {
+        op,
+        timeoutMs,
+        aborted: requestSignal.endedBy === 'caller',
+        timedOut: requestSignal.endedBy === 'timeout',
+        redact,
+      });
+
+    let response: Response;
+    let raw: string;
+    try {
+      try {
+        response = await doFetch(url, { ...init, headers, signal: requestSignal.signal });
+      } catch (error) {
+        throw failure(error);
+      }
+      try {
+        raw = await response.text();
+      } catch (error) {
+        // The status line arrived but the body did not. For an error status the status is enough.
+        if (!response.ok) throw errorFromResponse(op, response.status, response.headers, '', redact);
+        throw failure(error);
+      }
+    } finally {
+      requestSignal.dispose();
+    }
+    if (!response.ok) throw errorFromResponse(op, response.status, response.headers, raw, redact);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = undefined;
+    }
+    const generation = normalizeGeneration(body, response.headers);
+    if (generation === undefined) {
+      const message = `AI/ML API ${op} answered HTTP ${response.status} without a generation id and status`;
+      throw op === 'create'
+        ? new UnknownOutcomeError(`${message}; the generation may have been created`, {
+            status: response.status,
+          })
+        : new TransientError(message, { status: response.status });
+    }
+    if (generation.error !== undefined) generation.error = redact(generation.error);
+    return generation;
+  }
+
+  return {
+    create(params: CreateGenerationParams, requestOptions?: RequestOptions): Promise<Generation> {
+      let body: string;
+      try {
+        body = JSON.stringify(params);
+      } catch {
+        return Promise.reject(
+          new PermanentError('AI/ML API create: parameters are not serialisable to JSON'),
+        );
+      }
+      return call('create', endpoint, { method: 'POST', body }, requestOptions);
+    },
+    get(generationId: string, requestOptions?: RequestOptions): Promise<Generation> {
+      if (typeof generationId !== 'string' || generationId === '') {
+        return Promise.reject(new PermanentError('AI/ML API get: generationId must be a non-empty string'));
+      }
+      const url = `${endpoint}?generation_id=${encodeURIComponent(generationId)}`;
+      return call('get', url, { method: 'GET' }, requestOptions);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { clip } from './redact.js';
+import type { Generation, GenerationPhase } from './types.js';
+
+/** Provider status spellings that mean "still working" (compared lower-cased, `-`/space as `_`). */
+export const PENDING_STATUSES: ReadonlySet<string> = new Set([
+  'queued',
+  'generating',
+  'waiting',
+  'active',
+  'processing',
+  'pending',
+  'in_progress',
+  'starting',
+  'running',
+]);
+
+/** Spellings that mean success; success also requires `video.url`. */
+export const SUCCESS_STATUSES: ReadonlySet<string> = new Set(['completed', 'succeeded']);
+
+function statusKey(status: string): string {
+  return status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+/**
+ * The phase a status spelling stands for. Anything not known as pending or success (error, failed,
+ * cancelled, expired, or a spelling we have never seen) is terminal: 'failed'.
+ */
+export function phaseOf(status: string): GenerationPhase {
+  const key = statusKey(status);
+  if (PENDING_STATUSES.has(key)) return 'pending';
+  if (SUCCESS_STATUSES.has(key)) return 'completed';
+  return 'failed';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** A finite, non-negative number from a number or a numeric string; anything else is ignored. */
+export function readNumber(value: unknown): number | undefined {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && value.trim() !== '') n = Number(value.trim());
+  else return undefined;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** The message inside a generation's `error`: `{ name, message }`, a string, or `{ detail: [{ msg }] }`. */
+export function generationErrorMessage(error: unknown): string | undefined {
+  if (typeof error === 'string') return nonEmptyString(error);
+  if (Array.isArray(error)) {
+    const parts = error.map(generationErrorMessage).filter((m): m is string => m !== undefined);
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+  if (!isRecord(error)) return undefined;
+  return (
+    nonEmptyString(error.message) ??
+    nonEmptyString(error.msg) ??
+    generationErrorMessage(error.detail) ??
+    generationErrorMessage(error.error) ??
+    nonEmptyString(error.name)
+  );
+}
+
+function usage(
+  body: Record<string, unknown>,
+  headers?: Headers,
+): { creditsUsed?: number; usdSpent?: number } {
+  const meta = isRecord(body.meta) ? body.meta : {};
+  const u = isRecord(meta.usage) ? meta.usage : {};
+  const creditsUsed =
+    readNumber(u.credits_used) ??
+    readNumber(u.tokens_used) ??
+    readNumber(headers?.get('x-aimlapi-credits-used'));
+  const usdSpent = readNumber(u.usd_spent) ?? readNumber(headers?.get('x-aimlapi-usd-spent'));
+  return {
+    ...(creditsUsed !== undefined && { creditsUsed }),
+    ...(usdSpent !== undefined && { usdSpent }),
+  };
+}
+
+function video(body: Record<string, unknown>): Record<string, unknown> {
+  // Documented as an object; tolerate a one-element list too.
+  const v = Array.isArray(body.video) ? (body.video as unknown[])[0] : body.video;
+  return isRecord(v) ? v : {};
+}
+
+/**
+ * Turns a provider generation object into a Generation, or undefined when it lacks the two guaranteed
+ * fields (`id` or older `generation_id`, and `status`). Every other field may be missing or null.
+ */
+export function normalizeGeneration(body: unknown, headers?: Headers): Generation | undefined {
+  if (!isRecord(body)) return undefined;
+  const id = nonEmptyString(body.id) ?? nonEmptyString(body.generation_id);
+  const status = nonEmptyString(body.status);
+  if (id === undefined || status === undefined) return undefined;
+
+  const v = video(body);
+  const videoUrl = nonEmptyString(v.url);
+  const contentType = nonEmptyString(v.content_type);
+  const fileName = nonEmptyString(v.file_name);
+  const fileSize = readNumber(v.file_size);
+  let phase = phaseOf(status);
+  let error: string | undefined;
+  if (phase === 'completed' && videoUrl === undefined) {
+    phase = 'failed';
+    error = `the provider reported status "${status}" but gave no video URL`;
+  } else if (phase === 'failed') {
+    const message = generationErrorMessage(body.error) ?? nonEmptyString(body.message);
+    error =
+      message !== undefined ? clip(message) : `the provider reported status "${status}" without a message`;
+  }
+
+  return {
+    id,
+    phase,
+    status,
+    ...(videoUrl !== undefined && { videoUrl }),
+    ...(contentType !== undefined && { contentType }),
+    ...(fileName !== undefined && { fileName }),
+    ...(fileSize !== undefined && { fileSize }),
+    ...(error !== undefined && { error }),
+    ...usage(body, headers),
+  };
+}
