@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -158,11 +159,15 @@ describe('caller abort', () => {
     expect(isAbortError(error)).toBe(true);
   });
 
-  it('a caller signal that never fires changes nothing', async () => {
+  it('a long-lived caller signal changes nothing and keeps no listener after each call', async () => {
     const controller = new AbortController();
     provider.handle(reply(200, { id: 'g1', status: 'queued' }));
     for (let i = 0; i < 3; i++) {
       expect((await client.get('g1', { signal: controller.signal })).phase).toBe('pending');
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     }
+    provider.handle(reply(500, { message: 'boom' }));
+    await caught(() => client.create(params, { signal: controller.signal }));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
