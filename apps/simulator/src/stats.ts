@@ -1,0 +1,109 @@
+import { FAULT_NAMES, type FaultName } from './config.js';
+
+export type PromptStats = { creates: number; status_checks: number };
+
+/** What `GET /sim/stats` answers (snake_case, like the provider). */
+export type SimStats = {
+  /** Authenticated create calls received, whatever their outcome. */
+  create_requests: number;
+  /** Generations actually created (including those whose answer was then dropped). */
+  creates: number;
+  /** Authenticated status calls received, whatever their outcome. */
+  status_checks: number;
+  /** Creates beyond the first for the same prompt text: each one a second bill in real life. */
+  duplicate_creates: number;
+  /** Generations created to end in `error` (the `fail` fault); they report it once their time is up. */
+  failed_generations: number;
+  /** Faults injected, by kind. */
+  faults: Record<FaultName, number>;
+  /** Requests refused before any work: bad key, bad body, unknown generation id. */
+  rejected: { unauthorized: number; validation: number; not_found: number };
+  by_prompt: Record<string, PromptStats>;
+  /** Generations created and not yet finished. */
+  in_flight: number;
+  /** When the counters were last reset (ISO 8601). */
+  since: string;
+};
+
+export type RejectionKind = keyof SimStats['rejected'];
+
+function zeroFaults(): Record<FaultName, number> {
+  return Object.fromEntries(FAULT_NAMES.map((name) => [name, 0])) as Record<FaultName, number>;
+}
+
+/** Call counters for tests and benchmarks. */
+export class StatsCollector {
+  #createRequests = 0;
+  #creates = 0;
+  #statusChecks = 0;
+  #duplicates = 0;
+  #failed = 0;
+  #faults = zeroFaults();
+  #rejected = { unauthorized: 0, validation: 0, not_found: 0 };
+  #byPrompt = new Map<string, PromptStats>();
+  #since = new Date();
+
+  createRequest(): void {
+    this.#createRequests += 1;
+  }
+
+  /** A generation was created for this prompt. */
+  created(prompt: string, willFail: boolean): void {
+    this.#creates += 1;
+    if (willFail) this.#failed += 1;
+    const entry = this.#prompt(prompt);
+    entry.creates += 1;
+    if (entry.creates > 1) this.#duplicates += 1;
+  }
+
+  /** A status call; `prompt` when the id was known. */
+  statusCheck(prompt: string | undefined): void {
+    this.#statusChecks += 1;
+    if (prompt !== undefined) this.#prompt(prompt).status_checks += 1;
+  }
+
+  fault(name: FaultName): void {
+    this.#faults[name] += 1;
+  }
+
+  rejected(kind: RejectionKind): void {
+    this.#rejected[kind] += 1;
+  }
+
+  snapshot(inFlight: number): SimStats {
+    return {
+      create_requests: this.#createRequests,
+      creates: this.#creates,
+      status_checks: this.#statusChecks,
+      duplicate_creates: this.#duplicates,
+      failed_generations: this.#failed,
+      faults: { ...this.#faults },
+      rejected: { ...this.#rejected },
+      // fromEntries defines own properties, so a prompt such as "__proto__" is just a key.
+      by_prompt: Object.fromEntries([...this.#byPrompt].map(([p, s]) => [p, { ...s }])),
+      in_flight: inFlight,
+      since: this.#since.toISOString(),
+    };
+  }
+
+  reset(): void {
+    this.#createRequests = 0;
+    this.#creates = 0;
+    this.#statusChecks = 0;
+    this.#duplicates = 0;
+    this.#failed = 0;
+    this.#faults = zeroFaults();
+    this.#rejected = { unauthorized: 0, validation: 0, not_found: 0 };
+    this.#byPrompt = new Map();
+    this.#since = new Date();
+  }
+
+  #prompt(prompt: string): PromptStats {
+    let entry = this.#byPrompt.get(prompt);
+    if (entry === undefined) {
+      entry = { creates: 0, status_checks: 0 };
+      this.#byPrompt.set(prompt, entry);
+    }
+    return entry;
+  }
+}
