@@ -1,0 +1,56 @@
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Config, Logger } from '@vidqueue/core';
+import { authPlugin } from './plugins/auth.js';
+import { bullBoardPlugin } from './plugins/bull-board.js';
+import { docsPlugin } from './plugins/docs.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { queuesPlugin } from './plugins/queues.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { videoRoutes } from './routes/videos.js';
+
+export type AppDeps = {
+  config: Config;
+  logger: Logger;
+  /** A producer connection to use instead of opening one from REDIS_URL (the caller closes it). */
+  redis?: Redis;
+  /** Longest wait for one Redis operation before a route answers 503 (default 2000 ms). */
+  redisTimeoutMs?: number;
+};
+
+/** Largest accepted request body. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
+ * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
+ * then the dashboard and the routes.
+ */
+export function buildApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Routes are matched exactly; `/v1/videos/` is not `/v1/videos`.
+    routerOptions: { ignoreTrailingSlash: false },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body would otherwise reach validation as a string and get a vague 400.
+  app.removeContentTypeParser('text/plain');
+
+  const tokens = config.API_TOKENS ?? [];
+  app.register(errorHandlerPlugin);
+  app.register(authPlugin, { tokens });
+  app.register(queuesPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
+  app.register(bullBoardPlugin, { user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD });
+  app.register(healthRoutes);
+  app.register(modelRoutes);
+  app.register(videoRoutes, { config });
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import basicAuth from '@fastify/basic-auth';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { ApiError } from '../errors.js';
+import { makeSecretMatcher } from './auth.js';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
+
+export type BullBoardOptions = {
+  user: string;
+  /** DASHBOARD_PASSWORD; without it the dashboard is off and its path answers 404 saying how to enable it. */
+  password: string | undefined;
+};
+
+/**
+ * Bull Board at /admin/queues behind HTTP basic auth. Every route of the board (page, JSON API,
+ * static assets) sits in one encapsulated scope whose onRequest hook checks the credentials, and
+ * a 401 carries `WWW-Authenticate: Basic` so a browser prompts for them.
+ */
+export const bullBoardPlugin = fp(
+  async (app: FastifyInstance, options: BullBoardOptions) => {
+    const { password } = options;
+    if (password === undefined || password === '') {
+      await app.register(disabledDashboard);
+      return;
+    }
+    const userMatches = makeSecretMatcher([options.user]);
+    const passwordMatches = makeSecretMatcher([password]);
+
+    await app.register(async (scope) => {
+      // The board's routes skip the bearer token check: they have their own credentials.
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, auth: 'dashboard' };
+      });
+      await scope.register(basicAuth, {
+        authenticate: { realm: 'vidqueue dashboard' },
+        validate: (user, pass, _request, _reply, done) => {
+          // Both compared every time, each in constant time.
+          const okUser = userMatches(user);
+          const okPassword = passwordMatches(pass);
+          done(okUser && okPassword ? undefined : new ApiError.DashboardUnauthorized());
+        },
+      });
+      scope.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
+        scope.basicAuth(request, reply, (err?: Error) => {
+          if (!err) {
+            done();
+            return;
+          }
+          // basic-auth already set WWW-Authenticate; answer in our JSON shape (the board's own
+          // error handler would otherwise format it).
+          const e = new ApiError.DashboardUnauthorized();
+          void reply
+            .code(401)
+            .type('application/json; charset=utf-8')
+            .send({ error: { code: e.code, message: e.message } });
+        });
+      });
+
+      const serverAdapter = new FastifyAdapter();
+      serverAdapter.setBasePath(DASHBOARD_PATH);
+      createBullBoard({
+        queues: [new BullMQAdapter(app.queue)],
+        // @bull-board/fastify 9.10.1 (its latest) types itself against @bull-board/api 9.10.1, whose
+        // classes differ from 9.10.2's only by private fields. At run time the adapter loads nothing
+        // from @bull-board/api: every handler and asset it serves comes from the 9.10.2 we pass here.
+        serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+        options: { uiConfig: { boardTitle: 'vidqueue' } },
+      });
+      await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
+    });
+  },
+  { name: 'vidq-bull-board', dependencies: ['vidq-queues'] },
+);
+
+function disabledDashboard(scope: FastifyInstance, _options: unknown, done: () => void): void {
+  const handler = () => {
+    throw new ApiError.DashboardDisabled();
+  };
+  const route = { config: { auth: 'public' as const }, schema: { hide: true } };
+  scope.get(DASHBOARD_PATH, route, handler);
+  scope.get(`${DASHBOARD_PATH}/*`, route, handler);
+  done();
+}

@@ -1,0 +1,158 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import {
+  createGenerationQueue,
+  createRedis,
+  vidqKeys,
+  type Config,
+  type GenerationQueue,
+} from '@vidqueue/core';
+import { ApiError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The `generations` queue, on the producer connection. */
+    queue: GenerationQueue;
+    /** The producer connection: fails fast while Redis is down (no offline queue). */
+    redis: Redis;
+    /** Our own keys beside BullMQ's (cancel flags, idempotency keys, account pause). */
+    keys: ReturnType<typeof vidqKeys>;
+    /**
+     * Runs a Redis operation, or throws REDIS_UNAVAILABLE at once when the connection is down and
+     * after `redisTimeoutMs` when Redis does not answer: a request never hangs on Redis.
+     */
+    withRedis<T>(op: () => Promise<T>): Promise<T>;
+  }
+}
+
+export type QueuesOptions = {
+  config: Config;
+  /** Use this connection instead of opening one (the caller keeps ownership and closes it). */
+  redis?: Redis;
+  /** Longest wait for one Redis operation before answering 503. */
+  redisTimeoutMs: number;
+};
+
+/** ioredis and network failures that mean "Redis is not reachable right now", not a bug. */
+const UNAVAILABLE_MESSAGES = [
+  'Connection is closed',
+  "Stream isn't writeable",
+  'Reached the max retries per request',
+];
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
+
+export function isRedisUnavailableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  if (err.name === 'ReplyError') return UNAVAILABLE_REPLIES.test(err.message);
+  return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
+}
+
+export const queuesPlugin = fp(
+  async (app: FastifyInstance, options: QueuesOptions) => {
+    const { config, redisTimeoutMs } = options;
+    const owned = options.redis === undefined;
+    const redis = options.redis ?? createRedis(config.REDIS_URL, 'producer');
+    const watcher = watchConnection(app, redis);
+    // Give a fresh connection a moment so the first requests do not see 503; start anyway if
+    // Redis is down (liveness still answers, readiness says 503 until it is back).
+    await waitUntilReady(redis, redisTimeoutMs);
+
+    const queue = createGenerationQueue(redis, config);
+    // Without a listener an 'error' event would crash the process; the connection watcher logs.
+    queue.on('error', (err) => app.log.debug({ err }, 'queue error'));
+
+    async function withRedis<T>(op: () => Promise<T>): Promise<T> {
+      if (redis.status !== 'ready') throw new ApiError.RedisUnavailable();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ApiError.RedisUnavailable()), redisTimeoutMs);
+      });
+      try {
+        return await Promise.race([op(), timeout]);
+      } catch (err) {
+        if (isRedisUnavailableError(err)) throw new ApiError.RedisUnavailable();
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    app.decorate('queue', queue);
+    app.decorate('redis', redis);
+    app.decorate('keys', vidqKeys(config.QUEUE_PREFIX));
+    app.decorate('withRedis', withRedis);
+
+    app.addHook('onClose', async () => {
+      watcher.stop();
+      await queue.close().catch((err: unknown) => app.log.debug({ err }, 'queue close'));
+      if (!owned) return;
+      if (redis.status === 'ready') {
+        await Promise.race([redis.quit().catch(() => undefined), delay(redisTimeoutMs)]);
+      }
+      redis.disconnect();
+    });
+  },
+  { name: 'vidq-queues' },
+);
+
+/** Logs when the producer connection is lost and when it is back, once per change. */
+function watchConnection(app: FastifyInstance, redis: Redis): { stop(): void } {
+  let up = redis.status === 'ready';
+  let lastError = '';
+  const onReady = () => {
+    if (!up) app.log.info('redis connection ready');
+    up = true;
+    lastError = '';
+  };
+  const onClose = () => {
+    if (up) app.log.warn('redis connection lost; answering 503 until it is back');
+    up = false;
+  };
+  const onError = (err: Error) => {
+    // ioredis messages name host and port, never the password. Log each distinct error once.
+    if (err.message === lastError) return;
+    lastError = err.message;
+    app.log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'redis error');
+  };
+  redis.on('ready', onReady);
+  redis.on('close', onClose);
+  redis.on('error', onError);
+  return {
+    stop() {
+      redis.off('ready', onReady);
+      redis.off('close', onClose);
+      redis.off('error', onError);
+      // Keep one listener so a late error event cannot crash the process.
+      redis.on('error', () => undefined);
+    },
+  };
+}
+
+async function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let onReady: (() => void) | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      onReady = resolve;
+      redis.once('ready', resolve);
+    }),
+    delay(timeoutMs),
+  ]);
+  if (onReady) redis.removeListener('ready', onReady);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

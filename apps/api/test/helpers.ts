@@ -1,0 +1,59 @@
+import { inject } from 'vitest';
+import { Redis } from 'ioredis';
+import { createLogger, createRedis, loadConfig, type Config } from '@vidqueue/core';
+import { LogSink, uniquePrefix } from '@vidqueue/testkit';
+import { buildApp, type App } from '../src/app.js';
+
+/** A config for one test: the suite's Redis, a prefix nobody else uses, small limits. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: uniquePrefix('api'),
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+}
+
+export type TestApp = { app: App; config: Config; sink: LogSink; close(): Promise<void> };
+
+/** buildApp() over the suite's Redis with logs captured; close() also deletes every key of the prefix. */
+export async function makeApp(env: Record<string, string> = {}, redisTimeoutMs = 1_000): Promise<TestApp> {
+  const config = testConfig(env);
+  const sink = new LogSink();
+  const logger = createLogger({ level: 'debug', destination: sink });
+  const app = buildApp({ config, logger, redisTimeoutMs });
+  await app.ready();
+  return {
+    app,
+    config,
+    sink,
+    async close() {
+      await app.close();
+      await deletePrefix(config);
+    },
+  };
+}
+
+/** Removes every key under the test's own prefix (never FLUSHALL). */
+export async function deletePrefix(config: Config): Promise<void> {
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** A plain connection to the suite's Redis for assertions. */
+export function testRedis(): Redis {
+  return new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+}
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
