@@ -1,0 +1,41 @@
+import closeWithGrace from 'close-with-grace';
+import { createAimlApiClient } from '@vidqueue/aimlapi';
+import { ConfigError, createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { startWorker } from './start-worker.js';
+
+/** Process wiring: loadConfig → createLogger → provider client → startWorker → close with grace. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq-worker' });
+  if (!config.AIMLAPI_KEY) {
+    logger.fatal(
+      'AIMLAPI_KEY is not set: the worker needs an AI/ML API key (or point AIMLAPI_BASE_URL at the simulator and set any key).',
+    );
+    process.exit(1);
+  }
+  const client = createAimlApiClient({
+    apiKey: config.AIMLAPI_KEY,
+    baseUrl: config.AIMLAPI_BASE_URL,
+    timeoutMs: config.AIMLAPI_TIMEOUT_MS,
+  });
+  const running = await startWorker({ config, logger, client });
+
+  // Active jobs are short (one create or one status call, bounded by AIMLAPI_TIMEOUT_MS): give them
+  // that long to finish their step before the process is cut off.
+  closeWithGrace({ delay: config.AIMLAPI_TIMEOUT_MS + 10_000, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await running.close();
+  });
+}
+
+await main();

@@ -1,0 +1,303 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isAimlApiError, type AimlApiClient, type Generation } from '@vidqueue/aimlapi';
+import {
+  FailureCode,
+  GenerationJobDataSchema,
+  formatFailure,
+  vidqKeys,
+  type Config,
+  type GenerationJobData,
+  type GenerationResult,
+  type Logger,
+} from '@vidqueue/core';
+import { createAccountPause } from './account-pause.js';
+import { firstCheckDelay, nextCheckDelay, retryDelay, type Random, type ScheduleConfig } from './schedule.js';
+
+export type ProcessorConfig = ScheduleConfig &
+  Pick<
+    Config,
+    | 'QUEUE_PREFIX'
+    | 'GENERATION_DEADLINE_MS'
+    | 'SUBMIT_MAX_RETRIES'
+    | 'ACCOUNT_PAUSE_MS'
+    | 'UNKNOWN_OUTCOME_POLICY'
+  > &
+  // Only used to scrub the key out of provider messages, should one ever echo it.
+  Partial<Pick<Config, 'AIMLAPI_KEY'>>;
+
+export type ProcessorDeps = {
+  config: ProcessorConfig;
+  client: AimlApiClient;
+  /** For our own keys (cancel flags, the account pause); the worker's connection is fine. */
+  redis: Redis;
+  logger: Logger;
+  /** Expected generation time, to place the first status check; STATUS_FIRST_CHECK_MS when absent. */
+  expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined;
+  now?: () => number;
+  random?: Random;
+};
+
+export type GenerationJob = Job<GenerationJobData, GenerationResult>;
+export type GenerationProcessor = (job: GenerationJob, token?: string) => Promise<GenerationResult>;
+
+/** What one run of one job works with; `data` is what was last persisted. */
+type Run = { job: GenerationJob; token: string; data: GenerationJobData; log: Logger };
+
+function fail(code: FailureCode, message: string): never {
+  throw new UnrecoverableError(formatFailure(code, message));
+}
+
+/**
+ * The one-job state machine (see ARCHITECTURE.md): `pending` → `submitting` → `checking` → result.
+ * Every wait is a `moveToDelayed` + `DelayedError`, so a job between checks holds no worker slot.
+ * Progress is persisted before each step's side effect, so a crash never causes a silent second
+ * create call: a job found in `submitting` has an unknown outcome and goes to the configured policy.
+ */
+export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
+  const { config, client, redis } = deps;
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const keys = vidqKeys(config.QUEUE_PREFIX);
+  const pause = createAccountPause(redis, config.QUEUE_PREFIX, config.ACCOUNT_PAUSE_MS);
+
+  const scrub = (text: string): string =>
+    config.AIMLAPI_KEY ? text.split(config.AIMLAPI_KEY).join('[redacted]') : text;
+
+  async function save(run: Run, patch: Partial<GenerationJobData>): Promise<void> {
+    run.data = { ...run.data, ...patch };
+    await run.job.updateData(run.data);
+  }
+
+  async function delayUntil(run: Run, at: number): Promise<never> {
+    await run.job.moveToDelayed(at, run.token);
+    throw new DelayedError();
+  }
+
+  /** Next clientRequestId: `<jobId>-<n>`, n counting every create call this job ever made. */
+  function nextClientRequestId(jobId: string, previous: string | undefined): string {
+    const base = jobId.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 100);
+    const last = previous?.startsWith(`${base}-`) ? Number(previous.slice(base.length + 1)) : 0;
+    return `${base}-${Number.isInteger(last) ? last + 1 : 1}`;
+  }
+
+  async function submit(run: Run): Promise<GenerationResult> {
+    const paused = await pause.get();
+    if (paused) {
+      run.log.debug({ reason: paused.reason }, 'submissions paused for the account; job delayed');
+      const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
+      return delayUntil(run, now() + wait + Math.round(random() * 0.1 * config.ACCOUNT_PAUSE_MS));
+    }
+    const clientRequestId = nextClientRequestId(run.job.id ?? '', run.data.clientRequestId);
+    await save(run, { step: 'submitting', clientRequestId, submitStartedAt: now() });
+    run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
+    let generation: Generation;
+    try {
+      generation = await client.create({ ...run.data.input }, { clientRequestId });
+    } catch (err) {
+      return onCreateError(run, err);
+    }
+    const submittedAt = now();
+    await save(run, {
+      step: 'checking',
+      generationId: generation.id,
+      submittedAt,
+      deadline: submittedAt + config.GENERATION_DEADLINE_MS,
+      polls: 0,
+      retries: 0,
+      lastStatus: generation.status,
+    });
+    run.log = run.log.child({ generationId: generation.id });
+    run.log.info({ clientRequestId, status: generation.status }, 'submitted');
+    await run.job.log(`submitted: generation ${generation.id} (${generation.status})`);
+    if (generation.phase !== 'pending') return settle(run, generation);
+    const expected = deps.expectedDurationMs?.(run.data.input.model, run.data.input.duration);
+    return delayUntil(
+      run,
+      Math.min(
+        submittedAt + firstCheckDelay(config, expected, random),
+        submittedAt + config.GENERATION_DEADLINE_MS,
+      ),
+    );
+  }
+
+  async function onCreateError(run: Run, err: unknown): Promise<never> {
+    // Anything but a classified client error (a bug, say) may have happened after sending.
+    if (!isAimlApiError(err)) return unknownOutcome(run, `the create call threw ${describe(err)}`);
+    const message = scrub(err.providerMessage ?? err.message);
+    switch (err.kind) {
+      case 'transient': {
+        const retries = run.data.retries + 1;
+        if (retries > config.SUBMIT_MAX_RETRIES) {
+          await save(run, { step: 'pending', retries });
+          fail(FailureCode.RetriesExhausted, `create failed ${retries} times; last error: ${message}`);
+        }
+        const wait = retryDelay(config, retries, err.retryAfterMs, random);
+        await save(run, { step: 'pending', retries });
+        run.log.warn(
+          { status: err.status, retries, waitMs: wait, err: scrub(err.message) },
+          'create refused; will retry',
+        );
+        await run.job.log(`create refused (${err.status ?? 'no answer'}): retry ${retries} in ${wait} ms`);
+        return delayUntil(run, now() + wait);
+      }
+      case 'permanent':
+        await save(run, { step: 'pending' });
+        return fail(FailureCode.Rejected, message);
+      case 'account': {
+        await pause.set(message, err.status);
+        await save(run, { step: 'pending' });
+        run.log.error(
+          { status: err.status, pauseMs: config.ACCOUNT_PAUSE_MS, providerMessage: message },
+          'PROVIDER ACCOUNT PROBLEM: submissions paused for every worker; jobs are kept, not failed. Fix the key or the credits.',
+        );
+        await run.job.log(`account problem (${err.status ?? '?'}): ${message}; submissions paused`);
+        return delayUntil(run, now() + config.ACCOUNT_PAUSE_MS);
+      }
+      case 'unknown_outcome':
+        return unknownOutcome(run, `no answer came (${scrub(err.message)})`);
+    }
+  }
+
+  /** A create call may have created a generation: never send it again silently. */
+  async function unknownOutcome(run: Run, detail: string): Promise<never> {
+    const what = `create call ${run.data.clientRequestId ?? '(unknown request)'}: ${detail}`;
+    if (config.UNKNOWN_OUTCOME_POLICY === 'fail') {
+      run.log.warn({ clientRequestId: run.data.clientRequestId }, 'create outcome unknown; failing the job');
+      return fail(
+        FailureCode.SubmissionUnknown,
+        `${what}; the provider may have created a generation, so it was not sent again`,
+      );
+    }
+    const retries = run.data.retries + 1;
+    if (retries > config.SUBMIT_MAX_RETRIES) {
+      fail(FailureCode.RetriesExhausted, `${what}; gave up after ${retries - 1} resubmissions`);
+    }
+    await save(run, { step: 'pending', retries, possibleDuplicate: true });
+    run.log.warn(
+      { clientRequestId: run.data.clientRequestId },
+      'create outcome unknown; resubmitting (possible duplicate)',
+    );
+    await run.job.log(`create outcome unknown: resubmitting, possible duplicate`);
+    return delayUntil(run, now() + retryDelay(config, retries, undefined, random));
+  }
+
+  async function check(run: Run): Promise<GenerationResult> {
+    const { generationId, deadline } = run.data;
+    if (!generationId || deadline === undefined) {
+      return fail(FailureCode.InvalidJob, 'step is checking but generationId or deadline is missing');
+    }
+    let generation: Generation;
+    try {
+      generation = await client.get(generationId);
+    } catch (err) {
+      return onCheckError(run, generationId, deadline, err);
+    }
+    const polls = run.data.polls + 1;
+    await save(run, { polls, lastStatus: generation.status });
+    await run.job.log(`check ${polls}: ${generation.status}`);
+    run.log.debug({ polls, status: generation.status }, 'status checked');
+    // A finished generation is kept even when it is late: it has been paid for.
+    if (generation.phase !== 'pending') return settle(run, generation);
+    if (now() >= deadline) return deadlineExceeded(run, generationId, deadline);
+    return delayUntil(run, Math.min(now() + nextCheckDelay(config, random), deadline));
+  }
+
+  async function onCheckError(
+    run: Run,
+    generationId: string,
+    deadline: number,
+    err: unknown,
+  ): Promise<never> {
+    if (isAimlApiError(err) && err.kind === 'permanent') {
+      fail(FailureCode.Rejected, scrub(err.providerMessage ?? err.message));
+    }
+    if (now() >= deadline) return deadlineExceeded(run, generationId, deadline);
+    // Status checks are reads, safe to repeat until the deadline. An account error on a check does
+    // not pause anything: the generation exists and is being paid for; keep asking.
+    const retries = run.data.retries + 1;
+    const retryAfterMs = isAimlApiError(err) ? err.retryAfterMs : undefined;
+    const wait = retryDelay(config, retries, retryAfterMs, random);
+    await save(run, { retries });
+    const message = scrub(isAimlApiError(err) ? (err.providerMessage ?? err.message) : describe(err));
+    const level = isAimlApiError(err) && err.kind === 'account' ? 'error' : 'warn';
+    run.log[level]({ retries, waitMs: wait, err: message }, 'status check failed; will retry');
+    await run.job.log(`check failed (${message}): retry in ${wait} ms`);
+    return delayUntil(run, Math.min(now() + wait, deadline));
+  }
+
+  function deadlineExceeded(run: Run, generationId: string, deadline: number): never {
+    const seconds = Math.round(
+      (deadline - (run.data.submittedAt ?? deadline - config.GENERATION_DEADLINE_MS)) / 1000,
+    );
+    run.log.warn({ polls: run.data.polls, lastStatus: run.data.lastStatus }, 'deadline exceeded');
+    return fail(
+      FailureCode.DeadlineExceeded,
+      `generation ${generationId} did not finish within ${seconds} s (last status: ${run.data.lastStatus ?? 'unknown'})`,
+    );
+  }
+
+  /** The generation reached a terminal phase: return the result or fail with the provider's message. */
+  async function settle(run: Run, generation: Generation): Promise<GenerationResult> {
+    if (generation.phase === 'failed') {
+      const message = scrub(generation.error ?? `the provider reported status ${generation.status}`);
+      run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation failed at the provider');
+      fail(FailureCode.GenerationFailed, message);
+    }
+    if (!generation.videoUrl) {
+      // A completed status without a video has been seen mid-update; ask again until the deadline.
+      run.log.warn({ status: generation.status }, 'completed without a video URL; checking again');
+      return delayUntil(run, Math.min(now() + nextCheckDelay(config, random), run.data.deadline ?? now()));
+    }
+    const result: GenerationResult = {
+      videoUrl: generation.videoUrl,
+      generationId: generation.id,
+      model: run.data.input.model,
+      polls: run.data.polls,
+      submittedAt: run.data.submittedAt ?? now(),
+      completedAt: now(),
+      ...(generation.usdSpent !== undefined && { costUsd: generation.usdSpent }),
+      ...(generation.creditsUsed !== undefined && { creditsUsed: generation.creditsUsed }),
+      ...(generation.contentType !== undefined && { contentType: generation.contentType }),
+      ...(generation.fileSize !== undefined && { fileSize: generation.fileSize }),
+      ...(run.data.possibleDuplicate && { possibleDuplicate: true }),
+    };
+    run.log.info(
+      { polls: result.polls, costUsd: result.costUsd, ms: result.completedAt - result.submittedAt },
+      'completed',
+    );
+    return result;
+  }
+
+  return async function processGeneration(job, token) {
+    if (!token) throw new Error('the generation processor needs the job lock token');
+    const parsed = GenerationJobDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      fail(FailureCode.InvalidJob, issues.join('; '));
+    }
+    const data = parsed.data;
+    const log = deps.logger.child({
+      jobId: job.id,
+      ...(data.batchId !== undefined && { batchId: data.batchId }),
+      ...(data.generationId !== undefined && { generationId: data.generationId }),
+    });
+    const run: Run = { job, token, data, log };
+    if ((await redis.exists(keys.cancel(job.id ?? ''))) === 1) {
+      log.info({ step: data.step }, 'cancelled by request');
+      fail(FailureCode.Cancelled, 'cancelled by request');
+    }
+    switch (data.step) {
+      case 'pending':
+        return submit(run);
+      case 'submitting':
+        return unknownOutcome(run, 'the worker stopped after sending it and before saving the generation id');
+      case 'checking':
+        return check(run);
+    }
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,81 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AimlApiClient } from '@vidqueue/aimlapi';
+import {
+  DEFAULT_REDIS_URL,
+  GENERATIONS_QUEUE,
+  createRedis,
+  redactUrl,
+  type Config,
+  type GenerationJobData,
+  type GenerationResult,
+  type Logger,
+} from '@vidqueue/core';
+import { createProcessor } from './processor.js';
+
+export type StartWorkerDeps = {
+  config: Config;
+  logger: Logger;
+  client: AimlApiClient;
+  /** A worker-role ioredis connection to share; when absent one is made from REDIS_URL and closed on close(). */
+  connection?: Redis;
+};
+
+export type GenerationWorker = Worker<GenerationJobData, GenerationResult>;
+
+export type RunningWorker = {
+  worker: GenerationWorker;
+  /** Stops taking jobs, waits for the active ones to finish their current step, then disconnects. */
+  close(): Promise<void>;
+};
+
+/** Starts a BullMQ worker on the generations queue and resolves once it is connected. */
+export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker> {
+  const { config, client } = deps;
+  const logger = deps.logger.child({ component: 'worker' });
+  const connection = deps.connection ?? createRedis(config.REDIS_URL, 'worker');
+  const ownsConnection = deps.connection === undefined;
+
+  const processor = createProcessor({ config, client, redis: connection, logger });
+  const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    // DelayedError never reaches 'failed'; this is a real, final failure.
+    logger.warn({ jobId: job?.id, batchId: job?.data.batchId, reason: err.message }, 'job failed');
+  });
+
+  try {
+    await worker.waitUntilReady();
+  } catch (err) {
+    await worker.close(true);
+    if (ownsConnection) connection.disconnect();
+    throw err;
+  }
+  logger.info(
+    {
+      concurrency: config.WORKER_CONCURRENCY,
+      queue: GENERATIONS_QUEUE,
+      prefix: config.QUEUE_PREFIX,
+      redis: redactUrl(config.REDIS_URL ?? DEFAULT_REDIS_URL),
+    },
+    'worker ready',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    close() {
+      closing ??= (async () => {
+        logger.info('worker closing: waiting for active jobs');
+        await worker.close();
+        if (ownsConnection) await connection.quit();
+        logger.info('worker closed');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import {
+  GenerationJobDataSchema,
+  createGenerationQueue,
+  createRedis,
+  loadConfig,
+  newVideoId,
+  type GenerationQueue,
+} from '@vidqueue/core';
+import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
+import { uniquePrefix } from '@vidqueue/testkit';
+import type { Redis } from 'ioredis';
+import { FAST_ENV, PROVIDER_KEY } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+type Child = { process: ChildProcess; out: () => string; lines: () => Record<string, unknown>[] };
+
+function spawnWorker(env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return {
+    process: child,
+    out: () => out,
+    lines: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('main.ts as a real process', () => {
+  let sim: RunningSimulator | undefined;
+  let child: Child | undefined;
+  let queue: GenerationQueue | undefined;
+  let producer: Redis | undefined;
+
+  afterEach(async () => {
+    if (child && child.process.exitCode === null && child.process.signalCode === null) {
+      const exited = once(child.process, 'exit');
+      child.process.kill('SIGKILL');
+      await exited;
+    }
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await producer?.quit();
+    await sim?.close();
+    child = queue = producer = sim = undefined;
+  });
+
+  it('on SIGTERM lets the in-flight create finish and persist, then exits 0', async () => {
+    // Every create answers after 1.5 s, so SIGTERM lands while one is in flight.
+    sim = await startSimulator({ port: 0, generationMs: 5_000, createFaults: { slow: 1 }, slowMs: 1_500 });
+    const env = {
+      ...FAST_ENV,
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: uniquePrefix('main'),
+      AIMLAPI_KEY: PROVIDER_KEY,
+      AIMLAPI_BASE_URL: sim.url,
+      LOG_LEVEL: 'info',
+    };
+    const config = loadConfig(env);
+    producer = createRedis(config.REDIS_URL, 'producer');
+    queue = createGenerationQueue(producer, config);
+
+    child = spawnWorker(env);
+    await expect
+      .poll(() => child!.lines().find((l) => l.msg === 'worker ready'), { timeout: 15_000, interval: 50 })
+      .toMatchObject({ concurrency: 4, queue: 'generations', prefix: env.QUEUE_PREFIX });
+
+    const job = await queue.add(
+      'generate',
+      GenerationJobDataSchema.parse({
+        input: { model: config.DEFAULT_MODEL, prompt: 'a lighthouse at dusk' },
+      }),
+      { jobId: newVideoId() },
+    );
+    await expect.poll(() => sim!.stats().create_requests, { interval: 20, timeout: 5_000 }).toBe(1);
+    expect(await queue.getJobState(job.id!)).toBe('active');
+
+    const exited = once(child.process, 'exit');
+    child.process.kill('SIGTERM');
+    const [code, signal] = (await exited) as [number | null, string | null];
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+
+    // The job finished its step before the process left: submitted once, id saved, waiting for a check.
+    const saved = await queue.getJob(job.id!);
+    expect(saved?.data).toMatchObject({ step: 'checking', clientRequestId: `${job.id}-1` });
+    expect(saved?.data.generationId).toEqual(expect.any(String));
+    expect(await queue.getJobState(job.id!)).toBe('delayed');
+    expect(sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
+    const messages = child.lines().map((l) => l.msg);
+    expect(messages).toEqual(
+      expect.arrayContaining(['worker ready', 'submitted', 'shutting down', 'worker closed']),
+    );
+    expect(messages.indexOf('submitted')).toBeLessThan(messages.indexOf('worker closed'));
+    expect(child.out()).not.toContain(PROVIDER_KEY);
+  });
+
+  it('exits 1 with a clear message when AIMLAPI_KEY is missing', async () => {
+    child = spawnWorker({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: uniquePrefix('main') });
+    const [code] = (await once(child.process, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(child.out()).toContain('AIMLAPI_KEY is not set');
+  });
+});

@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkedStatuses, startHarness, type Harness } from './harness.js';
+
+describe('provider faults', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('a generation that fails at the provider fails the job once, with its message, created once', async () => {
+    h = await startHarness({ sim: { generationMs: 200, createFaults: { fail: 1 } } });
+    const job = await h.add();
+    const done = await h.finished(job);
+    expect(done).toEqual({
+      state: 'failed',
+      failedReason:
+        'generation_failed: The model failed to generate the video (simulated failure). The generation was not billed.',
+    });
+    expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1, failed_generations: 1 });
+    expect((await checkedStatuses(h.queue, job.id!)).at(-1)).toBe('error');
+    expect(h.sink.lines.filter((l) => l.msg === 'job failed' && l.jobId === job.id)).toHaveLength(1);
+  });
+
+  it('retries a 5xx on a status check and completes', async () => {
+    h = await startHarness({ sim: { generationMs: 200, statusFaults: { server_error: 1 } } });
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().faults.server_error, { interval: 20 }).toBeGreaterThanOrEqual(2);
+    h.sim.configure({ statusFaults: { server_error: 0 } });
+
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    expect(h.sim.stats()).toMatchObject({ creates: 1, create_requests: 1 });
+    const { logs } = await h.queue.getJobLogs(job.id!);
+    expect(logs.filter((l) => l.startsWith('check failed')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries 429 (honouring Retry-After) and 5xx on create, and creates exactly once', async () => {
+    h = await startHarness({
+      sim: { generationMs: 200, retryAfterSeconds: 1, createFaults: { rate_limit: 1 } },
+    });
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().faults.rate_limit, { interval: 20 }).toBe(1);
+    await expect
+      .poll(async () => (await h!.queue.getJobLogs(job.id!)).logs[0], { interval: 20 })
+      .toMatch(/^create refused \(429\): retry 1 in \d+ ms$/);
+    const firstWait = Number(/in (\d+) ms/.exec((await h.queue.getJobLogs(job.id!)).logs[0]!)![1]);
+    expect(firstWait).toBeGreaterThanOrEqual(1_000);
+
+    h.sim.configure({ retryAfterSeconds: 0 });
+    await expect
+      .poll(() => h!.sim.stats().faults.rate_limit, { interval: 20, timeout: 5_000 })
+      .toBeGreaterThanOrEqual(2);
+    h.sim.configure({ createFaults: { rate_limit: 0, server_error: 1 } });
+    await expect.poll(() => h!.sim.stats().faults.server_error, { interval: 20 }).toBeGreaterThanOrEqual(2);
+    h.sim.configure({ createFaults: { server_error: 0 } });
+
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    const stats = h.sim.stats();
+    expect(stats.creates).toBe(1);
+    expect(stats.create_requests).toBe(stats.faults.rate_limit + stats.faults.server_error + 1);
+    // Every create call carried its own X-Client-Request-Id: <jobId>-<n>.
+    expect((await h.job(job.id!)).data.clientRequestId).toBe(`${job.id}-${stats.create_requests}`);
+  });
+
+  it('gives up after SUBMIT_MAX_RETRIES transient create errors with retries_exhausted', async () => {
+    h = await startHarness({
+      sim: { createFaults: { server_error: 1 } },
+      env: { SUBMIT_MAX_RETRIES: '2' },
+    });
+    const done = await h.finished(await h.add());
+    expect(done.state).toBe('failed');
+    expect(done.state === 'failed' && done.failedReason).toMatch(
+      /^retries_exhausted: create failed 3 times; last error: /,
+    );
+    expect(h.sim.stats()).toMatchObject({ create_requests: 3, creates: 0 });
+  });
+
+  it('an unknown-outcome create (connection dropped) fails with submission_unknown and is not resubmitted', async () => {
+    h = await startHarness({ sim: { createFaults: { drop: 1 } } });
+    const job = await h.add();
+    const done = await h.finished(job);
+    expect(done.state).toBe('failed');
+    expect(done.state === 'failed' && done.failedReason).toMatch(
+      new RegExp(`^submission_unknown: create call ${job.id}-1: no answer came .*not sent again$`),
+    );
+    // The provider did create it; we did not ask twice.
+    expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
+    const data = (await h.job(job.id!)).data;
+    expect(data.step).toBe('submitting');
+    expect(data.generationId).toBeUndefined();
+  });
+
+  it('with UNKNOWN_OUTCOME_POLICY=resubmit, resubmits once and flags the result as a possible duplicate', async () => {
+    h = await startHarness({
+      sim: { generationMs: 200, createFaults: { drop: 1 } },
+      env: { UNKNOWN_OUTCOME_POLICY: 'resubmit' },
+    });
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().faults.drop, { interval: 20 }).toBe(1);
+    h.sim.configure({ createFaults: { drop: 0 } });
+
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    expect(done.state === 'completed' && done.result.possibleDuplicate).toBe(true);
+    expect(h.sim.stats()).toMatchObject({ create_requests: 2, creates: 2, duplicate_creates: 1 });
+  });
+
+  it('a job found in `submitting` without a generation id (crash after sending) fails, with zero creates', async () => {
+    h = await startHarness();
+    const job = await h.add({
+      step: 'submitting',
+      clientRequestId: 'vid_crashed-1',
+      submitStartedAt: Date.now(),
+    });
+    const done = await h.finished(job);
+    expect(done).toEqual({
+      state: 'failed',
+      failedReason:
+        'submission_unknown: create call vid_crashed-1: the worker stopped after sending it and before saving the generation id; the provider may have created a generation, so it was not sent again',
+    });
+    expect(h.sim.stats()).toMatchObject({ create_requests: 0, status_checks: 0 });
+  });
+
+  it('fails with deadline_exceeded naming the generation, no later than the deadline', async () => {
+    h = await startHarness({
+      sim: { generationMs: 10_000, queuedFraction: 0 },
+      env: { GENERATION_DEADLINE_MS: '1000' },
+    });
+    const job = await h.add();
+    const done = await h.finished(job);
+    const data = (await h.job(job.id!)).data;
+    expect(done).toEqual({
+      state: 'failed',
+      failedReason: `deadline_exceeded: generation ${data.generationId} did not finish within 1 s (last status: generating)`,
+    });
+    expect(data.polls).toBeGreaterThanOrEqual(3);
+    const finishedOn = (await h.job(job.id!)).finishedOn!;
+    expect(finishedOn).toBeGreaterThanOrEqual(data.deadline!);
+    expect(finishedOn - data.deadline!).toBeLessThan(1_000);
+    expect(h.sim.stats().creates).toBe(1);
+  });
+
+  it('a generation id the provider does not know (404) fails with rejected_by_provider', async () => {
+    h = await startHarness();
+    const now = Date.now();
+    const job = await h.add({
+      step: 'checking',
+      generationId: 'nope',
+      submittedAt: now,
+      deadline: now + 10_000,
+    });
+    const done = await h.finished(job);
+    expect(done).toEqual({
+      state: 'failed',
+      failedReason: 'rejected_by_provider: Generation with id nope was not found',
+    });
+    expect(h.sim.stats()).toMatchObject({ create_requests: 0, creates: 0 });
+  });
+
+  it('a request the provider cannot accept (400) fails with rejected_by_provider and creates nothing', async () => {
+    h = await startHarness();
+    const done = await h.finished(
+      await h.add({ input: { model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'x', duration: 7 } }),
+    );
+    expect(done.state).toBe('failed');
+    expect(done.state === 'failed' && done.failedReason).toMatch(/^rejected_by_provider: .*duration/);
+    expect(h.sim.stats().creates).toBe(0);
+  });
+});

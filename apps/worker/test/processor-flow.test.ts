@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { GenerationResultSchema } from '@vidqueue/core';
+import { checkedStatuses, startHarness, type Harness } from './harness.js';
+
+describe('a generation from prompt to video', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('goes pending → checking → completed, waiting in the delayed set between checks', async () => {
+    h = await startHarness({ sim: { generationMs: 800 } });
+    const job = await h.add({ customId: 'fox-1', batchId: 'b1' });
+
+    // Submitted: the generation id is persisted and the job waits in `delayed`, holding no slot.
+    await expect.poll(async () => (await h!.job(job.id!)).data.step, { interval: 20 }).toBe('checking');
+    await expect.poll(() => h!.queue.getJobState(job.id!), { interval: 20 }).toBe('delayed');
+    const submitted = (await h.job(job.id!)).data;
+    expect(submitted.generationId).toMatch(/^[0-9a-f-]{36}:sber-ai\/kandinsky5-distill-t2v$/);
+    expect(submitted.clientRequestId).toBe(`${job.id}-1`);
+    expect(submitted.deadline).toBe(submitted.submittedAt! + h.config.GENERATION_DEADLINE_MS);
+
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    if (done.state !== 'completed') return;
+    const result = GenerationResultSchema.parse(done.result);
+    expect(result).toMatchObject({
+      generationId: submitted.generationId,
+      model: 'sber-ai/kandinsky5-distill-t2v',
+      costUsd: 0.1,
+      creditsUsed: 200_000,
+      contentType: 'video/mp4',
+    });
+    expect(result.videoUrl).toMatch(new RegExp(`^${h.sim.url}/files/[A-Za-z0-9_-]{21}_output\\.mp4$`));
+    expect(result.fileSize).toBeGreaterThan(0);
+    expect(result.polls).toBeGreaterThanOrEqual(2);
+    expect(result.submittedAt).toBe(submitted.submittedAt);
+    expect(result.completedAt).toBeGreaterThan(result.submittedAt + 600);
+    expect(result.possibleDuplicate).toBeUndefined();
+
+    const statuses = await checkedStatuses(h.queue, job.id!);
+    expect(statuses).toHaveLength(result.polls);
+    expect(statuses.at(-1)).toBe('completed');
+    expect(h.sim.stats()).toMatchObject({ creates: 1, create_requests: 1, status_checks: result.polls });
+
+    // One line per job milestone at info, with the job's context; the prompt only at debug.
+    const lines = h.sink.lines.filter((l) => l.jobId === job.id);
+    expect(lines.find((l) => l.msg === 'submitted')).toMatchObject({
+      level: 30,
+      batchId: 'b1',
+      generationId: submitted.generationId,
+    });
+    expect(lines.find((l) => l.msg === 'completed')).toMatchObject({ level: 30, polls: result.polls });
+    const prompt = (await h.job(job.id!)).data.input.prompt;
+    for (const line of h.sink.lines.filter((l) => (l.level as number) >= 30)) {
+      expect(JSON.stringify(line)).not.toContain(prompt);
+    }
+  });
+
+  it('follows many generations with one slot: jobs between checks are delayed, none active', async () => {
+    h = await startHarness({ sim: { generationMs: 1_500 }, env: { WORKER_CONCURRENCY: '1' } });
+    const jobs = await Promise.all(Array.from({ length: 5 }, () => h!.add()));
+
+    // All five are at the provider at once although the worker runs one job at a time.
+    await expect.poll(() => h!.sim.stats().in_flight, { interval: 20 }).toBe(5);
+    await expect
+      .poll(async () => [await h!.queue.getDelayedCount(), await h!.queue.getActiveCount()], { interval: 5 })
+      .toEqual([5, 0]);
+
+    const outcomes = await Promise.all(jobs.map((job) => h!.finished(job)));
+    expect(outcomes.map((o) => o.state)).toEqual(Array(5).fill('completed'));
+    expect(h.sim.stats()).toMatchObject({ creates: 5, duplicate_creates: 0 });
+  });
+
+  it('understands every status spelling: queued/generating/completed and the legacy ones', async () => {
+    h = await startHarness({ sim: { generationMs: 900, queuedFraction: 0.3 } });
+    const modern = await h.finished(await h.add());
+    expect(modern.state).toBe('completed');
+
+    h.sim.configure({ legacy: true });
+    const legacyJob = await h.add();
+    const legacy = await h.finished(legacyJob);
+    expect(legacy.state).toBe('completed');
+
+    h.sim.configure({ legacy: false, generationMs: 150, createFaults: { fail: 1 } });
+    const failed = await h.finished(await h.add());
+    h.sim.configure({ legacy: true });
+    const legacyFailed = await h.finished(await h.add());
+    expect([failed.state, legacyFailed.state]).toEqual(['failed', 'failed']);
+
+    const seen = new Set<string>();
+    for (const id of (await h.queue.getJobs(['completed', 'failed'])).map((j) => j.id!)) {
+      for (const status of await checkedStatuses(h.queue, id)) seen.add(status);
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        'active',
+        'completed',
+        'error',
+        'failed',
+        'generating',
+        'processing',
+        'queued',
+        'succeeded',
+        'waiting',
+      ].sort(),
+    );
+  });
+});
