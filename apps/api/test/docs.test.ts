@@ -19,7 +19,7 @@ describe('OpenAPI at /docs', () => {
     app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
     const served: string[] = [];
     app.addHook('onRoute', (route: RouteOptions) => {
-      const hidden = (route.schema)?.hide === true;
+      const hidden = route.schema?.hide === true;
       if (hidden || route.url.startsWith('/docs')) return;
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD') served.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
