@@ -22,6 +22,8 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     '/healthz',
     {
       config: { auth: 'public' },
+      // Probes arrive every few seconds: log them only when something is wrong.
+      logLevel: 'warn',
       schema: {
         tags: ['health'],
         summary:
@@ -65,6 +67,8 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     '/readyz',
     {
       config: { auth: 'public' },
+      // Probes arrive every few seconds: log them only when something is wrong.
+      logLevel: 'warn',
       schema: {
         tags: ['health'],
         summary: 'Readiness: 200 when Redis answers PING, else 503',

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@vidqueue/core';
+import { LogSink } from '@vidqueue/testkit';
+import { buildApp, type App } from '../src/app.js';
+import { ApiError } from '../src/errors.js';
+import { deletePrefix, testConfig } from './helpers.js';
+
+let app: App | undefined;
+const config = testConfig();
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  await deletePrefix(config);
+});
+
+describe('root error handler', () => {
+  it('hides the cause of a 500 from the client and logs it under err', async () => {
+    const sink = new LogSink();
+    app = buildApp({ config, logger: createLogger({ destination: sink }) });
+    app.get('/boom', { config: { auth: 'public' } }, () => {
+      throw new Error('db password is swordfish');
+    });
+    const res = await app.inject({ method: 'GET', url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' },
+    });
+    expect(res.body).not.toContain('swordfish');
+    const logged = sink.lines.find((l) => l.msg === 'request failed');
+    expect((logged?.err as { message?: string } | undefined)?.message).toBe('db password is swordfish');
+  });
+
+  it('answers our own errors with their status, code and message', async () => {
+    app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
+    app.get('/gone', () => {
+      throw new ApiError.VideoNotFound('vid_x');
+    });
+    const res = await app.inject({ method: 'GET', url: '/gone' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'VIDEO_NOT_FOUND', message: 'No video with id vid_x' } });
+  });
+
+  it('answers unknown routes with 404 JSON', async () => {
+    app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
+    const res = await app.inject({ method: 'PUT', url: '/v1/videos?x=1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({
+      error: { code: 'ROUTE_NOT_FOUND', message: 'Route PUT /v1/videos not found' },
+    });
+  });
+});
