@@ -238,16 +238,18 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   }
 
   /** The generation reached a terminal phase: return the result or fail with the provider's message. */
-  async function settle(run: Run, generation: Generation): Promise<GenerationResult> {
+  function settle(run: Run, generation: Generation): GenerationResult {
     if (generation.phase === 'failed') {
       const message = scrub(generation.error ?? `the provider reported status ${generation.status}`);
       run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation failed at the provider');
       fail(FailureCode.GenerationFailed, message);
     }
     if (!generation.videoUrl) {
-      // A completed status without a video has been seen mid-update; ask again until the deadline.
-      run.log.warn({ status: generation.status }, 'completed without a video URL; checking again');
-      return delayUntil(run, Math.min(now() + nextCheckDelay(config, random), run.data.deadline ?? now()));
+      // The client already reports this as failed; kept here so a result never lacks its video.
+      fail(
+        FailureCode.GenerationFailed,
+        `the provider reported status ${generation.status} but gave no video URL`,
+      );
     }
     const result: GenerationResult = {
       videoUrl: generation.videoUrl,

@@ -53,12 +53,13 @@ describe('account problems, cancellation and bad jobs', () => {
       env: { ACCOUNT_PAUSE_MS: '300' },
     });
     const job = await h.add();
-    await expect.poll(() => h!.sim.stats().faults.out_of_credits, { interval: 20 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => h!.queue.getJobState(job.id!), { interval: 10 }).toBe('delayed');
+    expect(h.sim.stats().faults.out_of_credits).toBeGreaterThanOrEqual(1);
     expect(await h.redis.hgetall(vidqKeys(h.config.QUEUE_PREFIX).accountPause)).toMatchObject({
       status: '403',
       reason: expect.stringContaining('run out of credits') as string,
     });
-    expect(await h.queue.getJobState(job.id!)).toBe('delayed');
+    expect(await h.queue.getFailedCount()).toBe(0);
 
     h.sim.configure({ createFaults: { out_of_credits: 0 } });
     const done = await h.finished(job);
