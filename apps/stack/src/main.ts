@@ -1,0 +1,31 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { dataDir } from './paths.js';
+import { startStack } from './start-stack.js';
+
+/** `pnpm start`: loadConfig → createLogger → startStack → close with grace on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq' });
+  const stack = await startStack({ config, logger, dataDir: dataDir(), env: process.env });
+  logger.info(
+    { api: stack.apiUrl, dashboard: `${stack.apiUrl}/admin/queues`, docs: `${stack.apiUrl}/docs` },
+    `vidqueue is up: try  curl -X POST ${stack.apiUrl}/v1/videos -H 'content-type: application/json' -d '{"prompt":"a red fox in snow"}'`,
+  );
+  closeWithGrace({ delay: config.AIMLAPI_TIMEOUT_MS + 15_000, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await stack.close();
+  });
+}
+
+await main();
