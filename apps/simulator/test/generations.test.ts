@@ -19,7 +19,8 @@ describe('generations', () => {
   });
 
   it('goes queued → generating → completed with a video, usage and cost headers', async () => {
-    t = await startTestSimulator({ generationMs: 1000 });
+    // A long queued share, so a busy machine still sees every phase.
+    t = await startTestSimulator({ generationMs: 1000, queuedFraction: 0.3 });
     const created = await t.create({ model: MODEL, prompt: 'a lighthouse at dusk', duration: 5 });
     expect(created.status).toBe(200);
     expect(created.body).toEqual({
@@ -164,7 +165,7 @@ describe('generations', () => {
   });
 
   it('speaks the legacy dialect when asked: generation_id, 201, waiting/active/processing/succeeded', async () => {
-    t = await startTestSimulator({ legacy: true, generationMs: 1200 });
+    t = await startTestSimulator({ legacy: true, generationMs: 1500, queuedFraction: 0.3 });
     const created = await t.create({ model: MODEL, prompt: 'old times' });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
