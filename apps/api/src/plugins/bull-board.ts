@@ -9,7 +9,6 @@ import { makeSecretMatcher } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
 
 export type BullBoardOptions = {
   user: string;
@@ -66,10 +65,7 @@ export const bullBoardPlugin = fp(
       serverAdapter.setBasePath(DASHBOARD_PATH);
       createBullBoard({
         queues: [new BullMQAdapter(app.queue)],
-        // @bull-board/fastify 9.10.1 (its latest) types itself against @bull-board/api 9.10.1, whose
-        // classes differ from 9.10.2's only by private fields. At run time the adapter loads nothing
-        // from @bull-board/api: every handler and asset it serves comes from the 9.10.2 we pass here.
-        serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+        serverAdapter,
         options: { uiConfig: { boardTitle: 'vidqueue' } },
       });
       await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
