@@ -1,0 +1,158 @@
+import { finished } from 'node:stream/promises';
+import { CsvError, parse, type Options } from 'csv-parse';
+import { detectDelimiter, type Delimiter } from './delimiter.js';
+import { BulkFatalError } from './fatal.js';
+
+/** One non-blank CSV record (the header first) and the line it starts on. */
+export type CsvRecord = { line: number; cells: string[]; delimiter: Delimiter };
+
+function countNewlines(cells: string[]): number {
+  let count = 0;
+  for (const cell of cells) {
+    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) count++;
+  }
+  return count;
+}
+
+function isBlankRecord(cells: string[]): boolean {
+  return cells.every((cell) => cell.trim() === '');
+}
+
+function numberProp(err: CsvError, key: string): number {
+  const value = err[key];
+  return typeof value === 'number' ? value : 0;
+}
+
+/** Reads text up to the first non-blank line; returns it, the text read, and how many blank lines were dropped. */
+async function findHeaderLine(
+  source: AsyncIterator<string>,
+  maxRecordSize: number,
+): Promise<{ headerLine: string; buffered: string; blankLines: number; ended: boolean }> {
+  let buffered = '';
+  let blankLines = 0;
+  let ended = false;
+  for (;;) {
+    let pos = 0;
+    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n', pos)) {
+      const line = buffered.slice(pos, nl);
+      if (line.trim() !== '') return { headerLine: line, buffered: buffered.slice(pos), blankLines, ended };
+      pos = nl + 1;
+      blankLines++;
+    }
+    buffered = buffered.slice(pos);
+    if (ended) {
+      if (buffered.trim() === '') {
+        throw new BulkFatalError({
+          code: 'empty_file',
+          message: 'the file is empty: no header and no rows',
+          line: 1,
+        });
+      }
+      return { headerLine: buffered, buffered, blankLines, ended };
+    }
+    if (buffered.length > maxRecordSize) {
+      return { headerLine: buffered.slice(0, maxRecordSize), buffered, blankLines, ended };
+    }
+    const next = await source.next();
+    if (next.done === true) ended = true;
+    else buffered += next.value;
+  }
+}
+
+/**
+ * Splits `\n`-terminated text (from `decodeText`) into CSV records with csv-parse, streaming.
+ * The delimiter is detected from the first non-blank line. Blank lines and all-blank records are
+ * skipped. Quotes inside unquoted or badly closed fields are kept as text (csv-parse `relax_quotes`),
+ * so only a quote that is never closed, or a record over `maxRecordSize`, stops the parse:
+ * both throw `BulkFatalError` (`parse_error`, or `empty_file` when there is no text at all).
+ * Every record completed before a problem is yielded before the error is thrown.
+ */
+export async function* readCsvRecords(
+  text: AsyncIterable<string>,
+  maxRecordSize: number,
+): AsyncGenerator<CsvRecord> {
+  const source = text[Symbol.asyncIterator]();
+  try {
+    const { headerLine, buffered, blankLines, ended } = await findHeaderLine(source, maxRecordSize);
+    const delimiter = detectDelimiter(headerLine);
+
+    // csv-parse is driven by hand: each write parses synchronously and on_record collects the records,
+    // so records parsed before an error are kept (a destroyed stream would drop them).
+    const records: CsvRecord[] = [];
+    let lastEndLine = 0;
+    let lastEmptyLines = 0;
+    const options: Options<CsvRecord, string[]> = {
+      delimiter,
+      record_delimiter: '\n',
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: maxRecordSize,
+      on_record: (cells: string[], context): null => {
+        lastEndLine = context.lines;
+        lastEmptyLines = context.empty_lines;
+        if (!isBlankRecord(cells)) {
+          records.push({ line: context.lines - countNewlines(cells) + blankLines, cells, delimiter });
+        }
+        return null;
+      },
+    };
+    // The declared overloads only take options whose on_record returns the raw record type.
+    const parser = parse(options as unknown as Options);
+    parser.on('error', () => {
+      // Reported through the write and end callbacks below.
+    });
+    const write = (chunk: string): Promise<void> =>
+      new Promise((resolve, reject) => parser.write(chunk, (err) => (err ? reject(err) : resolve())));
+
+    try {
+      if (buffered.length > 0) await write(buffered);
+      yield* records.splice(0);
+      while (!ended) {
+        const next = await source.next();
+        if (next.done === true) break;
+        await write(next.value);
+        yield* records.splice(0);
+      }
+      parser.end();
+      await finished(parser, { readable: false });
+      yield* records.splice(0);
+    } catch (err) {
+      yield* records.splice(0);
+      if (!(err instanceof CsvError)) throw err;
+      throw csvFatal(
+        err,
+        lastEndLine + 1 + Math.max(0, numberProp(err, 'empty_lines') - lastEmptyLines) + blankLines,
+        blankLines,
+        maxRecordSize,
+      );
+    } finally {
+      parser.destroy();
+    }
+  } finally {
+    await source.return?.();
+  }
+}
+
+function csvFatal(err: CsvError, start: number, blankLines: number, maxRecordSize: number): BulkFatalError {
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return new BulkFatalError({
+      code: 'parse_error',
+      message: `a quoted field in the row starting at line ${start} is never closed: the file ends inside quotes`,
+      line: start,
+    });
+  }
+  if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    return new BulkFatalError({
+      code: 'parse_error',
+      message: `the row starting at line ${start} is longer than ${maxRecordSize} bytes; look for a quote that is never closed`,
+      line: start,
+    });
+  }
+  const line = numberProp(err, 'lines') + blankLines || start;
+  return new BulkFatalError({
+    code: 'parse_error',
+    message: `cannot parse the CSV at line ${line}: ${err.message}`,
+    line,
+  });
+}

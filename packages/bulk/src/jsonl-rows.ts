@@ -1,0 +1,114 @@
+import { BulkFatalError } from './fatal.js';
+import { readJsonlLines } from './jsonl-lines.js';
+import { ROW_FIELDS, isRowField, shown, type RowCandidate } from './row-builder.js';
+import type { BulkMetadata, RowError } from './types.js';
+
+const ALLOWED = [...ROW_FIELDS, 'metadata'].join(', ');
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is string | number | boolean | null {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function readMetadata(
+  value: unknown,
+  errors: RowError[],
+  line: number,
+  row: number,
+): BulkMetadata | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) {
+    errors.push({
+      line,
+      row,
+      column: 'metadata',
+      message: `metadata must be an object of strings, numbers, booleans or null (got ${kindOf(value)})`,
+    });
+    return undefined;
+  }
+  const metadata = Object.create(null) as BulkMetadata;
+  for (const [key, entry] of Object.entries(value)) {
+    if (isScalar(entry)) metadata[key] = entry;
+    else {
+      errors.push({
+        line,
+        row,
+        column: `metadata.${key}`,
+        message: `metadata values must be strings, numbers, booleans or null; ${shown(key)} is ${kindOf(entry)}`,
+      });
+    }
+  }
+  return metadata;
+}
+
+/**
+ * JSONL lines → row candidates: one JSON object per non-blank line with the CSV column names as
+ * fields plus an optional `metadata` object of scalars. Invalid JSON, non-objects and over-long lines
+ * are unreadable rows; unknown fields are errors naming the field.
+ */
+export async function* readJsonlCandidates(
+  text: AsyncIterable<string>,
+  maxLineLength: number,
+): AsyncGenerator<RowCandidate> {
+  let row = 0;
+  for await (const item of readJsonlLines(text, maxLineLength)) {
+    row++;
+    const { line } = item;
+    const unreadable = (message: string): RowCandidate => ({
+      row,
+      line,
+      fields: {},
+      errors: [{ line, row, message }],
+      unreadable: true,
+    });
+    if ('tooLong' in item) {
+      yield unreadable(`the line is longer than ${maxLineLength} characters`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(item.text);
+    } catch (err) {
+      yield unreadable(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      yield unreadable(`each line must be a JSON object, got ${kindOf(value)}`);
+      continue;
+    }
+    const candidate: RowCandidate = { row, line, fields: {}, errors: [] };
+    for (const [key, entry] of Object.entries(value)) {
+      if (isRowField(key)) candidate.fields[key] = entry;
+      else if (key === 'metadata') {
+        const metadata = readMetadata(entry, candidate.errors, line, row);
+        if (metadata !== undefined) candidate.metadata = metadata;
+      } else {
+        const lower = key.trim().toLowerCase();
+        const hint = isRowField(lower) || lower === 'metadata' ? ` (did you mean "${lower}"?)` : '';
+        candidate.errors.push({
+          line,
+          row,
+          column: key,
+          message: `unknown field ${shown(key)}${hint}; allowed: ${ALLOWED} (put other data in metadata)`,
+        });
+      }
+    }
+    yield candidate;
+  }
+  if (row === 0)
+    throw new BulkFatalError({ code: 'empty_file', message: 'the file is empty: no JSON lines', line: 1 });
+}

@@ -1,0 +1,64 @@
+import { readCsvCandidates } from './csv-rows.js';
+import { decodeText } from './decode-text.js';
+import { isBulkFatalError, type BulkFatal } from './fatal.js';
+import { readJsonlCandidates } from './jsonl-rows.js';
+import { resolveLimits } from './limits.js';
+import { buildRow, type RowContext } from './row-builder.js';
+import type { BulkOptions, BulkRow, BulkSource, RowError } from './types.js';
+
+/** What reading a file produces, row by row; a `fatal` event is always the last one. */
+export type BulkEvent =
+  | { kind: 'row'; row: BulkRow }
+  | { kind: 'invalid'; row: number; line: number; errors: RowError[] }
+  | { kind: 'fatal'; fatal: BulkFatal };
+
+/**
+ * The one row reader under `validateBulkFile` and `iterateBulkRows`: streams the source, yields each
+ * data row as valid or invalid (with all its errors), and ends with a `fatal` event when the file
+ * cannot be read further. Holds one record at a time plus the set of custom ids seen; never throws
+ * for bad content (only for bad options, or when `validateParams` itself throws).
+ */
+export async function* readBulkRows(
+  source: BulkSource,
+  options: BulkOptions,
+): AsyncGenerator<BulkEvent, void> {
+  if (options.format !== 'csv' && options.format !== 'jsonl') {
+    throw new TypeError(`unknown bulk format ${JSON.stringify(options.format)} (expected "csv" or "jsonl")`);
+  }
+  const limits = resolveLimits(options.limits);
+  const ctx: RowContext = {
+    defaultModel: options.defaultModel,
+    validateParams: options.validateParams,
+    limits,
+    customIds: new Map(),
+  };
+  const text = decodeText(source, limits.maxBytes);
+  const candidates =
+    options.format === 'csv'
+      ? readCsvCandidates(text, limits.maxRecordSize)
+      : readJsonlCandidates(text, limits.maxRecordSize);
+
+  try {
+    for await (const candidate of candidates) {
+      if (candidate.row > limits.maxRows) {
+        yield {
+          kind: 'fatal',
+          fatal: {
+            code: 'too_many_rows',
+            message: `the file has more than ${limits.maxRows} rows (row ${candidate.row} is on line ${candidate.line}); split it into several batches`,
+            line: candidate.line,
+          },
+        };
+        return;
+      }
+      const built = buildRow(candidate, ctx);
+      yield built.ok
+        ? { kind: 'row', row: built.row }
+        : { kind: 'invalid', row: candidate.row, line: candidate.line, errors: built.errors };
+    }
+  } catch (err) {
+    if (!isBulkFatalError(err)) throw err;
+    yield { kind: 'fatal', fatal: err.fatal };
+    return;
+  }
+}

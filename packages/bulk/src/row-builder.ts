@@ -1,0 +1,151 @@
+import type { BulkLimits } from './limits.js';
+import type { BulkInput, BulkMetadata, BulkRow, RowError, ValidateParams } from './types.js';
+
+/** The fields a row may set, in CSV column and JSONL field names. */
+export const ROW_FIELDS = [
+  'prompt',
+  'model',
+  'aspect_ratio',
+  'duration',
+  'num_inference_steps',
+  'custom_id',
+] as const;
+export type RowField = (typeof ROW_FIELDS)[number];
+
+const ROW_FIELD_SET: ReadonlySet<string> = new Set(ROW_FIELDS);
+export function isRowField(name: string): name is RowField {
+  return ROW_FIELD_SET.has(name);
+}
+
+/** One row as a format reader found it, before its values are checked. */
+export type RowCandidate = {
+  row: number;
+  line: number;
+  /** Raw values: strings from CSV, any JSON value from JSONL. */
+  fields: Partial<Record<RowField, unknown>>;
+  metadata?: BulkMetadata;
+  /** Problems the format reader already found (unknown fields, bad metadata...). */
+  errors: RowError[];
+  /** The row could not be split into fields (invalid JSON, ragged CSV row): `errors` says why, nothing more is checked. */
+  unreadable?: boolean;
+};
+
+export type RowContext = {
+  defaultModel: string;
+  validateParams: ValidateParams;
+  limits: BulkLimits;
+  /** custom_id → line of its first use. The only per-file state, bounded by maxRows. */
+  customIds: Map<string, number>;
+};
+
+export type BuiltRow = { ok: true; row: BulkRow } | { ok: false; errors: RowError[] };
+
+/** A short rendering of a value for messages (cells can be huge). */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+const WHOLE_NUMBER = /^[+-]?\d+(\.0+)?$/;
+
+function readInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value !== 'string' || !WHOLE_NUMBER.test(value.trim())) return undefined;
+  const parsed = Number(value.trim());
+  return Number.isSafeInteger(parsed) ? parsed : undefined;
+}
+
+/**
+ * Checks one row: prompt, integer columns, custom_id uniqueness, then the per-model parameters through
+ * `validateParams`. Every problem is reported with its column; a column already reported is not
+ * reported again by the parameter check.
+ */
+export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
+  const { row, line, fields } = candidate;
+  if (candidate.unreadable === true) return { ok: false, errors: candidate.errors };
+  const errors: RowError[] = [...candidate.errors];
+  const fail = (column: string | undefined, message: string): void => {
+    errors.push(column === undefined ? { line, row, message } : { line, row, column, message });
+  };
+  const text = (field: RowField): string | undefined => {
+    const value = fields[field];
+    if (isBlank(value)) return undefined;
+    if (typeof value === 'string') return value.trim();
+    fail(field, `${field} must be a string (got ${shown(value)})`);
+    return undefined;
+  };
+  const integer = (field: 'duration' | 'num_inference_steps'): number | undefined => {
+    const value = fields[field];
+    if (isBlank(value)) return undefined;
+    const parsed = readInteger(value);
+    if (parsed === undefined) fail(field, `${field} must be a whole number (got ${shown(value)})`);
+    return parsed;
+  };
+
+  const prompt = text('prompt');
+  if (prompt === undefined && !errors.some((e) => e.column === 'prompt')) {
+    fail('prompt', 'prompt is required and must not be empty');
+  } else if (prompt !== undefined && prompt.length > ctx.limits.maxPromptLength) {
+    const length = codePoints(prompt);
+    if (length > ctx.limits.maxPromptLength) {
+      fail('prompt', `prompt is ${length} characters long; the limit is ${ctx.limits.maxPromptLength}`);
+    }
+  }
+
+  const input: BulkInput = { model: text('model') ?? ctx.defaultModel, prompt: prompt ?? '' };
+  const aspectRatio = text('aspect_ratio');
+  if (aspectRatio !== undefined) input.aspect_ratio = aspectRatio;
+  const duration = integer('duration');
+  if (duration !== undefined) input.duration = duration;
+  const steps = integer('num_inference_steps');
+  if (steps !== undefined) input.num_inference_steps = steps;
+
+  let customId: string | undefined;
+  const rawId = fields.custom_id;
+  if (typeof rawId === 'number' && Number.isSafeInteger(rawId)) customId = String(rawId);
+  else customId = text('custom_id');
+  if (customId !== undefined) {
+    const first = ctx.customIds.get(customId);
+    if (customId.length > ctx.limits.maxCustomIdLength) {
+      fail(
+        'custom_id',
+        `custom_id is ${customId.length} characters long; the limit is ${ctx.limits.maxCustomIdLength}`,
+      );
+    } else if (first !== undefined) {
+      fail('custom_id', `custom_id ${shown(customId)} is already used on line ${first}`);
+    } else {
+      ctx.customIds.set(customId, line);
+    }
+  }
+
+  const checked = ctx.validateParams({ ...input });
+  if (!checked.ok) {
+    const reported = new Set(errors.map((e) => e.column));
+    for (const issue of checked.issues) {
+      const column = issue.path.split('.').pop() || undefined;
+      if (column !== undefined && reported.has(column)) continue;
+      fail(column, issue.message);
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  const result: BulkRow = { row, line, input };
+  if (customId !== undefined) result.customId = customId;
+  if (candidate.metadata !== undefined) result.metadata = candidate.metadata;
+  return { ok: true, row: result };
+}

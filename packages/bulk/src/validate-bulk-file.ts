@@ -1,0 +1,57 @@
+import type { BulkFatal } from './fatal.js';
+import { readBulkRows } from './read-bulk-rows.js';
+import type { BulkOptions, BulkSource, RowError } from './types.js';
+
+export const DEFAULT_MAX_ERRORS = 100;
+
+export type BulkValidation = {
+  /** Data rows read (valid and invalid); when `fatal` is set, the rows read before it. */
+  total: number;
+  valid: number;
+  invalid: number;
+  /** The first `maxErrors` row errors, in file order. */
+  errors: RowError[];
+  /** Every row error, including those not kept in `errors`. */
+  errorCount: number;
+  /** Set when the file could not be read to the end; the counts then cover only what came before. */
+  fatal?: BulkFatal;
+};
+
+export type ValidateBulkOptions = BulkOptions & {
+  /** How many row errors to keep (default 100); the rest are only counted. */
+  maxErrors?: number;
+};
+
+/**
+ * The first pass over an upload: streams it, counts rows and collects errors without keeping rows.
+ * Resolves (never rejects) for any content; a file is acceptable when `fatal` is absent and, unless
+ * invalid rows may be skipped, `errorCount` is 0.
+ */
+export async function validateBulkFile(
+  source: BulkSource,
+  options: ValidateBulkOptions,
+): Promise<BulkValidation> {
+  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
+  const result: BulkValidation = { total: 0, valid: 0, invalid: 0, errors: [], errorCount: 0 };
+  for await (const event of readBulkRows(source, options)) {
+    switch (event.kind) {
+      case 'row':
+        result.total++;
+        result.valid++;
+        break;
+      case 'invalid':
+        result.total++;
+        result.invalid++;
+        result.errorCount += event.errors.length;
+        for (const error of event.errors) {
+          if (result.errors.length >= maxErrors) break;
+          result.errors.push(error);
+        }
+        break;
+      case 'fatal':
+        result.fatal = event.fatal;
+        break;
+    }
+  }
+  return result;
+}
