@@ -20,5 +20,5 @@ WORKDIR /app
 COPY --from=build /app /app
 USER node
 EXPOSE 3000
-# Default: the API. The worker runs `node dist/worker.mjs`, the simulator `node dist/simulator.mjs`.
-CMD ["node", "dist/api.mjs"]
+# Default: the API. The worker runs `node apps/worker/dist/main.mjs`, the simulator `node apps/simulator/dist/main.mjs`.
+CMD ["node", "apps/api/dist/main.mjs"]

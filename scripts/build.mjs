@@ -1,7 +1,8 @@
-// Production build: bundles each app's entry point with esbuild into dist/<app>.mjs.
-// Our own workspace packages (TypeScript source) are bundled in; every third-party package stays
-// external and is loaded from node_modules at run time (some, like Bull Board's UI, read files
-// next to their code).
+// Production build: bundles each app's entry point with esbuild into apps/<app>/dist/main.mjs.
+// Our own workspace packages (TypeScript source) are bundled in. Third-party packages stay external
+// (some, like Bull Board's UI, read files next to their code), imported by the absolute path esbuild
+// resolves from the importing package: pnpm gives each package only its own dependencies, so a bare
+// name would not resolve from dist/. Build and run in the same folder (the Dockerfile does).
 import { build } from 'esbuild';
 
 const apps = ['api', 'worker', 'simulator', 'stack'];
@@ -9,9 +10,19 @@ const apps = ['api', 'worker', 'simulator', 'stack'];
 const externalThirdParty = {
   name: 'external-third-party',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('@vidqueue/') || args.path.startsWith('node:')) return undefined;
-      return { path: args.path, external: true };
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.inner || args.path.startsWith('@vidqueue/') || args.path.startsWith('node:'))
+        return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { inner: true },
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      // Node built-ins without the node: prefix resolve to themselves.
+      if (!resolved.path.startsWith('/')) return { path: args.path, external: true };
+      return { path: resolved.path, external: true };
     });
   },
 };
@@ -20,7 +31,7 @@ await Promise.all(
   apps.map((app) =>
     build({
       entryPoints: [`apps/${app}/src/main.ts`],
-      outfile: `dist/${app}.mjs`,
+      outfile: `apps/${app}/dist/main.mjs`,
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -31,4 +42,4 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${apps.map((a) => `dist/${a}.mjs`).join(', ')}`);
+console.log(`built ${apps.map((a) => `apps/${a}/dist/main.mjs`).join(', ')}`);

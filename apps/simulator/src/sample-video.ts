@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 /** The one video every completed generation points at: a 1 s 256x170 H.264 MP4 made once with ffmpeg. */
 export type SampleVideo = { bytes: Buffer; size: number; etag: string };
 
-/** Where assets/sample.mp4 is from this file (src/), and from the esbuild bundle (dist/simulator.mjs). */
-const CANDIDATES = ['../assets/sample.mp4', '../apps/simulator/assets/sample.mp4'];
+/**
+ * Where assets/sample.mp4 is from this file (apps/simulator/src/), from the simulator's bundle
+ * (apps/simulator/dist/main.mjs) and from the stack's bundle (apps/stack/dist/main.mjs).
+ */
+const CANDIDATES = ['../assets/sample.mp4', '../../simulator/assets/sample.mp4'];
 
 export function loadSampleVideo(path?: string): SampleVideo {
   const found =
