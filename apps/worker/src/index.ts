@@ -5,6 +5,7 @@ export {
   type GenerationProcessor,
   type ProcessorConfig,
   type ProcessorDeps,
+  type ProcessorHooks,
 } from './processor.js';
 export {
   CHECK_JITTER,

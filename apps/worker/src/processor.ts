@@ -5,6 +5,7 @@ import {
   FailureCode,
   GenerationJobDataSchema,
   formatFailure,
+  parseFailure,
   vidqKeys,
   type Config,
   type GenerationJobData,
@@ -36,6 +37,27 @@ export type ProcessorDeps = {
   expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined;
   now?: () => number;
   random?: Random;
+  /** Observers of each job's lifecycle (batch rows, metrics...). */
+  hooks?: ProcessorHooks;
+};
+
+/**
+ * Called as a job moves through its steps, after the step's state is persisted. A hook that throws
+ * makes the run fail like any other error (the job is retried or re-run), so hooks must be
+ * idempotent: a crash can replay them.
+ */
+export type ProcessorHooks = {
+  /** The provider accepted the create call. */
+  submitted?(job: GenerationJob, info: { generationId: string; submittedAt: number }): Promise<void> | void;
+  /** A status check answered (before the job is delayed again or settled). */
+  checked?(
+    job: GenerationJob,
+    info: { status: string; phase: Generation['phase']; polls: number; at: number },
+  ): Promise<void> | void;
+  /** The video is ready; runs before the result is returned to BullMQ. */
+  completed?(job: GenerationJob, result: GenerationResult): Promise<void> | void;
+  /** The job fails for good with this code and message; runs before BullMQ records the failure. */
+  failed?(job: GenerationJob, failure: { code: string; message: string }): Promise<void> | void;
 };
 
 export type GenerationJob = Job<GenerationJobData, GenerationResult>;
@@ -109,6 +131,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     });
     run.log = run.log.child({ generationId: generation.id });
     run.log.info({ clientRequestId, status: generation.status }, 'submitted');
+    await deps.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
     await run.job.log(`submitted: generation ${generation.id} (${generation.status})`);
     if (generation.phase !== 'pending') return settle(run, generation);
     const expected = deps.expectedDurationMs?.(run.data.input.model, run.data.input.duration);
@@ -197,6 +220,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     await save(run, { polls, lastStatus: generation.status });
     await run.job.log(`check ${polls}: ${generation.status}`);
     run.log.debug({ polls, status: generation.status }, 'status checked');
+    await deps.hooks?.checked?.(run.job, { status: generation.status, phase: generation.phase, polls, at: now() });
     // A finished generation is kept even when it is late: it has been paid for.
     if (generation.phase !== 'pending') return settle(run, generation);
     if (now() >= deadline) return deadlineExceeded(run, generationId, deadline);
@@ -271,7 +295,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     return result;
   }
 
-  return async function processGeneration(job, token) {
+  async function processGeneration(job: GenerationJob, token: string | undefined): Promise<GenerationResult> {
     if (!token) throw new Error('the generation processor needs the job lock token');
     const parsed = GenerationJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -297,6 +321,20 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       case 'checking':
         return check(run);
     }
+  }
+
+  return async function processWithHooks(job, token) {
+    const hooks = deps.hooks;
+    if (!hooks?.completed && !hooks?.failed) return processGeneration(job, token);
+    let result: GenerationResult;
+    try {
+      result = await processGeneration(job, token);
+    } catch (err) {
+      if (err instanceof UnrecoverableError) await hooks.failed?.(job, parseFailure(err.message));
+      throw err;
+    }
+    await hooks.completed?.(job, result);
+    return result;
   };
 }
 

@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
 import {
@@ -19,6 +19,8 @@ export type StartWorkerDeps = {
   client: AimlApiClient;
   /** A worker-role ioredis connection to share; when absent one is made from REDIS_URL and closed on close(). */
   connection?: Redis;
+  /** Lock and stalled-check tuning (BullMQ defaults: 30 s each); tests use short ones to recover crashed jobs fast. */
+  workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 };
 
 export type GenerationWorker = Worker<GenerationJobData, GenerationResult>;
@@ -36,8 +38,18 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const connection = deps.connection ?? createRedis(config.REDIS_URL, 'worker');
   const ownsConnection = deps.connection === undefined;
 
-  const processor = createProcessor({ config, client, redis: connection, logger });
+  const processGeneration = createProcessor({ config, client, redis: connection, logger });
+  // Runs in progress, tracked here too so close() never disconnects under a step that is still
+  // saving its progress, whatever the queue library's own bookkeeping does.
+  const inFlight = new Set<Promise<unknown>>();
+  const processor: typeof processGeneration = (job, token) => {
+    const run = processGeneration(job, token);
+    inFlight.add(run);
+    void run.catch(() => undefined).finally(() => inFlight.delete(run));
+    return run;
+  };
   const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
+    ...deps.workerOptions,
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
@@ -72,6 +84,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       closing ??= (async () => {
         logger.info('worker closing: waiting for active jobs');
         await worker.close();
+        await Promise.allSettled(inFlight);
         if (ownsConnection) await connection.quit();
         logger.info('worker closed');
       })();

@@ -18,7 +18,7 @@ import {
 } from '@vidqueue/core';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@vidqueue/simulator';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
-import { startWorker, type GenerationJob, type RunningWorker } from '../src/index.js';
+import { startWorker, type GenerationJob, type RunningWorker, type StartWorkerDeps } from '../src/index.js';
 
 /** A key that must never show up in logs or Redis. */
 export const PROVIDER_KEY = 'sk-test-9f8e7d6c5b4a39281706';
@@ -53,7 +53,7 @@ export type Harness = {
   sink: LogSink;
   logger: Logger;
   running: RunningWorker | undefined;
-  startWorker(): Promise<RunningWorker>;
+  startWorker(workerOptions?: StartWorkerDeps['workerOptions']): Promise<RunningWorker>;
   add(data?: Partial<NewGenerationJobData>, opts?: JobsOptions): Promise<GenerationJob>;
   finished(job: GenerationJob): Promise<Finished>;
   job(id: string): Promise<GenerationJob>;
@@ -95,13 +95,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sink,
     logger,
     running: undefined,
-    async startWorker() {
+    async startWorker(workerOptions) {
       const client = createAimlApiClient({
         apiKey: PROVIDER_KEY,
         baseUrl: sim.url,
         timeoutMs: config.AIMLAPI_TIMEOUT_MS,
       });
-      harness.running = await startWorker({ config, logger, client });
+      harness.running = await startWorker({ config, logger, client, workerOptions });
       return harness.running;
     },
     async add(data = {}, opts = {}) {

@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
   GenerationJobDataSchema,
@@ -13,32 +10,10 @@ import {
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { uniquePrefix } from '@vidqueue/testkit';
 import type { Redis } from 'ioredis';
+import { spawnTs, type Child } from './child-process.js';
 import { FAST_ENV, PROVIDER_KEY } from './harness.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-type Child = { process: ChildProcess; out: () => string; lines: () => Record<string, unknown>[] };
-
-function spawnWorker(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    process: child,
-    out: () => out,
-    lines: () =>
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
+const MAIN = new URL('../src/main.ts', import.meta.url);
 
 describe('main.ts as a real process', () => {
   let sim: RunningSimulator | undefined;
@@ -47,11 +22,7 @@ describe('main.ts as a real process', () => {
   let producer: Redis | undefined;
 
   afterEach(async () => {
-    if (child && child.process.exitCode === null && child.process.signalCode === null) {
-      const exited = once(child.process, 'exit');
-      child.process.kill('SIGKILL');
-      await exited;
-    }
+    await child?.kill();
     await queue?.obliterate({ force: true });
     await queue?.close();
     await producer?.quit();
@@ -74,7 +45,7 @@ describe('main.ts as a real process', () => {
     producer = createRedis(config.REDIS_URL, 'producer');
     queue = createGenerationQueue(producer, config);
 
-    child = spawnWorker(env);
+    child = spawnTs(MAIN, env);
     await expect
       .poll(() => child!.lines().find((l) => l.msg === 'worker ready'), { timeout: 15_000, interval: 50 })
       .toMatchObject({ concurrency: 4, queue: 'generations', prefix: env.QUEUE_PREFIX });
@@ -89,10 +60,8 @@ describe('main.ts as a real process', () => {
     await expect.poll(() => sim!.stats().create_requests, { interval: 20, timeout: 5_000 }).toBe(1);
     expect(await queue.getJobState(job.id!)).toBe('active');
 
-    const exited = once(child.process, 'exit');
     child.process.kill('SIGTERM');
-    const [code, signal] = (await exited) as [number | null, string | null];
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(await child.exited()).toEqual({ code: 0, signal: null });
 
     // The job finished its step before the process left: submitted once, id saved, waiting for a check.
     const saved = await queue.getJob(job.id!);
@@ -109,9 +78,8 @@ describe('main.ts as a real process', () => {
   });
 
   it('exits 1 with a clear message when AIMLAPI_KEY is missing', async () => {
-    child = spawnWorker({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: uniquePrefix('main') });
-    const [code] = (await once(child.process, 'exit')) as [number | null];
-    expect(code).toBe(1);
+    child = spawnTs(MAIN, { REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: uniquePrefix('main') });
+    expect(await child.exited()).toEqual({ code: 1, signal: null });
     expect(child.out()).toContain('AIMLAPI_KEY is not set');
   });
 });

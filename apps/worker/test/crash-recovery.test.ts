@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnTs, type Child } from './child-process.js';
+import { PROVIDER_KEY, FAST_ENV, startHarness, type Harness } from './harness.js';
+
+const CRASH_WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url);
+
+describe('a worker killed between sending a create and saving its answer', () => {
+  let h: Harness | undefined;
+  let child: Child | undefined;
+  afterEach(async () => {
+    await child?.kill();
+    await h?.close();
+    h = child = undefined;
+  });
+
+  it('leaves the job in `submitting`; the recovering worker fails it submission_unknown and never creates again', async () => {
+    // The provider takes 1 s to answer a create: the worker process dies while waiting.
+    h = await startHarness({ worker: false, sim: { createFaults: { slow: 1 }, slowMs: 1_000 } });
+    child = spawnTs(CRASH_WORKER, {
+      ...FAST_ENV,
+      REDIS_URL: h.config.REDIS_URL!,
+      QUEUE_PREFIX: h.config.QUEUE_PREFIX,
+      AIMLAPI_KEY: PROVIDER_KEY,
+      AIMLAPI_BASE_URL: h.sim.url,
+    });
+    await expect.poll(() => child!.out(), { timeout: 15_000, interval: 50 }).toContain('worker ready');
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().create_requests, { interval: 10, timeout: 5_000 }).toBe(1);
+    child.process.kill('SIGKILL');
+    expect((await child.exited()).signal).toBe('SIGKILL');
+
+    const stranded = await h.job(job.id!);
+    expect(stranded.data).toMatchObject({ step: 'submitting', clientRequestId: `${job.id}-1` });
+    expect(stranded.data.generationId).toBeUndefined();
+    // The provider went on and created it: the answer only reached a dead socket.
+    await expect.poll(() => h!.sim.stats().creates, { timeout: 3_000 }).toBe(1);
+
+    h.sim.configure({ createFaults: { slow: 0 } });
+    await h.startWorker({ lockDuration: 500, stalledInterval: 300 });
+    const done = await h.finished(job);
+    expect(done.state === 'failed' && done.failedReason).toMatch(
+      new RegExp(`^submission_unknown: create call ${job.id}-1: the worker stopped after sending it`),
+    );
+    expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
+  });
+});
