@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  GENERATION_ATTEMPTS,
   GENERATIONS_QUEUE,
   GENERATION_JOB_NAME,
   createRedis,
@@ -78,7 +79,7 @@ describe('POST /v1/videos', () => {
       customId: 'fox-1',
       metadata: { campaign: 'winter', n: 3 },
     });
-    expect(job?.opts.attempts).toBe(1);
+    expect(job?.opts.attempts).toBe(GENERATION_ATTEMPTS);
     expect(await job?.getState()).toBe('waiting');
   });
 
@@ -308,7 +309,8 @@ describe('GET /v1/videos/:id', () => {
 
   it('shows an unexpected failure as internal_error', async () => {
     const id = (await post({ prompt: 'a fox' })).json<{ id: string }>().id;
-    runWorker(() => Promise.reject(new Error('boom')));
+    // A failure reason without one of our codes (UnrecoverableError: final at once, no re-run).
+    runWorker(() => Promise.reject(new UnrecoverableError('boom')));
     await expect.poll(async () => (await get(id)).body.status).toBe('failed');
     expect((await get(id)).body.error).toEqual({ code: 'internal_error', message: 'boom' });
   });

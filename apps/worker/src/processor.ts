@@ -43,8 +43,8 @@ export type ProcessorDeps = {
 
 /**
  * Called as a job moves through its steps, after the step's state is persisted. A hook that throws
- * makes the run fail like any other error (the job is retried or re-run), so hooks must be
- * idempotent: a crash can replay them.
+ * breaks the run like any unplanned error: BullMQ re-runs the job (GENERATION_ATTEMPTS) from its
+ * persisted step. Hooks must be idempotent: a crash or a re-run can replay them.
  */
 export type ProcessorHooks = {
   /** The provider accepted the create call. */
@@ -220,7 +220,12 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     await save(run, { polls, lastStatus: generation.status });
     await run.job.log(`check ${polls}: ${generation.status}`);
     run.log.debug({ polls, status: generation.status }, 'status checked');
-    await deps.hooks?.checked?.(run.job, { status: generation.status, phase: generation.phase, polls, at: now() });
+    await deps.hooks?.checked?.(run.job, {
+      status: generation.status,
+      phase: generation.phase,
+      polls,
+      at: now(),
+    });
     // A finished generation is kept even when it is late: it has been paid for.
     if (generation.phase !== 'pending') return settle(run, generation);
     if (now() >= deadline) return deadlineExceeded(run, generationId, deadline);

@@ -13,13 +13,20 @@ type RetentionConfig = Pick<
   'KEEP_COMPLETED_SECONDS' | 'KEEP_COMPLETED_COUNT' | 'KEEP_FAILED_SECONDS'
 >;
 
+/** BullMQ attempts for errors the state machine did not plan for (a Redis blip mid-step, a bug). */
+export const GENERATION_ATTEMPTS = 5;
+
 /**
- * Job options for every generation. No BullMQ-level attempts: the worker's state machine decides
- * what may be retried (a create call must never be repeated blindly), using delayed re-runs.
+ * Job options for every generation. Provider errors never use these attempts: the worker's state
+ * machine decides what may be retried (a create call is never repeated blindly) with delayed re-runs,
+ * and fails for good with UnrecoverableError. The attempts only re-run a job whose run broke for an
+ * unplanned reason; a re-run continues from the persisted step (a job caught in `submitting` goes to
+ * the unknown-outcome policy, never to a second create).
  */
 export function generationJobOptions(config: RetentionConfig): DefaultJobOptions {
   return {
-    attempts: 1,
+    attempts: GENERATION_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 2_000 },
     removeOnComplete: { age: config.KEEP_COMPLETED_SECONDS, count: config.KEEP_COMPLETED_COUNT },
     removeOnFail: { age: config.KEEP_FAILED_SECONDS },
   };

@@ -11,7 +11,11 @@ describe('createLogger', () => {
     log.info(
       {
         apiKey: 'sk-top-secret-1',
-        config: { AIMLAPI_KEY: 'sk-top-secret-2', DASHBOARD_PASSWORD: 'pw-secret-3', REDIS_URL: 'redis://:pw@h' },
+        config: {
+          AIMLAPI_KEY: 'sk-top-secret-2',
+          DASHBOARD_PASSWORD: 'pw-secret-3',
+          REDIS_URL: 'redis://:pw@h',
+        },
         req: { headers: { authorization: 'Bearer tok-secret-4' } },
         jobId: 'vid_1',
       },
@@ -28,7 +32,10 @@ describe('createLogger', () => {
 describe('failure reasons', () => {
   it('round-trips a code and message through the failedReason string', () => {
     const reason = formatFailure(FailureCode.DeadlineExceeded, 'generation abc: did not finish');
-    expect(parseFailure(reason)).toEqual({ code: 'deadline_exceeded', message: 'generation abc: did not finish' });
+    expect(parseFailure(reason)).toEqual({
+      code: 'deadline_exceeded',
+      message: 'generation abc: did not finish',
+    });
   });
 
   it('treats anything else as an internal error with its text', () => {
