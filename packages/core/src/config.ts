@@ -36,6 +36,10 @@ export const ConfigSchema = z.object({
     .default(15 * 60_000),
   STATUS_FIRST_CHECK_MS: ms().default(30_000),
   STATUS_INTERVAL_MS: ms().min(100).default(10_000),
+  /** `adaptive`: first check near the learned finish time, then tighter intervals; `fixed`: the two settings above. */
+  STATUS_SCHEDULE: z.enum(['adaptive', 'fixed']).default('adaptive'),
+  /** Adaptive schedule: shortest gap between two checks once past the expected finish. */
+  STATUS_MIN_INTERVAL_MS: ms().min(100).default(2_000),
   SUBMIT_MAX_RETRIES: z.coerce.number().int().min(0).default(8),
   RETRY_BASE_MS: ms().min(10).default(2_000),
   RETRY_MAX_MS: ms().min(10).default(60_000),

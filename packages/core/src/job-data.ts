@@ -49,6 +49,8 @@ export const GenerationJobDataSchema = z.object({
   /** Set when a resubmission after an unknown outcome may have created a second generation. */
   possibleDuplicate: z.boolean().optional(),
   lastStatus: z.string().optional(),
+  /** Epoch ms the next status check is scheduled for (to measure how late checks run). */
+  nextCheckAt: z.number().optional(),
 });
 export type GenerationJobData = z.infer<typeof GenerationJobDataSchema>;
 /** What a producer must supply: progress fields are optional. */

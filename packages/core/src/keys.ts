@@ -10,6 +10,10 @@ export function vidqKeys(prefix: string) {
     accountPause: `${base}:account-pause`,
     /** Idempotency-Key -> job id, for POST /v1/videos. */
     idempotency: (key: string) => `${base}:idem:${key}`,
+    /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */
+    durations: (model: string, duration: number | string) => `${base}:durations:${duration}:${model}`,
+    /** Hash per metric (counters and histogram buckets) written by workers, read by GET /metrics. */
+    metric: (name: string) => `${base}:metric:${name}`,
   };
 }
 
