@@ -7,3 +7,4 @@ export * from './local-redis.js';
 export * from './logger.js';
 export * from './queue.js';
 export * from './redact.js';
+export * from './video-view.js';

@@ -1,0 +1,119 @@
+/**
+ * The public view of one video (what GET /v1/videos/:id answers and what @vidqueue/client returns),
+ * mapped from a BullMQ job. Shared by the API and the SDK so both show the same shape.
+ */
+import type { Job } from 'bullmq';
+import { z } from 'zod';
+import { FailureCode, parseFailure } from './failure.js';
+import {
+  GenerationJobDataSchema,
+  GenerationResultSchema,
+  JobStep,
+  type GenerationJobData,
+  type GenerationResult,
+} from './job-data.js';
+
+export const VIDEO_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/** BullMQ's answer to getState(), plus 'unknown' when the job is gone. */
+export type JobStateName =
+  'completed' | 'failed' | 'active' | 'delayed' | 'prioritized' | 'waiting' | 'waiting-children' | 'unknown';
+
+const iso = z.iso.datetime();
+const MetadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const VideoViewSchema = z
+  .object({
+    id: z.string().describe('The video id (vid_…)'),
+    status: z.enum(VIDEO_STATUSES),
+    model: z.string(),
+    prompt: z.string().optional(),
+    custom_id: z.string().nullable(),
+    metadata: z.record(z.string(), MetadataValue).nullable(),
+    generation_id: z.string().nullable().describe("The provider's generation id, once submitted"),
+    video_url: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    polls: z.number().int().describe('Status checks made at the provider so far'),
+    created_at: iso,
+    submitted_at: iso.nullable(),
+    completed_at: iso.nullable().describe('When the video reached a final state'),
+    cost_usd: z.number().nullable(),
+    credits_used: z.number().nullable(),
+  })
+  .meta({ id: 'Video' });
+export type VideoView = z.infer<typeof VideoViewSchema>;
+
+/** A generation job as BullMQ returns it. */
+export type GenerationJob = Job<GenerationJobData, GenerationResult, string>;
+
+/** The API status of a job from its BullMQ state, its step and whether a cancel was asked for. */
+export function videoStatus(
+  state: JobStateName,
+  step: string | undefined,
+  cancelRequested: boolean,
+  failureCode: string | undefined,
+): VideoStatus {
+  switch (state) {
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return failureCode === FailureCode.Cancelled ? 'cancelled' : 'failed';
+    case 'waiting':
+    case 'prioritized':
+    case 'waiting-children':
+    case 'delayed':
+    case 'active':
+    case 'unknown':
+      if (cancelRequested) return 'cancelled';
+      if (state === 'delayed' || state === 'active') {
+        return step === JobStep.Submitting || step === JobStep.Checking ? 'generating' : 'queued';
+      }
+      return 'queued';
+  }
+}
+
+export function isFinished(state: JobStateName): boolean {
+  return state === 'completed' || state === 'failed';
+}
+
+const CANCEL_PENDING = { code: FailureCode.Cancelled, message: 'Cancelled on request' };
+
+/** Maps a BullMQ job to the API's view. Tolerates job data written by other producers. */
+export function toVideoView(job: GenerationJob, state: JobStateName, cancelRequested: boolean): VideoView {
+  const parsed = GenerationJobDataSchema.safeParse(job.data);
+  const data: Partial<GenerationJobData> = parsed.success ? parsed.data : {};
+  const rawInput = (job.data as { input?: { model?: unknown; prompt?: unknown } } | undefined)?.input;
+  const result = state === 'completed' ? GenerationResultSchema.safeParse(job.returnvalue).data : undefined;
+  const failure = state === 'failed' ? parseFailure(job.failedReason) : undefined;
+  const status = videoStatus(state, data.step, cancelRequested, failure?.code);
+
+  let error: VideoView['error'] = null;
+  if (failure) error = { code: failure.code, message: failure.message };
+  else if (status === 'cancelled') error = CANCEL_PENDING;
+
+  const finishedAt = result?.completedAt ?? (isFinished(state) ? job.finishedOn : undefined);
+  const submittedAt = result?.submittedAt ?? data.submittedAt;
+  const prompt = data.input?.prompt ?? (typeof rawInput?.prompt === 'string' ? rawInput.prompt : undefined);
+  return {
+    id: String(job.id),
+    status,
+    model: data.input?.model ?? (typeof rawInput?.model === 'string' ? rawInput.model : 'unknown'),
+    ...(prompt === undefined ? {} : { prompt }),
+    custom_id: data.customId ?? null,
+    metadata: data.metadata ?? null,
+    generation_id: result?.generationId ?? data.generationId ?? null,
+    video_url: result?.videoUrl ?? null,
+    error,
+    polls: result?.polls ?? data.polls ?? 0,
+    created_at: toIso(job.timestamp),
+    submitted_at: submittedAt === undefined ? null : toIso(submittedAt),
+    completed_at: finishedAt === undefined ? null : toIso(finishedAt),
+    cost_usd: result?.costUsd ?? null,
+    credits_used: result?.creditsUsed ?? null,
+  };
+}
+
+function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
