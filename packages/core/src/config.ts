@@ -45,6 +45,14 @@ export const ConfigSchema = z.object({
   RETRY_MAX_MS: ms().min(10).default(60_000),
   ACCOUNT_PAUSE_MS: ms().min(100).default(60_000),
   UNKNOWN_OUTCOME_POLICY: z.enum(['fail', 'resubmit']).default('fail'),
+  /** Create calls per minute across every worker process (0: unlimited). */
+  CREATE_RATE_PER_MIN: z.coerce.number().int().min(0).default(0),
+  /** Status calls per minute across every worker process (0: unlimited). */
+  STATUS_RATE_PER_MIN: z.coerce.number().int().min(0).default(0),
+  /** Generations submitted and not finished at the provider, across every worker (0: no cap). */
+  MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(0),
+  /** Bull Board without its write actions (retry, promote, clean, delete). */
+  DASHBOARD_READ_ONLY: z.stringbool().default(false),
   KEEP_COMPLETED_SECONDS: z.coerce
     .number()
     .int()

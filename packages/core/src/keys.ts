@@ -10,6 +10,12 @@ export function vidqKeys(prefix: string) {
     accountPause: `${base}:account-pause`,
     /** Idempotency-Key -> job id, for POST /v1/videos. */
     idempotency: (key: string) => `${base}:idem:${key}`,
+    /** Rate-limiter counters (rate-limiter-flexible), one per kind of provider call. */
+    rateLimit: `${base}:rate`,
+    /** Set with a TTL after a provider 429: every worker waits before that kind of call. */
+    backoff: (kind: 'create' | 'status') => `${base}:backoff:${kind}`,
+    /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
+    inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */
     durations: (model: string, duration: number | string) => `${base}:durations:${duration}:${model}`,
     /** Hash per metric (counters and histogram buckets) written by workers, read by GET /metrics. */
