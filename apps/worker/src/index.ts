@@ -1,5 +1,15 @@
 export { createAccountPause, type AccountPause, type AccountPauseState } from './account-pause.js';
 export {
+  createBudgets,
+  type BudgetReason,
+  type Budgets,
+  type BudgetsConfig,
+  type BudgetWait,
+  type CreateBudgetsOptions,
+  type ProviderCallKind,
+} from './budgets.js';
+export { composeHooks } from './hooks.js';
+export {
   createProcessor,
   type GenerationJob,
   type GenerationProcessor,

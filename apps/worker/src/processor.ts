@@ -13,6 +13,7 @@ import {
   type Logger,
 } from '@vidqueue/core';
 import { createAccountPause } from './account-pause.js';
+import type { Budgets } from './budgets.js';
 import { firstCheckDelay, nextCheckDelay, retryDelay, type Random, type ScheduleConfig } from './schedule.js';
 
 export type ProcessorConfig = ScheduleConfig &
@@ -39,6 +40,8 @@ export type ProcessorDeps = {
   random?: Random;
   /** Observers of each job's lifecycle (batch rows, metrics...). */
   hooks?: ProcessorHooks;
+  /** Shared provider call budgets (rates, in-flight cap, 429 back-off); none when absent. */
+  budgets?: Budgets;
 };
 
 /**
@@ -110,6 +113,11 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
       return delayUntil(run, now() + wait + Math.round(random() * 0.1 * config.ACCOUNT_PAUSE_MS));
     }
+    const over = await deps.budgets?.beforeCreate(run.job.id ?? '');
+    if (over) {
+      run.log.debug(over, 'over the create budget; job delayed');
+      return delayUntil(run, now() + over.waitMs);
+    }
     const clientRequestId = nextClientRequestId(run.job.id ?? '', run.data.clientRequestId);
     await save(run, { step: 'submitting', clientRequestId, submitStartedAt: now() });
     run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
@@ -145,6 +153,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   }
 
   async function onCreateError(run: Run, err: unknown): Promise<never> {
+    await deps.budgets?.createFailed(run.job.id ?? '', err);
     // Anything but a classified client error (a bug, say) may have happened after sending.
     if (!isAimlApiError(err)) return unknownOutcome(run, `the create call threw ${describe(err)}`);
     const message = scrub(err.providerMessage ?? err.message);
@@ -210,6 +219,11 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     if (!generationId || deadline === undefined) {
       return fail(FailureCode.InvalidJob, 'step is checking but generationId or deadline is missing');
     }
+    const over = await deps.budgets?.beforeCheck();
+    if (over) {
+      run.log.debug(over, 'over the status budget; check delayed');
+      return delayUntil(run, now() + over.waitMs);
+    }
     let generation: Generation;
     try {
       generation = await client.get(generationId);
@@ -238,6 +252,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     deadline: number,
     err: unknown,
   ): Promise<never> {
+    await deps.budgets?.checkFailed(err);
     if (isAimlApiError(err) && err.kind === 'permanent') {
       fail(FailureCode.Rejected, scrub(err.providerMessage ?? err.message));
     }

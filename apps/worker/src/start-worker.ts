@@ -11,7 +11,9 @@ import {
   type GenerationResult,
   type Logger,
 } from '@vidqueue/core';
-import { createProcessor } from './processor.js';
+import { createBudgets } from './budgets.js';
+import { composeHooks } from './hooks.js';
+import { createProcessor, type ProcessorHooks } from './processor.js';
 
 export type StartWorkerDeps = {
   config: Config;
@@ -21,6 +23,8 @@ export type StartWorkerDeps = {
   connection?: Redis;
   /** Lock and stalled-check tuning (BullMQ defaults: 30 s each); tests use short ones to recover crashed jobs fast. */
   workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+  /** Observers of each job's lifecycle, called after the worker's own (budgets). */
+  hooks?: ProcessorHooks;
 };
 
 export type GenerationWorker = Worker<GenerationJobData, GenerationResult>;
@@ -38,7 +42,15 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const connection = deps.connection ?? createRedis(config.REDIS_URL, 'worker');
   const ownsConnection = deps.connection === undefined;
 
-  const processGeneration = createProcessor({ config, client, redis: connection, logger });
+  const budgets = createBudgets({ config, redis: connection });
+  const processGeneration = createProcessor({
+    config,
+    client,
+    redis: connection,
+    logger,
+    budgets,
+    hooks: composeHooks(budgets.hooks, deps.hooks),
+  });
   // Runs in progress, tracked here too so close() never disconnects under a step that is still
   // saving its progress, whatever the queue library's own bookkeeping does.
   const inFlight = new Set<Promise<unknown>>();
