@@ -30,6 +30,20 @@ export const ConfigSchema = z.object({
   DASHBOARD_USER: z.string().min(1).default('admin'),
   DASHBOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MAX_PROMPT_LENGTH: z.coerce.number().int().min(1).default(4000),
+  /** Largest accepted batch upload (POST /v1/batches), in bytes. */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50 * 1024 * 1024),
+  /** Most data rows in one batch file. */
+  MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
+  /** How long batch records (counts, per-row results) stay readable after their last change. */
+  BATCH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
   GENERATION_DEADLINE_MS: ms()
     .min(1000)
@@ -95,12 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function describeSecretIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_format':
-      return `is not a valid ${issue.format}`;
-    case 'too_small':
-      return issue.message;
-    default:
-      return 'is invalid';
-  }
+  if (issue.code === 'invalid_format') return `is not a valid ${issue.format}`;
+  if (issue.code === 'too_small') return issue.message;
+  return 'is invalid';
 }
