@@ -1,16 +1,9 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, createLogger, loadConfig } from '@vidqueue/core';
+import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core';
 import { startApi, UnsafeBindError } from './server.js';
 
 // loadConfig → createLogger → startApi → close-with-grace.
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-}
+const config = loadOrExit(() => loadConfig(), ConfigError);
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'api' });
 
 try {

@@ -1,20 +1,11 @@
 import closeWithGrace from 'close-with-grace';
-import { createLogger } from '@vidqueue/core';
-import { SimulatorConfigError, loadSimulatorConfig, type SimulatorConfig } from './config.js';
+import { createLogger, loadOrExit } from '@vidqueue/core';
+import { SimulatorConfigError, loadSimulatorConfig } from './config.js';
 import { startSimulator } from './start.js';
 
 /** Standalone simulator: loadSimulatorConfig → createLogger → startSimulator → close with grace. */
 async function main(): Promise<void> {
-  let config: SimulatorConfig;
-  try {
-    config = loadSimulatorConfig();
-  } catch (err) {
-    if (err instanceof SimulatorConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadOrExit(() => loadSimulatorConfig(), SimulatorConfigError);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'vidq-simulator' });
   const sim = await startSimulator({ ...config, logger });
   const { apiKeys, host: _host, port: _port, logLevel: _l, logPretty: _p, ...behaviour } = config;

@@ -1,20 +1,11 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core';
 import { dataDir } from './paths.js';
 import { startStack } from './start-stack.js';
 
 /** `pnpm start`: loadConfig → createLogger → startStack → close with grace on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadOrExit(() => loadConfig(), ConfigError);
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq' });
   const stack = await startStack({ config, logger, dataDir: dataDir(), env: process.env });
   logger.info(

@@ -1,20 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { ConfigError, createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core';
 import { startWorker } from './start-worker.js';
 
 /** Process wiring: loadConfig → createLogger → provider client → startWorker → close with grace. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadOrExit(() => loadConfig(), ConfigError);
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq-worker' });
   if (!config.AIMLAPI_KEY) {
     logger.fatal(

@@ -3,6 +3,7 @@ export * from './connection.js';
 export * from './failure.js';
 export * from './job-data.js';
 export * from './keys.js';
+export * from './load-or-exit.js';
 export * from './local-redis.js';
 export * from './logger.js';
 export * from './queue.js';
