@@ -8,7 +8,18 @@ export {
   type CreateBudgetsOptions,
   type ProviderCallKind,
 } from './budgets.js';
+export {
+  DURATION_CACHE_MS,
+  DURATION_SAMPLES,
+  MIN_DURATION_SAMPLES,
+  createDurationStats,
+  durationStatsHooks,
+  type DurationEstimate,
+  type DurationStats,
+  type DurationStatsOptions,
+} from './duration-stats.js';
 export { composeHooks } from './hooks.js';
+export { instrumentClient, metricsHooks } from './metrics-hooks.js';
 export {
   createProcessor,
   type GenerationJob,
@@ -18,12 +29,22 @@ export {
   type ProcessorHooks,
 } from './processor.js';
 export {
+  ADAPTIVE_FIRST_FRACTION,
+  ADAPTIVE_GAP_FRACTION,
+  ADAPTIVE_JITTER,
+  ADAPTIVE_OUTLIER_FACTOR,
   CHECK_JITTER,
   MAX_RETRY_AFTER_MS,
+  adaptiveCheckSchedule,
+  adaptiveFirstCheckDelay,
+  adaptiveNextCheckDelay,
   firstCheckDelay,
+  fixedCheckSchedule,
   jitter,
   nextCheckDelay,
   retryDelay,
+  type AdaptiveScheduleConfig,
+  type CheckSchedule,
   type Random,
   type ScheduleConfig,
 } from './schedule.js';

@@ -14,7 +14,13 @@ import {
 } from '@vidqueue/core';
 import { createAccountPause } from './account-pause.js';
 import type { Budgets } from './budgets.js';
-import { firstCheckDelay, nextCheckDelay, retryDelay, type Random, type ScheduleConfig } from './schedule.js';
+import {
+  fixedCheckSchedule,
+  retryDelay,
+  type CheckSchedule,
+  type Random,
+  type ScheduleConfig,
+} from './schedule.js';
 
 export type ProcessorConfig = ScheduleConfig &
   Pick<
@@ -42,6 +48,8 @@ export type ProcessorDeps = {
   hooks?: ProcessorHooks;
   /** Shared provider call budgets (rates, in-flight cap, 429 back-off); none when absent. */
   budgets?: Budgets;
+  /** When status checks run; default: the fixed schedule (with `expectedDurationMs`). */
+  checkSchedule?: CheckSchedule;
 };
 
 /**
@@ -55,7 +63,16 @@ export type ProcessorHooks = {
   /** A status check answered (before the job is delayed again or settled). */
   checked?(
     job: GenerationJob,
-    info: { status: string; phase: Generation['phase']; polls: number; at: number },
+    info: {
+      status: string;
+      phase: Generation['phase'];
+      polls: number;
+      at: number;
+      /** How long after its scheduled time (`nextCheckAt`) this check started, when one was scheduled. */
+      lateMs?: number;
+      /** When the previous check (or else the create answer) happened: the generation was pending then. */
+      previousCheckAt?: number;
+    },
   ): Promise<void> | void;
   /** The video is ready; runs before the result is returned to BullMQ. */
   completed?(job: GenerationJob, result: GenerationResult): Promise<void> | void;
@@ -85,6 +102,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   const random = deps.random ?? Math.random;
   const keys = vidqKeys(config.QUEUE_PREFIX);
   const pause = createAccountPause(redis, config.QUEUE_PREFIX, config.ACCOUNT_PAUSE_MS);
+  const schedule = deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedDurationMs, random);
 
   const scrub = (text: string): string =>
     config.AIMLAPI_KEY ? text.split(config.AIMLAPI_KEY).join('[redacted]') : text;
@@ -128,28 +146,27 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       return onCreateError(run, err);
     }
     const submittedAt = now();
+    const deadline = submittedAt + config.GENERATION_DEADLINE_MS;
+    const firstCheckAt =
+      generation.phase === 'pending'
+        ? Math.min(await schedule.firstCheckAt(run.data.input, submittedAt), deadline)
+        : undefined;
     await save(run, {
       step: 'checking',
       generationId: generation.id,
       submittedAt,
-      deadline: submittedAt + config.GENERATION_DEADLINE_MS,
+      deadline,
       polls: 0,
       retries: 0,
       lastStatus: generation.status,
+      ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
     });
     run.log = run.log.child({ generationId: generation.id });
     run.log.info({ clientRequestId, status: generation.status }, 'submitted');
     await deps.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
     await run.job.log(`submitted: generation ${generation.id} (${generation.status})`);
-    if (generation.phase !== 'pending') return settle(run, generation);
-    const expected = deps.expectedDurationMs?.(run.data.input.model, run.data.input.duration);
-    return delayUntil(
-      run,
-      Math.min(
-        submittedAt + firstCheckDelay(config, expected, random),
-        submittedAt + config.GENERATION_DEADLINE_MS,
-      ),
-    );
+    if (firstCheckAt === undefined) return settle(run, generation);
+    return delayUntil(run, firstCheckAt);
   }
 
   async function onCreateError(run: Run, err: unknown): Promise<never> {
@@ -224,6 +241,10 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       run.log.debug(over, 'over the status budget; check delayed');
       return delayUntil(run, now() + over.waitMs);
     }
+    const scheduledAt = run.data.nextCheckAt;
+    const startedAt = now();
+    const lateMs = scheduledAt === undefined ? undefined : Math.max(0, startedAt - scheduledAt);
+    const previousCheckAt = run.data.lastCheckAt ?? run.data.submittedAt;
     let generation: Generation;
     try {
       generation = await client.get(generationId);
@@ -231,7 +252,23 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       return onCheckError(run, generationId, deadline, err);
     }
     const polls = run.data.polls + 1;
-    await save(run, { polls, lastStatus: generation.status });
+    const nextAt =
+      generation.phase === 'pending'
+        ? Math.min(
+            await schedule.nextCheckAt(run.data.input, {
+              submittedAt: run.data.submittedAt ?? now(),
+              polls,
+              now: now(),
+            }),
+            deadline,
+          )
+        : undefined;
+    await save(run, {
+      polls,
+      lastStatus: generation.status,
+      lastCheckAt: startedAt,
+      ...(nextAt !== undefined && { nextCheckAt: nextAt }),
+    });
     await run.job.log(`check ${polls}: ${generation.status}`);
     run.log.debug({ polls, status: generation.status }, 'status checked');
     await deps.hooks?.checked?.(run.job, {
@@ -239,11 +276,13 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       phase: generation.phase,
       polls,
       at: now(),
+      ...(lateMs !== undefined && { lateMs }),
+      ...(previousCheckAt !== undefined && { previousCheckAt }),
     });
     // A finished generation is kept even when it is late: it has been paid for.
     if (generation.phase !== 'pending') return settle(run, generation);
-    if (now() >= deadline) return deadlineExceeded(run, generationId, deadline);
-    return delayUntil(run, Math.min(now() + nextCheckDelay(config, random), deadline));
+    if (now() >= deadline || nextAt === undefined) return deadlineExceeded(run, generationId, deadline);
+    return delayUntil(run, nextAt);
   }
 
   async function onCheckError(
@@ -262,12 +301,13 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     const retries = run.data.retries + 1;
     const retryAfterMs = isAimlApiError(err) ? err.retryAfterMs : undefined;
     const wait = retryDelay(config, retries, retryAfterMs, random);
-    await save(run, { retries });
+    const retryAt = Math.min(now() + wait, deadline);
+    await save(run, { retries, nextCheckAt: retryAt });
     const message = scrub(isAimlApiError(err) ? (err.providerMessage ?? err.message) : describe(err));
     const level = isAimlApiError(err) && err.kind === 'account' ? 'error' : 'warn';
     run.log[level]({ retries, waitMs: wait, err: message }, 'status check failed; will retry');
     await run.job.log(`check failed (${message}): retry in ${wait} ms`);
-    return delayUntil(run, Math.min(now() + wait, deadline));
+    return delayUntil(run, retryAt);
   }
 
   function deadlineExceeded(run: Run, generationId: string, deadline: number): never {

@@ -1,4 +1,5 @@
-import type { Config } from '@vidqueue/core';
+import type { Config, GenerationInput } from '@vidqueue/core';
+import type { DurationStats } from './duration-stats.js';
 
 /** The settings that decide when a job runs next. */
 export type ScheduleConfig = Pick<
@@ -57,4 +58,108 @@ export function retryDelay(
   const floor =
     retryAfterMs !== undefined && retryAfterMs > 0 ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0;
   return Math.max(backoff, floor);
+}
+
+/** Adaptive schedule: the first check at this share of the expected generation time. */
+export const ADAPTIVE_FIRST_FRACTION = 0.82;
+/** Adaptive schedule: the gap after the first check, as a share of the expected time; then halved each check. */
+export const ADAPTIVE_GAP_FRACTION = 0.2;
+/** Past this multiple of the expected time a generation is an outlier: back to STATUS_INTERVAL_MS. */
+export const ADAPTIVE_OUTLIER_FACTOR = 1.6;
+/** Spread of the jitter on adaptive delays: ±5%, enough to spread a batch over a few hundred ms. */
+export const ADAPTIVE_JITTER = 0.05;
+
+export type AdaptiveScheduleConfig = ScheduleConfig & Pick<Config, 'STATUS_MIN_INTERVAL_MS'>;
+
+/** The adaptive floor: STATUS_MIN_INTERVAL_MS, but never more than the fixed STATUS_INTERVAL_MS. */
+function floorOf(config: AdaptiveScheduleConfig): number {
+  return Math.min(config.STATUS_MIN_INTERVAL_MS, config.STATUS_INTERVAL_MS);
+}
+
+/**
+ * Adaptive delay from submission to the first check: a little before the expected finish (a check
+ * that comes early costs one call; one that comes late costs detection lag for every job).
+ */
+export function adaptiveFirstCheckDelay(
+  config: AdaptiveScheduleConfig,
+  expectedMs: number,
+  random: Random = Math.random,
+): number {
+  return jitter(Math.max(floorOf(config), expectedMs * ADAPTIVE_FIRST_FRACTION), ADAPTIVE_JITTER, random);
+}
+
+/**
+ * Adaptive delay before the next check, after `polls` checks (≥ 1) that saw the generation pending,
+ * `elapsedMs` after submission: gaps of ADAPTIVE_GAP_FRACTION of the expected time, halved at each
+ * check down to STATUS_MIN_INTERVAL_MS; for an outlier (well past the expected time) the fixed
+ * STATUS_INTERVAL_MS again, so a stuck generation does not get checked every two seconds.
+ */
+export function adaptiveNextCheckDelay(
+  config: AdaptiveScheduleConfig,
+  expectedMs: number,
+  elapsedMs: number,
+  polls: number,
+  random: Random = Math.random,
+): number {
+  if (elapsedMs > expectedMs * ADAPTIVE_OUTLIER_FACTOR) return nextCheckDelay(config, random);
+  const halvings = Math.max(0, Math.min(polls - 1, 30));
+  const gap = (expectedMs * ADAPTIVE_GAP_FRACTION) / 2 ** halvings;
+  return jitter(Math.max(floorOf(config), gap), ADAPTIVE_JITTER, random);
+}
+
+/** When a generation's status is checked: the processor asks, this decides (fixed or adaptive). */
+export type CheckSchedule = {
+  /** Epoch ms of the first check of a generation of `input` the provider accepted at `submittedAt`. */
+  firstCheckAt(input: GenerationInput, submittedAt: number): Promise<number>;
+  /** Epoch ms of the next check, after `polls` checks that saw it pending; `now` is the current time. */
+  nextCheckAt(
+    input: GenerationInput,
+    info: { submittedAt: number; polls: number; now: number },
+  ): Promise<number>;
+};
+
+/** The fixed schedule: STATUS_FIRST_CHECK_MS (or the expected time when longer), then STATUS_INTERVAL_MS. */
+export function fixedCheckSchedule(
+  config: ScheduleConfig,
+  expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined,
+  random: Random = Math.random,
+): CheckSchedule {
+  return {
+    firstCheckAt: (input, submittedAt) =>
+      Promise.resolve(
+        submittedAt + firstCheckDelay(config, expectedDurationMs?.(input.model, input.duration), random),
+      ),
+    nextCheckAt: (_input, { now }) => Promise.resolve(now + nextCheckDelay(config, random)),
+  };
+}
+
+/**
+ * The adaptive schedule, from generation times learned by `stats`. Without an estimate for a model
+ * and duration (fewer than MIN_DURATION_SAMPLES finished, and no seed) it is the fixed schedule.
+ */
+export function adaptiveCheckSchedule(
+  config: AdaptiveScheduleConfig,
+  stats: Pick<DurationStats, 'estimate'>,
+  random: Random = Math.random,
+): CheckSchedule {
+  const fixed = fixedCheckSchedule(config, undefined, random);
+  return {
+    async firstCheckAt(input, submittedAt) {
+      const estimate = await stats.estimate(input.model, input.duration);
+      if (!estimate) return fixed.firstCheckAt(input, submittedAt);
+      return submittedAt + adaptiveFirstCheckDelay(config, estimate.p50Ms, random);
+    },
+    async nextCheckAt(input, info) {
+      const estimate = await stats.estimate(input.model, input.duration);
+      if (!estimate) return fixed.nextCheckAt(input, info);
+      const delay = adaptiveNextCheckDelay(
+        config,
+        estimate.p50Ms,
+        info.now - info.submittedAt,
+        info.polls,
+        random,
+      );
+      return info.now + delay;
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { AimlApiClient } from '@vidqueue/aimlapi';
 import {
   DEFAULT_REDIS_URL,
   GENERATIONS_QUEUE,
+  createMetricsRecorder,
   createRedis,
   redactUrl,
   type Config,
@@ -12,8 +13,11 @@ import {
   type Logger,
 } from '@vidqueue/core';
 import { createBudgets } from './budgets.js';
+import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { composeHooks } from './hooks.js';
+import { instrumentClient, metricsHooks } from './metrics-hooks.js';
 import { createProcessor, type ProcessorHooks } from './processor.js';
+import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
 
 export type StartWorkerDeps = {
   config: Config;
@@ -43,13 +47,24 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const ownsConnection = deps.connection === undefined;
 
   const budgets = createBudgets({ config, redis: connection });
+  const recorder = createMetricsRecorder(connection, config.QUEUE_PREFIX, (err) =>
+    logger.debug({ err }, 'metrics: recording failed'),
+  );
+  // No seed from the model table: until a few generations of a model finished, the operator's
+  // fixed settings apply (tests and short simulators rely on them), then learned times take over.
+  const durations = createDurationStats(connection, config.QUEUE_PREFIX);
+  const checkSchedule =
+    config.STATUS_SCHEDULE === 'adaptive'
+      ? adaptiveCheckSchedule(config, durations)
+      : fixedCheckSchedule(config);
   const processGeneration = createProcessor({
     config,
-    client,
+    client: instrumentClient(client, recorder),
     redis: connection,
     logger,
     budgets,
-    hooks: composeHooks(budgets.hooks, deps.hooks),
+    checkSchedule,
+    hooks: composeHooks(budgets.hooks, metricsHooks(recorder), durationStatsHooks(durations), deps.hooks),
   });
   // Runs in progress, tracked here too so close() never disconnects under a step that is still
   // saving its progress, whatever the queue library's own bookkeeping does.

@@ -6,6 +6,7 @@ export * from './keys.js';
 export * from './load-or-exit.js';
 export * from './local-redis.js';
 export * from './logger.js';
+export * from './metrics.js';
 export * from './queue.js';
 export * from './redact.js';
 export * from './video-view.js';

@@ -51,6 +51,8 @@ export const GenerationJobDataSchema = z.object({
   lastStatus: z.string().optional(),
   /** Epoch ms the next status check is scheduled for (to measure how late checks run). */
   nextCheckAt: z.number().optional(),
+  /** Epoch ms the last status check started. */
+  lastCheckAt: z.number().optional(),
 });
 export type GenerationJobData = z.infer<typeof GenerationJobDataSchema>;
 /** What a producer must supply: progress fields are optional. */

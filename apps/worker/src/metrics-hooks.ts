@@ -1,0 +1,73 @@
+import { isAimlApiError, type AimlApiClient } from '@vidqueue/aimlapi';
+import type { MetricsRecorder } from '@vidqueue/core';
+import type { ProcessorHooks } from './processor.js';
+
+/** The HTTP status a provider call ended with: 200 for an answer, the error's status, or `none`. */
+function statusOf(err: unknown): number | 'none' {
+  return isAimlApiError(err) && err.status !== undefined ? err.status : 'none';
+}
+
+/**
+ * The provider client, counting every call by kind (create, status) and HTTP status code into
+ * `recorder`. The processor is unaware of it.
+ */
+export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorder): AimlApiClient {
+  return {
+    async create(params, options) {
+      try {
+        const generation = await client.create(params, options);
+        await recorder.providerCall('create', 200);
+        return generation;
+      } catch (err) {
+        await recorder.providerCall('create', statusOf(err));
+        throw err;
+      }
+    },
+    async get(generationId, options) {
+      try {
+        const generation = await client.get(generationId, options);
+        await recorder.providerCall('status', 200);
+        return generation;
+      } catch (err) {
+        await recorder.providerCall('status', statusOf(err));
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Lifecycle hooks that feed GET /metrics: generations submitted and settled (their difference is the
+ * number in flight), status-check lateness, the detection-lag bound, generation and completion times,
+ * failures by code, cost. A replayed hook (crash mid-step) may count twice: operational figures.
+ */
+export function metricsHooks(recorder: MetricsRecorder): ProcessorHooks {
+  return {
+    async submitted() {
+      await recorder.add({ submitted: 1 });
+    },
+    async checked(_job, info) {
+      if (info.lateMs !== undefined) await recorder.observe('check_lateness_seconds', info.lateMs / 1000);
+      if (info.phase !== 'pending' && info.previousCheckAt !== undefined) {
+        await recorder.observe('detection_lag_bound_seconds', (info.at - info.previousCheckAt) / 1000);
+      }
+    },
+    async completed(job, result) {
+      await Promise.all([
+        recorder.add({
+          completed: 1,
+          settled: 1,
+          ...(result.costUsd !== undefined && { cost_usd: result.costUsd }),
+          ...(result.creditsUsed !== undefined && { credits: result.creditsUsed }),
+        }),
+        recorder.observe('generation_seconds', (result.completedAt - result.submittedAt) / 1000),
+        recorder.observe('completion_seconds', (result.completedAt - job.timestamp) / 1000),
+      ]);
+    },
+    async failed(job, failure) {
+      // Only a job the provider had accepted was in flight there.
+      const wasSubmitted = job.data.step === 'checking' && job.data.generationId !== undefined;
+      await recorder.add({ [`failed:${failure.code}`]: 1, ...(wasSubmitted && { settled: 1 }) });
+    },
+  };
+}

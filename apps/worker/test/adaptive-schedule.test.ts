@@ -1,0 +1,143 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createRedis, vidqKeys, type GenerationInput } from '@vidqueue/core';
+import { uniquePrefix } from '@vidqueue/testkit';
+import { DURATION_SAMPLES, MIN_DURATION_SAMPLES, createDurationStats } from '../src/duration-stats.js';
+import {
+  ADAPTIVE_FIRST_FRACTION,
+  ADAPTIVE_GAP_FRACTION,
+  adaptiveCheckSchedule,
+  adaptiveFirstCheckDelay,
+  adaptiveNextCheckDelay,
+} from '../src/schedule.js';
+import { startHarness, type Harness } from './harness.js';
+
+const config = {
+  STATUS_FIRST_CHECK_MS: 30_000,
+  STATUS_INTERVAL_MS: 10_000,
+  STATUS_MIN_INTERVAL_MS: 2_000,
+  RETRY_BASE_MS: 2_000,
+  RETRY_MAX_MS: 60_000,
+};
+const mid = () => 0.5;
+const input: GenerationInput = { model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'a fox', duration: 5 };
+
+describe('adaptive delays', () => {
+  it('first check a little before the expected finish, never under the floor', () => {
+    expect(adaptiveFirstCheckDelay(config, 50_000, mid)).toBe(50_000 * ADAPTIVE_FIRST_FRACTION);
+    expect(adaptiveFirstCheckDelay(config, 100, mid)).toBe(config.STATUS_MIN_INTERVAL_MS);
+  });
+
+  it('then gaps that halve down to STATUS_MIN_INTERVAL_MS', () => {
+    const gaps = [1, 2, 3, 4, 5].map((polls) => adaptiveNextCheckDelay(config, 50_000, 45_000, polls, mid));
+    expect(gaps[0]).toBe(50_000 * ADAPTIVE_GAP_FRACTION);
+    expect(gaps[1]).toBe((50_000 * ADAPTIVE_GAP_FRACTION) / 2);
+    expect(gaps.at(-1)).toBe(config.STATUS_MIN_INTERVAL_MS);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeLessThanOrEqual(gaps[i - 1] ?? 0);
+  });
+
+  it('an outlier far past the expected time goes back to the fixed interval', () => {
+    expect(adaptiveNextCheckDelay(config, 50_000, 200_000, 9, mid)).toBe(config.STATUS_INTERVAL_MS);
+  });
+
+  it('is jittered so a batch does not check in lockstep', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 50; i++) seen.add(adaptiveFirstCheckDelay(config, 50_000));
+    expect(seen.size).toBeGreaterThan(10);
+    for (const ms of seen) {
+      expect(ms).toBeGreaterThanOrEqual(50_000 * ADAPTIVE_FIRST_FRACTION * 0.95 - 1);
+      expect(ms).toBeLessThanOrEqual(50_000 * ADAPTIVE_FIRST_FRACTION * 1.05 + 1);
+    }
+  });
+});
+
+describe('duration stats in Redis', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis(inject('redisUrl'), 'worker');
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  const prefixes: string[] = [];
+  afterEach(async () => {
+    for (const prefix of prefixes.splice(0)) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+  });
+
+  it('uses the seed until enough samples exist, then the median of a bounded list', async () => {
+    const prefix = uniquePrefix('dur');
+    prefixes.push(prefix);
+    const stats = createDurationStats(redis, prefix, { seed: () => 45_000, cacheMs: 0 });
+    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 45_000, samples: 0 });
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 10_000 + i * 1000);
+    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 12_000, samples: MIN_DURATION_SAMPLES });
+    for (let i = 0; i < DURATION_SAMPLES + 50; i++) await stats.record(input.model, 5, 30_000);
+    expect(await redis.llen(vidqKeys(prefix).durations(input.model, 5))).toBe(DURATION_SAMPLES);
+    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 30_000, samples: DURATION_SAMPLES });
+    // Another clip length is learned separately.
+    expect(await stats.estimate(input.model, 10)).toEqual({ p50Ms: 45_000, samples: 0 });
+  });
+
+  it('caches an estimate per key for cacheMs', async () => {
+    const prefix = uniquePrefix('dur');
+    prefixes.push(prefix);
+    let clock = 1_000;
+    const stats = createDurationStats(redis, prefix, { cacheMs: 5_000, now: () => clock });
+    expect(await stats.estimate(input.model, 5)).toBeUndefined();
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 20_000);
+    expect(await stats.estimate(input.model, 5)).toBeUndefined();
+    clock += 5_000;
+    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 20_000, samples: MIN_DURATION_SAMPLES });
+  });
+
+  it('the schedule uses the fixed settings while nothing is known, the estimate once it is', async () => {
+    const prefix = uniquePrefix('dur');
+    prefixes.push(prefix);
+    const stats = createDurationStats(redis, prefix, { cacheMs: 0 });
+    const schedule = adaptiveCheckSchedule(config, stats, mid);
+    expect(await schedule.firstCheckAt(input, 0)).toBe(config.STATUS_FIRST_CHECK_MS);
+    expect(await schedule.nextCheckAt(input, { submittedAt: 0, polls: 1, now: 40_000 })).toBe(50_000);
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 60_000);
+    expect(await schedule.firstCheckAt(input, 0)).toBe(60_000 * ADAPTIVE_FIRST_FRACTION);
+    expect(await schedule.nextCheckAt(input, { submittedAt: 0, polls: 1, now: 50_000 })).toBe(
+      50_000 + 60_000 * ADAPTIVE_GAP_FRACTION,
+    );
+  });
+});
+
+describe('the worker with STATUS_SCHEDULE=adaptive', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('learns generation times, persists nextCheckAt within the deadline and completes every job', async () => {
+    h = await startHarness({
+      sim: { generationMs: 400 },
+      env: { STATUS_SCHEDULE: 'adaptive', STATUS_MIN_INTERVAL_MS: '100' },
+    });
+    const harness = h;
+    const first = await Promise.all(Array.from({ length: MIN_DURATION_SAMPLES }, () => harness.add()));
+    const firstOutcomes = await Promise.all(first.map((j) => harness.finished(j)));
+    expect(firstOutcomes.map((o) => o.state)).toEqual(Array(MIN_DURATION_SAMPLES).fill('completed'));
+    const key = vidqKeys(h.config.QUEUE_PREFIX).durations('sber-ai/kandinsky5-distill-t2v', 'default');
+    const samples = (await h.redis.lrange(key, 0, -1)).map(Number);
+    expect(samples).toHaveLength(MIN_DURATION_SAMPLES);
+    for (const ms of samples) expect(ms).toBeGreaterThanOrEqual(400);
+
+    const jobs = await Promise.all(Array.from({ length: 5 }, () => harness.add()));
+    const outcomes = await Promise.all(jobs.map((j) => harness.finished(j)));
+    expect(outcomes.map((o) => o.state)).toEqual(Array(5).fill('completed'));
+    for (const job of jobs) {
+      const data = (await harness.job(job.id ?? '')).data;
+      expect(data.nextCheckAt).toBeTypeOf('number');
+      expect(data.nextCheckAt).toBeLessThanOrEqual(data.deadline ?? 0);
+      expect(data.nextCheckAt).toBeGreaterThan(data.submittedAt ?? Infinity);
+      expect(data.lastCheckAt).toBeGreaterThanOrEqual(data.nextCheckAt ?? Infinity);
+    }
+  });
+});

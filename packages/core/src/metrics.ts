@@ -1,0 +1,133 @@
+import type { Redis } from 'ioredis';
+import { vidqKeys } from './keys.js';
+
+/**
+ * Metrics shared by processes: workers record counters and histogram buckets into Redis hashes
+ * (one hash per metric, HINCRBY), the API's GET /metrics reads them. Definitions live here so both
+ * sides agree on names and buckets.
+ */
+export const METRIC_HISTOGRAMS = {
+  check_lateness_seconds: {
+    help: 'How late status checks started against their scheduled time (nextCheckAt)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+  },
+  detection_lag_bound_seconds: {
+    help: 'Upper bound of the detection lag: from the previous check that saw the generation pending (or the create answer) to the check that saw it done',
+    buckets: [0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120],
+  },
+  generation_seconds: {
+    help: 'From the create answer to the check that saw the video ready',
+    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900],
+  },
+  completion_seconds: {
+    help: 'From enqueue to the video URL written into the result',
+    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800, 3600],
+  },
+} as const satisfies Record<string, { help: string; buckets: readonly number[] }>;
+
+export type MetricHistogramName = keyof typeof METRIC_HISTOGRAMS;
+
+/** Hash names under `vidqKeys(prefix).metric(...)`. */
+export const METRIC_HASHES = {
+  /** Fields `<kind>:<status>`: provider calls by kind (create, status) and HTTP status (`none`: no answer). */
+  calls: 'provider_calls',
+  /** Fields: submitted, completed, failed:<code>, cost_usd, credits. */
+  events: 'events',
+} as const;
+
+export type MetricsRecorder = {
+  providerCall(kind: 'create' | 'status', status: number | 'none'): Promise<void>;
+  observe(name: MetricHistogramName, seconds: number): Promise<void>;
+  /** Adds to counters of the `events` hash (floats allowed for cost). */
+  add(fields: Record<string, number>): Promise<void>;
+};
+
+/**
+ * Records into Redis. Errors are swallowed (passed to `onError`): a metric must never fail a job.
+ * Replayed hooks (a crash mid-step) can count an event twice; the figures are operational, not billing.
+ */
+export function createMetricsRecorder(
+  redis: Redis,
+  prefix: string,
+  onError: (err: unknown) => void = () => undefined,
+): MetricsRecorder {
+  const keys = vidqKeys(prefix);
+  const safe = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (err: unknown) => onError(err),
+    );
+  return {
+    providerCall(kind, status) {
+      return safe(redis.hincrby(keys.metric(METRIC_HASHES.calls), `${kind}:${status}`, 1));
+    },
+    observe(name, seconds) {
+      if (!Number.isFinite(seconds)) return Promise.resolve();
+      const value = Math.max(0, seconds);
+      const bound = METRIC_HISTOGRAMS[name].buckets.find((b) => value <= b);
+      const key = keys.metric(`hist:${name}`);
+      return safe(
+        redis
+          .pipeline()
+          .hincrby(key, bound === undefined ? 'le:+Inf' : `le:${bound}`, 1)
+          .hincrby(key, 'count', 1)
+          .hincrbyfloat(key, 'sum', value)
+          .exec(),
+      );
+    },
+    add(fields) {
+      const key = keys.metric(METRIC_HASHES.events);
+      const pipeline = redis.pipeline();
+      for (const [field, by] of Object.entries(fields)) {
+        if (Number.isInteger(by)) pipeline.hincrby(key, field, by);
+        else if (Number.isFinite(by)) pipeline.hincrbyfloat(key, field, by);
+      }
+      return safe(pipeline.exec());
+    },
+  };
+}
+
+export type HistogramSnapshot = {
+  /** Cumulative counts per upper bound, in bucket order, then +Inf. */
+  buckets: { le: number; count: number }[];
+  count: number;
+  sum: number;
+};
+
+export type MetricsSnapshot = {
+  calls: { kind: string; status: string; count: number }[];
+  events: Record<string, number>;
+  histograms: Record<MetricHistogramName, HistogramSnapshot>;
+};
+
+/** Reads what workers recorded (one HGETALL per metric). */
+export async function readMetrics(redis: Redis, prefix: string): Promise<MetricsSnapshot> {
+  const keys = vidqKeys(prefix);
+  const names = Object.keys(METRIC_HISTOGRAMS) as MetricHistogramName[];
+  const pipeline = redis.pipeline();
+  pipeline.hgetall(keys.metric(METRIC_HASHES.calls));
+  pipeline.hgetall(keys.metric(METRIC_HASHES.events));
+  for (const name of names) pipeline.hgetall(keys.metric(`hist:${name}`));
+  const replies = (await pipeline.exec()) ?? [];
+  const hash = (i: number): Record<string, string> => {
+    const [err, value] = replies[i] ?? [null, {}];
+    if (err) throw err;
+    return (value ?? {}) as Record<string, string>;
+  };
+  const calls = Object.entries(hash(0)).map(([field, count]) => {
+    const cut = field.indexOf(':');
+    return { kind: field.slice(0, cut), status: field.slice(cut + 1), count: Number(count) };
+  });
+  const events = Object.fromEntries(Object.entries(hash(1)).map(([k, v]) => [k, Number(v)]));
+  const histograms = {} as Record<MetricHistogramName, HistogramSnapshot>;
+  names.forEach((name, i) => {
+    const fields = hash(2 + i);
+    let running = 0;
+    const buckets = [...METRIC_HISTOGRAMS[name].buckets, Number.POSITIVE_INFINITY].map((le) => {
+      running += Number(fields[Number.isFinite(le) ? `le:${le}` : 'le:+Inf'] ?? 0);
+      return { le, count: running };
+    });
+    histograms[name] = { buckets, count: Number(fields.count ?? 0), sum: Number(fields.sum ?? 0) };
+  });
+  return { calls, events, histograms };
+}
