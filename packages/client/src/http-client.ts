@@ -1,0 +1,215 @@
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type { VideoView } from '@vidqueue/core';
+import {
+  ApiError,
+  GenerationFailedError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+  type FieldIssue,
+} from './errors.js';
+import type {
+  BatchResultRow,
+  BatchRowInput,
+  BatchView,
+  CreatedBatch,
+  EnqueueManyOptions,
+  EnqueueOptions,
+  QueuedVideo,
+  VideoInput,
+  VidqueueClient,
+  WaitOptions,
+} from './types.js';
+import { waitLoop } from './wait.js';
+
+export type HttpClientOptions = {
+  /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
+  apiUrl: string;
+  /** Sent as `Authorization: Bearer <token>` when the API has API_TOKENS. */
+  token?: string;
+  /** waitFor polls GET /v1/videos/:id from `initialMs`, growing by half each time up to `maxMs` (1 s → 5 s). */
+  poll?: { initialMs?: number; maxMs?: number };
+  /** Longest wait for one request before UnavailableError (default 30 s; results streams are exempt). */
+  requestTimeoutMs?: number;
+};
+
+type ErrorBody = { error?: { code?: string; message?: string; details?: unknown } };
+
+/** The client over the HTTP API (fetch, no extra dependency). */
+export function createHttpClient(options: HttpClientOptions): VidqueueClient {
+  const base = options.apiUrl.replace(/\/+$/, '');
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const pollInitial = options.poll?.initialMs ?? 1_000;
+  const pollMax = options.poll?.maxMs ?? 5_000;
+  const closing = new AbortController();
+
+  async function request(
+    method: string,
+    path: string,
+    init: {
+      body?: string | ReadableStream<Uint8Array>;
+      headers?: Record<string, string>;
+      stream?: boolean;
+    } = {},
+  ): Promise<Response> {
+    const signals = [closing.signal];
+    if (!init.stream) signals.push(AbortSignal.timeout(requestTimeoutMs));
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...headers, ...init.headers },
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        signal: AbortSignal.any(signals),
+      });
+    } catch (err) {
+      throw new UnavailableError(`The vidqueue API at ${base} is unreachable (${describe(err)})`, {
+        cause: err,
+      });
+    }
+    if (res.ok) return res;
+    throw await toError(res, path);
+  }
+
+  async function json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
+    const res = await request(method, path, {
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: body === undefined ? extra : { 'content-type': 'application/json', ...extra },
+    });
+    return (await res.json()) as T;
+  }
+
+  const client: VidqueueClient = {
+    mode: 'http',
+    enqueue(input: VideoInput, opts: EnqueueOptions = {}) {
+      return json<QueuedVideo>('POST', '/v1/videos', input, idem(opts.idempotencyKey));
+    },
+    get(id: string) {
+      return json<VideoView>('GET', `/v1/videos/${encodeURIComponent(id)}`);
+    },
+    waitFor(id: string, opts: WaitOptions = {}) {
+      return waitLoop(id, opts, async (signal) => {
+        let delay = pollInitial;
+        for (;;) {
+          const view = await client.get(id);
+          const done = settle(view);
+          if (done) return done;
+          await sleep(delay, signal);
+          delay = Math.min(pollMax, Math.round(delay * 1.5));
+        }
+      });
+    },
+    cancel(id: string) {
+      return json<VideoView>('DELETE', `/v1/videos/${encodeURIComponent(id)}`);
+    },
+    async enqueueMany(rows, opts: EnqueueManyOptions = {}) {
+      const body = Readable.toWeb(Readable.from(ndjson(rows))) as ReadableStream<Uint8Array>;
+      const res = await request('POST', '/v1/batches', {
+        body,
+        headers: { 'content-type': 'application/x-ndjson', ...idem(opts.idempotencyKey) },
+      });
+      return (await res.json()) as CreatedBatch;
+    },
+    getBatch(id: string) {
+      return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`);
+    },
+    async *results(batchId: string) {
+      const res = await request('GET', `/v1/batches/${encodeURIComponent(batchId)}/results?format=jsonl`, {
+        stream: true,
+      });
+      if (!res.body) return;
+      const lines = createInterface({
+        input: Readable.fromWeb(res.body),
+        crlfDelay: Infinity,
+      });
+      for await (const line of lines) {
+        if (line.trim() !== '') yield JSON.parse(line) as BatchResultRow;
+      }
+    },
+    cancelBatch(batchId: string) {
+      return json<BatchView>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}`);
+    },
+    retryFailed(batchId: string) {
+      return json<BatchView>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, { only: 'failed' });
+    },
+    close() {
+      closing.abort(new UnavailableError('The client was closed'));
+      return Promise.resolve();
+    },
+  };
+  return client;
+}
+
+/** The completed view, or throws for failed/cancelled, or undefined while it is still going. */
+export function settle(view: VideoView): VideoView | undefined {
+  if (view.status === 'completed') return view;
+  if (view.status === 'failed' || view.status === 'cancelled') {
+    throw new GenerationFailedError(
+      view.id,
+      view.error?.code ?? view.status,
+      view.error?.message ?? view.status,
+      view,
+    );
+  }
+  return undefined;
+}
+
+function idem(key: string | undefined): Record<string, string> {
+  return key === undefined ? {} : { 'idempotency-key': key };
+}
+
+async function* ndjson(rows: Iterable<BatchRowInput> | AsyncIterable<BatchRowInput>): AsyncGenerator<string> {
+  for await (const row of rows) yield `${JSON.stringify(row)}\n`;
+}
+
+async function toError(res: Response, path: string): Promise<Error> {
+  let body: ErrorBody = {};
+  try {
+    body = (await res.json()) as ErrorBody;
+  } catch {
+    // not JSON: keep the status only
+  }
+  const code = body.error?.code ?? `HTTP_${res.status}`;
+  const message = body.error?.message ?? `${res.status} ${res.statusText}`;
+  const details = body.error?.details;
+  if (res.status === 400 && code === 'VALIDATION_ERROR' && Array.isArray(details)) {
+    return new ValidationError(
+      details as FieldIssue[],
+      `${message}: ${(details as FieldIssue[]).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`,
+    );
+  }
+  if (res.status === 404 && code !== 'ROUTE_NOT_FOUND') {
+    const id = decodeURIComponent(path.split('/')[3] ?? '');
+    return new NotFoundError(id, message, code);
+  }
+  if (res.status === 503 || res.status === 502 || res.status === 504) return new UnavailableError(message);
+  return new ApiError(res.status, code, message, details);
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

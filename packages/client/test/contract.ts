@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  GenerationFailedError,
+  NotFoundError,
+  TimeoutError,
+  UnavailableError,
+  ValidationError,
+  type VidqueueClient,
+} from '../src/index.js';
+import { startTestStack, type TestStack } from './harness.js';
+
+export type ClientFactory = {
+  /** A client of this mode for the running stack. */
+  make(stack: TestStack): VidqueueClient;
+  /** A client of this mode pointed at nothing (a closed port). */
+  unreachable(): VidqueueClient;
+};
+
+/** The one suite every mode runs: same inputs, same views, same errors. */
+export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): void {
+  describe(`VidqueueClient (${mode} mode)`, () => {
+    let stack: TestStack;
+    let vq: VidqueueClient;
+
+    beforeAll(async () => {
+      stack = await startTestStack();
+      vq = factory.make(stack);
+    });
+    afterAll(async () => {
+      await vq?.close();
+      await stack?.close();
+    });
+
+    async function jobCount(): Promise<number> {
+      const counts = await stack.api.app.queue.getJobCounts();
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+
+    it('enqueues a prompt and waits for the video', async () => {
+      expect(vq.mode).toBe(mode);
+      const queued = await vq.enqueue({
+        prompt: 'a lighthouse at dusk',
+        duration: 5,
+        custom_id: 'lh-1',
+        metadata: { campaign: 'coast' },
+      });
+      expect(queued).toMatchObject({ status: 'queued', model: 'sber-ai/kandinsky5-distill-t2v' });
+      expect(queued.id).toMatch(/^vid_/);
+
+      const done = await vq.waitFor(queued.id, { timeoutMs: 20_000 });
+      expect(done).toMatchObject({
+        id: queued.id,
+        status: 'completed',
+        custom_id: 'lh-1',
+        metadata: { campaign: 'coast' },
+        prompt: 'a lighthouse at dusk',
+        error: null,
+      });
+      expect(done.video_url).toMatch(/^http/);
+      expect(done.generation_id).toBeTruthy();
+      expect(await vq.get(queued.id)).toEqual(done);
+      // The API shows the very same view.
+      const res = await fetch(`${stack.api.url}/v1/videos/${queued.id}`, {
+        headers: { authorization: 'Bearer client-test-token-3b7e' },
+      });
+      expect(await res.json()).toEqual(done);
+    });
+
+    it('refuses bad input with every issue and the allowed values, enqueueing nothing', async () => {
+      const before = await jobCount();
+      const err = await vq
+        .enqueue({ prompt: 'x', aspect_ratio: '16:9', duration: 7 })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      const issues = (err as ValidationError).issues;
+      expect(issues.map((i) => i.path).sort()).toEqual(['aspect_ratio', 'duration']);
+      expect(issues.find((i) => i.path === 'aspect_ratio')?.message).toContain('3:2, 1:1, 2:3');
+      expect((err as Error).message).toContain('duration must be one of 5, 10');
+      await expect(vq.enqueue({ prompt: '   ' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(vq.enqueue({ prompt: 'a', model: 'nope/model' })).rejects.toThrow(/supported:/);
+      expect(await jobCount()).toBe(before);
+    });
+
+    it('gives the same video for a repeated idempotency key, and 409 for a different body', async () => {
+      const key = `idem-${mode}-${Date.now()}`;
+      const first = await vq.enqueue({ prompt: 'a red fox in snow' }, { idempotencyKey: key });
+      const again = await vq.enqueue({ prompt: 'a red fox in snow' }, { idempotencyKey: key });
+      expect(again.id).toBe(first.id);
+      const err = await vq
+        .enqueue({ prompt: 'a blue fox' }, { idempotencyKey: key })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_MISMATCH' });
+      // The other mode honours the same key: the API answers the same video.
+      const res = await fetch(`${stack.api.url}/v1/videos`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer client-test-token-3b7e',
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ prompt: 'a red fox in snow' }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { id: string }).id).toBe(first.id);
+      await vq.waitFor(first.id, { timeoutMs: 20_000 });
+    });
+
+    it('cancels a video in flight; waitFor rejects with GenerationFailedError(cancelled)', async () => {
+      stack.simulator.configure({ generationMs: 60_000 });
+      try {
+        const queued = await vq.enqueue({ prompt: 'a video nobody will see' });
+        const waiting = vq.waitFor(queued.id, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+        await expect.poll(async () => (await vq.get(queued.id)).status).toBe('generating');
+        const cancelled = await vq.cancel(queued.id);
+        expect(cancelled).toMatchObject({ id: queued.id, status: 'cancelled', error: { code: 'cancelled' } });
+        const err = await waiting;
+        expect(err).toBeInstanceOf(GenerationFailedError);
+        expect(err).toMatchObject({ id: queued.id, failureCode: 'cancelled' });
+        // Cancelling twice is fine; the video stays cancelled.
+        expect((await vq.cancel(queued.id)).status).toBe('cancelled');
+      } finally {
+        stack.simulator.configure({ generationMs: 300 });
+      }
+    });
+
+    it('rejects with GenerationFailedError carrying the provider message when the generation fails', async () => {
+      stack.simulator.configure({ createFaults: { fail: 1 } });
+      try {
+        const queued = await vq.enqueue({ prompt: 'a storm that the provider refuses' });
+        const err = await vq.waitFor(queued.id, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(GenerationFailedError);
+        const failed = err as GenerationFailedError;
+        expect(failed.failureCode).not.toBe('cancelled');
+        expect(failed.providerMessage.length).toBeGreaterThan(0);
+        expect((await vq.get(queued.id)).status).toBe('failed');
+      } finally {
+        stack.simulator.configure({ createFaults: { fail: 0 } });
+      }
+    });
+
+    it('times out and aborts without cancelling the video', async () => {
+      stack.simulator.configure({ generationMs: 60_000 });
+      try {
+        const queued = await vq.enqueue({ prompt: 'a slow sunrise' });
+        const err = await vq.waitFor(queued.id, { timeoutMs: 150 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TimeoutError);
+        expect(err).toMatchObject({ id: queued.id, timeoutMs: 150 });
+        const controller = new AbortController();
+        const waiting = vq.waitFor(queued.id, { signal: controller.signal }).catch((e: unknown) => e);
+        controller.abort(new Error('stop waiting'));
+        expect(await waiting).toMatchObject({ message: 'stop waiting' });
+        expect(['queued', 'generating']).toContain((await vq.get(queued.id)).status);
+        await vq.cancel(queued.id);
+      } finally {
+        stack.simulator.configure({ generationMs: 300 });
+      }
+    });
+
+    it('throws NotFoundError for an unknown id', async () => {
+      await expect(vq.get('vid_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(vq.waitFor('vid_doesnotexist', { timeoutMs: 5_000 })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(vq.cancel('vid_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('throws UnavailableError when it cannot reach its backend', async () => {
+      const down = factory.unreachable();
+      try {
+        await expect(down.enqueue({ prompt: 'anyone there?' })).rejects.toBeInstanceOf(UnavailableError);
+        await expect(down.get('vid_x')).rejects.toBeInstanceOf(UnavailableError);
+      } finally {
+        await down.close();
+      }
+    });
+  });
+}
