@@ -7,6 +7,7 @@ import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { queuesPlugin } from './plugins/queues.js';
+import { batchRoutes } from './routes/batches.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { videoRoutes } from './routes/videos.js';
@@ -50,6 +51,7 @@ export function buildApp(deps: AppDeps) {
   app.register(healthRoutes);
   app.register(modelRoutes);
   app.register(videoRoutes, { config });
+  app.register(batchRoutes, { config });
   return app;
 }
 

@@ -33,6 +33,17 @@ export const ApiError = {
     409,
   ),
   PayloadTooLarge: createError('PAYLOAD_TOO_LARGE', 'The request body is larger than %s bytes', 413),
+  BatchNotFound: createError('BATCH_NOT_FOUND', 'No batch with id %s', 404),
+  BatchFinished: createError('BATCH_FINISHED', 'Batch %s has already finished; nothing to cancel', 409),
+  FileTooLarge: createError('FILE_TOO_LARGE', '%s', 413),
+  TooManyRows: createError('TOO_MANY_ROWS', '%s', 413),
+  InvalidFile: createError('INVALID_FILE', '%s', 422),
+  InvalidRows: createError('INVALID_ROWS', '%s', 422),
+  BatchMediaType: createError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
+    415,
+  ),
   UnsupportedMediaType: createError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json', 415),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
   RedisUnavailable: createError(

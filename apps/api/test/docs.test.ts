@@ -36,11 +36,16 @@ describe('OpenAPI at /docs', () => {
     );
     expect(documented.sort()).toEqual(served.sort());
     expect(documented.sort()).toEqual([
+      'DELETE /v1/batches/{id}',
       'DELETE /v1/videos/{id}',
       'GET /healthz',
       'GET /readyz',
+      'GET /v1/batches/{id}',
+      'GET /v1/batches/{id}/results',
       'GET /v1/models',
       'GET /v1/videos/{id}',
+      'POST /v1/batches',
+      'POST /v1/batches/{id}/retry',
       'POST /v1/videos',
     ]);
 

@@ -1,3 +1,4 @@
+export { createBatchHooks, reportFinalFailures, type BatchHooksDeps } from './batch-hooks.js';
 export { createAccountPause, type AccountPause, type AccountPauseState } from './account-pause.js';
 export {
   createBudgets,

@@ -12,10 +12,11 @@ import {
   type GenerationResult,
   type Logger,
 } from '@vidqueue/core';
+import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
-import { composeHooks } from './hooks.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
+import { composeHooks } from './hooks.js';
 import { createProcessor, type ProcessorHooks } from './processor.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
 
@@ -47,6 +48,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const ownsConnection = deps.connection === undefined;
 
   const budgets = createBudgets({ config, redis: connection });
+  const batchHooks = createBatchHooks({ config, redis: connection, logger });
   const recorder = createMetricsRecorder(connection, config.QUEUE_PREFIX, (err) =>
     logger.debug({ err }, 'metrics: recording failed'),
   );
@@ -64,7 +66,13 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     logger,
     budgets,
     checkSchedule,
-    hooks: composeHooks(budgets.hooks, metricsHooks(recorder), durationStatsHooks(durations), deps.hooks),
+    hooks: composeHooks(
+      budgets.hooks,
+      batchHooks,
+      metricsHooks(recorder),
+      durationStatsHooks(durations),
+      deps.hooks,
+    ),
   });
   // Runs in progress, tracked here too so close() never disconnects under a step that is still
   // saving its progress, whatever the queue library's own bookkeeping does.
@@ -82,6 +90,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     concurrency: config.WORKER_CONCURRENCY,
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  reportFinalFailures(worker, batchHooks, logger);
   worker.on('failed', (job, err) => {
     // DelayedError never reaches 'failed'; this is a real, final failure.
     logger.warn({ jobId: job?.id, batchId: job?.data.batchId, reason: err.message }, 'job failed');

@@ -1,3 +1,4 @@
+export * from './batch-store.js';
 export * from './config.js';
 export * from './connection.js';
 export * from './failure.js';

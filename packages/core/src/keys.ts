@@ -10,6 +10,26 @@ export function vidqKeys(prefix: string) {
     accountPause: `${base}:account-pause`,
     /** Idempotency-Key -> job id, for POST /v1/videos. */
     idempotency: (key: string) => `${base}:idem:${key}`,
+    /** Idempotency-Key -> batch id, for POST /v1/batches. */
+    batchIdempotency: (key: string) => `${base}:batch-idem:${key}`,
+    /** The Redis keys of one batch record (see batch-store.ts); all expire together. */
+    batch: (batchId: string) => {
+      const b = `${base}:batch:${batchId}`;
+      return {
+        /** Hash: id, total, rows, created_at, finished_at, cancelled_at, format, sha256, columns... */
+        meta: `${b}:meta`,
+        /** Hash: queued, generating, completed, failed, cancelled, cost_micro_usd. */
+        counts: `${b}:counts`,
+        /** Hash: row -> status. */
+        status: `${b}:status`,
+        /** Hash: row -> JSON of the row's request (input, custom_id, metadata), written at enqueue. */
+        input: `${b}:input`,
+        /** Hash: row -> JSON of the row's outcome (video_url, error, generation_id, cost...). */
+        result: `${b}:result`,
+        /** Hash: row -> attempt number (0 at first, n after the n-th retry); fences stale hooks. */
+        attempt: `${b}:attempt`,
+      };
+    },
     /** Rate-limiter counters (rate-limiter-flexible), one per kind of provider call. */
     rateLimit: `${base}:rate`,
     /** Set with a TTL after a provider 429: every worker waits before that kind of call. */
@@ -26,4 +46,9 @@ export function vidqKeys(prefix: string) {
 /** Our job ids: BullMQ-safe (no `:`), URL-safe, unguessable. Provider generation ids are never job ids. */
 export function newVideoId(): string {
   return `vid_${randomBytes(12).toString('base64url')}`;
+}
+
+/** Batch ids: `bat_…`, same alphabet as video ids (no `:`), so `<batchId>-<row>` is a valid job id. */
+export function newBatchId(): string {
+  return `bat_${randomBytes(12).toString('base64url')}`;
 }

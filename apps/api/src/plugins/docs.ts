@@ -27,6 +27,7 @@ export const docsPlugin = fp(
         ...(options.tokensRequired ? { security: [{ bearer: [] }] } : {}),
         tags: [
           { name: 'videos', description: 'One prompt, one video' },
+          { name: 'batches', description: 'A CSV or JSONL file of prompts: one video per row' },
           { name: 'models', description: 'Supported models and their parameters' },
           { name: 'health', description: 'Liveness and readiness' },
         ],

@@ -1,0 +1,554 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import multipart from '@fastify/multipart';
+import { stringify } from 'csv-stringify';
+import { z } from 'zod';
+import { validateGenerationParams } from '@vidqueue/aimlapi';
+import {
+  BULK_FATAL_STATUS,
+  inChunks,
+  iterateBulkRows,
+  validateBulkFile,
+  type BulkOptions,
+} from '@vidqueue/bulk';
+import {
+  FailureCode,
+  GENERATION_JOB_NAME,
+  batchJobId,
+  createBatchStore,
+  newBatchId,
+  type BatchFormat,
+  type BatchStore,
+  type Config,
+  type GenerationJobData,
+  type NewGenerationJobData,
+} from '@vidqueue/core';
+import { ApiError } from '../errors.js';
+import { BODY_FORMATS, makeSpoolDir, partFormat, spoolUpload } from '../batch-upload.js';
+import {
+  BatchCreatedSchema,
+  BatchViewSchema,
+  RESULT_COLUMNS,
+  toBatchView,
+  toResultRow,
+  type BatchCreatedBody,
+} from '../batch-view.js';
+import { isRedisUnavailableError } from '../plugins/queues.js';
+import { CANCEL_TTL_SECONDS } from './videos.js';
+
+/** Rows per `addBulk` call and per read of the batch record. */
+export const BATCH_CHUNK_ROWS = 1000;
+/** Row errors listed in a 422 (the rest are counted in `error_count`). */
+const MAX_LISTED_ERRORS = 100;
+/** Most metadata columns in a CSV export (JSONL keeps every key). */
+const MAX_EXPORT_COLUMNS = 200;
+/** Room for the multipart envelope on top of MAX_UPLOAD_BYTES when checking Content-Length. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .meta({ id: 'BatchError' });
+
+const IdParams = z.object({ id: z.string().min(1).max(200).describe('The batch id (bat_…)') });
+
+const CreateQuery = z.object({
+  on_invalid: z
+    .enum(['reject', 'skip'])
+    .default('reject')
+    .describe(
+      'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
+    ),
+  model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+});
+
+const CreateHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 printable ASCII characters without spaces')
+    .optional()
+    .describe(
+      'Send the same file again with the same key to get the same batch; if enqueueing broke midway, this resumes it',
+    ),
+});
+
+const ResultsQuery = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') });
+const RetryBody = z.strictObject({ only: z.literal('failed').default('failed') });
+const RetriedSchema = z.object({ retried: z.number().int() }).meta({ id: 'BatchRetried' });
+
+type Detailed = Error & { details?: unknown };
+function withDetails<E extends Error>(err: E, details: unknown): E {
+  (err as Detailed).details = details;
+  return err;
+}
+
+/** A Redis call without withRedis's short timeout (a chunk of 1000 jobs may take longer), still 503 when down. */
+async function redisOp<T>(app: FastifyInstance, op: () => Promise<T>): Promise<T> {
+  if (app.redis.status !== 'ready') throw new ApiError.RedisUnavailable();
+  try {
+    return await op();
+  } catch (err) {
+    if (isRedisUnavailableError(err)) throw new ApiError.RedisUnavailable();
+    throw err;
+  }
+}
+
+type Upload = { source: NodeJS.ReadableStream; format: BatchFormat; multipart: boolean };
+
+async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
+  if (request.isMultipart()) {
+    const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1 } });
+    if (!part || part.fieldname !== 'file') {
+      part?.file.resume();
+      throw new ApiError.BadRequest('The multipart body needs a file field named "file"');
+    }
+    const format = partFormat(part.filename, part.mimetype);
+    if (format === undefined) {
+      part.file.resume();
+      throw new ApiError.BatchMediaType();
+    }
+    return { source: part.file, format, multipart: true };
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const format = BODY_FORMATS[type];
+  if (format === undefined) throw new ApiError.BatchMediaType();
+  return { source: request.body as NodeJS.ReadableStream, format, multipart: false };
+}
+
+export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const store = createBatchStore(app.redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS);
+  const maxBytes = config.MAX_UPLOAD_BYTES;
+
+  // The file is streamed by the handler, never buffered by a parser.
+  app.addContentTypeParser(Object.keys(BODY_FORMATS), (_request, payload, done) => done(null, payload));
+  await app.register(multipart, { limits: { fileSize: maxBytes + 1, files: 1, fields: 10, parts: 20 } });
+
+  app.post(
+    '/v1/batches',
+    {
+      bodyLimit: maxBytes + MULTIPART_OVERHEAD,
+      schema: {
+        tags: ['batches'],
+        summary: 'Upload a CSV or JSONL file of prompts: one job per row',
+        description:
+          'Body: `text/csv`, `application/x-ndjson` (or `application/jsonl`), or `multipart/form-data` with the file in a field named `file` (format from its extension or type). ' +
+          'The whole file is checked before anything is enqueued: a bad row rejects it with 422 listing the first 100 row errors (line, row, column, message) and `error_count`, unless `on_invalid=skip`. ' +
+          'Over MAX_UPLOAD_BYTES or MAX_BATCH_ROWS: 413. With an Idempotency-Key seen before for the same file, answers 200 with the same batch (and finishes enqueueing it if an earlier attempt broke midway); a different file with that key gets 409.',
+        querystring: CreateQuery,
+        headers: CreateHeaders,
+        response: {
+          200: BatchCreatedSchema,
+          202: BatchCreatedSchema,
+          400: ErrorSchema,
+          409: ErrorSchema,
+          413: ErrorSchema,
+          415: ErrorSchema,
+          422: ErrorSchema,
+          503: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { on_invalid, model } = request.query;
+      const idempotencyKey = request.headers['idempotency-key'];
+      const declared = Number(request.headers['content-length']);
+      const multipartBody = request.isMultipart();
+      if (Number.isFinite(declared) && declared > maxBytes + (multipartBody ? MULTIPART_OVERHEAD : 0)) {
+        reply.header('connection', 'close');
+        throw new ApiError.FileTooLarge(`The file is larger than the limit of ${maxBytes} bytes`);
+      }
+
+      const spool = await makeSpoolDir();
+      try {
+        const upload = await openUpload(request, maxBytes);
+        const spooled = await spoolUpload(upload.source, spool.file, maxBytes);
+        if (spooled.tooLarge) {
+          reply.header('connection', 'close');
+          throw new ApiError.FileTooLarge(`The file is larger than the limit of ${maxBytes} bytes`);
+        }
+
+        const idemKey = idempotencyKey === undefined ? undefined : app.keys.batchIdempotency(idempotencyKey);
+        if (idemKey !== undefined) {
+          const replay = await findReplay(app, store, idemKey, spooled.sha256);
+          if (replay) {
+            request.log.info({ batchId: replay.id }, 'idempotent batch repeat: nothing enqueued');
+            return reply
+              .code(200)
+              .header('location', `/v1/batches/${replay.id}`)
+              .header('idempotent-replayed', 'true')
+              .send(replay);
+          }
+        }
+
+        const options: BulkOptions = {
+          format: upload.format,
+          defaultModel: model ?? config.DEFAULT_MODEL,
+          validateParams: validateGenerationParams,
+          limits: { maxBytes, maxRows: config.MAX_BATCH_ROWS, maxPromptLength: config.MAX_PROMPT_LENGTH },
+        };
+        const checked = await validateBulkFile(createReadStream(spooled.path), options);
+        if (checked.fatal) {
+          const { code, message, line, column, byteOffset } = checked.fatal;
+          const details = {
+            reason: code,
+            line,
+            ...(column ? { column } : {}),
+            ...(byteOffset === undefined ? {} : { byte_offset: byteOffset }),
+          };
+          if (BULK_FATAL_STATUS[code] === 413) {
+            const E = code === 'too_many_rows' ? ApiError.TooManyRows : ApiError.FileTooLarge;
+            throw withDetails(new E(message), details);
+          }
+          throw withDetails(new ApiError.InvalidFile(message), details);
+        }
+        const errors = checked.errors.slice(0, MAX_LISTED_ERRORS);
+        if (checked.errorCount > 0 && (on_invalid === 'reject' || checked.valid === 0)) {
+          const message =
+            checked.valid === 0
+              ? `No valid row: ${checked.errorCount} error(s) in ${checked.invalid} row(s); nothing was enqueued`
+              : `${checked.errorCount} error(s) in ${checked.invalid} row(s); nothing was enqueued (send ?on_invalid=skip to enqueue the ${checked.valid} valid row(s))`;
+          throw withDetails(new ApiError.InvalidRows(message), { errors, error_count: checked.errorCount });
+        }
+
+        // The batch id: new, or the one an earlier request with this key claimed (sha256 alongside,
+        // so a different file under the same key is refused even while the first is being enqueued).
+        let batchId = newBatchId();
+        if (idemKey !== undefined) {
+          const value = `${batchId} ${spooled.sha256}`;
+          const claimed = await app.withRedis(() =>
+            app.redis.set(idemKey, value, 'EX', config.BATCH_TTL_SECONDS, 'NX'),
+          );
+          if (claimed === null) {
+            const existing = await app.withRedis(() => app.redis.get(idemKey));
+            const [id, sha] = (existing ?? '').split(' ');
+            if (sha !== undefined && sha !== spooled.sha256) throw new ApiError.IdempotencyMismatch();
+            if (id) batchId = id;
+          }
+        }
+
+        await app.withRedis(() =>
+          store.create({
+            id: batchId,
+            total: checked.valid,
+            skipped: checked.invalid,
+            format: upload.format,
+            columns: [],
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+            sha256: spooled.sha256,
+          }),
+        );
+        await enqueueRows(app, store, batchId, spooled.path, options);
+        const batch = await app.withRedis(() => store.get(batchId));
+        if (!batch) throw new ApiError.BatchNotFound(batchId);
+        request.log.info(
+          { batchId, total: checked.valid, skipped: checked.invalid, format: upload.format },
+          'batch queued',
+        );
+        const body: BatchCreatedBody = {
+          id: batchId,
+          status: toBatchView(batch).status,
+          total: batch.meta.total,
+          skipped: batch.meta.skipped,
+          ...(checked.invalid > 0 ? { skipped_rows: errors } : {}),
+          created_at: new Date(batch.meta.createdAt).toISOString(),
+        };
+        return reply.code(202).header('location', `/v1/batches/${batchId}`).send(body);
+      } finally {
+        await spool.remove();
+      }
+    },
+  );
+
+  app.get(
+    '/v1/batches/:id',
+    {
+      schema: {
+        tags: ['batches'],
+        summary: 'Counts by status (they add up to total), cost so far, created and finished times',
+        params: IdParams,
+        response: { 200: BatchViewSchema, 404: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request) => toBatchView(await requireBatch(app, store, request.params.id)),
+  );
+
+  app.get(
+    '/v1/batches/:id/results',
+    {
+      schema: {
+        tags: ['batches'],
+        summary: 'Every row in input order, streamed as JSONL (default) or CSV',
+        description:
+          'Each row: row, custom_id, status, video_url, error_code, error_message, generation_id, cost_usd, prompt, model, and the input’s extra columns (JSONL: a `metadata` object; CSV: the original columns, appended in input order).',
+        params: IdParams,
+        querystring: ResultsQuery,
+        response: {
+          200: z.string().describe('JSONL (application/x-ndjson) or CSV (text/csv), streamed'),
+          404: ErrorSchema,
+          503: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const batch = await requireBatch(app, store, request.params.id);
+      const { id } = request.params;
+      const lastRow = batch.meta.total + batch.meta.skipped;
+      async function* records() {
+        for (let from = 1; from <= lastRow; from += BATCH_CHUNK_ROWS) {
+          const rows = await redisOp(app, () =>
+            store.rows(id, from, Math.min(BATCH_CHUNK_ROWS, lastRow - from + 1)),
+          );
+          for (const record of rows) yield toResultRow(record);
+        }
+      }
+      const filename = `${id}.results.${request.query.format}`;
+      reply.header('content-disposition', `attachment; filename="${filename}"`);
+      if (request.query.format === 'jsonl') {
+        const lines = Readable.from(
+          (async function* () {
+            for await (const row of records()) yield `${JSON.stringify(row)}\n`;
+          })(),
+        );
+        // Streams skip the response serializer; the schema above only documents the body.
+        return reply.type('application/x-ndjson; charset=utf-8').send(lines as unknown as string);
+      }
+      const columns = batch.meta.columns.slice(0, MAX_EXPORT_COLUMNS);
+      const csv = Readable.from(
+        (async function* () {
+          for await (const row of records()) {
+            yield [
+              ...RESULT_COLUMNS.map((c) => row[c]),
+              ...columns.map((c) =>
+                row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null,
+              ),
+            ];
+          }
+        })(),
+      ).pipe(
+        stringify({
+          header: true,
+          columns: [...RESULT_COLUMNS, ...columns],
+          cast: { boolean: (v) => String(v) },
+        }),
+      );
+      return reply.type('text/csv; charset=utf-8').send(csv as unknown as string);
+    },
+  );
+
+  app.delete(
+    '/v1/batches/:id',
+    {
+      schema: {
+        tags: ['batches'],
+        summary: 'Cancel every row that has not finished',
+        description:
+          'Rows still queued become cancelled at once; rows being generated are stopped by the worker at their next step. Answers 202 with the batch. 409 when the batch has already finished.',
+        params: IdParams,
+        response: { 202: BatchViewSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const batch = await requireBatch(app, store, id);
+      if (batch.meta.finishedAt !== undefined && batch.meta.cancelledAt === undefined) {
+        throw new ApiError.BatchFinished(id);
+      }
+      const lastRow = batch.meta.total + batch.meta.skipped;
+      let promoted = 0;
+      for (let from = 1; from <= lastRow; from += BATCH_CHUNK_ROWS) {
+        const rows = await redisOp(app, () =>
+          store.rows(id, from, Math.min(BATCH_CHUNK_ROWS, lastRow - from + 1)),
+        );
+        const open = rows.filter((r) => r.status === 'queued' || r.status === 'generating');
+        if (open.length === 0) continue;
+        // Cancel keys first: a worker that takes a row from now on fails it as `cancelled`.
+        const pipeline = app.redis.pipeline();
+        for (const r of open) {
+          pipeline.set(
+            app.keys.cancel(batchJobId(id, r.row, r.attempt)),
+            String(Date.now()),
+            'EX',
+            CANCEL_TTL_SECONDS,
+          );
+        }
+        await redisOp(app, () => pipeline.exec());
+        // Rows that never started: cancelled now (atomically; a row a worker just took keeps its status).
+        const queued = open.filter((r) => r.status === 'queued').map((r) => r.row);
+        await redisOp(app, () => store.cancelQueued(id, queued));
+        // Rows waiting between status checks: run them now so the worker stops them promptly.
+        for (const r of open.filter((x) => x.status === 'generating')) {
+          const job = await redisOp(app, () => app.queue.getJob(batchJobId(id, r.row, r.attempt)));
+          if (!job) continue;
+          await job.promote().then(
+            () => promoted++,
+            () => undefined, // not delayed (active right now): the worker sees the key at its next step
+          );
+        }
+      }
+      // A batch with nothing open still records the request.
+      await redisOp(app, () => store.cancelQueued(id, []));
+      request.log.info({ batchId: id, promoted }, 'batch cancel requested');
+      return reply.code(202).send(toBatchView(await requireBatch(app, store, id)));
+    },
+  );
+
+  app.post(
+    '/v1/batches/:id/retry',
+    {
+      schema: {
+        tags: ['batches'],
+        summary: 'Queue the failed rows again (including submission_unknown ones, on purpose)',
+        description:
+          'Each failed row gets a new job `<batchId>-<row>-r<n>`; its count moves from failed to queued. A row whose earlier create call had an unknown outcome is flagged `possible_duplicate`: the provider may already have made (and charged) it once. Answers 202 with how many rows were queued.',
+        params: IdParams,
+        body: RetryBody,
+        response: { 202: RetriedSchema, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      await requireBatch(app, store, id);
+      const failed = await redisOp(app, () => store.retryableRows(id, request.body.only));
+      const codes = new Map(failed.map((f) => [f.row, f.errorCode]));
+      let retried = 0;
+      for (let i = 0; i < failed.length; i += BATCH_CHUNK_ROWS) {
+        const chunk = failed.slice(i, i + BATCH_CHUNK_ROWS).map((f) => f.row);
+        const moved = await redisOp(app, () => store.beginRetry(id, chunk));
+        if (moved.length === 0) continue;
+        const requests = await redisOp(app, () =>
+          store.requests(
+            id,
+            moved.map((m) => m.row),
+          ),
+        );
+        const jobs: Parameters<typeof app.queue.addBulk>[0] = moved.flatMap(({ row, attempt }) => {
+          const req = requests.get(row);
+          if (!req) return [];
+          const data: NewGenerationJobData = {
+            input: req.input,
+            ...(req.customId === undefined ? {} : { customId: req.customId }),
+            ...(req.metadata === undefined ? {} : { metadata: req.metadata }),
+            batchId: id,
+            row,
+            step: 'pending',
+            polls: 0,
+            retries: 0,
+            ...(codes.get(row) === FailureCode.SubmissionUnknown ? { possibleDuplicate: true } : {}),
+          };
+          return [
+            {
+              name: GENERATION_JOB_NAME,
+              data: data as GenerationJobData,
+              opts: { jobId: batchJobId(id, row, attempt) },
+            },
+          ];
+        });
+        try {
+          await redisOp(app, () => app.queue.addBulk(jobs));
+        } catch (err) {
+          // Put the rows back to failed so a later retry picks them up again.
+          await Promise.allSettled(
+            moved.map(({ row, attempt }) =>
+              store.setRowStatus(
+                id,
+                row,
+                'failed',
+                {
+                  error: { code: 'retry_not_queued', message: 'The retry could not be queued; retry again' },
+                },
+                { attempt },
+              ),
+            ),
+          );
+          throw err;
+        }
+        retried += jobs.length;
+      }
+      request.log.info({ batchId: id, retried }, 'batch rows retried');
+      return reply.code(202).send({ retried });
+    },
+  );
+};
+
+async function requireBatch(app: FastifyInstance, store: BatchStore, id: string) {
+  const batch = await app.withRedis(() => store.get(id));
+  if (!batch) throw new ApiError.BatchNotFound(id);
+  return batch;
+}
+
+/** The batch an earlier request with this Idempotency-Key made, when it is fully enqueued. */
+async function findReplay(
+  app: FastifyInstance,
+  store: BatchStore,
+  idemKey: string,
+  sha256: string,
+): Promise<BatchCreatedBody | undefined> {
+  const existing = await app.withRedis(() => app.redis.get(idemKey));
+  if (existing === null) return undefined;
+  const [id, sha] = existing.split(' ');
+  if (sha !== sha256) throw new ApiError.IdempotencyMismatch();
+  if (!id) return undefined;
+  const batch = await app.withRedis(() => store.get(id));
+  // Not created yet, or created but not fully enqueued: the caller validates and resumes.
+  if (!batch?.meta.enqueuedAt) return undefined;
+  return {
+    id,
+    status: toBatchView(batch).status,
+    total: batch.meta.total,
+    skipped: batch.meta.skipped,
+    created_at: new Date(batch.meta.createdAt).toISOString(),
+  };
+}
+
+/**
+ * The second pass: reads the spooled file again and adds its valid rows in chunks. Job ids are
+ * `<batchId>-<row>`, so adding a row twice (a resumed upload, two concurrent repeats) is a no-op.
+ */
+async function enqueueRows(
+  app: FastifyInstance,
+  store: BatchStore,
+  batchId: string,
+  path: string,
+  options: BulkOptions,
+): Promise<void> {
+  const columns = new Set<string>();
+  for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), BATCH_CHUNK_ROWS)) {
+    for (const r of rows) {
+      if (r.metadata && columns.size < MAX_EXPORT_COLUMNS)
+        for (const k of Object.keys(r.metadata)) columns.add(k);
+    }
+    await redisOp(app, () =>
+      store.addRows(
+        batchId,
+        rows.map((r) => ({
+          row: r.row,
+          request: {
+            input: r.input,
+            ...(r.customId === undefined ? {} : { customId: r.customId }),
+            ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+          },
+        })),
+      ),
+    );
+    await redisOp(app, () =>
+      app.queue.addBulk(
+        rows.map((r) => ({
+          name: GENERATION_JOB_NAME,
+          // Job data follows packages/core/src/job-data.ts; progress fields start absent.
+          data: {
+            input: r.input,
+            ...(r.customId === undefined ? {} : { customId: r.customId }),
+            ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+            batchId,
+            row: r.row,
+          } as GenerationJobData,
+          opts: { jobId: batchJobId(batchId, r.row) },
+        })),
+      ),
+    );
+  }
+  await redisOp(app, () => store.markEnqueued(batchId, [...columns]));
+}

@@ -1,0 +1,100 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  FailureCode,
+  batchJobAttempt,
+  createBatchStore,
+  parseFailure,
+  type BatchRowOutcome,
+  type Config,
+  type GenerationJobData,
+  type Logger,
+} from '@vidqueue/core';
+import type { GenerationJob, ProcessorHooks } from './processor.js';
+
+export type BatchHooksDeps = {
+  config: Pick<Config, 'QUEUE_PREFIX' | 'BATCH_TTL_SECONDS'>;
+  /** The worker's connection is fine: each update is one Lua call. */
+  redis: Redis;
+  logger: Logger;
+};
+
+type Target = { batchId: string; row: number; attempt: number };
+
+function target(job: Job<GenerationJobData>): Target | undefined {
+  const { batchId, row } = job.data;
+  if (batchId === undefined || row === undefined) return undefined;
+  return { batchId, row, attempt: batchJobAttempt(job.id) };
+}
+
+/**
+ * Keeps the batch record of each batch row in step with its job: submitted → `generating`,
+ * completed → `completed` (video URL, cost, generation id), failed → `failed` (`cancelled` when the
+ * code is `cancelled`). Every update is one atomic Lua transition in the batch store, so replays
+ * after a crash and concurrent workers leave the counts exact. Jobs without a batch are ignored.
+ */
+export function createBatchHooks(
+  deps: BatchHooksDeps,
+): Required<Pick<ProcessorHooks, 'submitted' | 'completed' | 'failed'>> {
+  const store = createBatchStore(deps.redis, deps.config.QUEUE_PREFIX, deps.config.BATCH_TTL_SECONDS);
+  const log = deps.logger.child({ component: 'batch-hooks' });
+
+  async function update(
+    job: GenerationJob,
+    status: 'generating' | 'completed' | 'failed' | 'cancelled',
+    outcome: BatchRowOutcome,
+  ): Promise<void> {
+    const t = target(job);
+    if (!t) return;
+    const { changed, previous } = await store.setRowStatus(t.batchId, t.row, status, outcome, {
+      attempt: t.attempt,
+    });
+    if (previous === 'missing') {
+      log.warn({ jobId: job.id, batchId: t.batchId, row: t.row }, 'batch record not found (expired?)');
+    } else if (changed) {
+      log.debug({ jobId: job.id, batchId: t.batchId, row: t.row, from: previous, to: status }, 'batch row');
+    }
+  }
+
+  return {
+    submitted: (job, info) => update(job, 'generating', { generation_id: info.generationId }),
+    completed: (job, result) =>
+      update(job, 'completed', {
+        video_url: result.videoUrl,
+        generation_id: result.generationId,
+        ...(result.costUsd === undefined ? {} : { cost_usd: result.costUsd }),
+        ...(result.creditsUsed === undefined ? {} : { credits_used: result.creditsUsed }),
+        ...(result.possibleDuplicate ? { possible_duplicate: true } : {}),
+      }),
+    failed: (job, failure) =>
+      update(job, failure.code === FailureCode.Cancelled ? 'cancelled' : 'failed', {
+        error: { code: failure.code, message: failure.message },
+        ...(job.data.generationId === undefined ? {} : { generation_id: job.data.generationId }),
+      }),
+  };
+}
+
+/**
+ * The `failed` hook runs for failures the state machine decides (UnrecoverableError). A job can
+ * also fail for good after its BullMQ attempts run out on unplanned errors; this listener reports
+ * those to the batch record too. Reporting twice is harmless (the transition is idempotent).
+ */
+export function reportFinalFailures(
+  worker: {
+    on(
+      event: 'failed',
+      listener: (job: GenerationJob | undefined, err: Error, prev: string) => void,
+    ): unknown;
+  },
+  hooks: Pick<ProcessorHooks, 'failed'>,
+  logger: Logger,
+): void {
+  worker.on('failed', (job, err) => {
+    if (!job?.data.batchId) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return;
+    Promise.resolve(hooks.failed?.(job, parseFailure(err.message))).catch((e: unknown) =>
+      logger.warn({ err: e, jobId: job.id }, 'could not record a failed batch row'),
+    );
+  });
+}

@@ -1,0 +1,401 @@
+import type { Redis } from 'ioredis';
+import type { GenerationInput, Metadata } from './job-data.js';
+import { vidqKeys } from './keys.js';
+
+/**
+ * The record of a batch, kept in our own Redis hashes so it outlives BullMQ's job retention
+ * (BATCH_TTL_SECONDS after its last change). Row statuses change only through Lua scripts, which
+ * move one count down and another up in the same step, so the counts always add up to `total`
+ * however many workers finish rows at once, and whatever hooks are replayed after a crash.
+ */
+
+export const BATCH_ROW_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
+export type BatchRowStatus = (typeof BATCH_ROW_STATUSES)[number];
+export type BatchCounts = Record<BatchRowStatus, number>;
+
+export type BatchFormat = 'csv' | 'jsonl';
+
+export type BatchMeta = {
+  id: string;
+  /** Rows in the batch (the valid rows of the file). */
+  total: number;
+  /** Invalid rows left out (`on_invalid=skip`). */
+  skipped: number;
+  format: BatchFormat;
+  createdAt: number;
+  /** Set once every row has reached completed, failed or cancelled; cleared by a retry. */
+  finishedAt?: number;
+  /** Set when the batch was cancelled (DELETE); cleared by a retry. */
+  cancelledAt?: number;
+  /** Set once every row is in the queue. */
+  enqueuedAt?: number;
+  idempotencyKey?: string;
+  /** SHA-256 of the uploaded bytes, to tell an idempotent repeat from a different file. */
+  sha256?: string;
+  /** Names of the input's extra (metadata) columns, in input order. */
+  columns: string[];
+};
+
+export type BatchView = { meta: BatchMeta; counts: BatchCounts; costUsd: number };
+
+/** What one row asked for, written when the row is enqueued. */
+export type BatchRowInput = { input: GenerationInput; customId?: string; metadata?: Metadata };
+
+/** What happened to one row (snake_case: it is what the API exports). */
+export type BatchRowOutcome = {
+  video_url?: string;
+  error?: { code: string; message: string };
+  generation_id?: string;
+  cost_usd?: number;
+  credits_used?: number;
+  possible_duplicate?: boolean;
+};
+
+export type BatchRowRecord = {
+  row: number;
+  status: BatchRowStatus;
+  /** 0 for the first job of the row, n after the n-th retry. */
+  attempt: number;
+  input: BatchRowInput;
+  outcome: BatchRowOutcome;
+};
+
+export type CreateBatch = Omit<BatchMeta, 'createdAt' | 'finishedAt' | 'cancelledAt' | 'enqueuedAt'> & {
+  createdAt?: number;
+};
+
+/** Job id of a row's job: `<batchId>-<row>`, then `<batchId>-<row>-r<n>` after the n-th retry. */
+export function batchJobId(batchId: string, row: number, attempt = 0): string {
+  return attempt === 0 ? `${batchId}-${row}` : `${batchId}-${row}-r${attempt}`;
+}
+
+/** The attempt a batch job id stands for (see `batchJobId`). */
+export function batchJobAttempt(jobId: string | undefined): number {
+  const m = /-r(\d+)$/.exec(jobId ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * KEYS: meta, counts, status, result, attempt, input
+ * ARGV: row, new status, attempt, outcome JSON ('' keeps the stored one), cost (micro-USD), now (ms), ttl
+ * Returns { changed (0/1), previous status }. A row that is completed stays completed; a hook of
+ * another attempt than the row's current one (a late hook of a retried job) changes nothing.
+ */
+const SET_ROW_STATUS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
+local row = ARGV[1]
+if redis.call('HEXISTS', KEYS[6], row) == 0 then return {0, 'missing'} end
+local cur = redis.call('HGET', KEYS[3], row) or 'queued'
+local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
+if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
+local new = ARGV[2]
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
+if new == cur then return {0, cur} end
+redis.call('HINCRBY', KEYS[2], cur, -1)
+redis.call('HINCRBY', KEYS[2], new, 1)
+redis.call('HSET', KEYS[3], row, new)
+local cost = tonumber(ARGV[5])
+if new == 'completed' and cost > 0 then redis.call('HINCRBY', KEYS[2], 'cost_micro_usd', cost) end
+local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
+for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
+return {1, cur}
+`;
+
+/**
+ * KEYS: meta, counts, status, result, attempt, input
+ * ARGV: now (ms), ttl, rows...
+ * Moves each failed row to queued with its attempt raised by one. Returns { row, attempt, ... }
+ * for the rows it moved (a row retried by a concurrent request is not moved twice).
+ */
+const RETRY_ROWS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+local moved = {}
+for i = 3, #ARGV do
+  local row = ARGV[i]
+  if redis.call('HGET', KEYS[3], row) == 'failed' then
+    local attempt = redis.call('HINCRBY', KEYS[5], row, 1)
+    redis.call('HSET', KEYS[3], row, 'queued')
+    redis.call('HDEL', KEYS[4], row)
+    redis.call('HINCRBY', KEYS[2], 'failed', -1)
+    redis.call('HINCRBY', KEYS[2], 'queued', 1)
+    moved[#moved + 1] = tonumber(row)
+    moved[#moved + 1] = attempt
+  end
+end
+if #moved > 0 then
+  redis.call('HDEL', KEYS[1], 'finished_at', 'cancelled_at')
+  for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+end
+return moved
+`;
+
+/**
+ * KEYS: meta, counts, status, result, attempt, input
+ * ARGV: now (ms), ttl, outcome JSON, rows...
+ * Marks the batch cancelled and moves each row that is still queued (never started) to cancelled.
+ * Rows a worker already took keep their status: the worker cancels them through the cancel key.
+ */
+const CANCEL_ROWS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSETNX', KEYS[1], 'cancelled_at', ARGV[1])
+local n = 0
+for i = 4, #ARGV do
+  local row = ARGV[i]
+  if redis.call('HEXISTS', KEYS[6], row) == 1 and (redis.call('HGET', KEYS[3], row) or 'queued') == 'queued' then
+    redis.call('HSET', KEYS[3], row, 'cancelled')
+    redis.call('HSET', KEYS[4], row, ARGV[3])
+    redis.call('HINCRBY', KEYS[2], 'queued', -1)
+    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+    n = n + 1
+  end
+end
+local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1]) end
+for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+return n
+`;
+
+/** KEYS: meta, counts. ARGV: ttl, total, meta field/value pairs... Returns 1 when created, 0 when it existed. */
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = {}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('HSET', KEYS[2], 'queued', ARGV[2], 'generating', 0, 'completed', 0, 'failed', 0, 'cancelled', 0, 'cost_micro_usd', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 1
+`;
+
+type BatchCommands = {
+  vidqBatchSetRow(...args: (string | number)[]): Promise<[number, string]>;
+  vidqBatchRetry(...args: (string | number)[]): Promise<number[]>;
+  vidqBatchCancel(...args: (string | number)[]): Promise<number>;
+  vidqBatchCreate(...args: (string | number)[]): Promise<number>;
+};
+
+function defineCommands(redis: Redis): Redis & BatchCommands {
+  const r = redis as Redis & Partial<BatchCommands>;
+  if (typeof r.vidqBatchSetRow !== 'function') {
+    redis.defineCommand('vidqBatchSetRow', { numberOfKeys: 6, lua: SET_ROW_STATUS });
+    redis.defineCommand('vidqBatchRetry', { numberOfKeys: 6, lua: RETRY_ROWS });
+    redis.defineCommand('vidqBatchCancel', { numberOfKeys: 6, lua: CANCEL_ROWS });
+    redis.defineCommand('vidqBatchCreate', { numberOfKeys: 2, lua: CREATE });
+  }
+  return redis as Redis & BatchCommands;
+}
+
+export type SetRowStatusOptions = {
+  /** The attempt of the job reporting (see `batchJobAttempt`); default 0. */
+  attempt?: number;
+  now?: number;
+};
+
+export type BatchStore = ReturnType<typeof createBatchStore>;
+
+export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: number) {
+  const r = defineCommands(redis);
+  const keys = vidqKeys(prefix);
+  const all = (id: string) => {
+    const k = keys.batch(id);
+    return [k.meta, k.counts, k.status, k.result, k.attempt, k.input] as const;
+  };
+
+  return {
+    ttlSeconds,
+
+    /** Creates the record with every row queued. Resolves false (and changes nothing) if it exists. */
+    async create(batch: CreateBatch): Promise<boolean> {
+      const k = keys.batch(batch.id);
+      const fields: Record<string, string> = {
+        id: batch.id,
+        total: String(batch.total),
+        skipped: String(batch.skipped),
+        format: batch.format,
+        created_at: String(batch.createdAt ?? Date.now()),
+        columns: JSON.stringify(batch.columns),
+        ...(batch.idempotencyKey === undefined ? {} : { idempotency_key: batch.idempotencyKey }),
+        ...(batch.sha256 === undefined ? {} : { sha256: batch.sha256 }),
+      };
+      const created = await r.vidqBatchCreate(
+        k.meta,
+        k.counts,
+        ttlSeconds,
+        batch.total,
+        ...Object.entries(fields).flat(),
+      );
+      return created === 1;
+    },
+
+    /** Stores the requests of some rows (before their jobs are added). Idempotent. */
+    async addRows(batchId: string, rows: readonly { row: number; request: BatchRowInput }[]): Promise<void> {
+      if (rows.length === 0) return;
+      const k = keys.batch(batchId);
+      const pairs = rows.flatMap(({ row, request }) => [String(row), JSON.stringify(request)]);
+      await redis
+        .multi()
+        .hset(k.input, ...pairs)
+        .expire(k.input, ttlSeconds)
+        .exec();
+    },
+
+    /** Records that every row is in the queue, and the metadata column names. */
+    async markEnqueued(batchId: string, columns: readonly string[], now = Date.now()): Promise<void> {
+      const k = keys.batch(batchId);
+      await redis
+        .multi()
+        .hset(k.meta, 'enqueued_at', String(now), 'columns', JSON.stringify(columns))
+        .expire(k.meta, ttlSeconds)
+        .exec();
+    },
+
+    async get(batchId: string): Promise<BatchView | undefined> {
+      const k = keys.batch(batchId);
+      const [meta, counts] = await Promise.all([redis.hgetall(k.meta), redis.hgetall(k.counts)]);
+      if (meta.id === undefined) return undefined;
+      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+      return {
+        meta: {
+          id: meta.id,
+          total: Number(meta.total),
+          skipped: Number(meta.skipped ?? 0),
+          format: meta.format === 'jsonl' ? 'jsonl' : 'csv',
+          createdAt: Number(meta.created_at),
+          ...(meta.finished_at === undefined ? {} : { finishedAt: num(meta.finished_at) }),
+          ...(meta.cancelled_at === undefined ? {} : { cancelledAt: num(meta.cancelled_at) }),
+          ...(meta.enqueued_at === undefined ? {} : { enqueuedAt: num(meta.enqueued_at) }),
+          ...(meta.idempotency_key === undefined ? {} : { idempotencyKey: meta.idempotency_key }),
+          ...(meta.sha256 === undefined ? {} : { sha256: meta.sha256 }),
+          columns: parseColumns(meta.columns),
+        },
+        counts: Object.fromEntries(BATCH_ROW_STATUSES.map((s) => [s, Number(counts[s] ?? 0)])) as BatchCounts,
+        costUsd: Number(counts.cost_micro_usd ?? 0) / 1e6,
+      };
+    },
+
+    /**
+     * Applies one row's status change atomically. Counts move only when the status really changes;
+     * a completed row never changes; a report from another attempt than the row's current one is
+     * ignored. `outcome`, when given, replaces the row's stored outcome.
+     */
+    async setRowStatus(
+      batchId: string,
+      row: number,
+      status: Exclude<BatchRowStatus, 'queued'>,
+      outcome?: BatchRowOutcome,
+      options: SetRowStatusOptions = {},
+    ): Promise<{ changed: boolean; previous: BatchRowStatus | 'missing' }> {
+      const cost =
+        status === 'completed' && outcome?.cost_usd !== undefined ? Math.round(outcome.cost_usd * 1e6) : 0;
+      const [changed, previous] = await r.vidqBatchSetRow(
+        ...all(batchId),
+        row,
+        status,
+        options.attempt ?? 0,
+        outcome === undefined ? '' : JSON.stringify(outcome),
+        cost,
+        options.now ?? Date.now(),
+        ttlSeconds,
+      );
+      return { changed: changed === 1, previous: previous as BatchRowStatus | 'missing' };
+    },
+
+    /** Rows `fromRow` .. `fromRow + count - 1` that exist (skipped rows have gaps), in order. */
+    async rows(batchId: string, fromRow: number, count: number): Promise<BatchRowRecord[]> {
+      const k = keys.batch(batchId);
+      const fields = Array.from({ length: count }, (_, i) => String(fromRow + i));
+      if (fields.length === 0) return [];
+      const [inputs, statuses, results, attempts] = await Promise.all([
+        redis.hmget(k.input, ...fields),
+        redis.hmget(k.status, ...fields),
+        redis.hmget(k.result, ...fields),
+        redis.hmget(k.attempt, ...fields),
+      ]);
+      const out: BatchRowRecord[] = [];
+      fields.forEach((field, i) => {
+        const input = inputs[i];
+        if (input === null || input === undefined) return;
+        out.push({
+          row: Number(field),
+          status: (statuses[i] ?? 'queued') as BatchRowStatus,
+          attempt: Number(attempts[i] ?? 0),
+          input: JSON.parse(input) as BatchRowInput,
+          outcome: results[i] ? (JSON.parse(results[i]) as BatchRowOutcome) : {},
+        });
+      });
+      return out;
+    },
+
+    /** Every failed row, in row order, with its failure code and current attempt. */
+    async retryableRows(
+      batchId: string,
+      which: 'failed' = 'failed',
+    ): Promise<{ row: number; attempt: number; errorCode?: string }[]> {
+      const k = keys.batch(batchId);
+      const rows: number[] = [];
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(k.status, cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 0; i < flat.length; i += 2) if (flat[i + 1] === which) rows.push(Number(flat[i]));
+      } while (cursor !== '0');
+      rows.sort((a, b) => a - b);
+      const out: { row: number; attempt: number; errorCode?: string }[] = [];
+      for (let i = 0; i < rows.length; i += 1000) {
+        const chunk = rows.slice(i, i + 1000).map(String);
+        const [results, attempts] = await Promise.all([
+          redis.hmget(k.result, ...chunk),
+          redis.hmget(k.attempt, ...chunk),
+        ]);
+        chunk.forEach((row, j) => {
+          const outcome = results[j] ? (JSON.parse(results[j]) as BatchRowOutcome) : {};
+          out.push({
+            row: Number(row),
+            attempt: Number(attempts[j] ?? 0),
+            ...(outcome.error ? { errorCode: outcome.error.code } : {}),
+          });
+        });
+      }
+      return out;
+    },
+
+    /** The stored requests of the given rows (missing rows are left out). */
+    async requests(batchId: string, rows: readonly number[]): Promise<Map<number, BatchRowInput>> {
+      const out = new Map<number, BatchRowInput>();
+      if (rows.length === 0) return out;
+      const values = await redis.hmget(keys.batch(batchId).input, ...rows.map(String));
+      rows.forEach((row, i) => {
+        const v = values[i];
+        if (v) out.set(row, JSON.parse(v) as BatchRowInput);
+      });
+      return out;
+    },
+
+    /** Moves failed rows back to queued with a new attempt; returns the rows moved and their attempt. */
+    async beginRetry(batchId: string, rows: readonly number[]): Promise<{ row: number; attempt: number }[]> {
+      if (rows.length === 0) return [];
+      const flat = await r.vidqBatchRetry(...all(batchId), Date.now(), ttlSeconds, ...rows);
+      const out: { row: number; attempt: number }[] = [];
+      for (let i = 0; i < flat.length; i += 2)
+        out.push({ row: Number(flat[i]), attempt: Number(flat[i + 1]) });
+      return out;
+    },
+
+    /** Marks the batch cancelled and its still-queued rows (of `rows`) cancelled; returns how many moved. */
+    async cancelQueued(batchId: string, rows: readonly number[], now = Date.now()): Promise<number> {
+      const outcome: BatchRowOutcome = { error: { code: 'cancelled', message: 'Cancelled on request' } };
+      return r.vidqBatchCancel(...all(batchId), now, ttlSeconds, JSON.stringify(outcome), ...rows);
+    },
+  };
+}
+
+function parseColumns(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    return [];
+  }
+}
