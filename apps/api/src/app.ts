@@ -7,8 +7,10 @@ import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { queuesPlugin } from './plugins/queues.js';
+import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { videoRoutes } from './routes/videos.js';
 
@@ -47,9 +49,15 @@ export function buildApp(deps: AppDeps) {
   app.register(authPlugin, { tokens });
   app.register(queuesPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
-  app.register(bullBoardPlugin, { user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD });
+  app.register(bullBoardPlugin, {
+    user: config.DASHBOARD_USER,
+    password: config.DASHBOARD_PASSWORD,
+    readOnly: config.DASHBOARD_READ_ONLY,
+  });
   app.register(healthRoutes);
+  app.register(metricsRoutes);
   app.register(modelRoutes);
+  app.register(adminRoutes);
   app.register(videoRoutes, { config });
   app.register(batchRoutes, { config });
   return app;

@@ -9,11 +9,12 @@ import { makeSecretMatcher } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
-
 export type BullBoardOptions = {
   user: string;
   /** DASHBOARD_PASSWORD; without it the dashboard is off and its path answers 404 saying how to enable it. */
   password: string | undefined;
+  /** DASHBOARD_READ_ONLY: the board shows everything but refuses retry, promote, clean, delete (405). */
+  readOnly?: boolean;
 };
 
 /**
@@ -64,7 +65,7 @@ export const bullBoardPlugin = fp(
       const serverAdapter = new FastifyAdapter();
       serverAdapter.setBasePath(DASHBOARD_PATH);
       createBullBoard({
-        queues: [new BullMQAdapter(app.queue)],
+        queues: [new BullMQAdapter(app.queue, { readOnlyMode: options.readOnly === true })],
         serverAdapter,
         options: { uiConfig: { boardTitle: 'vidqueue' } },
       });
