@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { VideoView } from '@vidqueue/core';
@@ -17,6 +18,7 @@ import type {
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
+  UploadOptions,
   VideoInput,
   VidqueueClient,
   WaitOptions,
@@ -118,6 +120,21 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       });
       return (await res.json()) as CreatedBatch;
     },
+    async uploadBatch(file, opts: UploadOptions = {}) {
+      const path = typeof file === 'string' ? file : undefined;
+      const format = opts.format ?? (path && /\.(jsonl|ndjson)$/i.test(path) ? 'jsonl' : 'csv');
+      const source = typeof file === 'string' ? createReadStream(file) : file;
+      const body = Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>;
+      const query = opts.onInvalid ? `?on_invalid=${opts.onInvalid}` : '';
+      const res = await request('POST', `/v1/batches${query}`, {
+        body,
+        headers: {
+          'content-type': format === 'jsonl' ? 'application/x-ndjson' : 'text/csv',
+          ...idem(opts.idempotencyKey),
+        },
+      });
+      return (await res.json()) as CreatedBatch;
+    },
     getBatch(id: string) {
       return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`);
     },
@@ -134,11 +151,22 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
         if (line.trim() !== '') yield JSON.parse(line) as BatchResultRow;
       }
     },
+    async *exportResults(batchId: string, format: 'csv' | 'jsonl') {
+      const res = await request(
+        'GET',
+        `/v1/batches/${encodeURIComponent(batchId)}/results?format=${format}`,
+        { stream: true },
+      );
+      if (!res.body) return;
+      for await (const chunk of res.body) yield chunk;
+    },
     cancelBatch(batchId: string) {
       return json<BatchView>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}`);
     },
     retryFailed(batchId: string) {
-      return json<BatchView>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, { only: 'failed' });
+      return json<{ retried: number }>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, {
+        only: 'failed',
+      });
     },
     close() {
       closing.abort(new UnavailableError('The client was closed'));

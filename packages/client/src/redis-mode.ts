@@ -21,8 +21,12 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     waitFor: videos.waitFor,
     cancel: videos.cancel,
     enqueueMany: () => Promise.resolve().then(noBatches),
+    uploadBatch: () => Promise.resolve().then(noBatches),
     getBatch: () => Promise.resolve().then(noBatches),
     results: () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve().then(noBatches) }),
+    }),
+    exportResults: () => ({
       [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve().then(noBatches) }),
     }),
     cancelBatch: () => Promise.resolve().then(noBatches),

@@ -49,10 +49,27 @@ export type EnqueueManyOptions = {
 /** Answer to `enqueueMany` (`POST /v1/batches`). */
 export type CreatedBatch = {
   id: string;
-  status: string;
+  status: BatchStatus;
+  /** Rows enqueued. */
   total: number;
+  /** Invalid rows left out (only with `onInvalid: 'skip'`). */
   skipped: number;
+  /** The first 100 errors of the skipped rows. */
+  skipped_rows?: RowError[];
   created_at: string;
+};
+
+/** One problem in an uploaded file: 1-based line, data row, column. */
+export type RowError = { line: number; row?: number; column?: string; message: string };
+
+/** `queued`: no row started; `running`; `completed`: every row finished; `cancelled`. */
+export type BatchStatus = 'queued' | 'running' | 'completed' | 'cancelled';
+
+export type UploadOptions = EnqueueManyOptions & {
+  /** `csv` or `jsonl`; default from the file extension (`.jsonl`/`.ndjson` → jsonl, else csv). */
+  format?: 'csv' | 'jsonl';
+  /** `reject` (default): one bad row rejects the file. `skip`: enqueue the valid rows. */
+  onInvalid?: 'reject' | 'skip';
 };
 
 export type BatchCounts = {
@@ -66,10 +83,11 @@ export type BatchCounts = {
 /** `GET /v1/batches/:id`: counts always add up to `total`. */
 export type BatchView = {
   id: string;
-  status: string;
+  status: BatchStatus;
   total: number;
   counts: BatchCounts;
-  cost_usd: number | null;
+  /** Sum of the cost the provider reported for completed rows. */
+  cost_usd: number;
   created_at: string;
   finished_at: string | null;
 };
@@ -85,6 +103,7 @@ export type BatchResultRow = {
   generation_id: string | null;
   cost_usd: number | null;
   prompt: string;
+  model: string;
   metadata: Metadata | null;
 };
 
@@ -111,14 +130,21 @@ export interface VidqueueClient {
     rows: Iterable<BatchRowInput> | AsyncIterable<BatchRowInput>,
     options?: EnqueueManyOptions,
   ): Promise<CreatedBatch>;
+  /**
+   * Uploads a CSV or JSONL file as it is (the server checks every row; a bad file is refused with
+   * ApiError 422 whose `details.errors` list line, column and reason). HTTP mode only.
+   */
+  uploadBatch(file: string | NodeJS.ReadableStream, options?: UploadOptions): Promise<CreatedBatch>;
   /** Counts by status, cost so far. */
   getBatch(id: string): Promise<BatchView>;
   /** Every row of the batch in input order, streamed. */
   results(batchId: string): AsyncIterable<BatchResultRow>;
+  /** The results export as the API streams it (CSV keeps the input's extra columns), as raw chunks. */
+  exportResults(batchId: string, format: 'csv' | 'jsonl'): AsyncIterable<Uint8Array>;
   /** Cancels every unfinished row of a batch. */
   cancelBatch(batchId: string): Promise<BatchView>;
   /** Re-submits the failed rows of a batch (including `submission_unknown` ones). */
-  retryFailed(batchId: string): Promise<BatchView>;
+  retryFailed(batchId: string): Promise<{ retried: number }>;
   /** Closes connections; the client cannot be used afterwards. */
   close(): Promise<void>;
 }

@@ -1,0 +1,23 @@
+export {
+  buildProgram,
+  DEFAULT_API_URL,
+  defaultResultsPath,
+  ExitCode,
+  printError,
+  runCli,
+  type CliIo,
+} from './program.js';
+export {
+  downloadBatch,
+  videoFileName,
+  type DownloadEvent,
+  type DownloadOptions,
+  type DownloadSummary,
+} from './download.js';
+export {
+  createProgressReporter,
+  formatDuration,
+  progressLine,
+  progressStats,
+  type ProgressReporter,
+} from './progress.js';

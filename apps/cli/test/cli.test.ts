@@ -1,0 +1,171 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_TOKEN, runNode, startTestStack, type TestStack } from './stack.js';
+
+const CSV = [
+  'custom_id,prompt,duration,campaign',
+  'fox,"a red fox in snow, at dawn",5,winter',
+  'boat,a paper boat in the rain,5,city',
+  ',a lighthouse at dusk,10,coast',
+  'koi,koi fish circling in a pond,5,nature',
+].join('\n');
+
+let stack: TestStack;
+let dir: string;
+let vidq: (...args: string[]) => ReturnType<typeof runNode>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), 'vidq-cli-'));
+  const env = { VIDQ_API_URL: stack.api.url, VIDQ_TOKEN: API_TOKEN };
+  vidq = (...args) => runNode('apps/cli/src/main.ts', args, env);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+type Status = { counts: Record<string, number>; total: number; status: string };
+
+async function status(id: string): Promise<Status> {
+  const res = await fetch(`${stack.api.url}/v1/batches/${id}`, {
+    headers: { authorization: `Bearer ${API_TOKEN}` },
+  });
+  return (await res.json()) as Status;
+}
+
+describe('vidq against a running API, worker and simulator', () => {
+  let batchId: string;
+
+  it('submit --wait prints the id, plain progress lines without a terminal, the summary, and writes every row', async () => {
+    const file = join(dir, 'prompts.csv');
+    await writeFile(file, CSV);
+    const run = await vidq('submit', file, '--wait', '--interval', '200');
+    expect(run.code, run.stderr).toBe(0);
+    batchId = run.stdout.split('\n')[0]!;
+    expect(batchId).toMatch(/^bat_/);
+    expect(run.stderr).toMatch(
+      /^progress \d+\/4: \d+ completed, \d+ failed, \d+ in flight, \d+ queued \| [\d.]+\/min \| ETA /m,
+    );
+    expect(run.stderr).toContain('progress 4/4: 4 completed, 0 failed, 0 in flight, 0 queued');
+    expect(run.stderr).not.toContain('\u001b['); // no terminal control codes in a pipe
+    expect(run.stdout).toContain(`batch ${batchId} completed: 4 rows`);
+    expect(run.stdout).toMatch(/cost \$\d+\.\d{4}/);
+    const results = (await readFile(join(dir, 'prompts.results.csv'), 'utf8')).trim().split('\n');
+    expect(results[0]).toBe(
+      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+    );
+    expect(results).toHaveLength(5);
+    expect(results.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      '1,fox,completed',
+      '2,boat,completed',
+      '3,,completed',
+      '4,koi,completed',
+    ]);
+    expect(results[1]).toContain('"a red fox in snow, at dawn"');
+  });
+
+  it('status, results as CSV and JSONL', async () => {
+    const st = await vidq('status', batchId);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toContain('completed 4, failed 0, cancelled 0, generating 0, queued 0');
+    const json = await vidq('status', batchId, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: batchId, status: 'completed', total: 4 });
+
+    const jsonl = await vidq('results', batchId, '--format', 'jsonl');
+    expect(jsonl.code).toBe(0);
+    const rows = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; custom_id: string | null; metadata: unknown });
+    expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4]);
+    expect(rows[0]).toMatchObject({ custom_id: 'fox', metadata: { campaign: 'winter' } });
+
+    const out = join(dir, 'export.csv');
+    const csv = await vidq('results', batchId, '--out', out);
+    expect(csv.code).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(5);
+  });
+
+  it('download saves valid MP4s named by custom_id or row, and a second run skips them', async () => {
+    const videos = join(dir, 'videos');
+    const first = await vidq('download', batchId, '--dir', videos, '--concurrency', '2');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('downloaded 4, skipped 0, failed 0');
+    const files = (await readdir(videos)).sort();
+    expect(files).toEqual(['3.mp4', 'boat.mp4', 'fox.mp4', 'koi.mp4']);
+    for (const f of files) {
+      const bytes = await readFile(join(videos, f));
+      expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    }
+    const before = (await stat(join(videos, 'fox.mp4'))).mtimeMs;
+    const second = await vidq('download', batchId, '--dir', videos);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('downloaded 0, skipped 4, failed 0');
+    expect((await stat(join(videos, 'fox.mp4'))).mtimeMs).toBe(before);
+  });
+
+  it('cancel stops a running batch', async () => {
+    stack.simulator.configure({ generationMs: 60_000 });
+    try {
+      const file = join(dir, 'slow.csv');
+      await writeFile(file, 'prompt\na slow one\nanother slow one\n');
+      const sub = await vidq('submit', file);
+      expect(sub.code).toBe(0);
+      const id = sub.stdout.trim();
+      const run = await vidq('cancel', id);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`batch ${id} cancelled`);
+      await expect.poll(async () => (await status(id)).counts.cancelled, { timeout: 15_000 }).toBe(2);
+    } finally {
+      stack.simulator.configure({ generationMs: 300 });
+    }
+  });
+
+  it('retry --failed queues the failed rows again', async () => {
+    stack.simulator.configure({ createFaults: { fail: 1 } });
+    const file = join(dir, 'failing.csv');
+    await writeFile(file, 'prompt\nfirst\nsecond\n');
+    const sub = await vidq('submit', file, '--wait', '--interval', '200', '--format', 'jsonl');
+    stack.simulator.configure({ createFaults: { fail: 0 } });
+    expect(sub.code, sub.stderr).toBe(0);
+    const id = sub.stdout.split('\n')[0]!;
+    expect(sub.stdout).toContain('completed 0, failed 2');
+    const failedRows = (await readFile(join(dir, 'failing.results.jsonl'), 'utf8')).trim().split('\n');
+    expect(failedRows.map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['failed', 'failed']);
+
+    const usage = await vidq('retry', id);
+    expect(usage.code).toBe(2);
+    const run = await vidq('retry', id, '--failed');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('2 failed row(s) queued again');
+    await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(2);
+  });
+
+  it('a bad file exits 1 with every row error; usage errors exit 2', async () => {
+    const file = join(dir, 'bad.csv');
+    await writeFile(
+      file,
+      'prompt,duration,aspect_ratio\nok,5,3:2\nbad duration,7,3:2\n,5,1:1\nbad ratio,5,16:9\n',
+    );
+    const run = await vidq('submit', file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /error: 3 error\(s\) in 3 row\(s\); nothing was enqueued.*\(422 INVALID_ROWS\)/,
+    );
+    expect(run.stderr).toContain('vidq submit --skip-invalid');
+    expect(run.stderr).toMatch(/line 3, row 2, column duration: .*5, 10/);
+    expect(run.stderr).toMatch(/line 4, row 3, column prompt: /);
+    expect(run.stderr).toMatch(/line 5, row 4, column aspect_ratio: .*3:2, 1:1, 2:3/);
+
+    expect((await vidq('frobnicate')).code).toBe(2);
+    expect((await vidq('submit')).code).toBe(2);
+    const missing = await vidq('status', 'bat_doesnotexist');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('bat_doesnotexist');
+  });
+});
