@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+
+/** One chaos scenario. `pnpm chaos --help` lists the flags. */
+export type ChaosOptions = {
+  prompts: number;
+  /** Worker processes running at once (each killed and restarted in turn). */
+  workers: number;
+  /** Worker SIGKILLs (each followed by a restart). */
+  kills: number;
+  /** Redis restarts (SIGTERM, a pause, then the same port and data folder). */
+  redisRestarts: number;
+  /** Simultaneous POST /v1/videos requests. */
+  concurrency: number;
+  /** Generation time at the simulator, `MIN-MAX` ms. */
+  generationMs: string;
+  /** How long Redis stays down on each restart. */
+  redisDownMs: number;
+  /** Gap between two kills, `MIN-MAX` ms. */
+  killEveryMs: string;
+  /** Give up waiting for terminal states after this long (the run then reports the rest as lost). */
+  timeoutMs: number;
+  /** Where the figures go as JSON. */
+  json: string;
+  /** Seed for the simulator's dice. */
+  seed: number | undefined;
+  faults: { serverError: number; rateLimit: number; drop: number; fail: number };
+};
+
+export const DEFAULT_JSON = 'apps/chaos/results/latest.json';
+
+export const DEFAULTS: ChaosOptions = {
+  prompts: 1_000,
+  workers: 2,
+  kills: 10,
+  redisRestarts: 1,
+  concurrency: 16,
+  generationMs: '2000-10000',
+  redisDownMs: 1_500,
+  killEveryMs: '1000-3000',
+  timeoutMs: 240_000,
+  json: DEFAULT_JSON,
+  seed: undefined,
+  faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02 },
+};
+
+/** The short scenario CI runs: 200 prompts, 3 kills, 1 Redis restart, sub-second generations. */
+export const QUICK: Partial<ChaosOptions> = {
+  prompts: 200,
+  kills: 3,
+  redisRestarts: 1,
+  generationMs: '300-1500',
+  killEveryMs: '800-2000',
+  redisDownMs: 1_000,
+  timeoutMs: 75_000,
+};
+
+export const USAGE = `pnpm chaos [flags]
+  --prompts N          prompts to submit through the API (default ${DEFAULTS.prompts})
+  --workers W          worker processes (default ${DEFAULTS.workers}, at least 2)
+  --kills K            worker SIGKILLs, each followed by a restart (default ${DEFAULTS.kills})
+  --redis-restarts R   Redis restarts mid-run (default ${DEFAULTS.redisRestarts})
+  --concurrency C      simultaneous POST /v1/videos (default ${DEFAULTS.concurrency})
+  --generation-ms A-B  simulated generation time (default ${DEFAULTS.generationMs})
+  --timeout-s S        longest wait for every prompt to end (default ${DEFAULTS.timeoutMs / 1000})
+  --seed N             simulator seed (faults and timings repeat)
+  --json FILE          figures as JSON (default ${DEFAULT_JSON})
+  --quick              the short CI scenario: 200 prompts, 3 kills, 1 Redis restart, fast generations
+  --help`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function int(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
+  return n;
+}
+
+function range(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(-\d+)?$/.test(value)) throw new UsageError(`--${name} must be N or MIN-MAX (ms)`);
+  return value;
+}
+
+/** Parses the command line; returns null for --help. */
+export function parseChaosArgs(argv: string[]): ChaosOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      prompts: { type: 'string' },
+      workers: { type: 'string' },
+      kills: { type: 'string' },
+      'redis-restarts': { type: 'string' },
+      concurrency: { type: 'string' },
+      'generation-ms': { type: 'string' },
+      'timeout-s': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const base: ChaosOptions = { ...DEFAULTS, ...(values.quick ? QUICK : {}) };
+  const timeoutS = int('timeout-s', values['timeout-s'], 1);
+  return {
+    ...base,
+    prompts: int('prompts', values.prompts, 1) ?? base.prompts,
+    workers: int('workers', values.workers, 2) ?? base.workers,
+    kills: int('kills', values.kills, 0) ?? base.kills,
+    redisRestarts: int('redis-restarts', values['redis-restarts'], 0) ?? base.redisRestarts,
+    concurrency: int('concurrency', values.concurrency, 1) ?? base.concurrency,
+    generationMs: range('generation-ms', values['generation-ms']) ?? base.generationMs,
+    timeoutMs: timeoutS === undefined ? base.timeoutMs : timeoutS * 1000,
+    seed: int('seed', values.seed, 0) ?? base.seed,
+    json: values.json ?? base.json,
+  };
+}
+
+/** Uniform integer in MIN-MAX (or N). */
+export function pickMs(spec: string, random: () => number = Math.random): number {
+  const [a, b] = spec.split('-').map(Number) as [number, number | undefined];
+  const max = b ?? a;
+  return Math.round(a + random() * (max - a));
+}

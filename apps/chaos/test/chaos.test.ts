@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChaosReport } from '../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'vidq-chaos-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pnpm chaos --quick', () => {
+  it('loses nothing and pays twice for nothing through worker SIGKILLs and a Redis restart', async () => {
+    const json = join(dir, 'quick.json');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        '--quick',
+        '--prompts',
+        '200',
+        '--kills',
+        '3',
+        '--redis-restarts',
+        '1',
+        '--json',
+        json,
+      ],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/lost \(must be 0\)\s+0/);
+
+    const r = JSON.parse(readFileSync(json, 'utf8')) as ChaosReport;
+    expect(r).toMatchObject({
+      ok: true,
+      prompts: 200,
+      accepted: 200,
+      lost: 0,
+      secrets_found: [],
+      prompt_log_lines: 0,
+    });
+    expect(r.completed + r.failed).toBe(200);
+    expect(Object.values(r.failed_by_reason).reduce((a, b) => a + b, 0)).toBe(r.failed);
+    expect(r.duplicate_creates.unflagged).toBe(0);
+    expect(r.chaos).toEqual({ worker_kills: 3, redis_restarts: 1 });
+    // Faults really happened, and every prompt reached the provider at most once per generation.
+    expect(
+      (r.provider_calls.faults.server_error ?? 0) + (r.provider_calls.faults.rate_limit ?? 0),
+    ).toBeGreaterThan(0);
+    expect(r.provider_calls.create_requests).toBeGreaterThanOrEqual(r.provider_calls.creates);
+    expect(r.provider_calls.creates).toBeLessThanOrEqual(200 + r.duplicate_creates.flagged);
+    // Most prompts become videos despite the chaos; the failures all carry a reason.
+    expect(r.completed).toBeGreaterThan(150);
+  }, 120_000);
+});
