@@ -1,0 +1,207 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import {
+  GENERATION_JOB_NAME,
+  createGenerationQueue,
+  createRedis,
+  loadConfig,
+  newVideoId,
+  startLocalRedis,
+  type Config,
+  type GenerationJobData,
+  type GenerationQueue,
+} from '@vidqueue/core';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const PROVIDER_KEY = 'bench-provider-key';
+export const MODEL = 'sber-ai/kandinsky5-distill-t2v';
+
+/** A private redis-server (no append-only file) in a temporary folder, removed on stop. */
+export async function privateRedis(): Promise<{ url: string; redis: Redis; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vidq-bench-'));
+  const server = await startLocalRedis({ dir, appendOnly: false });
+  const redis = createRedis(server.url, 'worker');
+  return {
+    url: server.url,
+    redis,
+    async stop() {
+      await redis.quit();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** vidqueue config for a bench run (defaults plus `env`), as a worker child would load it. */
+export function benchConfig(env: Record<string, string>): Config {
+  return loadConfig({ AIMLAPI_KEY: PROVIDER_KEY, LOG_LEVEL: 'warn', ...env });
+}
+
+export function queueFor(redis: Redis, config: Config): GenerationQueue {
+  return createGenerationQueue(redis, config);
+}
+
+/** Minimal generation jobs, enqueued in chunks with addBulk (as a producer would). */
+export async function enqueue(
+  queue: GenerationQueue,
+  count: number,
+  tag: string,
+  chunk = 1000,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += chunk) {
+    const jobs = [];
+    for (let i = start; i < Math.min(count, start + chunk); i++) {
+      const jobId = newVideoId();
+      ids.push(jobId);
+      const data: GenerationJobData = {
+        input: { model: MODEL, prompt: `${tag} prompt ${i}` },
+        step: 'pending',
+        polls: 0,
+        retries: 0,
+      };
+      jobs.push({ name: GENERATION_JOB_NAME as typeof GENERATION_JOB_NAME, data, opts: { jobId } });
+    }
+    await queue.addBulk(jobs);
+  }
+  return ids;
+}
+
+export type ProcessUsage = {
+  /** Peak resident set (VmHWM), bytes. */
+  peakRssBytes: number;
+  /** User + system CPU time since start, ms. */
+  cpuMs: number;
+};
+
+/** Resource use of a live process from /proc (Linux). */
+export function procUsage(pid: number): ProcessUsage {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { peakRssBytes: Number(hwm?.[1] ?? 0) * 1024, cpuMs: (ticks * 1000) / 100 };
+}
+
+export type Child = {
+  process: ChildProcess;
+  pid: number;
+  usage(): ProcessUsage;
+  output(): string;
+  /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
+  stop(): Promise<void>;
+};
+
+/** Runs a TypeScript entry point as its own Node process (`node --import tsx`). */
+export function spawnTs(script: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = once(child, 'exit');
+  return {
+    process: child,
+    pid: child.pid ?? 0,
+    usage: () => procUsage(child.pid ?? 0),
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits until a worker process has registered on the queue. */
+export async function workerReady(queue: GenerationQueue, child: Child, count = 1): Promise<void> {
+  await until(
+    'the worker to connect',
+    async () => {
+      if (child.process.exitCode !== null) throw new Error(`worker exited:\n${child.output()}`);
+      return (await queue.getWorkers()).length >= count;
+    },
+    60_000,
+  );
+}
+
+/** Waits until `total` jobs finished (completed + failed); answers the counts. */
+export async function allFinished(
+  queue: GenerationQueue,
+  total: number,
+  timeoutMs: number,
+  child?: Child,
+): Promise<{ completed: number; failed: number }> {
+  let counts = { completed: 0, failed: 0 };
+  await until(
+    `${total} jobs to finish`,
+    async () => {
+      if (child && child.process.exitCode !== null) throw new Error(`worker exited:\n${child.output()}`);
+      const c = await queue.getJobCounts('completed', 'failed');
+      counts = { completed: c.completed ?? 0, failed: c.failed ?? 0 };
+      return counts.completed + counts.failed >= total;
+    },
+    timeoutMs,
+    50,
+  );
+  return counts;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+/** Environment of a worker child: the run's Redis, prefix and simulator, quiet logs. */
+export function workerEnv(
+  redisUrl: string,
+  prefix: string,
+  simUrl: string,
+  extra: Record<string, string> = {},
+) {
+  return {
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    AIMLAPI_KEY: PROVIDER_KEY,
+    AIMLAPI_BASE_URL: simUrl,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export const WORKER_SCRIPT = 'apps/worker/src/main.ts';
+export const REFERENCE_SCRIPT = 'bench/src/reference-worker.ts';

@@ -1,0 +1,114 @@
+/**
+ * `pnpm bench [--quick] [--only NAME[,NAME]] [--time-scale X]`: runs each scenario against a
+ * private Redis and the simulator, prints a table, writes bench/results/latest.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from './env.js';
+import { calls } from './scenarios/calls.js';
+import { capacity } from './scenarios/capacity.js';
+import { footprint } from './scenarios/footprint.js';
+import { ingest } from './scenarios/ingest.js';
+import { overhead } from './scenarios/overhead.js';
+import type { BenchOptions, ScenarioResult } from './types.js';
+
+const SCENARIOS = { overhead, capacity, calls, footprint, ingest } as const;
+type Name = keyof typeof SCENARIOS;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'time-scale': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    `pnpm bench [--quick] [--only ${Object.keys(SCENARIOS).join('|')}[,...]] [--time-scale X]\n`,
+  );
+  process.exit(0);
+}
+const names = (values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(SCENARIOS)) as Name[];
+for (const name of names) {
+  if (!(name in SCENARIOS)) {
+    process.stderr.write(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}\n`);
+    process.exit(2);
+  }
+}
+const quick = values.quick ?? false;
+const timeScale = Number(values['time-scale'] ?? (quick ? '0.05' : '1'));
+if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
+  process.stderr.write('--time-scale must be a number in (0, 1]\n');
+  process.exit(2);
+}
+const options: BenchOptions = { quick, timeScale, log: (line) => process.stdout.write(`${line}\n`) };
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`;
+options.log(`vidqueue bench ${new Date().toISOString()} on ${machine}`);
+options.log(
+  `mode: ${quick ? 'quick' : 'default sizes'}, time scale ${timeScale}${timeScale !== 1 ? ' (generation times and check intervals shortened; lags shown in real-time seconds ÷ scale)' : ''}`,
+);
+
+const results: ScenarioResult[] = [];
+const errors: Record<string, string> = {};
+const started = Date.now();
+for (const name of names) {
+  options.log(`\n▶ ${name}`);
+  const t0 = Date.now();
+  try {
+    const result = await SCENARIOS[name](options);
+    results.push(result);
+    printTable(result);
+    options.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } catch (err) {
+    errors[name] = err instanceof Error ? err.message : String(err);
+    options.log(`  FAILED: ${errors[name]}`);
+  }
+}
+
+const out = join(ROOT, 'bench/results');
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  join(out, 'latest.json'),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      quick,
+      timeScale,
+      seconds: Math.round((Date.now() - started) / 1000),
+      results,
+      errors,
+    },
+    null,
+    2,
+  )}\n`,
+);
+options.log(`\nwrote bench/results/latest.json (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+process.exit(Object.keys(errors).length > 0 ? 1 : 0);
+
+function printTable(result: ScenarioResult): void {
+  const header = ['metric', 'vidqueue', 'reference (same run)', 'target', ''];
+  const rows = result.rows.map((r) => [
+    r.metric,
+    r.value,
+    r.reference ?? '',
+    r.target ?? '',
+    r.ok === undefined ? '' : r.ok ? 'met' : 'MISSED',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ')}`;
+  options.log(`  ${result.title}`);
+  options.log(
+    `  ${Object.entries(result.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  options.log(line(header));
+  options.log(`  ${widths.map((w) => '─'.repeat(w)).join('─┼─')}`);
+  for (const r of rows) options.log(line(r));
+  for (const note of result.notes) options.log(`  note: ${note}`);
+}

@@ -1,0 +1,147 @@
+import { readMetrics } from '@vidqueue/core';
+import { startSimulator } from '@vidqueue/simulator';
+import { mb, uniq } from '../util.js';
+import {
+  WORKER_SCRIPT,
+  allFinished,
+  benchConfig,
+  enqueue,
+  percentile,
+  privateRedis,
+  queueFor,
+  spawnTs,
+  workerEnv,
+  workerReady,
+} from '../env.js';
+import type { BenchOptions, ScenarioResult } from '../types.js';
+
+const CONCURRENCY = 50;
+
+/** Scales a default duration, never under the config's 100 ms minimum for intervals. */
+export const scaled = (ms: number, scale: number, min = 100) => String(Math.max(min, Math.round(ms * scale)));
+
+/**
+ * In-flight capacity: N prompts whose generations take 60 s each, one worker process (default
+ * settings, adaptive schedule). All in flight at once; status-check lateness against the persisted
+ * nextCheckAt, the worker's peak memory and CPU time.
+ */
+export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
+  const jobs = options.quick ? 500 : 10_000;
+  const scale = options.timeScale;
+  const generationMs = Math.round(60_000 * scale);
+  const redis = await privateRedis();
+  const sim = await startSimulator({ generationMs, maxGenerations: jobs * 2 });
+  const prefix = uniq('cap');
+  const config = benchConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix, AIMLAPI_BASE_URL: sim.url });
+  const queue = queueFor(redis.redis, config);
+  const child = spawnTs(
+    WORKER_SCRIPT,
+    workerEnv(redis.url, prefix, sim.url, {
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      STATUS_FIRST_CHECK_MS: scaled(30_000, scale),
+      STATUS_INTERVAL_MS: scaled(10_000, scale),
+      STATUS_MIN_INTERVAL_MS: scaled(2_000, scale),
+      GENERATION_DEADLINE_MS: scaled(15 * 60_000, scale, 1000),
+    }),
+  );
+  try {
+    await workerReady(queue, child);
+    const started = performance.now();
+    await enqueue(queue, jobs, 'capacity');
+    const enqueuedS = (performance.now() - started) / 1000;
+    let peakInFlight = 0;
+    const sampler = setInterval(() => {
+      peakInFlight = Math.max(peakInFlight, sim.stats().in_flight);
+    }, 250);
+    let counts;
+    try {
+      counts = await allFinished(queue, jobs, 15 * 60_000, child);
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const usage = child.usage();
+    const finished = await queue.getJobs(['completed'], 0, -1);
+    // The last check of each job: started at lastCheckAt, scheduled for nextCheckAt.
+    const lateness = finished.flatMap((job) =>
+      job.data.lastCheckAt !== undefined && job.data.nextCheckAt !== undefined
+        ? [job.data.lastCheckAt - job.data.nextCheckAt]
+        : [],
+    );
+    const metrics = await readMetrics(redis.redis, prefix);
+    const hist = metrics.histograms.check_lateness_seconds;
+    const within2s = hist.buckets.find((b) => b.le === 2)?.count ?? 0;
+    const p50 = percentile(lateness, 50);
+    const p99 = percentile(lateness, 99);
+    const sim2 = sim.stats();
+    options.log(
+      `  ${jobs} jobs, ${counts.completed} completed in ${seconds.toFixed(0)} s (enqueued in ${enqueuedS.toFixed(1)} s)`,
+    );
+    return {
+      name: 'capacity',
+      title: `In-flight capacity: ${jobs} prompts, ${(generationMs / 1000).toFixed(1)} s generations, one worker process`,
+      params: { jobs, generation_ms: generationMs, concurrency: CONCURRENCY, time_scale: scale },
+      rows: [
+        {
+          metric: 'all completed',
+          value:
+            counts.completed === jobs ? 'yes' : `no (${counts.completed}/${jobs}, ${counts.failed} failed)`,
+          target: 'yes',
+          ok: counts.completed === jobs,
+        },
+        { metric: 'peak generations in flight at the provider', value: String(peakInFlight) },
+        { metric: 'check lateness p50 (last check of each job)', value: `${p50} ms` },
+        {
+          metric: 'check lateness p99 (last check of each job)',
+          value: `${p99} ms`,
+          target: '< 2000 ms',
+          ok: p99 < 2000,
+        },
+        {
+          metric: 'checks ≤ 2 s late (all checks, metrics histogram)',
+          value: `${within2s}/${hist.count} (${((100 * within2s) / Math.max(1, hist.count)).toFixed(2)}%)`,
+        },
+        {
+          metric: 'peak worker memory (RSS)',
+          value: mb(usage.peakRssBytes),
+          target: '< 400 MB',
+          ok: usage.peakRssBytes < 400 * 1024 * 1024,
+        },
+        {
+          metric: 'worker CPU time',
+          value: `${(usage.cpuMs / 1000).toFixed(1)} s over ${seconds.toFixed(0)} s`,
+        },
+        {
+          metric: 'status checks per video',
+          value: (sim2.status_checks / Math.max(1, counts.completed)).toFixed(2),
+        },
+      ],
+      figures: {
+        jobs,
+        completed: counts.completed,
+        failed: counts.failed,
+        seconds,
+        peak_in_flight: peakInFlight,
+        lateness_p50_ms: p50,
+        lateness_p99_ms: p99,
+        checks_total: hist.count,
+        checks_within_2s: within2s,
+        peak_rss_bytes: usage.peakRssBytes,
+        cpu_ms: usage.cpuMs,
+        status_checks: sim2.status_checks,
+      },
+      notes:
+        scale === 1
+          ? []
+          : [
+              `time scale ${scale}: generations take ${generationMs} ms instead of 60 s; lateness is not scaled.`,
+            ],
+    };
+  } finally {
+    await child.stop();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await sim.close();
+    await redis.stop();
+  }
+}

@@ -1,0 +1,102 @@
+import { freePort } from '@vidqueue/core';
+import { mb, uniq } from '../util.js';
+import { benchConfig, enqueue, privateRedis, queueFor, spawnTs, until } from '../env.js';
+import type { BenchOptions, ScenarioResult } from '../types.js';
+
+const API_SCRIPT = 'apps/api/src/main.ts';
+
+/**
+ * Ingest (issue 3): raw BullMQ addBulk of N minimal jobs in chunks of 1,000, against POST /v1/batches
+ * of an N-row CSV to the API (its own process) until every job is in Redis. Same Redis, one run.
+ */
+export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
+  const rows = options.quick ? 5_000 : 100_000;
+  const redis = await privateRedis();
+  const rawPrefix = uniq('ing-raw');
+  const apiPrefix = uniq('ing-api');
+  const rawQueue = queueFor(redis.redis, benchConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: rawPrefix }));
+  const apiConfig = benchConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: apiPrefix });
+  const apiQueue = queueFor(redis.redis, apiConfig);
+  const port = await freePort();
+  const api = spawnTs(API_SCRIPT, {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: apiPrefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    MAX_BATCH_ROWS: String(Math.max(rows, 100_000)),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const inRedis = async (queue: typeof rawQueue) => {
+    const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  };
+  try {
+    await until(
+      'the API to listen',
+      async () => {
+        if (api.process.exitCode !== null) throw new Error(`api exited:\n${api.output()}`);
+        return fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+    );
+    const lines = ['prompt,custom_id'];
+    for (let i = 0; i < rows; i++) lines.push(`a lighthouse in a storm number ${i},row-${i}`);
+    const csv = `${lines.join('\n')}\n`;
+
+    const rawStart = performance.now();
+    await enqueue(rawQueue, rows, 'ingest', 1000);
+    const rawS = (performance.now() - rawStart) / 1000;
+    options.log(`  raw addBulk: ${rows} jobs in ${rawS.toFixed(2)} s`);
+
+    const apiStart = performance.now();
+    const res = await fetch(`${url}/v1/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const answer = await res.text();
+    if (res.status !== 202 && res.status !== 200) {
+      throw new Error(`POST /v1/batches answered ${res.status}: ${answer.slice(0, 300)}`);
+    }
+    await until('every batch job in Redis', async () => (await inRedis(apiQueue)) >= rows, 10 * 60_000, 50);
+    const apiS = (performance.now() - apiStart) / 1000;
+    const peak = api.usage().peakRssBytes;
+    const ratio = apiS / rawS;
+    options.log(`  POST /v1/batches: ${rows} rows in ${apiS.toFixed(2)} s`);
+    return {
+      name: 'ingest',
+      title: `Ingest: ${rows} prompts as one CSV upload vs raw addBulk in chunks of 1,000`,
+      params: { rows, csv_bytes: Buffer.byteLength(csv) },
+      rows: [
+        {
+          metric: 'time until every job is in Redis',
+          value: `${apiS.toFixed(2)} s`,
+          reference: `${rawS.toFixed(2)} s (raw addBulk)`,
+        },
+        { metric: 'ratio upload / raw', value: ratio.toFixed(2), target: '≤ 1.25', ok: ratio <= 1.25 },
+        { metric: 'rows per second', value: (rows / apiS).toFixed(0), reference: (rows / rawS).toFixed(0) },
+        {
+          metric: 'API peak memory (RSS)',
+          value: mb(peak),
+          target: '< 300 MB',
+          ok: peak < 300 * 1024 * 1024,
+        },
+      ],
+      figures: { rows, raw_s: rawS, api_s: apiS, ratio, api_peak_rss_bytes: peak },
+      notes: [
+        'the upload is validated as a whole file before anything is enqueued, and writes a batch record (row inputs and statuses) beside the jobs; the raw reference only adds jobs.',
+      ],
+    };
+  } finally {
+    await api.stop();
+    for (const q of [rawQueue, apiQueue]) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await redis.stop();
+  }
+}

@@ -1,0 +1,110 @@
+import { startSimulator } from '@vidqueue/simulator';
+import { uniq } from '../util.js';
+import {
+  REFERENCE_SCRIPT,
+  WORKER_SCRIPT,
+  allFinished,
+  benchConfig,
+  enqueue,
+  privateRedis,
+  queueFor,
+  spawnTs,
+  workerEnv,
+  workerReady,
+  type Child,
+} from '../env.js';
+import type { BenchOptions, ScenarioResult } from '../types.js';
+
+const CONCURRENCY = 50;
+
+/**
+ * Orchestration overhead: the simulator answers at once (zero generation time); completed videos
+ * per second of one vidqueue worker process against the raw-BullMQ reference worker process doing
+ * the same create → delayed check → complete cycle, same Redis, same simulator, same job options.
+ */
+export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
+  const jobs = options.quick ? 300 : 3_000;
+  const redis = await privateRedis();
+  const sim = await startSimulator({ generationMs: 0, maxGenerations: jobs * 3 });
+  try {
+    const run = async (kind: 'vidqueue' | 'reference') => {
+      const prefix = uniq(kind === 'vidqueue' ? 'ov-vq' : 'ov-ref');
+      const config = benchConfig({
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: prefix,
+        AIMLAPI_BASE_URL: sim.url,
+      });
+      const queue = queueFor(redis.redis, config);
+      const env = workerEnv(redis.url, prefix, sim.url, {
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        // Fixed schedule, first check at once: the same cycle as the reference.
+        STATUS_SCHEDULE: 'fixed',
+        STATUS_FIRST_CHECK_MS: '0',
+        STATUS_INTERVAL_MS: '100',
+        CHECK_DELAY_MS: '0',
+      });
+      const child: Child = spawnTs(kind === 'vidqueue' ? WORKER_SCRIPT : REFERENCE_SCRIPT, env);
+      try {
+        await workerReady(queue, child);
+        const cpuBefore = child.usage().cpuMs;
+        const started = performance.now();
+        await enqueue(queue, jobs, kind);
+        const counts = await allFinished(queue, jobs, 300_000, child);
+        const seconds = (performance.now() - started) / 1000;
+        const usage = child.usage();
+        options.log(`  ${kind}: ${jobs} jobs in ${seconds.toFixed(2)} s (${counts.failed} failed)`);
+        return {
+          perSecond: counts.completed / seconds,
+          failed: counts.failed,
+          cpuMsPerJob: (usage.cpuMs - cpuBefore) / jobs,
+          peakRssBytes: usage.peakRssBytes,
+        };
+      } finally {
+        await child.stop();
+        await queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
+      }
+    };
+    // Reference first, then ours, then the reference again: the average reference rate is used,
+    // so warm-up effects (JIT, Redis) do not favour either side.
+    const ref1 = await run('reference');
+    const ours = await run('vidqueue');
+    const ref2 = await run('reference');
+    const refRate = (ref1.perSecond + ref2.perSecond) / 2;
+    const ratio = ours.perSecond / refRate;
+    return {
+      name: 'overhead',
+      title: 'Orchestration overhead (zero generation time, one worker process each)',
+      params: { jobs, concurrency: CONCURRENCY },
+      rows: [
+        {
+          metric: 'completed videos/s',
+          value: ours.perSecond.toFixed(0),
+          reference: `${refRate.toFixed(0)} (raw BullMQ: ${ref1.perSecond.toFixed(0)}, ${ref2.perSecond.toFixed(0)})`,
+        },
+        { metric: 'ratio vidqueue / reference', value: ratio.toFixed(2), target: '≥ 0.8', ok: ratio >= 0.8 },
+        {
+          metric: 'worker CPU ms per video',
+          value: ours.cpuMsPerJob.toFixed(2),
+          reference: ((ref1.cpuMsPerJob + ref2.cpuMsPerJob) / 2).toFixed(2),
+        },
+        { metric: 'failed jobs', value: String(ours.failed), reference: String(ref1.failed + ref2.failed) },
+      ],
+      figures: {
+        jobs,
+        vidqueue_per_s: ours.perSecond,
+        reference_per_s: refRate,
+        reference_runs_per_s: `${ref1.perSecond},${ref2.perSecond}`,
+        ratio,
+        vidqueue_cpu_ms_per_job: ours.cpuMsPerJob,
+        reference_cpu_ms_per_job: (ref1.cpuMsPerJob + ref2.cpuMsPerJob) / 2,
+      },
+      notes: [
+        'vidqueue does per job what the reference skips: input validation, persisted steps, cancel and account-pause checks, rate budgets, metrics and learned-duration hooks, job log lines.',
+      ],
+    };
+  } finally {
+    await sim.close();
+    await redis.stop();
+  }
+}

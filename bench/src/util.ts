@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+
+/** A unique queue prefix for one run. */
+export function uniq(tag: string): string {
+  return `bench-${tag}-${randomBytes(3).toString('hex')}`;
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+export function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
