@@ -148,7 +148,7 @@ describe('a batch run by two worker processes', () => {
   });
 
   it('counts add up while a running batch is cancelled', async () => {
-    sim.configure({ generationMs: '1500-2500', createFaults: { fail: 0 } });
+    sim.configure({ generationMs: '3000-4000', createFaults: { fail: 0 } });
     const res = await postBatch(t.app, csv(30, 'cancel'));
     const { id } = res.json<Created>();
     // Wait until some rows are being generated, then cancel.
