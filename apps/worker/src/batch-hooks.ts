@@ -77,7 +77,7 @@ export function createBatchHooks(
 /**
  * The `failed` hook runs for failures the state machine decides (UnrecoverableError). A job can
  * also fail for good after its BullMQ attempts run out on unplanned errors; this listener reports
- * those to the batch record too. Reporting twice is harmless (the transition is idempotent).
+ * those to the batch record too (reporting twice would be harmless: the transition is idempotent).
  */
 export function reportFinalFailures(
   worker: {
@@ -90,11 +90,12 @@ export function reportFinalFailures(
   logger: Logger,
 ): void {
   worker.on('failed', (job, err) => {
-    if (!job?.data.batchId) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (!final) return;
-    Promise.resolve(hooks.failed?.(job, parseFailure(err.message))).catch((e: unknown) =>
-      logger.warn({ err: e, jobId: job.id }, 'could not record a failed batch row'),
-    );
+    if (!job?.data.batchId || err.name === 'UnrecoverableError') return; // the hook has run
+    // A job with attempts left is waiting for its backoff; only a job in the failed set is final
+    // (attempts used up, or stalled too often).
+    void (async () => {
+      if ((await job.getState()) !== 'failed') return;
+      await hooks.failed?.(job, parseFailure(err.message));
+    })().catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'could not record a failed batch row'));
   });
 }
