@@ -34,6 +34,8 @@ export function spawnChild(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const waiters: { msg: string; resolve: (line: Record<string, unknown>) => void }[] = [];
+  // Messages seen so far (first line of each), for a waitFor() that comes after the line.
+  const seen = new Map<string, Record<string, unknown>>();
   let pending = '';
   const onData = (chunk: Buffer) => {
     pending += chunk.toString('utf8');
@@ -42,13 +44,14 @@ export function spawnChild(
     for (const line of lines) {
       if (line.length === 0) continue;
       onLine(name, line);
-      if (waiters.length === 0 || !line.startsWith('{')) continue;
+      if (!line.startsWith('{')) continue;
       let parsed: Record<string, unknown>;
       try {
         parsed = JSON.parse(line) as Record<string, unknown>;
       } catch {
         continue;
       }
+      if (typeof parsed.msg === 'string' && !seen.has(parsed.msg)) seen.set(parsed.msg, parsed);
       for (const w of waiters.splice(0)) {
         if (parsed.msg === w.msg) w.resolve(parsed);
         else waiters.push(w);
@@ -66,6 +69,8 @@ export function spawnChild(
     process: child,
     exited,
     waitFor(msg, timeoutMs) {
+      const already = seen.get(msg);
+      if (already) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`${name}: no "${msg}" within ${timeoutMs} ms`)),

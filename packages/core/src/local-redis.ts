@@ -16,6 +16,8 @@ export type LocalRedisOptions = {
   dir: string;
   port?: number;
   appendOnly?: boolean;
+  /** fsync policy of the append-only file (Redis default `everysec`); `always` survives SIGKILL with no loss. */
+  appendFsync?: 'always' | 'everysec' | 'no';
   bin?: string;
 };
 
@@ -49,6 +51,8 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     'noeviction',
     '--appendonly',
     options.appendOnly === false ? 'no' : 'yes',
+    '--appendfsync',
+    options.appendFsync ?? 'everysec',
     '--save',
     '',
     '--protected-mode',
