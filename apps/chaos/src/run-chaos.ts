@@ -203,6 +203,18 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
       },
     });
     say(`accepted ${accepted}/${options.prompts} (503 retried: ${apiStats.unavailable})`);
+    // Use the credentials once each (dashboard, a wrong token) so the scan below has something to find.
+    const dashboard = await fetch(`${apiUrl}/admin/queues/api/queues`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${secrets.DASHBOARD_PASSWORD}`).toString('base64')}`,
+      },
+    });
+    const wrongToken = await fetch(`${apiUrl}/v1/models`, {
+      headers: { authorization: `Bearer ${secrets.API_TOKENS}x` },
+    });
+    if (dashboard.status !== 200 || wrongToken.status !== 401) {
+      throw new Error(`dashboard answered ${dashboard.status}, a wrong token ${wrongToken.status}`);
+    }
 
     // Wait until every accepted job is completed or failed.
     let lastSaid = 0;
