@@ -12,6 +12,7 @@ import {
   iterateBulkRows,
   validateBulkFile,
   type BulkOptions,
+  type BulkRow,
 } from '@vidqueue/bulk';
 import {
   FailureCode,
@@ -515,11 +516,10 @@ async function enqueueRows(
   options: BulkOptions,
 ): Promise<void> {
   const columns = new Set<string>();
-  for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), BATCH_CHUNK_ROWS)) {
-    for (const r of rows) {
-      if (r.metadata && columns.size < MAX_EXPORT_COLUMNS)
-        for (const k of Object.keys(r.metadata)) columns.add(k);
-    }
+  // The Redis writes of one chunk overlap the parsing of the next; chunks are still written in
+  // order, and a row's request is stored before its job exists (so a worker always finds it).
+  let previous: Promise<Error | undefined> = Promise.resolve(undefined);
+  const write = async (rows: BulkRow[]): Promise<void> => {
     await redisOp(app, () =>
       store.addRows(
         batchId,
@@ -549,6 +549,21 @@ async function enqueueRows(
         })),
       ),
     );
+  };
+  for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), BATCH_CHUNK_ROWS)) {
+    for (const r of rows) {
+      if (r.metadata && columns.size < MAX_EXPORT_COLUMNS)
+        for (const k of Object.keys(r.metadata)) columns.add(k);
+    }
+    const failed = await previous;
+    if (failed) throw failed;
+    // Settles to the error instead of rejecting, so a failure is never an unhandled rejection.
+    previous = write(rows).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
   }
+  const failed = await previous;
+  if (failed) throw failed;
   await redisOp(app, () => store.markEnqueued(batchId, [...columns]));
 }
