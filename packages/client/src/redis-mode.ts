@@ -1,4 +1,5 @@
 import { ApiError } from './errors.js';
+import { redisBatchMethods } from './redis-batches.js';
 import { createRedisContext, redisVideoMethods, type RedisClientOptions } from './redis-client.js';
 import type { VidqueueClient } from './types.js';
 
@@ -6,12 +7,9 @@ import type { VidqueueClient } from './types.js';
 export function createRedisClient(options: RedisClientOptions): VidqueueClient {
   const ctx = createRedisContext(options);
   const videos = redisVideoMethods(ctx);
-  const noBatches = (): never => {
-    throw new ApiError(
-      501,
-      'NOT_SUPPORTED',
-      'Batches are not available in the Redis mode yet; use { apiUrl }',
-    );
+  const batches = redisBatchMethods(ctx);
+  const httpOnly = (what: string) => (): never => {
+    throw new ApiError(501, 'HTTP_ONLY', `${what} is only available over HTTP (createClient({ apiUrl }))`);
   };
   let closing: Promise<void> | undefined;
   return {
@@ -20,17 +18,17 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     get: videos.get,
     waitFor: videos.waitFor,
     cancel: videos.cancel,
-    enqueueMany: () => Promise.resolve().then(noBatches),
-    uploadBatch: () => Promise.resolve().then(noBatches),
-    getBatch: () => Promise.resolve().then(noBatches),
-    results: () => ({
-      [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve().then(noBatches) }),
-    }),
+    enqueueMany: batches.enqueueMany,
+    uploadBatch: () => Promise.resolve().then(httpOnly('uploadBatch (a file upload)')),
+    getBatch: batches.getBatch,
+    results: batches.results,
     exportResults: () => ({
-      [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve().then(noBatches) }),
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve().then(httpOnly('exportResults (the CSV export)')),
+      }),
     }),
-    cancelBatch: () => Promise.resolve().then(noBatches),
-    retryFailed: () => Promise.resolve().then(noBatches),
+    cancelBatch: batches.cancelBatch,
+    retryFailed: batches.retryFailed,
     close() {
       closing ??= (async () => {
         await videos.closeEvents();

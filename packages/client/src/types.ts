@@ -38,8 +38,8 @@ export type WaitOptions = {
   signal?: AbortSignal;
 };
 
-/** One row of a batch: a prompt plus any extra columns, kept as metadata. */
-export type BatchRowInput = VideoInput & Record<string, unknown>;
+/** One row of a batch: the same fields as one video (extra data goes in `metadata`). */
+export type BatchRowInput = VideoInput;
 
 export type EnqueueManyOptions = {
   /** The same key gives back the same batch instead of a second one. */

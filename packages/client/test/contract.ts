@@ -158,6 +158,114 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       }
     });
 
+    async function waitForBatch(id: string): Promise<void> {
+      await expect
+        .poll(
+          async () => {
+            const { counts, total } = await vq.getBatch(id);
+            return counts.completed + counts.failed + counts.cancelled === total;
+          },
+          { timeout: 20_000, interval: 100 },
+        )
+        .toBe(true);
+    }
+
+    it('enqueues a batch and streams every row back in input order, with metadata', async () => {
+      const rows = [
+        {
+          prompt: 'a kite on a windy hill',
+          custom_id: 'kite',
+          duration: 5,
+          metadata: { campaign: 'spring' },
+        },
+        {
+          prompt: 'koi in a pond, seen from above',
+          aspect_ratio: '1:1',
+          metadata: { campaign: 'nature', n: 2 },
+        },
+        { prompt: 'rain on a window', custom_id: 'rain', metadata: { mood: 'cozy' } },
+      ];
+      async function* source() {
+        for (const row of rows) yield await Promise.resolve(row);
+      }
+      const key = `batch-${mode}-${Date.now()}`;
+      const batch = await vq.enqueueMany(source(), { idempotencyKey: key });
+      expect(batch).toMatchObject({ total: 3, skipped: 0 });
+      expect(batch.id).toMatch(/^bat_/);
+      // The same rows with the same key: the same batch, also through the other way in.
+      expect((await vq.enqueueMany(rows, { idempotencyKey: key })).id).toBe(batch.id);
+      const res = await fetch(`${stack.api.url}/v1/batches`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer client-test-token-3b7e',
+          'content-type': 'application/x-ndjson',
+          'idempotency-key': key,
+        },
+        body: rows.map((r) => `${JSON.stringify(r)}\n`).join(''),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { id: string }).id).toBe(batch.id);
+
+      await waitForBatch(batch.id);
+      const view = await vq.getBatch(batch.id);
+      expect(view).toMatchObject({ id: batch.id, status: 'completed', total: 3 });
+      expect(view.counts).toEqual({ queued: 0, generating: 0, completed: 3, failed: 0, cancelled: 0 });
+      expect(view.finished_at).not.toBeNull();
+
+      const results = [];
+      for await (const row of vq.results(batch.id)) results.push(row);
+      expect(results.map((r) => [r.row, r.custom_id, r.status, r.prompt])).toEqual([
+        [1, 'kite', 'completed', 'a kite on a windy hill'],
+        [2, null, 'completed', 'koi in a pond, seen from above'],
+        [3, 'rain', 'completed', 'rain on a window'],
+      ]);
+      expect(results[0]?.metadata).toEqual({ campaign: 'spring' });
+      expect(results[2]?.metadata).toEqual({ mood: 'cozy' });
+      expect(results.every((r) => r.video_url?.startsWith('http') && r.generation_id)).toBe(true);
+    });
+
+    it('refuses a batch with a bad row, listing each error, and enqueues nothing', async () => {
+      const before = await jobCount();
+      const err = await vq
+        .enqueueMany([{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 422, code: 'INVALID_ROWS', details: { error_count: 2 } });
+      const errors = (err as ApiError).details as { errors: { row: number; message: string }[] };
+      expect(errors.errors.map((e) => e.row)).toEqual([2, 3]);
+      expect(errors.errors[0]?.message).toContain('5, 10');
+      expect(await jobCount()).toBe(before);
+    });
+
+    it('retries the failed rows of a batch, and cancels a running one', async () => {
+      stack.simulator.configure({ createFaults: { fail: 1 } });
+      let failing: string;
+      try {
+        failing = (await vq.enqueueMany([{ prompt: 'one' }, { prompt: 'two' }])).id;
+        await waitForBatch(failing);
+      } finally {
+        stack.simulator.configure({ createFaults: { fail: 0 } });
+      }
+      expect((await vq.getBatch(failing)).counts.failed).toBe(2);
+      expect(await vq.retryFailed(failing)).toEqual({ retried: 2 });
+      await waitForBatch(failing);
+      expect((await vq.getBatch(failing)).counts.completed).toBe(2);
+
+      stack.simulator.configure({ generationMs: 60_000 });
+      try {
+        const slow = await vq.enqueueMany([{ prompt: 'slow one' }, { prompt: 'slow two' }]);
+        const cancelled = await vq.cancelBatch(slow.id);
+        expect(cancelled.status).toBe('cancelled');
+        // A row a worker took just before the cancel may show `generating` until its next step.
+        await expect
+          .poll(async () => (await vq.getBatch(slow.id)).counts.cancelled, { timeout: 20_000, interval: 100 })
+          .toBe(2);
+      } finally {
+        stack.simulator.configure({ generationMs: 300 });
+      }
+      await expect(vq.getBatch('bat_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     it('throws NotFoundError for an unknown id', async () => {
       await expect(vq.get('vid_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
       await expect(vq.waitFor('vid_doesnotexist', { timeoutMs: 5_000 })).rejects.toBeInstanceOf(
