@@ -44,6 +44,7 @@ describe('OpenAPI at /docs', () => {
       'GET /v1/batches/{id}/results',
       'GET /v1/models',
       'GET /v1/videos/{id}',
+      'POST /v1/admin/resume',
       'POST /v1/batches',
       'POST /v1/batches/{id}/retry',
       'POST /v1/videos',
