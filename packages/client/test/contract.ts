@@ -6,6 +6,7 @@ import {
   TimeoutError,
   UnavailableError,
   ValidationError,
+  type BatchRowInput,
   type VidqueueClient,
 } from '../src/index.js';
 import { startTestStack, type TestStack } from './harness.js';
@@ -171,7 +172,7 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
     }
 
     it('enqueues a batch and streams every row back in input order, with metadata', async () => {
-      const rows = [
+      const rows: BatchRowInput[] = [
         {
           prompt: 'a kite on a windy hill',
           custom_id: 'kite',
