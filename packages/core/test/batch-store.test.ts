@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { uniquePrefix } from '@vidqueue/testkit';
+// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
+import { uniquePrefix } from '../../testkit/src/index.js';
 import {
   BATCH_ROW_STATUSES,
   batchJobAttempt,

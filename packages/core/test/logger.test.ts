@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogSink } from '@vidqueue/testkit';
+// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
+import { LogSink } from '../../testkit/src/index.js';
 import { createLogger } from '../src/logger.js';
 import { formatFailure, parseFailure, FailureCode } from '../src/failure.js';
 import { redactUrl } from '../src/redact.js';
