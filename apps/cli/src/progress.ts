@@ -87,14 +87,14 @@ export function createProgressReporter(
         inFlight: s.inFlight,
         queued: s.queued,
         rate: s.ratePerMin.toFixed(1),
-        eta: formatDuration(s.etaSeconds),
+        timeLeft: formatDuration(s.etaSeconds),
       };
       if (tty) {
         if (!bar) {
           bar = new SingleBar({
             stream,
             format:
-              '{bar} {value}/{total} | ✔ {completed} ✖ {failed} | in flight {inFlight} | queued {queued} | {rate}/min | ETA {eta}',
+              '{bar} {value}/{total} | ✔ {completed} ✖ {failed} | in flight {inFlight} | queued {queued} | {rate}/min | ETA {timeLeft}',
             barsize: 30,
             hideCursor: true,
             etaBuffer: 20,
