@@ -240,6 +240,33 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
         .exec();
     },
 
+    /**
+     * Moves the requests stored under `fromId` (a staging id) to batch `toId`, replacing any there
+     * (a resumed upload stages the same rows again). Resolves false when there was nothing staged.
+     */
+    async adoptRows(fromId: string, toId: string): Promise<boolean> {
+      const from = keys.batch(fromId).input;
+      const to = keys.batch(toId).input;
+      const results = await redis.multi().renamenx(from, to).exists(from).exec();
+      const [renamed, left] = (results ?? []).map(([err, value]) => (err ? undefined : value));
+      if (renamed === 1) {
+        await redis.expire(to, ttlSeconds);
+        return true;
+      }
+      if (left === 1) {
+        // The batch already had its requests (a resumed upload): same rows, keep those.
+        await redis.del(from);
+        await redis.expire(to, ttlSeconds);
+        return true;
+      }
+      return false;
+    },
+
+    /** Deletes the requests stored under an id (staging rows of a refused upload). */
+    async dropRows(id: string): Promise<void> {
+      await redis.del(keys.batch(id).input);
+    },
+
     /** Records that every row is in the queue, and the metadata column names. */
     async markEnqueued(batchId: string, columns: readonly string[], now = Date.now()): Promise<void> {
       const k = keys.batch(batchId);

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
@@ -6,14 +6,7 @@ import multipart from '@fastify/multipart';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
-import {
-  BULK_FATAL_STATUS,
-  inChunks,
-  iterateBulkRows,
-  validateBulkFile,
-  type BulkOptions,
-  type BulkRow,
-} from '@vidqueue/bulk';
+import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
   FailureCode,
   GENERATION_JOB_NAME,
@@ -27,6 +20,7 @@ import {
   type NewGenerationJobData,
 } from '@vidqueue/core';
 import { ApiError } from '../errors.js';
+import { enqueueJobs, validateAndStage } from '../batch-ingest.js';
 import { BODY_FORMATS, makeSpoolDir, partFormat, spoolUpload } from '../batch-upload.js';
 import {
   BatchCreatedSchema,
@@ -41,6 +35,8 @@ import { CANCEL_TTL_SECONDS } from './videos.js';
 
 /** Rows per `addBulk` call and per read of the batch record. */
 export const BATCH_CHUNK_ROWS = 1000;
+/** How long staged rows of an upload survive a crash between validation and enqueueing. */
+const STAGING_TTL_SECONDS = 3600;
 /** Row errors listed in a 422 (the rest are counted in `error_count`). */
 const MAX_LISTED_ERRORS = 100;
 /** Most metadata columns in a CSV export (JSONL keeps every key). */
@@ -121,6 +117,8 @@ async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Up
 
 export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const store = createBatchStore(app.redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS);
+  /** Requests of uploads being validated; adopted by their batch, or dropped (and expiring anyway). */
+  const staging = createBatchStore(app.redis, config.QUEUE_PREFIX, STAGING_TTL_SECONDS);
   const maxBytes = config.MAX_UPLOAD_BYTES;
 
   // The file is streamed by the handler, never buffered by a parser.
@@ -163,6 +161,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       }
 
       const spool = await makeSpoolDir();
+      const stagingId = `stage_${randomUUID()}`;
+      let staged = true;
       try {
         const upload = await openUpload(request, maxBytes);
         const spooled = await spoolUpload(upload.source, spool.file, maxBytes);
@@ -190,7 +190,13 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
           validateParams: validateGenerationParams,
           limits: { maxBytes, maxRows: config.MAX_BATCH_ROWS, maxPromptLength: config.MAX_PROMPT_LENGTH },
         };
-        const checked = await validateBulkFile(createReadStream(spooled.path), options);
+        // Pass one validates and, meanwhile, stores the valid rows' requests under a staging id.
+        const checked = await validateAndStage(
+          spooled.path,
+          options,
+          (rows) => redisOp(app, () => staging.addRows(stagingId, rows)),
+          { rejectInvalid: on_invalid === 'reject', maxColumns: MAX_EXPORT_COLUMNS },
+        );
         if (checked.fatal) {
           const { code, message, line, column, byteOffset } = checked.fatal;
           const details = {
@@ -236,12 +242,16 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
             total: checked.valid,
             skipped: checked.invalid,
             format: upload.format,
-            columns: [],
+            columns: checked.columns,
             ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
             sha256: spooled.sha256,
           }),
         );
-        await enqueueRows(app, store, batchId, spooled.path, options);
+        // Requests first, then the jobs (pass two): a worker always finds a row's request.
+        await redisOp(app, () => store.adoptRows(stagingId, batchId));
+        staged = false;
+        await enqueueJobs(app.queue, batchId, spooled.path, options, (op) => redisOp(app, op));
+        await redisOp(app, () => store.markEnqueued(batchId, checked.columns));
         const batch = await app.withRedis(() => store.get(batchId));
         if (!batch) throw new ApiError.BatchNotFound(batchId);
         request.log.info(
@@ -258,6 +268,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         };
         return reply.code(202).header('location', `/v1/batches/${batchId}`).send(body);
       } finally {
+        if (staged) await staging.dropRows(stagingId).catch(() => undefined);
         await spool.remove();
       }
     },
@@ -502,68 +513,4 @@ async function findReplay(
     skipped: batch.meta.skipped,
     created_at: new Date(batch.meta.createdAt).toISOString(),
   };
-}
-
-/**
- * The second pass: reads the spooled file again and adds its valid rows in chunks. Job ids are
- * `<batchId>-<row>`, so adding a row twice (a resumed upload, two concurrent repeats) is a no-op.
- */
-async function enqueueRows(
-  app: FastifyInstance,
-  store: BatchStore,
-  batchId: string,
-  path: string,
-  options: BulkOptions,
-): Promise<void> {
-  const columns = new Set<string>();
-  // The Redis writes of one chunk overlap the parsing of the next; chunks are still written in
-  // order, and a row's request is stored before its job exists (so a worker always finds it).
-  let previous: Promise<Error | undefined> = Promise.resolve(undefined);
-  const write = async (rows: BulkRow[]): Promise<void> => {
-    await redisOp(app, () =>
-      store.addRows(
-        batchId,
-        rows.map((r) => ({
-          row: r.row,
-          request: {
-            input: r.input,
-            ...(r.customId === undefined ? {} : { customId: r.customId }),
-            ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-          },
-        })),
-      ),
-    );
-    await redisOp(app, () =>
-      app.queue.addBulk(
-        rows.map((r) => ({
-          name: GENERATION_JOB_NAME,
-          // Job data follows packages/core/src/job-data.ts; progress fields start absent.
-          data: {
-            input: r.input,
-            ...(r.customId === undefined ? {} : { customId: r.customId }),
-            ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-            batchId,
-            row: r.row,
-          } as GenerationJobData,
-          opts: { jobId: batchJobId(batchId, r.row) },
-        })),
-      ),
-    );
-  };
-  for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), BATCH_CHUNK_ROWS)) {
-    for (const r of rows) {
-      if (r.metadata && columns.size < MAX_EXPORT_COLUMNS)
-        for (const k of Object.keys(r.metadata)) columns.add(k);
-    }
-    const failed = await previous;
-    if (failed) throw failed;
-    // Settles to the error instead of rejecting, so a failure is never an unhandled rejection.
-    previous = write(rows).then(
-      () => undefined,
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    );
-  }
-  const failed = await previous;
-  if (failed) throw failed;
-  await redisOp(app, () => store.markEnqueued(batchId, [...columns]));
 }

@@ -1,0 +1,151 @@
+import { createReadStream } from 'node:fs';
+import {
+  DEFAULT_MAX_ERRORS,
+  inChunks,
+  iterateBulkRows,
+  readBulkRows,
+  type BulkOptions,
+  type BulkRow,
+  type BulkValidation,
+} from '@vidqueue/bulk';
+import {
+  GENERATION_JOB_NAME,
+  batchJobId,
+  type BatchRowInput,
+  type GenerationJobData,
+  type GenerationQueue,
+} from '@vidqueue/core';
+
+/** Rows per Redis write (`addRows`, `addBulk`). */
+export const INGEST_CHUNK_ROWS = 1000;
+
+/** Runs the writes of one chunk while the next is parsed; chunks stay in order; never an unhandled rejection. */
+class Overlap {
+  private previous: Promise<Error | undefined> = Promise.resolve(undefined);
+
+  async push(write: () => Promise<unknown>): Promise<void> {
+    await this.drain();
+    this.previous = write().then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  async drain(): Promise<void> {
+    const failed = await this.previous;
+    this.previous = Promise.resolve(undefined);
+    if (failed) throw failed;
+  }
+}
+
+function toRequest(r: BulkRow): { row: number; request: BatchRowInput } {
+  return {
+    row: r.row,
+    request: {
+      input: r.input,
+      ...(r.customId === undefined ? {} : { customId: r.customId }),
+      ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+    },
+  };
+}
+
+export type StageOptions = {
+  /** Stop staging at the first invalid row (the file will be rejected anyway). */
+  rejectInvalid: boolean;
+  maxErrors?: number;
+  /** Most metadata column names to collect. */
+  maxColumns: number;
+};
+
+/**
+ * The first pass over a spooled upload: validates every row (like `validateBulkFile`) and, while it
+ * parses, writes the valid rows' requests under a staging id, so that pass two only adds jobs.
+ * Nothing a worker can see is written: there are no jobs yet. The caller deletes the staging rows
+ * when the file is refused, or adopts them into the batch (`store.adoptRows`).
+ */
+export async function validateAndStage(
+  path: string,
+  options: BulkOptions,
+  stage: (rows: { row: number; request: BatchRowInput }[]) => Promise<void>,
+  opts: StageOptions,
+): Promise<BulkValidation & { columns: string[] }> {
+  const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
+  const result: BulkValidation = { total: 0, valid: 0, invalid: 0, errors: [], errorCount: 0 };
+  const columns = new Set<string>();
+  const writes = new Overlap();
+  let chunk: BulkRow[] = [];
+  let staging = true;
+  const flush = async () => {
+    const rows = chunk;
+    chunk = [];
+    if (staging && rows.length > 0) await writes.push(() => stage(rows.map(toRequest)));
+  };
+  for await (const event of readBulkRows(createReadStream(path), options)) {
+    switch (event.kind) {
+      case 'row':
+        result.total++;
+        result.valid++;
+        if (event.row.metadata && columns.size < opts.maxColumns) {
+          for (const k of Object.keys(event.row.metadata)) columns.add(k);
+        }
+        if (!staging) break;
+        chunk.push(event.row);
+        if (chunk.length >= INGEST_CHUNK_ROWS) await flush();
+        break;
+      case 'invalid':
+        result.total++;
+        result.invalid++;
+        result.errorCount += event.errors.length;
+        for (const error of event.errors) {
+          if (result.errors.length >= maxErrors) break;
+          result.errors.push(error);
+        }
+        if (opts.rejectInvalid) {
+          staging = false;
+          chunk = [];
+        }
+        break;
+      case 'fatal':
+        result.fatal = event.fatal;
+        staging = false;
+        chunk = [];
+        break;
+    }
+  }
+  await flush();
+  await writes.drain();
+  return { ...result, columns: [...columns].slice(0, opts.maxColumns) };
+}
+
+/**
+ * The second pass: reads the file again and adds a job per valid row, 1000 at a time, with ids
+ * `<batchId>-<row>` (adding a row twice, as a resumed upload does, is a no-op in BullMQ).
+ */
+export async function enqueueJobs(
+  queue: GenerationQueue,
+  batchId: string,
+  path: string,
+  options: BulkOptions,
+  guard: <T>(op: () => Promise<T>) => Promise<T>,
+): Promise<number> {
+  const writes = new Overlap();
+  let added = 0;
+  for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), INGEST_CHUNK_ROWS)) {
+    const jobs: Parameters<GenerationQueue['addBulk']>[0] = rows.map((r) => ({
+      name: GENERATION_JOB_NAME,
+      // Job data follows packages/core/src/job-data.ts; progress fields start absent.
+      data: {
+        input: r.input,
+        ...(r.customId === undefined ? {} : { customId: r.customId }),
+        ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+        batchId,
+        row: r.row,
+      } as GenerationJobData,
+      opts: { jobId: batchJobId(batchId, r.row) },
+    }));
+    added += jobs.length;
+    await writes.push(() => guard(() => queue.addBulk(jobs)));
+  }
+  await writes.drain();
+  return added;
+}
