@@ -50,6 +50,7 @@ export {
   type ScheduleConfig,
 } from './schedule.js';
 export {
+  MAX_STALLED_COUNT,
   startWorker,
   type GenerationWorker,
   type RunningWorker,

@@ -32,6 +32,15 @@ export type StartWorkerDeps = {
   hooks?: ProcessorHooks;
 };
 
+/**
+ * How many times a job may be found stalled (its worker died) before BullMQ fails it. BullMQ counts
+ * stalls over the job's whole life and its default is 1, but a generation job is active once per step
+ * (a create, then every status check), so two unrelated worker crashes would fail a healthy job.
+ * Every step resumes from its saved state (a stalled create becomes `submission_unknown`, never a second
+ * create), so a re-run is always safe; the limit only stops a job that keeps killing its worker.
+ */
+export const MAX_STALLED_COUNT = 10;
+
 export type GenerationWorker = Worker<GenerationJobData, GenerationResult>;
 
 export type RunningWorker = {
@@ -84,6 +93,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     return run;
   };
   const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
+    maxStalledCount: MAX_STALLED_COUNT,
     ...deps.workerOptions,
     connection,
     prefix: config.QUEUE_PREFIX,

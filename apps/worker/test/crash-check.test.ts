@@ -57,6 +57,29 @@ describe('a worker process stopped while a status check is in flight', () => {
     expect((await checkedStatuses(h.queue, job.id!)).at(-1)).toBe('completed');
   });
 
+  it('survives being stalled at two different crashes (BullMQ counts stalls over the whole job)', async () => {
+    h = await startHarness({
+      worker: false,
+      sim: { generationMs: 300, statusFaults: { slow: 1 }, slowMs: 1_000 },
+    });
+    child = spawnWorker(CRASH_WORKER, h);
+    const { job, generationId } = await checkInFlight(h, child);
+    child.process.kill('SIGKILL');
+    await child.exited();
+    // A second worker recovers it, checks again (slow), and dies too.
+    child = spawnWorker(CRASH_WORKER, h);
+    await expect.poll(() => h!.sim.stats().status_checks, { interval: 10, timeout: 10_000 }).toBe(2);
+    child.process.kill('SIGKILL');
+    await child.exited();
+
+    h.sim.configure({ statusFaults: { slow: 0 } });
+    await h.startWorker({ lockDuration: 500, stalledInterval: 300 });
+    const done = await h.finished(job);
+    expect(done.state === 'completed' && done.result.generationId).toBe(generationId);
+    expect((await h.job(job.id!)).stalledCounter).toBe(2);
+    expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
+  });
+
   it('SIGTERM: the check finishes and is saved, the job is handed back delayed, the process exits 0', async () => {
     h = await startHarness({
       worker: false,
