@@ -23,6 +23,8 @@ export type ChaosOptions = {
   json: string;
   /** Seed for the simulator's dice. */
   seed: number | undefined;
+  /** UNKNOWN_OUTCOME_POLICY of the workers. */
+  policy: 'fail' | 'resubmit';
   faults: { serverError: number; rateLimit: number; drop: number; fail: number };
 };
 
@@ -40,6 +42,7 @@ export const DEFAULTS: ChaosOptions = {
   timeoutMs: 240_000,
   json: DEFAULT_JSON,
   seed: undefined,
+  policy: 'fail',
   faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02 },
 };
 
@@ -63,6 +66,7 @@ export const USAGE = `pnpm chaos [flags]
   --generation-ms A-B  simulated generation time (default ${DEFAULTS.generationMs})
   --timeout-s S        longest wait for every prompt to end (default ${DEFAULTS.timeoutMs / 1000})
   --seed N             simulator seed (faults and timings repeat)
+  --policy P           workers' UNKNOWN_OUTCOME_POLICY: fail (default) or resubmit
   --json FILE          figures as JSON (default ${DEFAULT_JSON})
   --quick              the short CI scenario: 200 prompts, 3 kills, 1 Redis restart, fast generations
   --help`;
@@ -97,6 +101,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
       'generation-ms': { type: 'string' },
       'timeout-s': { type: 'string' },
       seed: { type: 'string' },
+      policy: { type: 'string' },
       json: { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -106,6 +111,8 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
   if (values.help) return null;
   const base: ChaosOptions = { ...DEFAULTS, ...(values.quick ? QUICK : {}) };
   const timeoutS = int('timeout-s', values['timeout-s'], 1);
+  const policy = values.policy ?? base.policy;
+  if (policy !== 'fail' && policy !== 'resubmit') throw new UsageError('--policy must be fail or resubmit');
   return {
     ...base,
     prompts: int('prompts', values.prompts, 1) ?? base.prompts,
@@ -117,6 +124,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
     timeoutMs: timeoutS === undefined ? base.timeoutMs : timeoutS * 1000,
     seed: int('seed', values.seed, 0) ?? base.seed,
     json: values.json ?? base.json,
+    policy,
   };
 }
 

@@ -114,6 +114,7 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
       RETRY_MAX_MS: '2000',
       GENERATION_DEADLINE_MS: '120000',
       WORKER_CONCURRENCY: '50',
+      UNKNOWN_OUTCOME_POLICY: options.policy,
     };
     const api = spawnChild(
       'api',
