@@ -183,6 +183,8 @@ describe('POST /v1/batches/:id/retry', () => {
     // Nothing failed any more: a second retry queues nothing.
     const again = await t.app.inject({ method: 'POST', url: `/v1/batches/${id}/retry`, payload: {} });
     expect(again.json()).toEqual({ retried: 0 });
+    const bodiless = await t.app.inject({ method: 'POST', url: `/v1/batches/${id}/retry` });
+    expect(bodiless.statusCode).toBe(202);
     const bad = await t.app.inject({
       method: 'POST',
       url: `/v1/batches/${id}/retry`,

@@ -73,7 +73,9 @@ const CreateHeaders = z.looseObject({
 });
 
 const ResultsQuery = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') });
-const RetryBody = z.strictObject({ only: z.literal('failed').default('failed') });
+const RetryBody = z
+  .strictObject({ only: z.literal('failed').default('failed').describe('Which rows: only failed ones') })
+  .nullish();
 const RetriedSchema = z.object({ retried: z.number().int() }).meta({ id: 'BatchRetried' });
 
 type Detailed = Error & { details?: unknown };
@@ -423,7 +425,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     async (request, reply) => {
       const { id } = request.params;
       await requireBatch(app, store, id);
-      const failed = await redisOp(app, () => store.retryableRows(id, request.body.only));
+      const failed = await redisOp(app, () => store.retryableRows(id, request.body?.only ?? 'failed'));
       const codes = new Map(failed.map((f) => [f.row, f.errorCode]));
       let retried = 0;
       for (let i = 0; i < failed.length; i += BATCH_CHUNK_ROWS) {
