@@ -81,8 +81,14 @@ export function createDurationStats(
       if (hit && t - hit.at < cacheMs) return hit.value;
       const value = load(model, duration);
       cache.set(key, { at: t, value });
-      // A failed read is not cached: the next call asks again.
-      value.catch(() => cache.delete(key));
+      // Only learned estimates are cached: while samples are too few (or a read failed), the next
+      // call asks again, so the schedule switches to learned times as soon as there are enough.
+      value.then(
+        (estimate) => {
+          if (!estimate || estimate.samples === 0) cache.delete(key);
+        },
+        () => cache.delete(key),
+      );
       return value;
     },
   };

@@ -147,10 +147,9 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     }
     const submittedAt = now();
     const deadline = submittedAt + config.GENERATION_DEADLINE_MS;
-    const firstCheckAt =
-      generation.phase === 'pending'
-        ? Math.min(await schedule.firstCheckAt(run.data.input, submittedAt), deadline)
-        : undefined;
+    const first =
+      generation.phase === 'pending' ? await schedule.firstCheckAt(run.data.input, submittedAt) : undefined;
+    const firstCheckAt = first === undefined ? undefined : Math.min(first.at, deadline);
     await save(run, {
       step: 'checking',
       generationId: generation.id,
@@ -160,6 +159,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       retries: 0,
       lastStatus: generation.status,
       ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
+      expectedMs: first?.expectedMs,
     });
     run.log = run.log.child({ generationId: generation.id });
     run.log.info({ clientRequestId, status: generation.status }, 'submitted');
@@ -259,6 +259,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
               submittedAt: run.data.submittedAt ?? now(),
               polls,
               now: now(),
+              ...(run.data.expectedMs !== undefined && { expectedMs: run.data.expectedMs }),
             }),
             deadline,
           )

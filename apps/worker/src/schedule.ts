@@ -107,14 +107,21 @@ export function adaptiveNextCheckDelay(
   return jitter(Math.max(floorOf(config), gap), ADAPTIVE_JITTER, random);
 }
 
+/** The first check of a generation, and the expected generation time it was placed from (adaptive). */
+export type FirstCheck = { at: number; expectedMs?: number };
+
 /** When a generation's status is checked: the processor asks, this decides (fixed or adaptive). */
 export type CheckSchedule = {
-  /** Epoch ms of the first check of a generation of `input` the provider accepted at `submittedAt`. */
-  firstCheckAt(input: GenerationInput, submittedAt: number): Promise<number>;
-  /** Epoch ms of the next check, after `polls` checks that saw it pending; `now` is the current time. */
+  /** The first check of a generation of `input` the provider accepted at `submittedAt` (epoch ms). */
+  firstCheckAt(input: GenerationInput, submittedAt: number): Promise<FirstCheck>;
+  /**
+   * Epoch ms of the next check, after `polls` checks that saw it pending; `now` is the current time;
+   * `expectedMs` what the first check was placed from (kept in the job, so one job's schedule stays
+   * consistent while the shared estimate moves).
+   */
   nextCheckAt(
     input: GenerationInput,
-    info: { submittedAt: number; polls: number; now: number },
+    info: { submittedAt: number; polls: number; now: number; expectedMs?: number },
   ): Promise<number>;
 };
 
@@ -126,9 +133,9 @@ export function fixedCheckSchedule(
 ): CheckSchedule {
   return {
     firstCheckAt: (input, submittedAt) =>
-      Promise.resolve(
-        submittedAt + firstCheckDelay(config, expectedDurationMs?.(input.model, input.duration), random),
-      ),
+      Promise.resolve({
+        at: submittedAt + firstCheckDelay(config, expectedDurationMs?.(input.model, input.duration), random),
+      }),
     nextCheckAt: (_input, { now }) => Promise.resolve(now + nextCheckDelay(config, random)),
   };
 }
@@ -147,14 +154,19 @@ export function adaptiveCheckSchedule(
     async firstCheckAt(input, submittedAt) {
       const estimate = await stats.estimate(input.model, input.duration);
       if (!estimate) return fixed.firstCheckAt(input, submittedAt);
-      return submittedAt + adaptiveFirstCheckDelay(config, estimate.p50Ms, random);
+      return {
+        at: submittedAt + adaptiveFirstCheckDelay(config, estimate.p50Ms, random),
+        expectedMs: estimate.p50Ms,
+      };
     },
     async nextCheckAt(input, info) {
-      const estimate = await stats.estimate(input.model, input.duration);
-      if (!estimate) return fixed.nextCheckAt(input, info);
+      // The job's own expectation first: during a batch, completions arrive shortest first, and the
+      // shared estimate dips meanwhile; a job keeps the schedule its first check was placed on.
+      const expectedMs = info.expectedMs ?? (await stats.estimate(input.model, input.duration))?.p50Ms;
+      if (expectedMs === undefined) return fixed.nextCheckAt(input, info);
       const delay = adaptiveNextCheckDelay(
         config,
-        estimate.p50Ms,
+        expectedMs,
         info.now - info.submittedAt,
         info.polls,
         random,

@@ -53,6 +53,8 @@ export const GenerationJobDataSchema = z.object({
   nextCheckAt: z.number().optional(),
   /** Epoch ms the last status check started. */
   lastCheckAt: z.number().optional(),
+  /** Generation time (ms) the adaptive schedule expected when it placed the first check. */
+  expectedMs: z.number().optional(),
 });
 export type GenerationJobData = z.infer<typeof GenerationJobDataSchema>;
 /** What a producer must supply: progress fields are optional. */
