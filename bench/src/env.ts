@@ -163,6 +163,7 @@ export async function allFinished(
   total: number,
   timeoutMs: number,
   child?: Child,
+  everyMs = 50,
 ): Promise<{ completed: number; failed: number }> {
   let counts = { completed: 0, failed: 0 };
   await until(
@@ -174,7 +175,7 @@ export async function allFinished(
       return counts.completed + counts.failed >= total;
     },
     timeoutMs,
-    50,
+    everyMs,
   );
   return counts;
 }
@@ -205,3 +206,14 @@ export function workerEnv(
 
 export const WORKER_SCRIPT = 'apps/worker/src/main.ts';
 export const REFERENCE_SCRIPT = 'bench/src/reference-worker.ts';
+
+/**
+ * Runs `count` generations through the queue and removes them: the adaptive schedule learns the
+ * model's time from completions (shared in Redis), as a worker that has been running would have.
+ */
+export async function warmUp(queue: GenerationQueue, child: Child, count: number): Promise<void> {
+  await enqueue(queue, count, 'warm-up');
+  await allFinished(queue, count, 10 * 60_000, child, 200);
+  await queue.clean(0, 0, 'completed');
+  await queue.clean(0, 0, 'failed');
+}

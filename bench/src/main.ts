@@ -3,7 +3,7 @@
  * private Redis and the simulator, prints a table, writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './env.js';
@@ -47,7 +47,12 @@ if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
 const options: BenchOptions = { quick, timeScale, log: (line) => process.stdout.write(`${line}\n`) };
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`;
-options.log(`vidqueue bench ${new Date().toISOString()} on ${machine}`);
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+const loadBefore = load();
+options.log(`vidqueue bench ${new Date().toISOString()} on ${machine}; load average ${loadBefore}`);
 options.log(
   `mode: ${quick ? 'quick' : 'default sizes'}, time scale ${timeScale}${timeScale !== 1 ? ' (generation times and check intervals shortened; lags shown in real-time seconds ÷ scale)' : ''}`,
 );
@@ -80,6 +85,8 @@ writeFileSync(
       quick,
       timeScale,
       seconds: Math.round((Date.now() - started) / 1000),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: load(),
       results,
       errors,
     },
@@ -87,7 +94,8 @@ writeFileSync(
     2,
   )}\n`,
 );
-options.log(`\nwrote bench/results/latest.json (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+options.log(`\nload average now ${load()} (other processes on the machine skew timings)`);
+options.log(`wrote bench/results/latest.json (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
 process.exit(Object.keys(errors).length > 0 ? 1 : 0);
 
 function printTable(result: ScenarioResult): void {

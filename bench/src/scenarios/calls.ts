@@ -11,6 +11,7 @@ import {
   queueFor,
   spawnTs,
   workerEnv,
+  warmUp,
   workerReady,
 } from '../env.js';
 import type { BenchOptions, ScenarioResult } from '../types.js';
@@ -74,15 +75,13 @@ export async function calls(options: BenchOptions): Promise<ScenarioResult> {
     const adaptive = runs[0];
     if (!adaptive) throw new Error('no run');
     options.log(`  warm-up: ${warmup} generations so the adaptive worker learns the model's time`);
-    await enqueue(adaptive.queue, warmup, 'warm-up');
-    await allFinished(adaptive.queue, warmup, 10 * 60_000, adaptive.child);
-    await adaptive.queue.clean(0, 0, 'completed');
+    await warmUp(adaptive.queue, adaptive.child, warmup);
     adaptive.sim.reset();
 
     const measured = await Promise.all(
       runs.map(async (r) => {
         await enqueue(r.queue, jobs, `calls-${r.kind}`);
-        const counts = await allFinished(r.queue, jobs, 15 * 60_000, r.child);
+        const counts = await allFinished(r.queue, jobs, 15 * 60_000, r.child, 250);
         const finished = await r.queue.getJobs(['completed'], 0, -1);
         const lags = finished.flatMap((job) => {
           const result = job.returnvalue as GenerationResult | undefined;
