@@ -69,13 +69,18 @@ describe('vidq against a running API, worker and simulator', () => {
   });
 
   it('status, results as CSV and JSONL', async () => {
-    const st = await vidq('status', batchId);
+    const out = join(dir, 'export.csv');
+    // Independent processes: run them side by side.
+    const [st, json, jsonl, csv] = await Promise.all([
+      vidq('status', batchId),
+      vidq('status', batchId, '--json'),
+      vidq('results', batchId, '--format', 'jsonl'),
+      vidq('results', batchId, '--out', out),
+    ]);
     expect(st.code).toBe(0);
     expect(st.stdout).toContain('completed 4, failed 0, cancelled 0, generating 0, queued 0');
-    const json = await vidq('status', batchId, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ id: batchId, status: 'completed', total: 4 });
 
-    const jsonl = await vidq('results', batchId, '--format', 'jsonl');
     expect(jsonl.code).toBe(0);
     const rows = jsonl.stdout
       .trim()
@@ -84,8 +89,6 @@ describe('vidq against a running API, worker and simulator', () => {
     expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4]);
     expect(rows[0]).toMatchObject({ custom_id: 'fox', metadata: { campaign: 'winter' } });
 
-    const out = join(dir, 'export.csv');
-    const csv = await vidq('results', batchId, '--out', out);
     expect(csv.code).toBe(0);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(5);
   });
@@ -137,9 +140,8 @@ describe('vidq against a running API, worker and simulator', () => {
     const failedRows = (await readFile(join(dir, 'failing.results.jsonl'), 'utf8')).trim().split('\n');
     expect(failedRows.map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['failed', 'failed']);
 
-    const usage = await vidq('retry', id);
+    const [usage, run] = await Promise.all([vidq('retry', id), vidq('retry', id, '--failed')]);
     expect(usage.code).toBe(2);
-    const run = await vidq('retry', id, '--failed');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('2 failed row(s) queued again');
     await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(2);
@@ -151,7 +153,12 @@ describe('vidq against a running API, worker and simulator', () => {
       file,
       'prompt,duration,aspect_ratio\nok,5,3:2\nbad duration,7,3:2\n,5,1:1\nbad ratio,5,16:9\n',
     );
-    const run = await vidq('submit', file);
+    const [run, unknown, noFile, missing] = await Promise.all([
+      vidq('submit', file),
+      vidq('frobnicate'),
+      vidq('submit'),
+      vidq('status', 'bat_doesnotexist'),
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(
@@ -162,9 +169,8 @@ describe('vidq against a running API, worker and simulator', () => {
     expect(run.stderr).toMatch(/line 4, row 3, column prompt: /);
     expect(run.stderr).toMatch(/line 5, row 4, column aspect_ratio: .*3:2, 1:1, 2:3/);
 
-    expect((await vidq('frobnicate')).code).toBe(2);
-    expect((await vidq('submit')).code).toBe(2);
-    const missing = await vidq('status', 'bat_doesnotexist');
+    expect(unknown.code).toBe(2);
+    expect(noFile.code).toBe(2);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('bat_doesnotexist');
   });
