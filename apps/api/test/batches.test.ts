@@ -289,6 +289,25 @@ describe('POST /v1/batches: Idempotency-Key', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the upload media types and the batch shapes', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, Record<string, { requestBody?: { content: object }; responses: object }>>;
+    }>();
+    const post = doc.paths['/v1/batches']?.post;
+    expect(Object.keys(post?.requestBody?.content ?? {})).toEqual(
+      expect.arrayContaining([
+        'text/csv',
+        'application/x-ndjson',
+        'application/jsonl',
+        'multipart/form-data',
+      ]),
+    );
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['202', '413', '422']));
+    expect(Object.keys(doc.paths['/v1/batches/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+  });
+});
+
 describe('GET /v1/batches/:id', () => {
   it('answers 404 for an unknown batch', async () => {
     for (const url of ['/v1/batches/bat_nope', '/v1/batches/bat_nope/results']) {

@@ -139,6 +139,9 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
           'The whole file is checked before anything is enqueued: a bad row rejects it with 422 listing the first 100 row errors (line, row, column, message) and `error_count`, unless `on_invalid=skip`. ' +
           'Over MAX_UPLOAD_BYTES or MAX_BATCH_ROWS: 413. With an Idempotency-Key seen before for the same file, answers 200 with the same batch (and finishes enqueueing it if an earlier attempt broke midway); a different file with that key gets 409.',
         querystring: CreateQuery,
+        // Documents the upload in OpenAPI; the bytes are streamed by the handler, never parsed here.
+        consumes: [...Object.keys(BODY_FORMATS), 'multipart/form-data'],
+        body: z.any().describe('The CSV or JSONL file as the body, or in a multipart field named "file"'),
         headers: CreateHeaders,
         response: {
           200: BatchCreatedSchema,
