@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { vidqKeys, type GenerationJobData } from '@vidqueue/core';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
@@ -14,6 +16,19 @@ import {
   type Created,
   type ErrorReply,
 } from './batch-helpers.js';
+
+// A private TMPDIR (os.tmpdir() reads it on every call), so other test files spooling uploads at
+// the same time cannot disturb the check that every spooled upload is deleted.
+const savedTmp = process.env.TMPDIR;
+const privateTmp = mkdtempSync(join(tmpdir(), 'vidq-test-tmp-'));
+beforeAll(() => {
+  process.env.TMPDIR = privateTmp;
+});
+afterAll(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  rmSync(privateTmp, { recursive: true, force: true });
+});
 
 let t: TestApp;
 let redis: Redis;
@@ -147,7 +162,8 @@ describe('POST /v1/batches: accepted files', () => {
     expect(bad.statusCode).toBe(422);
     const bigger = await postBatch(t.app, `prompt\n${'x'.repeat(5000)}\n`);
     expect(bigger.statusCode).toBe(413);
-    expect(await spoolDirs()).toEqual(before);
+    expect(before).toEqual([]);
+    expect(await spoolDirs()).toEqual([]);
   });
 });
 

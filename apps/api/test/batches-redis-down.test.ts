@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, freePort, loadConfig } from '@vidqueue/core';
+import { LogSink, uniquePrefix } from '@vidqueue/testkit';
+import { buildApp, type App } from '../src/app.js';
+
+// A private TMPDIR (os.tmpdir() reads it on every call), so other test files spooling uploads at
+// the same time cannot disturb the check that every spooled upload is deleted.
+const savedTmp = process.env.TMPDIR;
+const privateTmp = mkdtempSync(join(tmpdir(), 'vidq-test-tmp-'));
+beforeAll(() => {
+  process.env.TMPDIR = privateTmp;
+});
+afterAll(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  rmSync(privateTmp, { recursive: true, force: true });
+});
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+const spoolDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('vidq-batch-'));
+
+describe('batch routes while Redis is unreachable', () => {
+  it('answer 503 REDIS_UNAVAILABLE at once, and leave no temp file', async () => {
+    // Nothing listens on this port: the producer connection never becomes ready.
+    const port = await freePort();
+    const config = loadConfig({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      QUEUE_PREFIX: uniquePrefix('bdown'),
+    });
+    app = buildApp({
+      config,
+      logger: createLogger({ level: 'debug', destination: new LogSink() }),
+      redisTimeoutMs: 300,
+    });
+    await app.ready();
+    const before = await spoolDirs();
+    const requests = [
+      {
+        method: 'POST' as const,
+        url: '/v1/batches',
+        payload: 'prompt\na fox\n',
+        headers: { 'content-type': 'text/csv' },
+      },
+      { method: 'GET' as const, url: '/v1/batches/bat_x' },
+      { method: 'GET' as const, url: '/v1/batches/bat_x/results' },
+      { method: 'DELETE' as const, url: '/v1/batches/bat_x' },
+      { method: 'POST' as const, url: '/v1/batches/bat_x/retry', payload: { only: 'failed' } },
+    ];
+    for (const req of requests) {
+      const res = await app.inject(req);
+      expect(res.statusCode, `${req.method} ${req.url}`).toBe(503);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('REDIS_UNAVAILABLE');
+    }
+    expect(before).toEqual([]);
+    expect(await spoolDirs()).toEqual([]);
+  });
+});
