@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { validateGenerationParams, type ValidationIssue } from '@vidqueue/aimlapi';
@@ -172,12 +173,15 @@ export function validateInput(
 type Loaded = { job: GenerationJob; state: JobStateName; view: VideoView };
 
 async function load(ctx: RedisContext, id: string): Promise<Loaded | undefined> {
-  const job = (await ctx.withRedis(() => ctx.queue.getJob(id))) as GenerationJob | undefined;
-  if (!job) return undefined;
+  // State first, then the job: BullMQ finishes a job atomically, so a job read after a `failed` or
+  // `completed` state already has its failedReason or return value (the other order can see `failed`
+  // with a hash read just before the reason was written).
   const [state, cancel] = await ctx.withRedis(() =>
-    Promise.all([job.getState(), ctx.redis.exists(ctx.keys.cancel(id))]),
+    Promise.all([ctx.queue.getJobState(id), ctx.redis.exists(ctx.keys.cancel(id))]),
   );
   if (state === 'unknown') return undefined;
+  const job = (await ctx.withRedis(() => ctx.queue.getJob(id))) as GenerationJob | undefined;
+  if (!job) return undefined;
   return { job, state, view: toVideoView(job, state, cancel === 1) };
 }
 
@@ -199,6 +203,9 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
   closeEvents(): Promise<void>;
 } {
   let events: QueueEvents | undefined;
+  // Cancels made through this client wake its own waiters at once (BullMQ has no event for them).
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
   let eventsConnection: Redis | undefined;
   async function getEvents(): Promise<QueueEvents> {
     if (!events) {
@@ -257,6 +264,7 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
           const cleanup = () => {
             queueEvents.off('completed', onEvent);
             queueEvents.off('failed', onEvent);
+            local.off('cancelled', onEvent);
             signal.removeEventListener('abort', onAbort);
           };
           const check = async (): Promise<void> => {
@@ -291,6 +299,7 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
           };
           queueEvents.on('completed', onEvent);
           queueEvents.on('failed', onEvent);
+          local.on('cancelled', onEvent);
           if (signal.aborted) return onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
           // After subscribing: a job that finished before the subscription is seen here.
@@ -319,7 +328,9 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
             if (err instanceof UnavailableError) throw err;
           });
       }
-      return (await mustLoad(ctx, id)).view;
+      const after = (await mustLoad(ctx, id)).view;
+      local.emit('cancelled', { jobId: id });
+      return after;
     },
     async closeEvents(): Promise<void> {
       await events?.close();

@@ -126,6 +126,18 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       }
     });
 
+    it('wakes a waiter at once when a video no worker has taken yet is cancelled', async () => {
+      await stack.worker.worker.pause(true);
+      try {
+        const queued = await vq.enqueue({ prompt: 'a video still in the waiting list' });
+        const waiting = vq.waitFor(queued.id, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+        expect((await vq.cancel(queued.id)).status).toBe('cancelled');
+        expect(await waiting).toMatchObject({ id: queued.id, failureCode: 'cancelled' });
+      } finally {
+        await stack.worker.worker.resume();
+      }
+    });
+
     it('rejects with GenerationFailedError carrying the provider message when the generation fails', async () => {
       stack.simulator.configure({ createFaults: { fail: 1 } });
       try {
