@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import {
   ApiError,
+  UnavailableError,
   ValidationError,
   VidqueueError,
   createHttpClient,
@@ -76,8 +77,19 @@ async function follow(vq: VidqueueClient, id: string, io: CliIo, intervalMs: num
   const reporter = createProgressReporter(io.stderr);
   const started = Date.now();
   try {
+    let misses = 0;
     for (;;) {
-      const batch = await vq.getBatch(id);
+      let batch: BatchView;
+      try {
+        batch = await vq.getBatch(id);
+        misses = 0;
+      } catch (err) {
+        // The API restarting is no reason to give up on a long batch: keep trying for a minute or so.
+        if (!(err instanceof UnavailableError) || ++misses > 60) throw err;
+        io.stderr.write(`api unavailable (${err.message}); retrying\n`);
+        await sleep(Math.max(intervalMs, 1_000));
+        continue;
+      }
       reporter.update(batch);
       if (isFinished(batch)) {
         reporter.stop();
