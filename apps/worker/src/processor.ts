@@ -14,6 +14,7 @@ import {
 } from '@vidqueue/core';
 import { createAccountPause } from './account-pause.js';
 import type { Budgets } from './budgets.js';
+import { updateDataIfLocked } from './lock-guard.js';
 import {
   fixedCheckSchedule,
   retryDelay,
@@ -137,7 +138,17 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       return delayUntil(run, now() + over.waitMs);
     }
     const clientRequestId = nextClientRequestId(run.job.id ?? '', run.data.clientRequestId);
-    await save(run, { step: 'submitting', clientRequestId, submitStartedAt: now() });
+    // Saved only while this run holds the job's lock: if another worker took the job over (our lock
+    // expired during a stall), it may be creating right now, so this run sends nothing.
+    const submitting = { ...run.data, step: 'submitting' as const, clientRequestId, submitStartedAt: now() };
+    if (!(await updateDataIfLocked(redis, run.job, run.token, submitting))) {
+      run.log.warn(
+        { clientRequestId },
+        'lost the job lock before the create call; another worker has it; nothing sent',
+      );
+      throw new DelayedError();
+    }
+    run.data = submitting;
     run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
     let generation: Generation;
     try {
