@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,15 @@ describe('vidq against a running API, worker and simulator', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('downloaded 0, skipped 4, failed 0');
     expect((await stat(join(videos, 'fox.mp4'))).mtimeMs).toBe(before);
+
+    // An interrupted file (shorter than the server's Content-Length) is fetched again, whole.
+    const size = (await stat(join(videos, 'fox.mp4'))).size;
+    await truncate(join(videos, 'fox.mp4'), 100);
+    const third = await vidq('download', batchId, '--dir', videos);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('downloaded 1, skipped 3, failed 0');
+    expect((await stat(join(videos, 'fox.mp4'))).size).toBe(size);
+    expect((await readdir(videos)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
   it('cancel stops a running batch', async () => {
