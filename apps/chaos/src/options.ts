@@ -15,8 +15,6 @@ export type ChaosOptions = {
   generationMs: string;
   /** How long Redis stays down on each restart. */
   redisDownMs: number;
-  /** Gap between two kills, `MIN-MAX` ms. */
-  killEveryMs: string;
   /** Give up waiting for terminal states after this long (the run then reports the rest as lost). */
   timeoutMs: number;
   /** Where the figures go as JSON. */
@@ -38,7 +36,6 @@ export const DEFAULTS: ChaosOptions = {
   concurrency: 16,
   generationMs: '2000-10000',
   redisDownMs: 1_500,
-  killEveryMs: '1000-3000',
   timeoutMs: 240_000,
   json: DEFAULT_JSON,
   seed: undefined,
@@ -52,7 +49,6 @@ export const QUICK: Partial<ChaosOptions> = {
   kills: 3,
   redisRestarts: 1,
   generationMs: '300-1500',
-  killEveryMs: '800-2000',
   redisDownMs: 1_000,
   timeoutMs: 75_000,
 };
@@ -126,11 +122,4 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
     json: values.json ?? base.json,
     policy,
   };
-}
-
-/** Uniform integer in MIN-MAX (or N). */
-export function pickMs(spec: string, random: () => number = Math.random): number {
-  const [a, b] = spec.split('-').map(Number) as [number, number | undefined];
-  const max = b ?? a;
-  return Math.round(a + random() * (max - a));
 }

@@ -11,7 +11,7 @@ import {
 } from '@vidqueue/core';
 import { startSimulator } from '@vidqueue/simulator';
 import { dumpKeys } from '@vidqueue/testkit';
-import { pickMs, type ChaosOptions } from './options.js';
+import type { ChaosOptions } from './options.js';
 import { spawnChild, type ChildHandle } from './processes.js';
 import { submitAll, type SubmitStats } from './submit.js';
 
@@ -156,21 +156,41 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
       connection.disconnect();
     });
 
-    // Chaos: SIGKILL a random worker every few seconds and start a new one; restart Redis as the
-    // submissions pass each (r+1)/(R+1) mark.
+    // Progress is (accepted + finished) / 2N. Kill k happens at a random point of the k-th of K+1
+    // equal stretches of progress, so every kill lands while there is work, whatever the speed of the
+    // machine; Redis restarts as the submissions pass each (r+1)/(R+1) mark.
     let accepted = 0;
+    let done = 0;
+    const progress = () => (accepted + done) / (2 * options.prompts);
+    const poller = (async () => {
+      while (!finished) {
+        const counts = await queue.getJobCounts('completed', 'failed');
+        done = (counts.completed ?? 0) + (counts.failed ?? 0);
+        await sleep(200);
+      }
+    })();
     const chaos = { worker_kills: 0, redis_restarts: 0 };
+    const ready = new Set<ChildHandle>(workers);
     const killer = (async () => {
-      while (chaos.worker_kills < options.kills && !finished) {
-        await sleep(pickMs(options.killEveryMs));
+      for (let k = 0; k < options.kills && !finished; k++) {
+        const mark = (k + 0.3 + 0.7 * Math.random()) / (options.kills + 1);
+        while (progress() < mark && !finished) await sleep(50);
         if (finished) break;
-        const slot = Math.floor(Math.random() * workers.length);
+        // A worker that is up, if any (a new one may still be starting).
+        const up = workers.flatMap((w, i) => (ready.has(w) ? [i] : []));
+        const pool = up.length > 0 ? up : workers.map((_, i) => i);
+        const slot = pool[Math.floor(Math.random() * pool.length)]!;
         const victim = workers[slot]!;
         await victim.kill();
+        ready.delete(victim);
         chaos.worker_kills += 1;
         say(`SIGKILL ${victim.name} (${chaos.worker_kills}/${options.kills})`);
-        await sleep(pickMs('200-800'));
-        workers[slot] = await startWorkerChild();
+        const next = spawnChild(`worker-${++workerCount}`, WORKER_CHILD, env, onLine);
+        workers[slot] = next;
+        next.waitFor('worker ready', 120_000).then(
+          () => ready.add(next),
+          () => undefined,
+        );
       }
     })();
     const restarter = (async () => {
@@ -190,7 +210,7 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
         );
       }
     })();
-    background.push(killer, restarter);
+    background.push(poller, killer, restarter);
 
     const { ids, stats: apiStats } = await submitAll({
       apiUrl,
