@@ -97,12 +97,15 @@ function fingerprint(data: Pick<NewGenerationJobData, 'input' | 'customId' | 'me
 type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
 
 async function loadVideo(app: FastifyInstance, id: string): Promise<LoadedVideo | undefined> {
-  const job = (await app.withRedis(() => app.queue.getJob(id))) as GenerationJob | undefined;
-  if (!job) return undefined;
+  // State first, then the job: BullMQ sets a job's state and its failedReason/returnvalue in one
+  // script, so a job read after its state is never older than that state (the other order could show
+  // `failed` without the reason).
   const [state, cancel] = await app.withRedis(() =>
-    Promise.all([job.getState(), app.redis.exists(app.keys.cancel(id))]),
+    Promise.all([app.queue.getJobState(id), app.redis.exists(app.keys.cancel(id))]),
   );
-  if (state === 'unknown') return undefined; // removed between the two reads
+  if (state === 'unknown') return undefined;
+  const job = (await app.withRedis(() => app.queue.getJob(id))) as GenerationJob | undefined;
+  if (!job) return undefined; // removed between the two reads
   return { job, state, view: toVideoView(job, state, cancel === 1) };
 }
 
