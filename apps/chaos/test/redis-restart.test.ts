@@ -9,7 +9,8 @@ import { spawnChild, type ChildHandle } from '../src/processes.js';
 // A private append-only Redis, stopped and started again on the same port and data folder, under a
 // real API process and a real worker process (the shared test Redis is never touched).
 const API_MAIN = new URL('../../api/src/main.ts', import.meta.url);
-const WORKER_MAIN = new URL('../../worker/src/main.ts', import.meta.url);
+// startWorker with a 2 s lock (src/worker-child.ts): see the comment at the final wait.
+const WORKER_CHILD = new URL('../src/worker-child.ts', import.meta.url);
 const TOKEN = 'restart-test-token-9a7c';
 
 let redis: LocalRedis | undefined;
@@ -59,7 +60,9 @@ describe.each([
       AIMLAPI_TIMEOUT_MS: '3000',
     };
     const api = spawnChild('api', API_MAIN, { ...env, PORT: '0' }, (_n, l) => lines.push(l));
-    const worker = spawnChild('worker', WORKER_MAIN, env, (_n, l) => lines.push(l));
+    const worker = spawnChild('worker', WORKER_CHILD, { ...env, CHAOS_LOCK_MS: '2000' }, (_n, l) =>
+      lines.push(l),
+    );
     children.push(api, worker);
     const apiUrl = String((await api.waitFor('api ready', 20_000)).url);
     await worker.waitFor('worker ready', 20_000);
@@ -106,13 +109,15 @@ describe.each([
     }
 
     // Nothing acknowledged was lost: every id is known and ends completed, each created once.
-    // A job that was active when Redis went away comes back through stalled-job recovery, after its
-    // lock expires and the next stalled check runs (BullMQ defaults: 30 s each), hence the long wait.
+    // A job that was being taken when Redis died can be left in `active` with nobody working on it (the
+    // move ran, its reply was lost): it comes back through stalled-job recovery once its lock expires
+    // and the next stalled check runs. BullMQ's defaults (30 s each) would make that a minute; this
+    // worker uses a 2 s lock, so it takes seconds.
     for (const id of ids) {
       await expect
         .poll(async () => ((await call(`${apiUrl}/v1/videos/${id}`)).body as View).status, {
           interval: 200,
-          timeout: 90_000,
+          timeout: 30_000,
         })
         .toBe('completed');
     }
@@ -121,5 +126,5 @@ describe.each([
     expect(api.process.exitCode).toBeNull();
     expect(worker.process.exitCode).toBeNull();
     expect(lines.some((l) => l.includes('redis connection lost'))).toBe(true);
-  }, 150_000);
+  }, 60_000);
 });
