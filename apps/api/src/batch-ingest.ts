@@ -8,13 +8,7 @@ import {
   type BulkRow,
   type BulkValidation,
 } from '@vidqueue/bulk';
-import {
-  GENERATION_JOB_NAME,
-  batchJobId,
-  type BatchRowInput,
-  type GenerationJobData,
-  type GenerationQueue,
-} from '@vidqueue/core';
+import { batchRowJob, batchRowRequest, type BatchRowInput, type GenerationQueue } from '@vidqueue/core';
 
 /** Rows per Redis write (`addRows`, `addBulk`). */
 export const INGEST_CHUNK_ROWS = 1000;
@@ -36,17 +30,6 @@ class Overlap {
     this.previous = Promise.resolve(undefined);
     if (failed) throw failed;
   }
-}
-
-function toRequest(r: BulkRow): { row: number; request: BatchRowInput } {
-  return {
-    row: r.row,
-    request: {
-      input: r.input,
-      ...(r.customId === undefined ? {} : { customId: r.customId }),
-      ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-    },
-  };
 }
 
 export type StageOptions = {
@@ -78,7 +61,7 @@ export async function validateAndStage(
   const flush = async () => {
     const rows = chunk;
     chunk = [];
-    if (staging && rows.length > 0) await writes.push(() => stage(rows.map(toRequest)));
+    if (staging && rows.length > 0) await writes.push(() => stage(rows.map(batchRowRequest)));
   };
   for await (const event of readBulkRows(createReadStream(path), options)) {
     switch (event.kind) {
@@ -131,18 +114,7 @@ export async function enqueueJobs(
   const writes = new Overlap();
   let added = 0;
   for await (const rows of inChunks(iterateBulkRows(createReadStream(path), options), INGEST_CHUNK_ROWS)) {
-    const jobs: Parameters<GenerationQueue['addBulk']>[0] = rows.map((r) => ({
-      name: GENERATION_JOB_NAME,
-      // Job data follows packages/core/src/job-data.ts; progress fields start absent.
-      data: {
-        input: r.input,
-        ...(r.customId === undefined ? {} : { customId: r.customId }),
-        ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-        batchId,
-        row: r.row,
-      } as GenerationJobData,
-      opts: { jobId: batchJobId(batchId, r.row) },
-    }));
+    const jobs = rows.map((r) => batchRowJob(batchId, r));
     added += jobs.length;
     await writes.push(() => guard(() => queue.addBulk(jobs)));
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BATCH_ROW_STATUSES, type BatchRowRecord, type BatchView as StoredBatch } from '@vidqueue/core';
+import { BATCH_ROW_STATUSES, BATCH_STATUSES } from '@vidqueue/core';
 
-export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
-export type BatchStatus = (typeof BATCH_STATUSES)[number];
+// The views' types and their mapping from the batch store live in @vidqueue/core (shared with the SDK);
+// these schemas document them in OpenAPI and serialize the responses.
 
 const iso = z.iso.datetime();
 
@@ -50,66 +50,3 @@ export const BatchCreatedSchema = z
   })
   .meta({ id: 'BatchCreated' });
 export type BatchCreatedBody = z.infer<typeof BatchCreatedSchema>;
-
-export function batchStatus(batch: StoredBatch): BatchStatus {
-  if (batch.meta.cancelledAt !== undefined) return 'cancelled';
-  if (batch.meta.finishedAt !== undefined) return 'completed';
-  return batch.counts.queued >= batch.meta.total ? 'queued' : 'running';
-}
-
-export function toBatchView(batch: StoredBatch): BatchViewBody {
-  return {
-    id: batch.meta.id,
-    status: batchStatus(batch),
-    total: batch.meta.total,
-    counts: batch.counts,
-    cost_usd: Math.round(batch.costUsd * 1e6) / 1e6,
-    created_at: new Date(batch.meta.createdAt).toISOString(),
-    finished_at: batch.meta.finishedAt === undefined ? null : new Date(batch.meta.finishedAt).toISOString(),
-  };
-}
-
-/** One exported row (JSONL line; CSV adds the metadata columns after these). */
-export type ResultRow = {
-  row: number;
-  custom_id: string | null;
-  status: string;
-  video_url: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  generation_id: string | null;
-  cost_usd: number | null;
-  prompt: string;
-  model: string;
-  metadata: Record<string, string | number | boolean | null> | null;
-};
-
-export const RESULT_COLUMNS = [
-  'row',
-  'custom_id',
-  'status',
-  'video_url',
-  'error_code',
-  'error_message',
-  'generation_id',
-  'cost_usd',
-  'prompt',
-  'model',
-] as const;
-
-export function toResultRow(record: BatchRowRecord): ResultRow {
-  const { outcome, input } = record;
-  return {
-    row: record.row,
-    custom_id: input.customId ?? null,
-    status: record.status,
-    video_url: outcome.video_url ?? null,
-    error_code: outcome.error?.code ?? null,
-    error_message: outcome.error?.message ?? null,
-    generation_id: outcome.generation_id ?? null,
-    cost_usd: outcome.cost_usd ?? null,
-    prompt: input.input.prompt,
-    model: input.input.model,
-    metadata: input.metadata ?? null,
-  };
-}

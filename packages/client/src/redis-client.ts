@@ -3,14 +3,17 @@ import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { validateGenerationParams, type ValidationIssue } from '@vidqueue/aimlapi';
 import {
+  CANCEL_TTL_SECONDS,
   GENERATION_JOB_NAME,
   GENERATIONS_QUEUE,
+  IDEMPOTENCY_TTL_SECONDS,
   MetadataSchema,
   createGenerationQueue,
   createRedis,
   isFinished,
   loadConfig,
   newVideoId,
+  requestFingerprint,
   toVideoView,
   vidqKeys,
   type Config,
@@ -23,7 +26,6 @@ import {
 } from '@vidqueue/core';
 import { ApiError, NotFoundError, UnavailableError, ValidationError } from './errors.js';
 import { settle } from './http-client.js';
-import { fingerprint, IDEMPOTENCY_TTL_SECONDS, CANCEL_TTL_SECONDS } from './idempotency.js';
 import type { EnqueueOptions, QueuedVideo, VideoInput, VidqueueClient, WaitOptions } from './types.js';
 import { waitLoop } from './wait.js';
 
@@ -353,7 +355,7 @@ async function replay(ctx: RedisContext, redisKey: string, data: NewGenerationJo
     const id = await ctx.withRedis(() => ctx.redis.get(redisKey));
     const found = id === null ? undefined : await load(ctx, id);
     if (found) {
-      if (fingerprint(found.job.data) !== fingerprint(data)) {
+      if (requestFingerprint(found.job.data) !== requestFingerprint(data)) {
         throw new ApiError(
           409,
           'IDEMPOTENCY_KEY_MISMATCH',

@@ -1,6 +1,15 @@
-import type { Metadata, VideoStatus, VideoView } from '@vidqueue/core';
+import type {
+  BatchCounts,
+  BatchResultRow,
+  BatchStatus,
+  Metadata,
+  PublicBatchView,
+  VideoStatus,
+  VideoView,
+} from '@vidqueue/core';
 
-export type { Metadata, VideoStatus, VideoView };
+// The batch views are the API's own (mapped in @vidqueue/core for both modes).
+export type { BatchCounts, BatchResultRow, BatchStatus, Metadata, VideoStatus, VideoView };
 
 /** One prompt, with the same fields as the body of `POST /v1/videos`. */
 export type VideoInput = {
@@ -62,9 +71,6 @@ export type CreatedBatch = {
 /** One problem in an uploaded file: 1-based line, data row, column. */
 export type RowError = { line: number; row?: number; column?: string; message: string };
 
-/** `queued`: no row started; `running`; `completed`: every row finished; `cancelled`. */
-export type BatchStatus = 'queued' | 'running' | 'completed' | 'cancelled';
-
 export type UploadOptions = EnqueueManyOptions & {
   /** `csv` or `jsonl`; default from the file extension (`.jsonl`/`.ndjson` → jsonl, else csv). */
   format?: 'csv' | 'jsonl';
@@ -72,40 +78,8 @@ export type UploadOptions = EnqueueManyOptions & {
   onInvalid?: 'reject' | 'skip';
 };
 
-export type BatchCounts = {
-  queued: number;
-  generating: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-};
-
 /** `GET /v1/batches/:id`: counts always add up to `total`. */
-export type BatchView = {
-  id: string;
-  status: BatchStatus;
-  total: number;
-  counts: BatchCounts;
-  /** Sum of the cost the provider reported for completed rows. */
-  cost_usd: number;
-  created_at: string;
-  finished_at: string | null;
-};
-
-/** One line of `GET /v1/batches/:id/results`, in input order. */
-export type BatchResultRow = {
-  row: number;
-  custom_id: string | null;
-  status: VideoStatus;
-  video_url: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  generation_id: string | null;
-  cost_usd: number | null;
-  prompt: string;
-  model: string;
-  metadata: Metadata | null;
-};
+export type BatchView = PublicBatchView;
 
 /**
  * The one interface of both modes: `createClient({ redisUrl })` talks to BullMQ directly,

@@ -8,30 +8,22 @@ import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
-  FailureCode,
-  GENERATION_JOB_NAME,
-  batchJobId,
+  BATCH_RESULT_COLUMNS,
+  createBatchOps,
   createBatchStore,
   newBatchId,
+  toBatchResultRow,
+  toBatchView,
+  toCreatedBatchView,
   type BatchFormat,
   type BatchStore,
   type Config,
-  type GenerationJobData,
-  type NewGenerationJobData,
 } from '@vidqueue/core';
 import { ApiError } from '../errors.js';
 import { enqueueJobs, validateAndStage } from '../batch-ingest.js';
 import { BODY_FORMATS, makeSpoolDir, partFormat, spoolUpload } from '../batch-upload.js';
-import {
-  BatchCreatedSchema,
-  BatchViewSchema,
-  RESULT_COLUMNS,
-  toBatchView,
-  toResultRow,
-  type BatchCreatedBody,
-} from '../batch-view.js';
+import { BatchCreatedSchema, BatchViewSchema, type BatchCreatedBody } from '../batch-view.js';
 import { isRedisUnavailableError } from '../plugins/queues.js';
-import { CANCEL_TTL_SECONDS } from './videos.js';
 
 /** Rows per `addBulk` call and per read of the batch record. */
 export const BATCH_CHUNK_ROWS = 1000;
@@ -118,7 +110,16 @@ async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Up
 }
 
 export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const store = createBatchStore(app.redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS);
+  const ops = createBatchOps({
+    redis: app.redis,
+    queue: app.queue,
+    keys: app.keys,
+    prefix: config.QUEUE_PREFIX,
+    ttlSeconds: config.BATCH_TTL_SECONDS,
+    guard: (op) => redisOp(app, op),
+    chunkRows: BATCH_CHUNK_ROWS,
+  });
+  const { store } = ops;
   /** Requests of uploads being validated; adopted by their batch, or dropped (and expiring anyway). */
   const staging = createBatchStore(app.redis, config.QUEUE_PREFIX, STAGING_TTL_SECONDS);
   const maxBytes = config.MAX_UPLOAD_BYTES;
@@ -229,16 +230,11 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         // so a different file under the same key is refused even while the first is being enqueued).
         let batchId = newBatchId();
         if (idemKey !== undefined) {
-          const value = `${batchId} ${spooled.sha256}`;
-          const claimed = await app.withRedis(() =>
-            app.redis.set(idemKey, value, 'EX', config.BATCH_TTL_SECONDS, 'NX'),
+          const claim = await ops.claimIdempotencyKey(idemKey, batchId, spooled.sha256, (op) =>
+            app.withRedis(op),
           );
-          if (claimed === null) {
-            const existing = await app.withRedis(() => app.redis.get(idemKey));
-            const [id, sha] = (existing ?? '').split(' ');
-            if (sha !== undefined && sha !== spooled.sha256) throw new ApiError.IdempotencyMismatch();
-            if (id) batchId = id;
-          }
+          if (claim === 'mismatch') throw new ApiError.IdempotencyMismatch();
+          batchId = claim.batchId;
         }
 
         await app.withRedis(() =>
@@ -263,13 +259,11 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
           { batchId, total: checked.valid, skipped: checked.invalid, format: upload.format },
           'batch queued',
         );
+        const { created_at, ...created } = toCreatedBatchView(batch);
         const body: BatchCreatedBody = {
-          id: batchId,
-          status: toBatchView(batch).status,
-          total: batch.meta.total,
-          skipped: batch.meta.skipped,
+          ...created,
           ...(checked.invalid > 0 ? { skipped_rows: errors } : {}),
-          created_at: new Date(batch.meta.createdAt).toISOString(),
+          created_at,
         };
         return reply.code(202).header('location', `/v1/batches/${batchId}`).send(body);
       } finally {
@@ -318,7 +312,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
           const rows = await redisOp(app, () =>
             store.rows(id, from, Math.min(BATCH_CHUNK_ROWS, lastRow - from + 1)),
           );
-          for (const record of rows) yield toResultRow(record);
+          for (const record of rows) yield toBatchResultRow(record);
         }
       }
       const filename = `${id}.results.${request.query.format}`;
@@ -337,7 +331,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         (async function* () {
           for await (const row of records()) {
             yield [
-              ...RESULT_COLUMNS.map((c) => row[c]),
+              ...BATCH_RESULT_COLUMNS.map((c) => row[c]),
               ...columns.map((c) =>
                 row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null,
               ),
@@ -347,7 +341,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       ).pipe(
         stringify({
           header: true,
-          columns: [...RESULT_COLUMNS, ...columns],
+          columns: [...BATCH_RESULT_COLUMNS, ...columns],
           cast: { boolean: (v) => String(v) },
         }),
       );
@@ -370,43 +364,9 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     async (request, reply) => {
       const { id } = request.params;
       const batch = await requireBatch(app, store, id);
-      if (batch.meta.finishedAt !== undefined && batch.meta.cancelledAt === undefined) {
-        throw new ApiError.BatchFinished(id);
-      }
-      const lastRow = batch.meta.total + batch.meta.skipped;
-      let promoted = 0;
-      for (let from = 1; from <= lastRow; from += BATCH_CHUNK_ROWS) {
-        const rows = await redisOp(app, () =>
-          store.rows(id, from, Math.min(BATCH_CHUNK_ROWS, lastRow - from + 1)),
-        );
-        const open = rows.filter((r) => r.status === 'queued' || r.status === 'generating');
-        if (open.length === 0) continue;
-        // Cancel keys first: a worker that takes a row from now on fails it as `cancelled`.
-        const pipeline = app.redis.pipeline();
-        for (const r of open) {
-          pipeline.set(
-            app.keys.cancel(batchJobId(id, r.row, r.attempt)),
-            String(Date.now()),
-            'EX',
-            CANCEL_TTL_SECONDS,
-          );
-        }
-        await redisOp(app, () => pipeline.exec());
-        // Rows that never started: cancelled now (atomically; a row a worker just took keeps its status).
-        const queued = open.filter((r) => r.status === 'queued').map((r) => r.row);
-        await redisOp(app, () => store.cancelQueued(id, queued));
-        // Rows waiting between status checks: run them now so the worker stops them promptly.
-        for (const r of open.filter((x) => x.status === 'generating')) {
-          const job = await redisOp(app, () => app.queue.getJob(batchJobId(id, r.row, r.attempt)));
-          if (!job) continue;
-          await job.promote().then(
-            () => promoted++,
-            () => undefined, // not delayed (active right now): the worker sees the key at its next step
-          );
-        }
-      }
-      // A batch with nothing open still records the request.
-      await redisOp(app, () => store.cancelQueued(id, []));
+      const cancelled = await ops.cancel(batch);
+      if (cancelled === 'finished') throw new ApiError.BatchFinished(id);
+      const { promoted } = cancelled;
       request.log.info({ batchId: id, promoted }, 'batch cancel requested');
       return reply.code(202).send(toBatchView(await requireBatch(app, store, id)));
     },
@@ -428,62 +388,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     async (request, reply) => {
       const { id } = request.params;
       await requireBatch(app, store, id);
-      const failed = await redisOp(app, () => store.retryableRows(id, request.body?.only ?? 'failed'));
-      const codes = new Map(failed.map((f) => [f.row, f.errorCode]));
-      let retried = 0;
-      for (let i = 0; i < failed.length; i += BATCH_CHUNK_ROWS) {
-        const chunk = failed.slice(i, i + BATCH_CHUNK_ROWS).map((f) => f.row);
-        const moved = await redisOp(app, () => store.beginRetry(id, chunk));
-        if (moved.length === 0) continue;
-        const requests = await redisOp(app, () =>
-          store.requests(
-            id,
-            moved.map((m) => m.row),
-          ),
-        );
-        const jobs: Parameters<typeof app.queue.addBulk>[0] = moved.flatMap(({ row, attempt }) => {
-          const req = requests.get(row);
-          if (!req) return [];
-          const data: NewGenerationJobData = {
-            input: req.input,
-            ...(req.customId === undefined ? {} : { customId: req.customId }),
-            ...(req.metadata === undefined ? {} : { metadata: req.metadata }),
-            batchId: id,
-            row,
-            step: 'pending',
-            polls: 0,
-            retries: 0,
-            ...(codes.get(row) === FailureCode.SubmissionUnknown ? { possibleDuplicate: true } : {}),
-          };
-          return [
-            {
-              name: GENERATION_JOB_NAME,
-              data: data as GenerationJobData,
-              opts: { jobId: batchJobId(id, row, attempt) },
-            },
-          ];
-        });
-        try {
-          await redisOp(app, () => app.queue.addBulk(jobs));
-        } catch (err) {
-          // Put the rows back to failed so a later retry picks them up again.
-          await Promise.allSettled(
-            moved.map(({ row, attempt }) =>
-              store.setRowStatus(
-                id,
-                row,
-                'failed',
-                {
-                  error: { code: 'retry_not_queued', message: 'The retry could not be queued; retry again' },
-                },
-                { attempt },
-              ),
-            ),
-          );
-          throw err;
-        }
-        retried += jobs.length;
-      }
+      const { retried } = await ops.retryFailed(id, request.body?.only ?? 'failed');
       request.log.info({ batchId: id, retried }, 'batch rows retried');
       return reply.code(202).send({ retried });
     },
@@ -511,11 +416,5 @@ async function findReplay(
   const batch = await app.withRedis(() => store.get(id));
   // Not created yet, or created but not fully enqueued: the caller validates and resumes.
   if (!batch?.meta.enqueuedAt) return undefined;
-  return {
-    id,
-    status: toBatchView(batch).status,
-    total: batch.meta.total,
-    skipped: batch.meta.skipped,
-    created_at: new Date(batch.meta.createdAt).toISOString(),
-  };
+  return toCreatedBatchView(batch);
 }

@@ -3,9 +3,12 @@ import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import {
+  CANCEL_TTL_SECONDS,
   GENERATION_JOB_NAME,
+  IDEMPOTENCY_TTL_SECONDS,
   MetadataSchema,
   newVideoId,
+  requestFingerprint,
   type Config,
   type GenerationJobData,
   type NewGenerationJobData,
@@ -22,10 +25,7 @@ import {
   type VideoView,
 } from '../video-view.js';
 
-/** How long an Idempotency-Key is remembered. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** How long a cancel request is remembered for a job that has not started yet. */
-export const CANCEL_TTL_SECONDS = 7 * 24 * 3600;
+export { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS };
 /** How long a repeated request waits for the job of a concurrent first request to appear. */
 const IDEMPOTENCY_WAIT_MS = 1_000;
 
@@ -79,20 +79,6 @@ const IdempotencyHeaders = z.looseObject({
     .optional()
     .describe('Repeat a POST with the same key within 24 hours to get the same video instead of a new one'),
 });
-
-/** Canonical JSON (sorted keys) of what a request asked for, to compare a repeat with the original. */
-function fingerprint(data: Pick<NewGenerationJobData, 'input' | 'customId' | 'metadata'>): string {
-  const sort = (v: unknown): unknown =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>)
-            .filter(([, x]) => x !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, x]) => [k, sort(x)]),
-        )
-      : v;
-  return JSON.stringify(sort({ input: data.input, customId: data.customId, metadata: data.metadata }));
-}
 
 type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
 
@@ -262,7 +248,8 @@ async function replay(
     const id = await app.withRedis(() => app.redis.get(redisKey));
     const found = id === null ? undefined : await loadVideo(app, id);
     if (found) {
-      if (fingerprint(found.job.data) !== fingerprint(data)) throw new ApiError.IdempotencyMismatch();
+      if (requestFingerprint(found.job.data) !== requestFingerprint(data))
+        throw new ApiError.IdempotencyMismatch();
       return found.view;
     }
     // The first request may be between claiming the key and adding its job.

@@ -1,0 +1,26 @@
+/**
+ * Idempotency rules shared by `POST /v1/videos` (apps/api) and the SDK's Redis mode, so a key used
+ * through either one means the same thing.
+ */
+import type { NewGenerationJobData } from './job-data.js';
+
+/** How long an Idempotency-Key is remembered (24 hours). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** How long a cancel request is remembered for a job that has not started yet (7 days). */
+export const CANCEL_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Canonical JSON (sorted keys) of what a request asked for, to compare a repeat with the original. */
+export function requestFingerprint(
+  data: Pick<NewGenerationJobData, 'input' | 'customId' | 'metadata'>,
+): string {
+  const sort = (v: unknown): unknown =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, x]) => [k, sort(x)]),
+        )
+      : v;
+  return JSON.stringify(sort({ input: data.input, customId: data.customId, metadata: data.metadata }));
+}
