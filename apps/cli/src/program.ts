@@ -280,6 +280,22 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     );
 
   program
+    .command('resume')
+    .description(
+      'Resume provider submissions after an account pause (401/403), once the key or credits are fixed',
+    )
+    .action(
+      act(async (vq) => {
+        const r = await vq.resumeSubmissions();
+        io.stdout.write(
+          r.previous_pause
+            ? `resumed: the pause since ${r.previous_pause.since} (${r.previous_pause.status ?? '?'}: ${r.previous_pause.reason}) is lifted; ${r.promoted} waiting job(s) go now\n`
+            : `submissions were not paused; ${r.promoted} waiting job(s) go now\n`,
+        );
+      }),
+    );
+
+  program
     .command('download')
     .description('Save each finished video as <dir>/<custom_id or row>.mp4 (resumable)')
     .argument('<id>', 'batch id')

@@ -156,6 +156,28 @@ describe('vidq against a running API, worker and simulator', () => {
     await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(2);
   });
 
+  it('resume lifts the account pause after a provider 403, and the kept rows complete', async () => {
+    stack.simulator.configure({ createFaults: { out_of_credits: 1 } });
+    const file = join(dir, 'credits.csv');
+    await writeFile(file, 'prompt\nwhen credits run out\n');
+    const sub = await vidq('submit', file);
+    expect(sub.code, sub.stderr).toBe(0);
+    const id = sub.stdout.split('\n')[0]!;
+    const health = async () => (await (await fetch(`${stack.api.url}/healthz`)).json()) as { status: string };
+    await expect.poll(async () => (await health()).status, { timeout: 15_000 }).toBe('degraded');
+    expect((await status(id)).counts).toMatchObject({ queued: 1, failed: 0 });
+
+    stack.simulator.configure({ createFaults: { out_of_credits: 0 } });
+    const run = await vidq('resume');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^resumed: the pause since .* \(403: .*\) is lifted; 1 waiting job\(s\) go now/,
+    );
+    expect((await health()).status).toBe('ok');
+    // Well before the pause (ACCOUNT_PAUSE_MS, 60 s by default) would have lapsed by itself.
+    await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(1);
+  });
+
   it('a bad file exits 1 with every row error; usage errors exit 2', async () => {
     const file = join(dir, 'bad.csv');
     await writeFile(

@@ -18,6 +18,7 @@ import type {
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
+  ResumeResult,
   UploadOptions,
   VideoInput,
   VidqueueClient,
@@ -167,6 +168,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return json<{ retried: number }>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, {
         only: 'failed',
       });
+    },
+    resumeSubmissions() {
+      return json<ResumeResult>('POST', '/v1/admin/resume');
     },
     close() {
       closing.abort(new UnavailableError('The client was closed'));

@@ -1,3 +1,4 @@
+import { resumeSubmissions } from '@vidqueue/core';
 import { ApiError } from './errors.js';
 import { redisBatchMethods } from './redis-batches.js';
 import { createRedisContext, redisVideoMethods, type RedisClientOptions } from './redis-client.js';
@@ -29,6 +30,13 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     }),
     cancelBatch: batches.cancelBatch,
     retryFailed: batches.retryFailed,
+    resumeSubmissions: () =>
+      resumeSubmissions({
+        redis: ctx.redis,
+        queue: ctx.queue,
+        pauseKey: ctx.keys.accountPause,
+        guard: (op) => ctx.withRedis(op),
+      }),
     close() {
       closing ??= (async () => {
         await videos.closeEvents();

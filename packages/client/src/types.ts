@@ -4,12 +4,13 @@ import type {
   BatchStatus,
   Metadata,
   PublicBatchView,
+  ResumeResult,
   VideoStatus,
   VideoView,
 } from '@vidqueue/core';
 
 // The batch views are the API's own (mapped in @vidqueue/core for both modes).
-export type { BatchCounts, BatchResultRow, BatchStatus, Metadata, VideoStatus, VideoView };
+export type { BatchCounts, BatchResultRow, BatchStatus, Metadata, ResumeResult, VideoStatus, VideoView };
 
 /** One prompt, with the same fields as the body of `POST /v1/videos`. */
 export type VideoInput = {
@@ -119,6 +120,11 @@ export interface VidqueueClient {
   cancelBatch(batchId: string): Promise<BatchView>;
   /** Re-submits the failed rows of a batch (including `submission_unknown` ones). */
   retryFailed(batchId: string): Promise<{ retried: number }>;
+  /**
+   * Lifts the account-wide submission pause that workers set after a provider 401/403 (once the key
+   * or the credits are fixed); jobs waiting to be submitted go at once. Harmless when not paused.
+   */
+  resumeSubmissions(): Promise<ResumeResult>;
   /** Closes connections; the client cannot be used afterwards. */
   close(): Promise<void>;
 }

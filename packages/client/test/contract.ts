@@ -279,6 +279,22 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       await expect(vq.getBatch('bat_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('resumes submissions after an account pause, and is harmless when nothing is paused', async () => {
+      const redis = stack.api.app.redis;
+      const pauseKey = stack.api.app.keys.accountPause;
+      expect(await vq.resumeSubmissions()).toEqual({ resumed: false, previous_pause: null, promoted: 0 });
+
+      // What a worker writes after a provider 403 (apps/worker/src/account-pause.ts).
+      await redis.hset(pauseKey, { reason: 'out of credits', status: '403', since: String(Date.now()) });
+      await redis.pexpire(pauseKey, 60_000);
+      const result = await vq.resumeSubmissions();
+      expect(result).toMatchObject({
+        resumed: true,
+        previous_pause: { reason: 'out of credits', status: 403 },
+      });
+      expect(await redis.exists(pauseKey)).toBe(0);
+    });
+
     it('throws NotFoundError for an unknown id', async () => {
       await expect(vq.get('vid_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
       await expect(vq.waitFor('vid_doesnotexist', { timeoutMs: 5_000 })).rejects.toBeInstanceOf(

@@ -13,4 +13,5 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './queue.js';
 export * from './redact.js';
+export * from './resume.js';
 export * from './video-view.js';

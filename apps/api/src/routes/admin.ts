@@ -1,7 +1,6 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-
-const PAGE = 500;
+import { resumeSubmissions } from '@vidqueue/core';
 
 const ResumeSchema = z.object({
   resumed: z.boolean().describe('True when submissions were paused and now are not'),
@@ -36,41 +35,18 @@ export const adminRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       },
     },
     async (request) => {
-      const key = app.keys.accountPause;
-      const [fields] = await app.withRedis(() =>
-        Promise.all([app.redis.hgetall(key), app.redis.del(key)] as const),
+      const result = await resumeSubmissions({
+        redis: app.redis,
+        queue: app.queue,
+        pauseKey: app.keys.accountPause,
+        guard: (op) => app.withRedis(op),
+        onPromoteError: (err, jobId) => request.log.debug({ err, jobId }, 'resume: could not promote'),
+      });
+      request.log.info(
+        { resumed: result.resumed, promoted: result.promoted },
+        'provider submissions resumed by an operator',
       );
-      const paused = Object.keys(fields).length > 0;
-      const status = Number(fields.status);
-      const since = Number(fields.since);
-      const previous = paused
-        ? {
-            reason: fields.reason ?? 'account problem',
-            status: Number.isInteger(status) && status > 0 ? status : null,
-            since: new Date(Number.isFinite(since) && since > 0 ? since : Date.now()).toISOString(),
-          }
-        : null;
-
-      // Jobs delayed by the pause (or a create back-off) still have step `pending`; jobs between
-      // status checks are left alone so that resuming does not burst status calls.
-      let promoted = 0;
-      for (let start = 0; ; start += PAGE) {
-        const jobs = await app.withRedis(() => app.queue.getDelayed(start, start + PAGE - 1));
-        for (const job of jobs) {
-          if ((job.data.step ?? 'pending') !== 'pending') continue;
-          try {
-            await app.withRedis(() => job.promote());
-            promoted += 1;
-            start -= 1; // it left the delayed set: the next page starts one earlier
-          } catch (err) {
-            // It moved on by itself meanwhile (a worker took it): nothing to do.
-            request.log.debug({ err, jobId: job.id }, 'resume: could not promote');
-          }
-        }
-        if (jobs.length < PAGE) break;
-      }
-      request.log.info({ resumed: paused, promoted }, 'provider submissions resumed by an operator');
-      return { resumed: paused, previous_pause: previous, promoted };
+      return result;
     },
   );
   done();
