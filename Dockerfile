@@ -3,13 +3,20 @@ FROM node:20-bookworm-slim AS build
 RUN npm install -g pnpm@10.34.8
 WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+# Every workspace member's manifest (pnpm-workspace.yaml: apps/*, packages/*, examples, bench).
 COPY apps/api/package.json apps/api/
-COPY apps/worker/package.json apps/worker/
+COPY apps/chaos/package.json apps/chaos/
+COPY apps/cli/package.json apps/cli/
 COPY apps/simulator/package.json apps/simulator/
 COPY apps/stack/package.json apps/stack/
-COPY packages/core/package.json packages/core/
+COPY apps/worker/package.json apps/worker/
 COPY packages/aimlapi/package.json packages/aimlapi/
+COPY packages/bulk/package.json packages/bulk/
+COPY packages/client/package.json packages/client/
+COPY packages/core/package.json packages/core/
 COPY packages/testkit/package.json packages/testkit/
+COPY bench/package.json bench/
+COPY examples/package.json examples/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm build && pnpm install --frozen-lockfile --prod
