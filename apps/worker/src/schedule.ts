@@ -61,9 +61,12 @@ export function retryDelay(
 }
 
 /** Adaptive schedule: the first check at this share of the expected generation time. */
-export const ADAPTIVE_FIRST_FRACTION = 0.82;
-/** Adaptive schedule: the gap after the first check, as a share of the expected time; then halved each check. */
-export const ADAPTIVE_GAP_FRACTION = 0.2;
+export const ADAPTIVE_FIRST_FRACTION = 0.76;
+/**
+ * Adaptive schedule: the gap between checks after the first, as a share of the expected time (kept
+ * constant: generations that finish late are spread out, and halving gaps spent most calls on them).
+ */
+export const ADAPTIVE_GAP_FRACTION = 0.16;
 /** Past this multiple of the expected time a generation is an outlier: back to STATUS_INTERVAL_MS. */
 export const ADAPTIVE_OUTLIER_FACTOR = 1.6;
 /** Spread of the jitter on adaptive delays: ±5%, enough to spread a batch over a few hundred ms. */
@@ -90,20 +93,19 @@ export function adaptiveFirstCheckDelay(
 
 /**
  * Adaptive delay before the next check, after `polls` checks (≥ 1) that saw the generation pending,
- * `elapsedMs` after submission: gaps of ADAPTIVE_GAP_FRACTION of the expected time, halved at each
- * check down to STATUS_MIN_INTERVAL_MS; for an outlier (well past the expected time) the fixed
- * STATUS_INTERVAL_MS again, so a stuck generation does not get checked every two seconds.
+ * `elapsedMs` after submission: a constant gap of ADAPTIVE_GAP_FRACTION of the expected time, kept
+ * between STATUS_MIN_INTERVAL_MS and STATUS_INTERVAL_MS (never sparser than the fixed schedule); for
+ * an outlier (well past the expected time) the fixed STATUS_INTERVAL_MS.
  */
 export function adaptiveNextCheckDelay(
   config: AdaptiveScheduleConfig,
   expectedMs: number,
   elapsedMs: number,
-  polls: number,
+  _polls: number,
   random: Random = Math.random,
 ): number {
   if (elapsedMs > expectedMs * ADAPTIVE_OUTLIER_FACTOR) return nextCheckDelay(config, random);
-  const halvings = Math.max(0, Math.min(polls - 1, 30));
-  const gap = (expectedMs * ADAPTIVE_GAP_FRACTION) / 2 ** halvings;
+  const gap = Math.min(config.STATUS_INTERVAL_MS, expectedMs * ADAPTIVE_GAP_FRACTION);
   return jitter(Math.max(floorOf(config), gap), ADAPTIVE_JITTER, random);
 }
 
