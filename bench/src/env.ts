@@ -101,7 +101,13 @@ export type Child = {
 
 /** Runs a TypeScript entry point as its own Node process (`node --import tsx`). */
 export function spawnTs(script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+  return spawnNode(['--import', 'tsx', join(ROOT, script)], env);
+}
+
+/** Runs `node <args>` (after BENCH_NODE_ARGS) as its own process, e.g. a production bundle. */
+export function spawnNode(args: string[], env: Record<string, string>): Child {
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
