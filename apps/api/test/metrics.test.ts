@@ -92,6 +92,8 @@ describe('GET /metrics', () => {
     simulator.configure({ createFaults: { fail: 1 } });
     const bad = await post('metrics run failing');
     expect(await settled(bad)).toBe('failed');
+    // The worker buffers metric increments (one pipeline a second): write them out before reading.
+    await worker.flushMetrics();
 
     const res = await fetch(`${api.url}/metrics`, { headers: auth });
     expect(res.status).toBe(200);

@@ -31,15 +31,7 @@ export function createAccountPause(redis: Redis, prefix: string, ttlMs: number):
   return {
     async get() {
       const [fields, pttl] = await Promise.all([redis.hgetall(key), redis.pttl(key)]);
-      if (Object.keys(fields).length === 0 || pttl === -2) return null;
-      const status = Number(fields.status);
-      return {
-        reason: fields.reason ?? 'account problem',
-        status: Number.isInteger(status) && status > 0 ? status : undefined,
-        since: Number(fields.since) || Date.now(),
-        // -1 means no TTL (set by hand): treat it as one full pause period, re-read on the next run.
-        remainingMs: pttl > 0 ? pttl : ttlMs,
-      };
+      return accountPauseFrom(fields, pttl, ttlMs);
     },
     async set(reason, status) {
       await redis
@@ -52,5 +44,25 @@ export function createAccountPause(redis: Redis, prefix: string, ttlMs: number):
     async clear() {
       await redis.del(key);
     },
+  };
+}
+
+/**
+ * The pause state from the hash's fields (HGETALL) and its PTTL, read by `get()` or by a caller that
+ * fetched both in a pipeline of its own; null when there is no pause.
+ */
+export function accountPauseFrom(
+  fields: Record<string, string>,
+  pttl: number,
+  ttlMs: number,
+): AccountPauseState | null {
+  if (Object.keys(fields).length === 0 || pttl === -2) return null;
+  const status = Number(fields.status);
+  return {
+    reason: fields.reason ?? 'account problem',
+    status: Number.isInteger(status) && status > 0 ? status : undefined,
+    since: Number(fields.since) || Date.now(),
+    // -1 means no TTL (set by hand): treat it as one full pause period, re-read on the next run.
+    remainingMs: pttl > 0 ? pttl : ttlMs,
   };
 }

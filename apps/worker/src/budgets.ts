@@ -25,14 +25,20 @@ export type BudgetWait = { reason: BudgetReason; waitMs: number };
 
 export type ProviderCallKind = 'create' | 'status';
 
+/**
+ * The PTTL of the call kind's back-off key (`vidqKeys(prefix).backoff(kind)`), when the caller has
+ * just read it (in one pipeline with its other per-run reads); the budget then skips its own read.
+ */
+export type KnownBackoff = { backoffPttl: number };
+
 export type Budgets = {
   /**
    * Before a create call: null when it may go out now (an in-flight slot is then held for the job),
    * otherwise how long the job should be delayed.
    */
-  beforeCreate(jobId: string): Promise<BudgetWait | null>;
+  beforeCreate(jobId: string, known?: KnownBackoff): Promise<BudgetWait | null>;
   /** Before a status call: null when it may go out now, otherwise how long to delay the job. */
-  beforeCheck(): Promise<BudgetWait | null>;
+  beforeCheck(known?: KnownBackoff): Promise<BudgetWait | null>;
   /** A create call failed: frees the slot when nothing was created; a 429 slows every worker down. */
   createFailed(jobId: string, err: unknown): Promise<void>;
   /** A status call failed: a 429 slows every worker's status calls down. */
@@ -98,8 +104,8 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
   const spread = (ms: number): number =>
     Math.max(1, ms) + Math.round(random() * Math.max(20, Math.min(ms * 0.25, 2_000)));
 
-  async function backoff(kind: ProviderCallKind): Promise<BudgetWait | null> {
-    const pttl = await redis.pttl(keys.backoff(kind));
+  async function backoff(kind: ProviderCallKind, known?: KnownBackoff): Promise<BudgetWait | null> {
+    const pttl = known ? known.backoffPttl : await redis.pttl(keys.backoff(kind));
     return pttl > 0 ? { reason: 'backoff', waitMs: spread(pttl) } : null;
   }
 
@@ -126,8 +132,8 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
   }
 
   return {
-    async beforeCreate(jobId) {
-      const waiting = await backoff('create');
+    async beforeCreate(jobId, known) {
+      const waiting = await backoff('create', known);
       if (waiting) return waiting;
       if (capped) {
         const at = now();
@@ -147,8 +153,8 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
       if (over) await release(jobId);
       return over;
     },
-    async beforeCheck() {
-      return (await backoff('status')) ?? (await consume('status'));
+    async beforeCheck(known) {
+      return (await backoff('status', known)) ?? (await consume('status'));
     },
     async createFailed(jobId, err) {
       await slowDown('create', err);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { vidqKeys } from '@vidqueue/core';
+import { luaScript } from './lua.js';
 import type { ProcessorHooks } from './processor.js';
 
 /** Recent generation times kept per model and clip duration (a Redis list, newest first). */
@@ -30,6 +31,12 @@ export type DurationStatsOptions = {
   cacheMs?: number;
   now?: () => number;
 };
+
+/** LPUSH + LTRIM in one script. KEYS: list. ARGV: sample, last index kept. */
+const RECORD = luaScript(`
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]))
+return 1`);
 
 /**
  * Learned generation times, shared by every worker through one bounded Redis list per model and
@@ -68,11 +75,7 @@ export function createDurationStats(
     async record(model, duration, ms) {
       if (!Number.isFinite(ms) || ms <= 0) return;
       const key = keyOf(model, duration);
-      await redis
-        .multi()
-        .lpush(key, String(Math.round(ms)))
-        .ltrim(key, 0, size - 1)
-        .exec();
+      await RECORD(redis, [key], [String(Math.round(ms)), String(size - 1)]);
     },
     estimate(model, duration) {
       const key = keyOf(model, duration);

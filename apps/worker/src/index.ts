@@ -51,6 +51,7 @@ export {
 } from './schedule.js';
 export {
   MAX_STALLED_COUNT,
+  METRICS_FLUSH_MS,
   startWorker,
   type GenerationWorker,
   type RunningWorker,

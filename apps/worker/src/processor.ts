@@ -12,9 +12,10 @@ import {
   type GenerationResult,
   type Logger,
 } from '@vidqueue/core';
-import { createAccountPause } from './account-pause.js';
-import type { Budgets } from './budgets.js';
-import { updateDataIfLocked } from './lock-guard.js';
+import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
+import type { Budgets, KnownBackoff } from './budgets.js';
+import { updateDataAndLog, updateDataIfLocked } from './lock-guard.js';
+import { luaScript } from './lua.js';
 import {
   fixedCheckSchedule,
   retryDelay,
@@ -85,7 +86,39 @@ export type GenerationJob = Job<GenerationJobData, GenerationResult>;
 export type GenerationProcessor = (job: GenerationJob, token?: string) => Promise<GenerationResult>;
 
 /** What one run of one job works with; `data` is what was last persisted. */
-type Run = { job: GenerationJob; token: string; data: GenerationJobData; log: Logger };
+type Run = {
+  job: GenerationJob;
+  token: string;
+  data: GenerationJobData;
+  /** The job's child logger, made on first use (a pino child with redaction costs CPU on every run). */
+  readonly log: Logger;
+  /** Adds bindings to `log` (before or after it was made). */
+  bind(bindings: Record<string, unknown>): void;
+  flags: RunFlags;
+};
+
+/** The shared flags a run obeys, read together in one script when the run starts. */
+type RunFlags = {
+  cancelled: boolean;
+  /** Read for a `pending` job only. */
+  paused?: AccountPauseState | null;
+  /** The back-off of the call this run is about to make, when there are budgets. */
+  backoff?: KnownBackoff;
+};
+
+/**
+ * KEYS: cancel flag, account pause hash ('' to skip), back-off key ('' to skip).
+ * Returns [cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL] (-2 for a skipped key).
+ */
+const RUN_FLAGS = luaScript(`
+local cancelled = redis.call('EXISTS', KEYS[1])
+local fields, pttl, backoff = {}, -2, -2
+if KEYS[2] ~= '' then
+  fields = redis.call('HGETALL', KEYS[2])
+  pttl = redis.call('PTTL', KEYS[2])
+end
+if KEYS[3] ~= '' then backoff = redis.call('PTTL', KEYS[3]) end
+return {cancelled, fields, pttl, backoff}`);
 
 function fail(code: FailureCode, message: string): never {
   throw new UnrecoverableError(formatFailure(code, message));
@@ -105,12 +138,21 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   const pause = createAccountPause(redis, config.QUEUE_PREFIX, config.ACCOUNT_PAUSE_MS);
   const schedule = deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedDurationMs, random);
 
+  /** Whether the logger writes at `level`: the hot path skips building its child logger otherwise. */
+  const logs = (level: 'debug' | 'info'): boolean => deps.logger.isLevelEnabled(level);
+
   const scrub = (text: string): string =>
     config.AIMLAPI_KEY ? text.split(config.AIMLAPI_KEY).join('[redacted]') : text;
 
   async function save(run: Run, patch: Partial<GenerationJobData>): Promise<void> {
     run.data = { ...run.data, ...patch };
     await run.job.updateData(run.data);
+  }
+
+  /** `save` and a job log line, one round trip. */
+  async function saveAndLog(run: Run, patch: Partial<GenerationJobData>, line: string): Promise<void> {
+    run.data = { ...run.data, ...patch };
+    await updateDataAndLog(redis, run.job, run.data, line);
   }
 
   async function delayUntil(run: Run, at: number): Promise<never> {
@@ -125,14 +167,39 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     return `${base}-${Number.isInteger(last) ? last + 1 : 1}`;
   }
 
+  /** One round trip (one script) for the cancel flag, the account pause (creates) and the call's back-off. */
+  async function readFlags(jobId: string, step: GenerationJobData['step']): Promise<RunFlags> {
+    const creating = step === 'pending';
+    const withBackoff = deps.budgets !== undefined && step !== 'submitting';
+    const reply = (await RUN_FLAGS(
+      redis,
+      [
+        keys.cancel(jobId),
+        creating ? keys.accountPause : '',
+        withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
+      ],
+      [],
+    )) as [number, string[], number, number];
+    const [cancelled, pauseFields, pausePttl, backoffPttl] = reply;
+    const flags: RunFlags = { cancelled: cancelled === 1 };
+    if (creating) {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < pauseFields.length; i += 2)
+        fields[pauseFields[i] ?? ''] = pauseFields[i + 1] ?? '';
+      flags.paused = accountPauseFrom(fields, pausePttl, config.ACCOUNT_PAUSE_MS);
+    }
+    if (withBackoff) flags.backoff = { backoffPttl };
+    return flags;
+  }
+
   async function submit(run: Run): Promise<GenerationResult> {
-    const paused = await pause.get();
+    const paused = run.flags.paused === undefined ? await pause.get() : run.flags.paused;
     if (paused) {
       run.log.debug({ reason: paused.reason }, 'submissions paused for the account; job delayed');
       const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
       return delayUntil(run, now() + wait + Math.round(random() * 0.1 * config.ACCOUNT_PAUSE_MS));
     }
-    const over = await deps.budgets?.beforeCreate(run.job.id ?? '');
+    const over = await deps.budgets?.beforeCreate(run.job.id ?? '', run.flags.backoff);
     if (over) {
       run.log.debug(over, 'over the create budget; job delayed');
       return delayUntil(run, now() + over.waitMs);
@@ -149,7 +216,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       throw new DelayedError();
     }
     run.data = submitting;
-    run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
+    if (logs('debug')) run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
     let generation: Generation;
     try {
       generation = await client.create({ ...run.data.input }, { clientRequestId });
@@ -161,21 +228,24 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     const first =
       generation.phase === 'pending' ? await schedule.firstCheckAt(run.data.input, submittedAt) : undefined;
     const firstCheckAt = first === undefined ? undefined : Math.min(first.at, deadline);
-    await save(run, {
-      step: 'checking',
-      generationId: generation.id,
-      submittedAt,
-      deadline,
-      polls: 0,
-      retries: 0,
-      lastStatus: generation.status,
-      ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
-      expectedMs: first?.expectedMs,
-    });
-    run.log = run.log.child({ generationId: generation.id });
-    run.log.info({ clientRequestId, status: generation.status }, 'submitted');
+    await saveAndLog(
+      run,
+      {
+        step: 'checking',
+        generationId: generation.id,
+        submittedAt,
+        deadline,
+        polls: 0,
+        retries: 0,
+        lastStatus: generation.status,
+        ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
+        expectedMs: first?.expectedMs,
+      },
+      `submitted: generation ${generation.id} (${generation.status})`,
+    );
+    run.bind({ generationId: generation.id });
+    if (logs('info')) run.log.info({ clientRequestId, status: generation.status }, 'submitted');
     await deps.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
-    await run.job.log(`submitted: generation ${generation.id} (${generation.status})`);
     if (firstCheckAt === undefined) return settle(run, generation);
     return delayUntil(run, firstCheckAt);
   }
@@ -247,7 +317,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     if (!generationId || deadline === undefined) {
       return fail(FailureCode.InvalidJob, 'step is checking but generationId or deadline is missing');
     }
-    const over = await deps.budgets?.beforeCheck();
+    const over = await deps.budgets?.beforeCheck(run.flags.backoff);
     if (over) {
       run.log.debug(over, 'over the status budget; check delayed');
       return delayUntil(run, now() + over.waitMs);
@@ -275,14 +345,17 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
             deadline,
           )
         : undefined;
-    await save(run, {
-      polls,
-      lastStatus: generation.status,
-      lastCheckAt: startedAt,
-      ...(nextAt !== undefined && { nextCheckAt: nextAt }),
-    });
-    await run.job.log(`check ${polls}: ${generation.status}`);
-    run.log.debug({ polls, status: generation.status }, 'status checked');
+    await saveAndLog(
+      run,
+      {
+        polls,
+        lastStatus: generation.status,
+        lastCheckAt: startedAt,
+        ...(nextAt !== undefined && { nextCheckAt: nextAt }),
+      },
+      `check ${polls}: ${generation.status}`,
+    );
+    if (logs('debug')) run.log.debug({ polls, status: generation.status }, 'status checked');
     await deps.hooks?.checked?.(run.job, {
       status: generation.status,
       phase: generation.phase,
@@ -360,10 +433,12 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       ...(generation.fileSize !== undefined && { fileSize: generation.fileSize }),
       ...(run.data.possibleDuplicate && { possibleDuplicate: true }),
     };
-    run.log.info(
-      { polls: result.polls, costUsd: result.costUsd, ms: result.completedAt - result.submittedAt },
-      'completed',
-    );
+    if (logs('info')) {
+      run.log.info(
+        { polls: result.polls, costUsd: result.costUsd, ms: result.completedAt - result.submittedAt },
+        'completed',
+      );
+    }
     return result;
   }
 
@@ -375,14 +450,28 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       fail(FailureCode.InvalidJob, issues.join('; '));
     }
     const data = parsed.data;
-    const log = deps.logger.child({
+    let bindings: Record<string, unknown> = {
       jobId: job.id,
       ...(data.batchId !== undefined && { batchId: data.batchId }),
       ...(data.generationId !== undefined && { generationId: data.generationId }),
-    });
-    const run: Run = { job, token, data, log };
-    if ((await redis.exists(keys.cancel(job.id ?? ''))) === 1) {
-      log.info({ step: data.step }, 'cancelled by request');
+    };
+    let log: Logger | undefined;
+    const flags = await readFlags(job.id ?? '', data.step);
+    const run: Run = {
+      job,
+      token,
+      data,
+      flags,
+      get log() {
+        return (log ??= deps.logger.child(bindings));
+      },
+      bind(extra) {
+        if (log) log = log.child(extra);
+        else bindings = { ...bindings, ...extra };
+      },
+    };
+    if (flags.cancelled) {
+      run.log.info({ step: data.step }, 'cancelled by request');
       fail(FailureCode.Cancelled, 'cancelled by request');
     }
     switch (data.step) {

@@ -30,7 +30,15 @@ export type StartWorkerDeps = {
   workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   /** Observers of each job's lifecycle, called after the worker's own (budgets). */
   hooks?: ProcessorHooks;
+  /**
+   * How often buffered metric increments are written to Redis (one pipeline), default
+   * `METRICS_FLUSH_MS`; 0 writes each one at once. They are also written by `flushMetrics()` and `close()`.
+   */
+  metricsFlushMs?: number;
 };
+
+/** Default interval of the metrics flush: GET /metrics lags the worker by at most this much. */
+export const METRICS_FLUSH_MS = 1_000;
 
 /**
  * How many times a job may be found stalled (its worker died) before BullMQ fails it. BullMQ counts
@@ -47,6 +55,8 @@ export type RunningWorker = {
   worker: GenerationWorker;
   /** Stops taking jobs, waits for the active ones to finish their current step, then disconnects. */
   close(): Promise<void>;
+  /** Writes the buffered metric increments to Redis now. */
+  flushMetrics(): Promise<void>;
 };
 
 /** Starts a BullMQ worker on the generations queue and resolves once it is connected. */
@@ -58,8 +68,11 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
 
   const budgets = createBudgets({ config, redis: connection });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
-  const recorder = createMetricsRecorder(connection, config.QUEUE_PREFIX, (err) =>
-    logger.debug({ err }, 'metrics: recording failed'),
+  const recorder = createMetricsRecorder(
+    connection,
+    config.QUEUE_PREFIX,
+    (err) => logger.debug({ err }, 'metrics: recording failed'),
+    { flushIntervalMs: deps.metricsFlushMs ?? METRICS_FLUSH_MS },
   );
   // No seed from the model table: until a few generations of a model finished, the operator's
   // fixed settings apply (tests and short simulators rely on them), then learned times take over.
@@ -126,11 +139,13 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   let closing: Promise<void> | undefined;
   return {
     worker,
+    flushMetrics: () => recorder.flush(),
     close() {
       closing ??= (async () => {
         logger.info('worker closing: waiting for active jobs');
         await worker.close();
         await Promise.allSettled(inFlight);
+        await recorder.close();
         if (ownsConnection) await connection.quit();
         logger.info('worker closed');
       })();

@@ -11,6 +11,7 @@ import {
   queueFor,
   spawnTs,
   workerEnv,
+  until,
   warmUp,
   workerReady,
 } from '../env.js';
@@ -75,6 +76,13 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
         ? [job.data.lastCheckAt - job.data.nextCheckAt]
         : [],
     );
+    // The worker writes its metrics once a second: wait until every completion is in them.
+    await until(
+      'the worker to flush its metrics',
+      async () =>
+        ((await readMetrics(redis.redis, prefix)).events.completed ?? 0) >= warmup + counts.completed,
+      10_000,
+    ).catch((err: unknown) => options.log(`  ${String(err)}; reading the metrics as they are`));
     const metrics = await readMetrics(redis.redis, prefix);
     const hist = metrics.histograms.check_lateness_seconds;
     const within2s = hist.buckets.find((b) => b.le === 2)?.count ?? 0;

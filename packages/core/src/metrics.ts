@@ -42,47 +42,106 @@ export type MetricsRecorder = {
   add(fields: Record<string, number>): Promise<void>;
 };
 
+/** A recorder that may hold increments in memory: `flush` writes them now, `close` stops the timer and flushes. */
+export type BufferedMetricsRecorder = MetricsRecorder & {
+  flush(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type MetricsRecorderOptions = {
+  /**
+   * 0 (default): every call writes to Redis at once. Above 0: increments are summed in memory and
+   * written in one pipeline every `flushIntervalMs` (and on `flush()`/`close()`), so a busy worker
+   * sends one round trip per interval instead of several per job.
+   */
+  flushIntervalMs?: number;
+};
+
 /**
  * Records into Redis. Errors are swallowed (passed to `onError`): a metric must never fail a job.
  * Replayed hooks (a crash mid-step) can count an event twice; the figures are operational, not billing.
+ * Buffered increments not yet flushed when a process dies are lost, for the same reason.
  */
 export function createMetricsRecorder(
   redis: Redis,
   prefix: string,
   onError: (err: unknown) => void = () => undefined,
-): MetricsRecorder {
+  options: MetricsRecorderOptions = {},
+): BufferedMetricsRecorder {
   const keys = vidqKeys(prefix);
+  const callsKey = keys.metric(METRIC_HASHES.calls);
+  const eventsKey = keys.metric(METRIC_HASHES.events);
+  const histKeys = Object.fromEntries(
+    Object.keys(METRIC_HISTOGRAMS).map((name) => [name, keys.metric(`hist:${name}`)]),
+  ) as Record<MetricHistogramName, string>;
+  const interval = options.flushIntervalMs ?? 0;
+  /** key → field → amount summed since the last flush; `float`: written with HINCRBYFLOAT. */
+  let pending = new Map<string, Map<string, { by: number; float: boolean }>>();
+
+  const incr = (key: string, field: string, by: number, float = !Number.isInteger(by)): void => {
+    let fields = pending.get(key);
+    if (!fields) {
+      fields = new Map<string, { by: number; float: boolean }>();
+      pending.set(key, fields);
+    }
+    const entry = fields.get(field);
+    if (entry) {
+      entry.by += by;
+      entry.float ||= float;
+    } else fields.set(field, { by, float });
+  };
+
   const safe = (p: Promise<unknown>) =>
     p.then(
       () => undefined,
       (err: unknown) => onError(err),
     );
+
+  function flush(): Promise<void> {
+    if (pending.size === 0) return Promise.resolve();
+    const batch = pending;
+    pending = new Map();
+    const pipeline = redis.pipeline();
+    for (const [key, fields] of batch) {
+      for (const [field, { by, float }] of fields) {
+        if (float) pipeline.hincrbyfloat(key, field, by);
+        else pipeline.hincrby(key, field, by);
+      }
+    }
+    return safe(pipeline.exec());
+  }
+
+  /** Write-through mode flushes after every call, so callers still await the write. */
+  const done = (): Promise<void> => (interval > 0 ? Promise.resolve() : flush());
+
+  const timer = interval > 0 ? setInterval(() => void flush(), interval) : undefined;
+  timer?.unref();
+
   return {
     providerCall(kind, status) {
-      return safe(redis.hincrby(keys.metric(METRIC_HASHES.calls), `${kind}:${status}`, 1));
+      incr(callsKey, `${kind}:${status}`, 1);
+      return done();
     },
     observe(name, seconds) {
       if (!Number.isFinite(seconds)) return Promise.resolve();
       const value = Math.max(0, seconds);
       const bound = METRIC_HISTOGRAMS[name].buckets.find((b) => value <= b);
-      const key = keys.metric(`hist:${name}`);
-      return safe(
-        redis
-          .pipeline()
-          .hincrby(key, bound === undefined ? 'le:+Inf' : `le:${bound}`, 1)
-          .hincrby(key, 'count', 1)
-          .hincrbyfloat(key, 'sum', value)
-          .exec(),
-      );
+      const key = histKeys[name];
+      incr(key, bound === undefined ? 'le:+Inf' : `le:${bound}`, 1);
+      incr(key, 'count', 1);
+      incr(key, 'sum', value, true);
+      return done();
     },
     add(fields) {
-      const key = keys.metric(METRIC_HASHES.events);
-      const pipeline = redis.pipeline();
       for (const [field, by] of Object.entries(fields)) {
-        if (Number.isInteger(by)) pipeline.hincrby(key, field, by);
-        else if (Number.isFinite(by)) pipeline.hincrbyfloat(key, field, by);
+        if (Number.isFinite(by)) incr(eventsKey, field, by);
       }
-      return safe(pipeline.exec());
+      return done();
+    },
+    flush,
+    async close() {
+      if (timer) clearInterval(timer);
+      await flush();
     },
   };
 }
