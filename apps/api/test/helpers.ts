@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger, createRedis, loadConfig, type Config } from '@vidqueue/core';
-import { LogSink, uniquePrefix } from '@vidqueue/testkit';
+import { createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { LogSink, deletePrefix as deletePrefixOf, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 
 /** A config for one test: the suite's Redis, a prefix nobody else uses, small limits. */
@@ -35,18 +35,8 @@ export async function makeApp(env: Record<string, string> = {}, redisTimeoutMs =
 }
 
 /** Removes every key under the test's own prefix (never FLUSHALL). */
-export async function deletePrefix(config: Config): Promise<void> {
-  const redis = createRedis(config.REDIS_URL, 'worker');
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
+export function deletePrefix(config: Config): Promise<void> {
+  return deletePrefixOf(config.REDIS_URL, config.QUEUE_PREFIX);
 }
 
 /** A plain connection to the suite's Redis for assertions. */
