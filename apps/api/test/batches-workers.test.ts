@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import { uniquePrefix } from '@vidqueue/testkit';
-import { spawnTs, type Child } from '../../worker/test/child-process.js';
+import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 import { makeApp, type TestApp } from './helpers.js';
 import { postBatch, sumCounts, type BatchBody, type Created } from './batch-helpers.js';
 

@@ -1,47 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { uniquePrefix } from '@vidqueue/testkit';
+import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-type Child = { process: ChildProcess; out: () => string; lines: () => Record<string, unknown>[] };
-
-function spawnApi(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    process: child,
-    out: () => out,
-    lines: () =>
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function exitCode(child: Child): Promise<number | null> {
-  if (child.process.exitCode !== null) return child.process.exitCode;
-  const [code] = (await once(child.process, 'exit')) as [number | null];
-  return code;
-}
+const MAIN = new URL('../src/main.ts', import.meta.url);
+const spawnApi = (env: Record<string, string>): Child => spawnTs(MAIN, env);
+const exitCode = async (child: Child) => (await child.exited()).code;
 
 let child: Child | undefined;
 afterEach(async () => {
-  if (child && child.process.exitCode === null && child.process.signalCode === null) {
-    const exited = once(child.process, 'exit');
-    child.process.kill('SIGKILL');
-    await exited;
-  }
+  await child?.kill();
   child = undefined;
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnTs, type Child } from './child-process.js';
+import { spawnTs, type Child } from '@vidqueue/testkit';
 import { PROVIDER_KEY, FAST_ENV, startHarness, type Harness } from './harness.js';
 
 const CRASH_WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url);

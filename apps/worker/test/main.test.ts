@@ -10,7 +10,7 @@ import {
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { uniquePrefix } from '@vidqueue/testkit';
 import type { Redis } from 'ioredis';
-import { spawnTs, type Child } from './child-process.js';
+import { spawnTs, type Child } from '@vidqueue/testkit';
 import { FAST_ENV, PROVIDER_KEY } from './harness.js';
 
 const MAIN = new URL('../src/main.ts', import.meta.url);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+/** The checkout's top folder (packages/testkit/src → ../../..). */
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export type Child = {
