@@ -1,14 +1,5 @@
+// `@vidqueue/client`: both modes. The HTTP entry (`@vidqueue/client/http`) holds the errors and
+// types both share; this one adds `createClient`, which can also open the Redis mode.
+export * from './http.js';
 export { createClient, type ClientOptions } from './create-client.js';
-export type { HttpClientOptions } from './http-client.js';
 export type { RedisClientOptions } from './redis-client.js';
-export {
-  ApiError,
-  GenerationFailedError,
-  NotFoundError,
-  TimeoutError,
-  UnavailableError,
-  ValidationError,
-  VidqueueError,
-  type FieldIssue,
-} from './errors.js';
-export type * from './types.js';
