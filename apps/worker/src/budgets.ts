@@ -33,6 +33,11 @@ export type KnownBackoff = { backoffPttl: number };
 
 export type Budgets = {
   /**
+   * Whether a create needs `beforeCreate`'s decision (a create rate or an in-flight cap is set). When
+   * false only the back-off applies, and a caller that read its PTTL may skip `beforeCreate`.
+   */
+  readonly createsGated: boolean;
+  /**
    * Before a create call: null when it may go out now (an in-flight slot is then held for the job),
    * otherwise how long the job should be delayed.
    */
@@ -132,6 +137,7 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
   }
 
   return {
+    createsGated: capped || limiters.create !== undefined,
     async beforeCreate(jobId, known) {
       const waiting = await backoff('create', known);
       if (waiting) return waiting;

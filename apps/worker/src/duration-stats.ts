@@ -18,10 +18,17 @@ export type DurationEstimate = {
 };
 
 export type DurationStats = {
-  /** Records how long a generation took, from the create answer to the status check that saw it done. */
+  /**
+   * Records how long a generation took, from the create answer to the status check that saw it done.
+   * With `flushIntervalMs` the sample is held in memory until the next flush (and resolves at once).
+   */
   record(model: string, duration: number | undefined, ms: number): Promise<void>;
   /** The expected generation time, or undefined when nothing is known (no samples, no seed). */
   estimate(model: string, duration: number | undefined): Promise<DurationEstimate | undefined>;
+  /** Writes the samples held in memory now (one script per model and duration). */
+  flush(): Promise<void>;
+  /** Stops the flush timer and writes what is held. */
+  close(): Promise<void>;
 };
 
 export type DurationStatsOptions = {
@@ -30,12 +37,19 @@ export type DurationStatsOptions = {
   samples?: number;
   cacheMs?: number;
   now?: () => number;
+  /**
+   * Hold samples in memory and write them every this many ms (0, the default: each one at once). A busy
+   * worker then writes one script a second per model and duration instead of one per completed video.
+   */
+  flushIntervalMs?: number;
+  /** Where a failed background flush is reported (a lost sample only delays learning). */
+  onError?: (err: unknown) => void;
 };
 
-/** LPUSH + LTRIM in one script. KEYS: list. ARGV: sample, last index kept. */
+/** LPUSH + LTRIM in one script. KEYS: list. ARGV: last index kept, then the samples, oldest first. */
 const RECORD = luaScript(`
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]))
+redis.call('LPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]))
 return 1`);
 
 /**
@@ -71,11 +85,42 @@ export function createDurationStats(
     return { p50Ms: values[Math.floor((values.length - 1) / 2)] ?? 0, samples: values.length };
   }
 
+  const write = (key: string, samples: string[]) => RECORD(redis, [key], [String(size - 1), ...samples]);
+
+  const interval = options.flushIntervalMs ?? 0;
+  /** key → samples not yet written, oldest first (only the newest `size` can matter). */
+  let held = new Map<string, string[]>();
+  async function flush(): Promise<void> {
+    if (held.size === 0) return;
+    const batch = held;
+    held = new Map();
+    await Promise.all(
+      [...batch].map(([key, samples]) => write(key, samples).catch((err: unknown) => options.onError?.(err))),
+    );
+  }
+  const timer = interval > 0 ? setInterval(() => void flush(), interval) : undefined;
+  timer?.unref();
+
   return {
     async record(model, duration, ms) {
       if (!Number.isFinite(ms) || ms <= 0) return;
       const key = keyOf(model, duration);
-      await RECORD(redis, [key], [String(Math.round(ms)), String(size - 1)]);
+      const sample = String(Math.round(ms));
+      if (!timer) {
+        await write(key, [sample]);
+        return;
+      }
+      const samples = held.get(key);
+      if (!samples) held.set(key, [sample]);
+      else {
+        samples.push(sample);
+        if (samples.length > size) samples.shift();
+      }
+    },
+    flush,
+    async close() {
+      if (timer) clearInterval(timer);
+      await flush();
     },
     estimate(model, duration) {
       const key = keyOf(model, duration);

@@ -104,11 +104,19 @@ type RunFlags = {
   paused?: AccountPauseState | null;
   /** The back-off of the call this run is about to make, when there are budgets. */
   backoff?: KnownBackoff;
+  /**
+   * The `submitting` step, when the same script already wrote it: the job was pending, nothing held
+   * the create back (no cancel, pause or back-off, no create budget to ask) and this run holds the lock.
+   */
+  claimed?: GenerationJobData;
 };
 
 /**
- * KEYS: cancel flag, account pause hash ('' to skip), back-off key ('' to skip).
- * Returns [cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL] (-2 for a skipped key).
+ * KEYS: cancel flag, account pause hash ('' to skip), back-off key ('' to skip), job lock, job hash
+ * ('' to skip the claim). ARGV: lock token, the `submitting` data to write.
+ * Returns [cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL (-2 for a skipped key),
+ * 1 when the data was written]. The claim is `updateDataIfLocked`, made only when nothing holds the
+ * create back, so a pending job's first step costs one round trip before the create call.
  */
 const RUN_FLAGS = luaScript(`
 local cancelled = redis.call('EXISTS', KEYS[1])
@@ -118,7 +126,13 @@ if KEYS[2] ~= '' then
   pttl = redis.call('PTTL', KEYS[2])
 end
 if KEYS[3] ~= '' then backoff = redis.call('PTTL', KEYS[3]) end
-return {cancelled, fields, pttl, backoff}`);
+local claimed = 0
+if KEYS[5] ~= '' and cancelled == 0 and (#fields == 0 or pttl == -2) and backoff <= 0
+  and redis.call('GET', KEYS[4]) == ARGV[1] and redis.call('EXISTS', KEYS[5]) == 1 then
+  redis.call('HSET', KEYS[5], 'data', ARGV[2])
+  claimed = 1
+end
+return {cancelled, fields, pttl, backoff, claimed}`);
 
 function fail(code: FailureCode, message: string): never {
   throw new UnrecoverableError(formatFailure(code, message));
@@ -167,21 +181,36 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     return `${base}-${Number.isInteger(last) ? last + 1 : 1}`;
   }
 
-  /** One round trip (one script) for the cancel flag, the account pause (creates) and the call's back-off. */
-  async function readFlags(jobId: string, step: GenerationJobData['step']): Promise<RunFlags> {
-    const creating = step === 'pending';
-    const withBackoff = deps.budgets !== undefined && step !== 'submitting';
+  /** The data of the `submitting` step, written (lock-guarded) before a create call goes out. */
+  function submittingData(job: GenerationJob, data: GenerationJobData): GenerationJobData {
+    const clientRequestId = nextClientRequestId(job.id ?? '', data.clientRequestId);
+    return { ...data, step: 'submitting', clientRequestId, submitStartedAt: now() };
+  }
+
+  /**
+   * One round trip (one script) for the cancel flag, the account pause (creates) and the call's
+   * back-off; for a pending job whose create needs no budget decision, also the `submitting` claim.
+   */
+  async function readFlags(job: GenerationJob, token: string, data: GenerationJobData): Promise<RunFlags> {
+    const jobId = job.id ?? '';
+    const creating = data.step === 'pending';
+    const withBackoff = deps.budgets !== undefined && data.step !== 'submitting';
+    const claim = creating && !deps.budgets?.createsGated ? submittingData(job, data) : undefined;
+    const jobKey = `${job.queueQualifiedName}:${jobId}`;
     const reply = (await RUN_FLAGS(
       redis,
       [
         keys.cancel(jobId),
         creating ? keys.accountPause : '',
         withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
+        `${jobKey}:lock`,
+        claim ? jobKey : '',
       ],
-      [],
-    )) as [number, string[], number, number];
-    const [cancelled, pauseFields, pausePttl, backoffPttl] = reply;
+      [token, claim ? JSON.stringify(claim) : ''],
+    )) as [number, string[], number, number, number];
+    const [cancelled, pauseFields, pausePttl, backoffPttl, claimed] = reply;
     const flags: RunFlags = { cancelled: cancelled === 1 };
+    if (claim && claimed === 1) flags.claimed = claim;
     if (creating) {
       const fields: Record<string, string> = {};
       for (let i = 0; i + 1 < pauseFields.length; i += 2)
@@ -193,29 +222,34 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   }
 
   async function submit(run: Run): Promise<GenerationResult> {
-    const paused = run.flags.paused === undefined ? await pause.get() : run.flags.paused;
-    if (paused) {
-      run.log.debug({ reason: paused.reason }, 'submissions paused for the account; job delayed');
-      const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
-      return delayUntil(run, now() + wait + Math.round(random() * 0.1 * config.ACCOUNT_PAUSE_MS));
+    if (run.flags.claimed) {
+      run.data = run.flags.claimed;
+      run.job.data = run.data;
+    } else {
+      const paused = run.flags.paused === undefined ? await pause.get() : run.flags.paused;
+      if (paused) {
+        run.log.debug({ reason: paused.reason }, 'submissions paused for the account; job delayed');
+        const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
+        return delayUntil(run, now() + wait + Math.round(random() * 0.1 * config.ACCOUNT_PAUSE_MS));
+      }
+      const over = await deps.budgets?.beforeCreate(run.job.id ?? '', run.flags.backoff);
+      if (over) {
+        run.log.debug(over, 'over the create budget; job delayed');
+        return delayUntil(run, now() + over.waitMs);
+      }
+      // Saved only while this run holds the job's lock: if another worker took the job over (our lock
+      // expired during a stall), it may be creating right now, so this run sends nothing.
+      const submitting = submittingData(run.job, run.data);
+      if (!(await updateDataIfLocked(redis, run.job, run.token, submitting))) {
+        run.log.warn(
+          { clientRequestId: submitting.clientRequestId },
+          'lost the job lock before the create call; another worker has it; nothing sent',
+        );
+        throw new DelayedError();
+      }
+      run.data = submitting;
     }
-    const over = await deps.budgets?.beforeCreate(run.job.id ?? '', run.flags.backoff);
-    if (over) {
-      run.log.debug(over, 'over the create budget; job delayed');
-      return delayUntil(run, now() + over.waitMs);
-    }
-    const clientRequestId = nextClientRequestId(run.job.id ?? '', run.data.clientRequestId);
-    // Saved only while this run holds the job's lock: if another worker took the job over (our lock
-    // expired during a stall), it may be creating right now, so this run sends nothing.
-    const submitting = { ...run.data, step: 'submitting' as const, clientRequestId, submitStartedAt: now() };
-    if (!(await updateDataIfLocked(redis, run.job, run.token, submitting))) {
-      run.log.warn(
-        { clientRequestId },
-        'lost the job lock before the create call; another worker has it; nothing sent',
-      );
-      throw new DelayedError();
-    }
-    run.data = submitting;
+    const clientRequestId = run.data.clientRequestId;
     if (logs('debug')) run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
     let generation: Generation;
     try {
@@ -456,7 +490,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
       ...(data.generationId !== undefined && { generationId: data.generationId }),
     };
     let log: Logger | undefined;
-    const flags = await readFlags(job.id ?? '', data.step);
+    const flags = await readFlags(job, token, data);
     const run: Run = {
       job,
       token,

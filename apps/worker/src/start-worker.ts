@@ -31,8 +31,9 @@ export type StartWorkerDeps = {
   /** Observers of each job's lifecycle, called after the worker's own (budgets). */
   hooks?: ProcessorHooks;
   /**
-   * How often buffered metric increments are written to Redis (one pipeline), default
-   * `METRICS_FLUSH_MS`; 0 writes each one at once. They are also written by `flushMetrics()` and `close()`.
+   * How often buffered metric increments (one pipeline) and learned generation times (one script per
+   * model and duration) are written to Redis, default `METRICS_FLUSH_MS`; 0 writes each one at once.
+   * They are also written by `flushMetrics()` and `close()`.
    */
   metricsFlushMs?: number;
 };
@@ -55,7 +56,7 @@ export type RunningWorker = {
   worker: GenerationWorker;
   /** Stops taking jobs, waits for the active ones to finish their current step, then disconnects. */
   close(): Promise<void>;
-  /** Writes the buffered metric increments to Redis now. */
+  /** Writes the buffered metric increments and learned generation times to Redis now. */
   flushMetrics(): Promise<void>;
 };
 
@@ -68,15 +69,19 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
 
   const budgets = createBudgets({ config, redis: connection });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
+  const flushIntervalMs = deps.metricsFlushMs ?? METRICS_FLUSH_MS;
   const recorder = createMetricsRecorder(
     connection,
     config.QUEUE_PREFIX,
     (err) => logger.debug({ err }, 'metrics: recording failed'),
-    { flushIntervalMs: deps.metricsFlushMs ?? METRICS_FLUSH_MS },
+    { flushIntervalMs },
   );
   // No seed from the model table: until a few generations of a model finished, the operator's
   // fixed settings apply (tests and short simulators rely on them), then learned times take over.
-  const durations = createDurationStats(connection, config.QUEUE_PREFIX);
+  const durations = createDurationStats(connection, config.QUEUE_PREFIX, {
+    flushIntervalMs,
+    onError: (err) => logger.debug({ err }, 'learned durations: recording failed'),
+  });
   const checkSchedule =
     config.STATUS_SCHEDULE === 'adaptive'
       ? adaptiveCheckSchedule(config, durations)
@@ -139,13 +144,15 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   let closing: Promise<void> | undefined;
   return {
     worker,
-    flushMetrics: () => recorder.flush(),
+    flushMetrics: async () => {
+      await Promise.all([recorder.flush(), durations.flush()]);
+    },
     close() {
       closing ??= (async () => {
         logger.info('worker closing: waiting for active jobs');
         await worker.close();
         await Promise.allSettled(inFlight);
-        await recorder.close();
+        await Promise.all([recorder.close(), durations.close()]);
         if (ownsConnection) await connection.quit();
         logger.info('worker closed');
       })();

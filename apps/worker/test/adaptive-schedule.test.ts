@@ -81,6 +81,30 @@ describe('duration stats in Redis', () => {
     expect(await stats.estimate(input.model, 10)).toEqual({ p50Ms: 45_000, samples: 0 });
   });
 
+  it('with flushIntervalMs holds samples in memory and writes them together, newest first', async () => {
+    const prefix = uniquePrefix('dur');
+    prefixes.push(prefix);
+    const key = vidqKeys(prefix).durations(input.model, 5);
+    const stats = createDurationStats(redis, prefix, { flushIntervalMs: 60_000, cacheMs: 0 });
+    try {
+      for (let i = 1; i <= DURATION_SAMPLES + 20; i++) await stats.record(input.model, 5, i * 1000);
+      await stats.record(input.model, 10, 7_000);
+      expect(await redis.exists(key)).toBe(0);
+      await stats.flush();
+      const kept = (await redis.lrange(key, 0, -1)).map(Number);
+      // Only the newest DURATION_SAMPLES were worth writing; the newest is at the head, as with LPUSH.
+      expect(kept).toHaveLength(DURATION_SAMPLES);
+      expect(kept[0]).toBe((DURATION_SAMPLES + 20) * 1000);
+      expect(kept.at(-1)).toBe(21_000);
+      expect(await redis.lrange(vidqKeys(prefix).durations(input.model, 10), 0, -1)).toEqual(['7000']);
+      await stats.record(input.model, 5, 500);
+    } finally {
+      await stats.close();
+    }
+    expect(await redis.lindex(key, 0)).toBe('500');
+    expect(await redis.llen(key)).toBe(DURATION_SAMPLES);
+  });
+
   it('caches a learned estimate per key for cacheMs', async () => {
     const prefix = uniquePrefix('dur');
     prefixes.push(prefix);
@@ -138,8 +162,9 @@ describe('the worker with STATUS_SCHEDULE=adaptive', () => {
     const firstOutcomes = await Promise.all(first.map((j) => harness.finished(j)));
     expect(firstOutcomes.map((o) => o.state)).toEqual(Array(MIN_DURATION_SAMPLES).fill('completed'));
     const key = vidqKeys(h.config.QUEUE_PREFIX).durations('sber-ai/kandinsky5-distill-t2v', 'default');
+    // The worker writes learned times once a second (METRICS_FLUSH_MS), not once per video.
+    await expect.poll(() => harness.redis.llen(key), { interval: 50 }).toBe(MIN_DURATION_SAMPLES);
     const samples = (await h.redis.lrange(key, 0, -1)).map(Number);
-    expect(samples).toHaveLength(MIN_DURATION_SAMPLES);
     // From the create answer (a little after the simulator's clock started) to the check that saw it done.
     for (const ms of samples) expect(ms).toBeGreaterThan(200);
 

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { startSimulator } from '@vidqueue/simulator';
 import { uniq } from '../util.js';
 import {
@@ -52,12 +53,14 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
         await workerReady(queue, child);
         const cpuBefore = child.usage().cpuMs;
         const simBefore = sim.stats();
+        const commandsBefore = await commandCounts(redis.redis);
         const started = performance.now();
         await enqueue(queue, jobs, kind);
         const counts = await allFinished(queue, jobs, 300_000, child);
         const seconds = (performance.now() - started) / 1000;
         const usage = child.usage();
         const simAfter = sim.stats();
+        const commands = diffCounts(commandsBefore, await commandCounts(redis.redis));
         options.log(`  ${kind}: ${jobs} jobs in ${seconds.toFixed(2)} s (${counts.failed} failed)`);
         return {
           perSecond: counts.completed / seconds,
@@ -66,6 +69,8 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
           peakRssBytes: usage.peakRssBytes,
           createsPerJob: (simAfter.creates - simBefore.creates) / jobs,
           checksPerJob: (simAfter.status_checks - simBefore.status_checks) / jobs,
+          commandsPerJob: commands.total / jobs,
+          topCommands: commands.top.map(([name, n]) => `${name} ${(n / jobs).toFixed(2)}`).join(', '),
         };
       } finally {
         await child.stop();
@@ -106,6 +111,11 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
           value: `${ours.createsPerJob.toFixed(2)} + ${ours.checksPerJob.toFixed(2)}`,
           reference: `${ref1.createsPerJob.toFixed(2)} + ${ref1.checksPerJob.toFixed(2)}`,
         },
+        {
+          metric: 'Redis commands per video (all clients)',
+          value: ours.commandsPerJob.toFixed(1),
+          reference: ((ref1.commandsPerJob + ref2.commandsPerJob) / 2).toFixed(1),
+        },
         { metric: 'failed jobs', value: String(ours.failed), reference: String(ref1.failed + ref2.failed) },
       ],
       figures: {
@@ -118,8 +128,13 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
         vidqueue_calls_per_job: ours.createsPerJob + ours.checksPerJob,
         reference_calls_per_job: ref1.createsPerJob + ref1.checksPerJob,
         reference_cpu_ms_per_job: (ref1.cpuMsPerJob + ref2.cpuMsPerJob) / 2,
+        vidqueue_redis_commands_per_job: ours.commandsPerJob,
+        reference_redis_commands_per_job: (ref1.commandsPerJob + ref2.commandsPerJob) / 2,
+        vidqueue_top_commands_per_job: ours.topCommands,
+        reference_top_commands_per_job: ref1.topCommands,
       },
       notes: [
+        `Redis commands per video, most frequent: vidqueue ${ours.topCommands}; reference ${ref1.topCommands} (EVALSHA counts each script once, whatever it does inside; the counts include the bench's own polling, the same for both).`,
         'vidqueue does per job what the reference skips: input validation, persisted steps, cancel and account-pause checks, rate budgets, metrics and learned-duration hooks, job log lines.',
       ],
     };
@@ -127,4 +142,26 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
     await sim.close();
     await redis.stop();
   }
+}
+
+type CommandCounts = Map<string, number>;
+
+/** Calls per command from `INFO commandstats` (scripts count once, as `evalsha`). */
+async function commandCounts(redis: Redis): Promise<CommandCounts> {
+  const info = await redis.info('commandstats');
+  const counts: CommandCounts = new Map();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    counts.set(match[1] ?? '', Number(match[2]));
+  }
+  return counts;
+}
+
+function diffCounts(before: CommandCounts, after: CommandCounts): { total: number; top: [string, number][] } {
+  const diff: [string, number][] = [];
+  for (const [name, n] of after) {
+    const d = n - (before.get(name) ?? 0);
+    if (d > 0 && name !== 'info') diff.push([name, d]);
+  }
+  diff.sort((a, b) => b[1] - a[1]);
+  return { total: diff.reduce((sum, [, n]) => sum + n, 0), top: diff.slice(0, 6) };
 }
