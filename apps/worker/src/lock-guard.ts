@@ -2,6 +2,11 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { luaScript } from './lua.js';
 
+/** The Redis key of a job's hash (its lock is `<key>:lock`, its log list `<key>:logs`). */
+export function jobKey(job: Job<unknown>): string {
+  return `${job.queueQualifiedName}:${job.id ?? ''}`;
+}
+
 /** Writes the job's data only while `token` still holds the job's lock. KEYS: lock, job. ARGV: token, data. */
 const UPDATE_IF_LOCKED = luaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -21,7 +26,7 @@ export async function updateDataIfLocked<T>(
   token: string,
   data: T,
 ): Promise<boolean> {
-  const key = `${job.queueQualifiedName}:${job.id ?? ''}`;
+  const key = jobKey(job);
   const written = await UPDATE_IF_LOCKED(redis, [`${key}:lock`, key], [token, JSON.stringify(data)]);
   if (written !== 1) return false;
   job.data = data;
@@ -42,7 +47,7 @@ return 0`);
  * `updateData`.
  */
 export async function updateDataAndLog<T>(redis: Redis, job: Job<T>, data: T, line: string): Promise<void> {
-  const key = `${job.queueQualifiedName}:${job.id ?? ''}`;
+  const key = jobKey(job);
   const keepLogs = job.opts.keepLogs;
   const result = await UPDATE_AND_LOG(
     redis,

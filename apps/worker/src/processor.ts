@@ -14,7 +14,7 @@ import {
 } from '@vidqueue/core';
 import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
 import type { Budgets, KnownBackoff } from './budgets.js';
-import { updateDataAndLog, updateDataIfLocked } from './lock-guard.js';
+import { jobKey, updateDataAndLog, updateDataIfLocked } from './lock-guard.js';
 import { luaScript } from './lua.js';
 import {
   fixedCheckSchedule,
@@ -196,15 +196,15 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     const creating = data.step === 'pending';
     const withBackoff = deps.budgets !== undefined && data.step !== 'submitting';
     const claim = creating && !deps.budgets?.createsGated ? submittingData(job, data) : undefined;
-    const jobKey = `${job.queueQualifiedName}:${jobId}`;
+    const key = jobKey(job);
     const reply = (await RUN_FLAGS(
       redis,
       [
         keys.cancel(jobId),
         creating ? keys.accountPause : '',
         withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
-        `${jobKey}:lock`,
-        claim ? jobKey : '',
+        `${key}:lock`,
+        claim ? key : '',
       ],
       [token, claim ? JSON.stringify(claim) : ''],
     )) as [number, string[], number, number, number];
