@@ -3,24 +3,17 @@ import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { validateGenerationParams, type ValidationIssue } from '@vidqueue/aimlapi';
 import {
-  CANCEL_TTL_SECONDS,
-  GENERATION_JOB_NAME,
   GENERATIONS_QUEUE,
-  IDEMPOTENCY_TTL_SECONDS,
   MetadataSchema,
   createGenerationQueue,
   createRedis,
-  isFinished,
+  createVideoOps,
   loadConfig,
-  newVideoId,
-  requestFingerprint,
   toVideoView,
   vidqKeys,
   type Config,
-  type GenerationJob,
-  type GenerationJobData,
   type GenerationQueue,
-  type JobStateName,
+  type LoadedVideo,
   type NewGenerationJobData,
   type VideoView,
 } from '@vidqueue/core';
@@ -172,25 +165,8 @@ export function validateInput(
   };
 }
 
-type Loaded = { job: GenerationJob; state: JobStateName; view: VideoView };
-
-async function load(ctx: RedisContext, id: string): Promise<Loaded | undefined> {
-  // State first, then the job: BullMQ finishes a job atomically, so a job read after a `failed` or
-  // `completed` state already has its failedReason or return value (the other order can see `failed`
-  // with a hash read just before the reason was written).
-  const [state, cancel] = await ctx.withRedis(() =>
-    Promise.all([ctx.queue.getJobState(id), ctx.redis.exists(ctx.keys.cancel(id))]),
-  );
-  if (state === 'unknown') return undefined;
-  const job = (await ctx.withRedis(() => ctx.queue.getJob(id))) as GenerationJob | undefined;
-  if (!job) return undefined;
-  return { job, state, view: toVideoView(job, state, cancel === 1) };
-}
-
-async function mustLoad(ctx: RedisContext, id: string): Promise<Loaded> {
-  const found = await load(ctx, id);
-  if (!found) throw new NotFoundError(id, `No video with id ${id}`, 'VIDEO_NOT_FOUND');
-  return found;
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(id, `No video with id ${id}`, 'VIDEO_NOT_FOUND');
 }
 
 function queued(view: VideoView): QueuedVideo {
@@ -204,6 +180,17 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
 > & {
   closeEvents(): Promise<void>;
 } {
+  const ops = createVideoOps({
+    redis: ctx.redis,
+    queue: ctx.queue,
+    keys: ctx.keys,
+    guard: (op) => ctx.withRedis(op),
+  });
+  async function mustLoad(id: string): Promise<LoadedVideo> {
+    const found = await ops.load(id);
+    if (!found) throw notFound(id);
+    return found;
+  }
   let events: QueueEvents | undefined;
   // Cancels made through this client wake its own waiters at once (BullMQ has no event for them).
   const local = new EventEmitter();
@@ -229,33 +216,31 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
   const methods = {
     async enqueue(input: VideoInput, options: EnqueueOptions = {}): Promise<QueuedVideo> {
       const data = ctx.validate(input);
-      const id = newVideoId();
       const key = options.idempotencyKey;
-      if (key !== undefined) {
-        if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-          throw new ValidationError([
-            {
-              path: 'idempotency-key',
-              message: 'must be 1 to 255 printable ASCII characters without spaces',
-            },
-          ]);
-        }
-        const redisKey = ctx.keys.idempotency(key);
-        const claimed = await ctx.withRedis(() =>
-          ctx.redis.set(redisKey, id, 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX'),
-        );
-        if (claimed === null) return queued(await replay(ctx, redisKey, data));
-        try {
-          return queued(await add(ctx, id, data));
-        } catch (err) {
-          await ctx.redis.del(redisKey).catch(() => undefined);
-          throw err;
-        }
+      if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw new ValidationError([
+          { path: 'idempotency-key', message: 'must be 1 to 255 printable ASCII characters without spaces' },
+        ]);
       }
-      return queued(await add(ctx, id, data));
+      const enqueued = await ops.enqueue(data, key);
+      if (enqueued === 'mismatch') {
+        throw new ApiError(
+          409,
+          'IDEMPOTENCY_KEY_MISMATCH',
+          'This Idempotency-Key was already used with a different request body',
+        );
+      }
+      if (enqueued === 'unavailable') {
+        throw new ApiError(
+          409,
+          'IDEMPOTENCY_KEY_CONFLICT',
+          'This Idempotency-Key was already used, but its video is not available (still being enqueued, or removed); retry shortly or use a new key',
+        );
+      }
+      return queued(enqueued.replayed ? enqueued.view : toVideoView(enqueued.job, 'waiting', false));
     },
     async get(id: string): Promise<VideoView> {
-      return (await mustLoad(ctx, id)).view;
+      return (await mustLoad(id)).view;
     },
     waitFor(id: string, options: WaitOptions = {}): Promise<VideoView> {
       return waitLoop(id, options, async (signal) => {
@@ -310,29 +295,18 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
       });
     },
     async cancel(id: string): Promise<VideoView> {
-      const { job, state, view } = await mustLoad(ctx, id);
-      if (view.status === 'cancelled') return view;
-      if (isFinished(state)) {
+      const cancelled = await ops.cancel(id);
+      if (!cancelled) throw notFound(id);
+      const { view } = cancelled;
+      if (cancelled.finished) {
         throw new ApiError(
           409,
           'VIDEO_FINISHED',
           `Video ${id} has already ${view.status} and cannot be cancelled`,
         );
       }
-      await ctx.withRedis(() =>
-        ctx.redis.set(ctx.keys.cancel(id), String(Date.now()), 'EX', CANCEL_TTL_SECONDS),
-      );
-      if (state === 'delayed') {
-        // Run it now so the worker sees the flag and fails it as `cancelled` promptly.
-        await ctx
-          .withRedis(() => job.promote())
-          .catch((err: unknown) => {
-            if (err instanceof UnavailableError) throw err;
-          });
-      }
-      const after = (await mustLoad(ctx, id)).view;
       local.emit('cancelled', { jobId: id });
-      return after;
+      return view;
     },
     async closeEvents(): Promise<void> {
       await events?.close();
@@ -340,37 +314,4 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
     },
   };
   return methods;
-}
-
-async function add(ctx: RedisContext, id: string, data: NewGenerationJobData): Promise<VideoView> {
-  const job = await ctx.withRedis(() =>
-    ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }),
-  );
-  return toVideoView(job, 'waiting', false);
-}
-
-async function replay(ctx: RedisContext, redisKey: string, data: NewGenerationJobData): Promise<VideoView> {
-  const deadline = Date.now() + 1_000;
-  for (;;) {
-    const id = await ctx.withRedis(() => ctx.redis.get(redisKey));
-    const found = id === null ? undefined : await load(ctx, id);
-    if (found) {
-      if (requestFingerprint(found.job.data) !== requestFingerprint(data)) {
-        throw new ApiError(
-          409,
-          'IDEMPOTENCY_KEY_MISMATCH',
-          'This Idempotency-Key was already used with a different request body',
-        );
-      }
-      return found.view;
-    }
-    if (Date.now() >= deadline) {
-      throw new ApiError(
-        409,
-        'IDEMPOTENCY_KEY_CONFLICT',
-        'This Idempotency-Key was already used, but its video is not available (still being enqueued, or removed); retry shortly or use a new key',
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

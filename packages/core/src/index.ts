@@ -14,4 +14,5 @@ export * from './metrics.js';
 export * from './queue.js';
 export * from './redact.js';
 export * from './resume.js';
+export * from './video-ops.js';
 export * from './video-view.js';

@@ -1,33 +1,20 @@
-import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import {
   CANCEL_TTL_SECONDS,
-  GENERATION_JOB_NAME,
   IDEMPOTENCY_TTL_SECONDS,
   MetadataSchema,
-  newVideoId,
-  requestFingerprint,
+  createVideoOps,
   type Config,
-  type GenerationJobData,
+  type LoadedVideo,
   type NewGenerationJobData,
+  type VideoOps,
 } from '@vidqueue/core';
 import { ApiError, validationError } from '../errors.js';
-import { isRedisUnavailableError } from '../plugins/queues.js';
-import {
-  VIDEO_STATUSES,
-  VideoViewSchema,
-  isFinished,
-  toVideoView,
-  type GenerationJob,
-  type JobStateName,
-  type VideoView,
-} from '../video-view.js';
+import { VIDEO_STATUSES, VideoViewSchema, type VideoView } from '../video-view.js';
 
 export { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS };
-/** How long a repeated request waits for the job of a concurrent first request to appear. */
-const IDEMPOTENCY_WAIT_MS = 1_000;
 
 const ErrorSchema = z
   .object({
@@ -80,23 +67,9 @@ const IdempotencyHeaders = z.looseObject({
     .describe('Repeat a POST with the same key within 24 hours to get the same video instead of a new one'),
 });
 
-type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
-
-async function loadVideo(app: FastifyInstance, id: string): Promise<LoadedVideo | undefined> {
-  // State first, then the job: BullMQ sets a job's state and its failedReason/returnvalue in one
-  // script, so a job read after its state is never older than that state (the other order could show
-  // `failed` without the reason).
-  const [state, cancel] = await app.withRedis(() =>
-    Promise.all([app.queue.getJobState(id), app.redis.exists(app.keys.cancel(id))]),
-  );
-  if (state === 'unknown') return undefined;
-  const job = (await app.withRedis(() => app.queue.getJob(id))) as GenerationJob | undefined;
-  if (!job) return undefined; // removed between the two reads
-  return { job, state, view: toVideoView(job, state, cancel === 1) };
-}
-
-async function requireVideo(app: FastifyInstance, id: string): Promise<LoadedVideo> {
-  const found = await loadVideo(app, id);
+/** The video, or 404. */
+async function requireVideo(ops: VideoOps, id: string): Promise<LoadedVideo> {
+  const found = await ops.load(id);
   if (!found) throw new ApiError.VideoNotFound(id);
   return found;
 }
@@ -107,6 +80,12 @@ function queuedBody(view: VideoView): z.infer<typeof QueuedSchema> {
 
 export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, { config }, done) => {
   const Body = createBodySchema(config);
+  const ops = createVideoOps({
+    redis: app.redis,
+    queue: app.queue,
+    keys: app.keys,
+    guard: (op) => app.withRedis(op),
+  });
 
   app.post(
     '/v1/videos',
@@ -140,33 +119,18 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         ...(metadata === undefined ? {} : { metadata }),
       };
 
-      const key = request.headers['idempotency-key'];
-      const id = newVideoId();
-      let job: GenerationJob;
-      if (key !== undefined) {
-        const redisKey = app.keys.idempotency(key);
-        const claimed = await app.withRedis(() =>
-          app.redis.set(redisKey, id, 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX'),
-        );
-        if (claimed === null) {
-          const existing = await replay(app, redisKey, data);
-          request.log.info({ videoId: existing.id }, 'idempotent repeat: nothing enqueued');
-          return reply
-            .code(200)
-            .header('location', `/v1/videos/${existing.id}`)
-            .header('idempotent-replayed', 'true')
-            .send(queuedBody(existing));
-        }
-        try {
-          job = await enqueue(app, id, data);
-        } catch (err) {
-          // Free the key so a retry can enqueue; if Redis is gone the key stays and a retry gets 409.
-          await app.redis.del(redisKey).catch(() => undefined);
-          throw err;
-        }
-      } else {
-        job = await enqueue(app, id, data);
+      const enqueued = await ops.enqueue(data, request.headers['idempotency-key']);
+      if (enqueued === 'mismatch') throw new ApiError.IdempotencyMismatch();
+      if (enqueued === 'unavailable') throw new ApiError.IdempotencyUnavailable();
+      if (enqueued.replayed) {
+        request.log.info({ videoId: enqueued.id }, 'idempotent repeat: nothing enqueued');
+        return reply
+          .code(200)
+          .header('location', `/v1/videos/${enqueued.id}`)
+          .header('idempotent-replayed', 'true')
+          .send(queuedBody(enqueued.view));
       }
+      const { id, job } = enqueued;
       request.log.info({ videoId: id, model: data.input.model }, 'video queued');
       return reply
         .code(202)
@@ -190,7 +154,7 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         response: { 200: VideoViewSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request) => (await requireVideo(app, request.params.id)).view,
+    async (request) => (await requireVideo(ops, request.params.id)).view,
   );
 
   app.delete(
@@ -207,53 +171,12 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const { job, state, view } = await requireVideo(app, id);
-      if (view.status === 'cancelled') return reply.code(202).send(view);
-      if (isFinished(state)) throw new ApiError.VideoFinished(id, view.status);
-
-      await app.withRedis(() =>
-        app.redis.set(app.keys.cancel(id), String(Date.now()), 'EX', CANCEL_TTL_SECONDS),
-      );
-      if (state === 'delayed') {
-        // Run it now so the worker sees the cancel flag and fails it as `cancelled` promptly.
-        await app
-          .withRedis(() => job.promote())
-          .catch((err: unknown) => {
-            if (isRedisUnavailableError(err) || (err as { code?: string }).code === 'REDIS_UNAVAILABLE')
-              throw err;
-            request.log.debug({ err, videoId: id }, 'promote skipped: the job moved on');
-          });
-      }
+      const cancelled = await ops.cancel(id);
+      if (!cancelled) throw new ApiError.VideoNotFound(id);
+      if (cancelled.finished) throw new ApiError.VideoFinished(id, cancelled.view.status);
       request.log.info({ videoId: id }, 'video cancel requested');
-      const after = await requireVideo(app, id);
-      return reply.code(202).send(after.view);
+      return reply.code(202).send(cancelled.view);
     },
   );
   done();
 };
-
-async function enqueue(app: FastifyInstance, id: string, data: NewGenerationJobData): Promise<GenerationJob> {
-  // Job data follows packages/core/src/job-data.ts: progress fields start absent; the worker fills them.
-  return app.withRedis(() => app.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
-}
-
-/** The video made for an earlier request with the same Idempotency-Key. */
-async function replay(
-  app: FastifyInstance,
-  redisKey: string,
-  data: NewGenerationJobData,
-): Promise<VideoView> {
-  const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-  for (;;) {
-    const id = await app.withRedis(() => app.redis.get(redisKey));
-    const found = id === null ? undefined : await loadVideo(app, id);
-    if (found) {
-      if (requestFingerprint(found.job.data) !== requestFingerprint(data))
-        throw new ApiError.IdempotencyMismatch();
-      return found.view;
-    }
-    // The first request may be between claiming the key and adding its job.
-    if (Date.now() >= deadline) throw new ApiError.IdempotencyUnavailable();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
