@@ -14,7 +14,7 @@ import {
   type BatchView as StoredBatch,
 } from '@vidqueue/core';
 import { ApiError, NotFoundError } from './errors.js';
-import type { RedisContext } from './redis-client.js';
+import { checkIdempotencyKey, idempotencyMismatch, type RedisContext } from './redis-client.js';
 import type { BatchRowInput, CreatedBatch, EnqueueManyOptions, VidqueueClient } from './types.js';
 
 const CHUNK = 500;
@@ -54,6 +54,7 @@ export function redisBatchMethods(
 
   return {
     async enqueueMany(rows, options: EnqueueManyOptions = {}): Promise<CreatedBatch> {
+      checkIdempotencyKey(options.idempotencyKey);
       const lines: string[] = [];
       for await (const row of rows as AsyncIterable<BatchRowInput>) lines.push(`${JSON.stringify(row)}\n`);
       const bytes = Buffer.from(lines.join(''));
@@ -90,13 +91,7 @@ export function redisBatchMethods(
       const key = options.idempotencyKey;
       if (key !== undefined) {
         const claim = await ops.claimIdempotencyKey(keys.batchIdempotency(key), batchId, sha256);
-        if (claim === 'mismatch') {
-          throw new ApiError(
-            409,
-            'IDEMPOTENCY_KEY_MISMATCH',
-            'This Idempotency-Key was already used with a different request body',
-          );
-        }
+        if (claim === 'mismatch') throw idempotencyMismatch();
         batchId = claim.batchId;
         if (!claim.claimed) {
           const existing = await ctx.withRedis(() => store.get(batchId));

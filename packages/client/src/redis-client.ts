@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { validateGenerationParams, type ValidationIssue } from '@vidqueue/aimlapi';
 import {
   GENERATIONS_QUEUE,
+  IdempotencyKeySchema,
   MetadataSchema,
   createGenerationQueue,
   createRedis,
@@ -165,6 +166,26 @@ export function validateInput(
   };
 }
 
+/** Refuses an Idempotency-Key the API would refuse (400 over HTTP), with the same message. */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key === undefined) return;
+  const checked = IdempotencyKeySchema.safeParse(key);
+  if (!checked.success) {
+    throw new ValidationError(
+      checked.error.issues.map((issue) => ({ path: 'idempotency-key', message: issue.message })),
+    );
+  }
+}
+
+/** 409 IDEMPOTENCY_KEY_MISMATCH, as the API answers it. */
+export function idempotencyMismatch(): ApiError {
+  return new ApiError(
+    409,
+    'IDEMPOTENCY_KEY_MISMATCH',
+    'This Idempotency-Key was already used with a different request body',
+  );
+}
+
 function notFound(id: string): NotFoundError {
   return new NotFoundError(id, `No video with id ${id}`, 'VIDEO_NOT_FOUND');
 }
@@ -217,19 +238,9 @@ export function redisVideoMethods(ctx: RedisContext): Pick<
     async enqueue(input: VideoInput, options: EnqueueOptions = {}): Promise<QueuedVideo> {
       const data = ctx.validate(input);
       const key = options.idempotencyKey;
-      if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
-        throw new ValidationError([
-          { path: 'idempotency-key', message: 'must be 1 to 255 printable ASCII characters without spaces' },
-        ]);
-      }
+      checkIdempotencyKey(key);
       const enqueued = await ops.enqueue(data, key);
-      if (enqueued === 'mismatch') {
-        throw new ApiError(
-          409,
-          'IDEMPOTENCY_KEY_MISMATCH',
-          'This Idempotency-Key was already used with a different request body',
-        );
-      }
+      if (enqueued === 'mismatch') throw idempotencyMismatch();
       if (enqueued === 'unavailable') {
         throw new ApiError(
           409,

@@ -83,6 +83,24 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       expect(await jobCount()).toBe(before);
     });
 
+    it('refuses an idempotency key the API would refuse, for a video and for a batch, enqueueing nothing', async () => {
+      const before = await jobCount();
+      // One issue, on the key (over HTTP the API names the header: `headers.idempotency-key`).
+      const expectKeyRefused = (err: unknown) => {
+        expect(err).toBeInstanceOf(ValidationError);
+        const issues = (err as ValidationError).issues;
+        expect(issues).toHaveLength(1);
+        expect(issues[0]?.path).toMatch(/idempotency-key$/);
+      };
+      for (const idempotencyKey of ['has a space', 'k'.repeat(256)]) {
+        expectKeyRefused(await vq.enqueue({ prompt: 'a fox' }, { idempotencyKey }).catch((e: unknown) => e));
+        expectKeyRefused(
+          await vq.enqueueMany([{ prompt: 'a fox' }], { idempotencyKey }).catch((e: unknown) => e),
+        );
+      }
+      expect(await jobCount()).toBe(before);
+    });
+
     it('gives the same video for a repeated idempotency key, and 409 for a different body', async () => {
       const key = `idem-${mode}-${Date.now()}`;
       const first = await vq.enqueue({ prompt: 'a red fox in snow' }, { idempotencyKey: key });

@@ -2,7 +2,15 @@
  * Idempotency rules shared by `POST /v1/videos` (apps/api) and the SDK's Redis mode, so a key used
  * through either one means the same thing.
  */
+import { z } from 'zod';
 import type { NewGenerationJobData } from './job-data.js';
+
+/** An Idempotency-Key (videos and batches, over HTTP or in the SDK's Redis mode): an HTTP header token. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 printable ASCII characters without spaces');
 
 /** How long an Idempotency-Key is remembered (24 hours). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

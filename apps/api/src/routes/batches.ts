@@ -9,6 +9,7 @@ import { validateGenerationParams } from '@vidqueue/aimlapi';
 import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
   BATCH_RESULT_COLUMNS,
+  IdempotencyKeySchema,
   createBatchOps,
   createBatchStore,
   newBatchId,
@@ -53,15 +54,9 @@ const CreateQuery = z.object({
 });
 
 const CreateHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 printable ASCII characters without spaces')
-    .optional()
-    .describe(
-      'Send the same file again with the same key to get the same batch; if enqueueing broke midway, this resumes it',
-    ),
+  'idempotency-key': IdempotencyKeySchema.optional().describe(
+    'Send the same file again with the same key to get the same batch; if enqueueing broke midway, this resumes it',
+  ),
 });
 
 const ResultsQuery = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') });

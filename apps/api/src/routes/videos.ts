@@ -4,6 +4,7 @@ import { validateGenerationParams } from '@vidqueue/aimlapi';
 import {
   CANCEL_TTL_SECONDS,
   IDEMPOTENCY_TTL_SECONDS,
+  IdempotencyKeySchema,
   MetadataSchema,
   createVideoOps,
   type Config,
@@ -58,13 +59,9 @@ function createBodySchema(config: Config) {
 }
 
 const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 printable ASCII characters without spaces')
-    .optional()
-    .describe('Repeat a POST with the same key within 24 hours to get the same video instead of a new one'),
+  'idempotency-key': IdempotencyKeySchema.optional().describe(
+    'Repeat a POST with the same key within 24 hours to get the same video instead of a new one',
+  ),
 });
 
 /** The video, or 404. */
