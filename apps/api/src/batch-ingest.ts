@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import {
-  DEFAULT_MAX_ERRORS,
   inChunks,
   iterateBulkRows,
-  readBulkRows,
+  validateBulkFile,
+  type BulkEvent,
   type BulkOptions,
   type BulkRow,
   type BulkValidation,
@@ -41,7 +41,7 @@ export type StageOptions = {
 };
 
 /**
- * The first pass over a spooled upload: validates every row (like `validateBulkFile`) and, while it
+ * The first pass over a spooled upload: validates every row (with `validateBulkFile`) and, while it
  * parses, writes the valid rows' requests under a staging id, so that pass two only adds jobs.
  * Nothing a worker can see is written: there are no jobs yet. The caller deletes the staging rows
  * when the file is refused, or adopts them into the batch (`store.adoptRows`).
@@ -52,8 +52,6 @@ export async function validateAndStage(
   stage: (rows: { row: number; request: BatchRowInput }[]) => Promise<void>,
   opts: StageOptions,
 ): Promise<BulkValidation & { columns: string[] }> {
-  const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
-  const result: BulkValidation = { total: 0, valid: 0, invalid: 0, errors: [], errorCount: 0 };
   const columns = new Set<string>();
   const writes = new Overlap();
   let chunk: BulkRow[] = [];
@@ -63,11 +61,9 @@ export async function validateAndStage(
     chunk = [];
     if (staging && rows.length > 0) await writes.push(() => stage(rows.map(batchRowRequest)));
   };
-  for await (const event of readBulkRows(createReadStream(path), options)) {
+  const onEvent = async (event: BulkEvent) => {
     switch (event.kind) {
       case 'row':
-        result.total++;
-        result.valid++;
         if (event.row.metadata && columns.size < opts.maxColumns) {
           for (const k of Object.keys(event.row.metadata)) columns.add(k);
         }
@@ -76,25 +72,23 @@ export async function validateAndStage(
         if (chunk.length >= INGEST_CHUNK_ROWS) await flush();
         break;
       case 'invalid':
-        result.total++;
-        result.invalid++;
-        result.errorCount += event.errors.length;
-        for (const error of event.errors) {
-          if (result.errors.length >= maxErrors) break;
-          result.errors.push(error);
-        }
         if (opts.rejectInvalid) {
           staging = false;
           chunk = [];
         }
         break;
       case 'fatal':
-        result.fatal = event.fatal;
         staging = false;
         chunk = [];
         break;
     }
-  }
+  };
+  // validateBulkFile keeps the counts and errors; onEvent only collects columns and stages rows.
+  const result = await validateBulkFile(createReadStream(path), {
+    ...options,
+    maxErrors: opts.maxErrors,
+    onEvent,
+  });
   await flush();
   await writes.drain();
   return { ...result, columns: [...columns].slice(0, opts.maxColumns) };

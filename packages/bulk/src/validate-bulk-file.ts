@@ -1,5 +1,5 @@
 import type { BulkFatal } from './fatal.js';
-import { readBulkRows } from './read-bulk-rows.js';
+import { readBulkRows, type BulkEvent } from './read-bulk-rows.js';
 import type { BulkOptions, BulkSource, RowError } from './types.js';
 
 export const DEFAULT_MAX_ERRORS = 100;
@@ -20,12 +20,19 @@ export type BulkValidation = {
 export type ValidateBulkOptions = BulkOptions & {
   /** How many row errors to keep (default 100); the rest are only counted. */
   maxErrors?: number;
+  /**
+   * Called with each event, after it is counted, and awaited before the next one is read (so a slow
+   * callback slows the reading down). A callback that throws or rejects stops reading and
+   * `validateBulkFile` rejects with its error.
+   */
+  onEvent?: (event: BulkEvent) => void | Promise<void>;
 };
 
 /**
  * The first pass over an upload: streams it, counts rows and collects errors without keeping rows.
  * Resolves (never rejects) for any content; a file is acceptable when `fatal` is absent and, unless
- * invalid rows may be skipped, `errorCount` is 0.
+ * invalid rows may be skipped, `errorCount` is 0. `onEvent` lets a caller act on the rows in the same
+ * pass (the API stages the valid rows while it validates).
  */
 export async function validateBulkFile(
   source: BulkSource,
@@ -52,6 +59,7 @@ export async function validateBulkFile(
         result.fatal = event.fatal;
         break;
     }
+    if (options.onEvent) await options.onEvent(event);
   }
   return result;
 }

@@ -98,6 +98,30 @@ describe('two passes over a spooled upload', () => {
     });
   });
 
+  it('hands validateBulkFile events to an awaited onEvent, after counting them', async () => {
+    const seen: string[] = [];
+    const result = await validateBulkFile('prompt,duration\na,5\nb,x\n"c,5\n', {
+      ...csv,
+      onEvent: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        seen.push(event.kind);
+      },
+    });
+    expect(seen).toEqual(['row', 'invalid', 'fatal']);
+    expect(result).toMatchObject({ total: 2, valid: 1, invalid: 1, errorCount: 1 });
+    expect(result.fatal).toMatchObject({ code: 'parse_error', line: 4 });
+
+    const failure = new Error('stage failed');
+    await expect(
+      validateBulkFile('prompt\na\nb\n', {
+        ...csv,
+        onEvent: () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+  });
+
   it('uses the injected validateParams and reports its issues by column', async () => {
     const calls: Record<string, unknown>[] = [];
     const validateParams: ValidateParams = (input) => {
