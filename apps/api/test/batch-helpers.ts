@@ -1,4 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { App } from '../src/app.js';
+
+/**
+ * Gives the calling test file a private TMPDIR (os.tmpdir() reads it on every call), so other test
+ * files spooling uploads at the same time cannot disturb the check that every spooled upload is
+ * deleted. Call it at the top level of the file: it registers a beforeAll that sets TMPDIR and an
+ * afterAll that restores it and removes the directory.
+ */
+export function usePrivateTmpdir(): void {
+  const savedTmp = process.env.TMPDIR;
+  const privateTmp = mkdtempSync(join(tmpdir(), 'vidq-test-tmp-'));
+  beforeAll(() => {
+    process.env.TMPDIR = privateTmp;
+  });
+  afterAll(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    rmSync(privateTmp, { recursive: true, force: true });
+  });
+}
+
+/** The upload spool directories (`vidq-batch-*`) in the current tmpdir. */
+export async function spoolDirs(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((d) => d.startsWith('vidq-batch-'));
+}
 
 /** A multipart/form-data body with one file part (and optional text fields before it). */
 export function multipartBody(

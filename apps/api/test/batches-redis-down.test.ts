@@ -1,32 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, freePort, loadConfig } from '@vidqueue/core';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
+import { spoolDirs, usePrivateTmpdir } from './batch-helpers.js';
 
-// A private TMPDIR (os.tmpdir() reads it on every call), so other test files spooling uploads at
-// the same time cannot disturb the check that every spooled upload is deleted.
-const savedTmp = process.env.TMPDIR;
-const privateTmp = mkdtempSync(join(tmpdir(), 'vidq-test-tmp-'));
-beforeAll(() => {
-  process.env.TMPDIR = privateTmp;
-});
-afterAll(() => {
-  if (savedTmp === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = savedTmp;
-  rmSync(privateTmp, { recursive: true, force: true });
-});
+usePrivateTmpdir();
 
 let app: App | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
 });
-
-const spoolDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('vidq-batch-'));
 
 describe('batch routes while Redis is unreachable', () => {
   it('answer 503 REDIS_UNAVAILABLE at once, and leave no temp file', async () => {

@@ -1,9 +1,5 @@
 import { Readable } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { vidqKeys, type GenerationJobData } from '@vidqueue/core';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
@@ -11,24 +7,15 @@ import {
   jobTotal,
   multipartBody,
   postBatch,
+  spoolDirs,
   sumCounts,
+  usePrivateTmpdir,
   type BatchBody,
   type Created,
   type ErrorReply,
 } from './batch-helpers.js';
 
-// A private TMPDIR (os.tmpdir() reads it on every call), so other test files spooling uploads at
-// the same time cannot disturb the check that every spooled upload is deleted.
-const savedTmp = process.env.TMPDIR;
-const privateTmp = mkdtempSync(join(tmpdir(), 'vidq-test-tmp-'));
-beforeAll(() => {
-  process.env.TMPDIR = privateTmp;
-});
-afterAll(() => {
-  if (savedTmp === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = savedTmp;
-  rmSync(privateTmp, { recursive: true, force: true });
-});
+usePrivateTmpdir();
 
 let t: TestApp;
 let redis: Redis;
@@ -42,10 +29,6 @@ afterEach(async () => {
   await t.close();
   await redis.quit();
 });
-
-async function spoolDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((d) => d.startsWith('vidq-batch-'));
-}
 
 async function jobsOf(id: string, rows: number[]) {
   return Promise.all(rows.map((r) => t.app.queue.getJob(`${id}-${r}`)));
