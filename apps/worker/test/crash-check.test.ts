@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnTs, type Child } from '@vidqueue/testkit';
-import { FAST_ENV, PROVIDER_KEY, checkedStatuses, startHarness, type Harness } from './harness.js';
+import type { Child } from '@vidqueue/testkit';
+import { FAST_ENV, checkedStatuses, spawnWorkerProcess, startHarness, type Harness } from './harness.js';
 
 const CRASH_WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url);
 const MAIN = new URL('../src/main.ts', import.meta.url);
@@ -15,14 +15,7 @@ describe('a worker process stopped while a status check is in flight', () => {
   });
 
   function spawnWorker(script: URL, harness: Harness): Child {
-    return spawnTs(script, {
-      ...FAST_ENV,
-      REDIS_URL: harness.config.REDIS_URL!,
-      QUEUE_PREFIX: harness.config.QUEUE_PREFIX,
-      AIMLAPI_KEY: PROVIDER_KEY,
-      AIMLAPI_BASE_URL: harness.sim.url,
-      LOG_LEVEL: 'info',
-    });
+    return spawnWorkerProcess(harness, script, { LOG_LEVEL: 'info' });
   }
 
   /** Adds a job and waits until its first status check is held by the simulator. */

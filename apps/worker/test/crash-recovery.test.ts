@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnTs, type Child } from '@vidqueue/testkit';
-import { PROVIDER_KEY, FAST_ENV, startHarness, type Harness } from './harness.js';
+import type { Child } from '@vidqueue/testkit';
+import { spawnWorkerProcess, startHarness, type Harness } from './harness.js';
 
 const CRASH_WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url);
 
@@ -16,13 +16,7 @@ describe('a worker killed between sending a create and saving its answer', () =>
   it('leaves the job in `submitting`; the recovering worker fails it submission_unknown and never creates again', async () => {
     // The provider takes 1 s to answer a create: the worker process dies while waiting.
     h = await startHarness({ worker: false, sim: { createFaults: { slow: 1 }, slowMs: 1_000 } });
-    child = spawnTs(CRASH_WORKER, {
-      ...FAST_ENV,
-      REDIS_URL: h.config.REDIS_URL!,
-      QUEUE_PREFIX: h.config.QUEUE_PREFIX,
-      AIMLAPI_KEY: PROVIDER_KEY,
-      AIMLAPI_BASE_URL: h.sim.url,
-    });
+    child = spawnWorkerProcess(h, CRASH_WORKER);
     await expect.poll(() => child!.out(), { timeout: 15_000, interval: 50 }).toContain('worker ready');
     const job = await h.add();
     await expect.poll(() => h!.sim.stats().create_requests, { interval: 10, timeout: 5_000 }).toBe(1);

@@ -17,7 +17,7 @@ import {
   type NewGenerationJobData,
 } from '@vidqueue/core';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@vidqueue/simulator';
-import { LogSink, uniquePrefix } from '@vidqueue/testkit';
+import { LogSink, spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 import { startWorker, type GenerationJob, type RunningWorker, type StartWorkerDeps } from '../src/index.js';
 
 /** A key that must never show up in logs or Redis. */
@@ -141,6 +141,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   if (options.worker !== false) await harness.startWorker();
   return harness;
+}
+
+/**
+ * Runs `script` (a worker entry point) as a child process against the harness's Redis, queue prefix
+ * and simulator, with FAST_ENV timings and the test provider key; `extraEnv` is added last.
+ */
+export function spawnWorkerProcess(
+  harness: Harness,
+  script: URL,
+  extraEnv: Record<string, string> = {},
+): Child {
+  return spawnTs(script, {
+    ...FAST_ENV,
+    REDIS_URL: harness.config.REDIS_URL!,
+    QUEUE_PREFIX: harness.config.QUEUE_PREFIX,
+    AIMLAPI_KEY: PROVIDER_KEY,
+    AIMLAPI_BASE_URL: harness.sim.url,
+    ...extraEnv,
+  });
 }
 
 /** The `check <n>: <status>` lines the worker wrote into a job's log, as statuses. */
