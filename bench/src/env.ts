@@ -134,6 +134,27 @@ export function spawnNode(args: string[], env: Record<string, string>): Child {
   };
 }
 
+/**
+ * The end of a scenario run, in this order: stops the child process (worker or API), empties
+ * (best effort) and closes each queue, closes the simulator, stops the private Redis. Every part
+ * is optional, so a scenario that owns some of them per run and the rest for the whole scenario
+ * calls it once for each.
+ */
+export async function teardown(parts: {
+  child?: Child;
+  queues?: readonly GenerationQueue[];
+  sim?: { close(): Promise<void> };
+  redis?: { stop(): Promise<void> };
+}): Promise<void> {
+  await parts.child?.stop();
+  for (const queue of parts.queues ?? []) {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+  await parts.sim?.close();
+  await parts.redis?.stop();
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */

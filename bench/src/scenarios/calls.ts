@@ -10,6 +10,7 @@ import {
   privateRedis,
   queueFor,
   spawnTs,
+  teardown,
   workerEnv,
   warmUp,
   workerReady,
@@ -150,12 +151,7 @@ export async function calls(options: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    for (const r of runs) {
-      await r.child.stop();
-      await r.queue.obliterate({ force: true }).catch(() => undefined);
-      await r.queue.close();
-      await r.sim.close();
-    }
-    await redis.stop();
+    for (const r of runs) await teardown({ child: r.child, queues: [r.queue], sim: r.sim });
+    await teardown({ redis });
   }
 }

@@ -10,6 +10,7 @@ import {
   privateRedis,
   queueFor,
   spawnTs,
+  teardown,
   workerEnv,
   until,
   warmUp,
@@ -154,10 +155,6 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
             ],
     };
   } finally {
-    await child.stop();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await sim.close();
-    await redis.stop();
+    await teardown({ child, queues: [queue], sim, redis });
   }
 }

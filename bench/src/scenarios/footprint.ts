@@ -9,6 +9,7 @@ import {
   privateRedis,
   queueFor,
   spawnTs,
+  teardown,
   until,
   workerEnv,
   workerReady,
@@ -120,10 +121,6 @@ export async function footprint(options: BenchOptions): Promise<ScenarioResult> 
       ],
     };
   } finally {
-    await child.stop();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await sim.close();
-    await redis.stop();
+    await teardown({ child, queues: [queue], sim, redis });
   }
 }

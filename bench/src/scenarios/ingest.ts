@@ -2,7 +2,7 @@ import { freePort } from '@vidqueue/core';
 import { mb, uniq } from '../util.js';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, benchConfig, enqueue, privateRedis, queueFor, spawnNode, until } from '../env.js';
+import { ROOT, benchConfig, enqueue, privateRedis, queueFor, spawnNode, teardown, until } from '../env.js';
 import type { BenchOptions, ScenarioResult } from '../types.js';
 
 /** The API as production runs it (the Dockerfile): the esbuild bundle, not the tsx loader. */
@@ -115,11 +115,6 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    await api.stop();
-    for (const q of [...rawQueues, apiQueue]) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await redis.stop();
+    await teardown({ child: api, queues: [...rawQueues, apiQueue], redis });
   }
 }

@@ -10,6 +10,7 @@ import {
   privateRedis,
   queueFor,
   spawnTs,
+  teardown,
   workerEnv,
   workerReady,
   type Child,
@@ -73,9 +74,7 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
           topCommands: commands.top.map(([name, n]) => `${name} ${(n / jobs).toFixed(2)}`).join(', '),
         };
       } finally {
-        await child.stop();
-        await queue.obliterate({ force: true }).catch(() => undefined);
-        await queue.close();
+        await teardown({ child, queues: [queue] });
       }
     };
     // Reference first, then ours, then the reference again: the average reference rate is used,
@@ -139,8 +138,7 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    await sim.close();
-    await redis.stop();
+    await teardown({ sim, redis });
   }
 }
 
