@@ -3,6 +3,7 @@
 // (some, like Bull Board's UI, read files next to their code), imported by the absolute path esbuild
 // resolves from the importing package: pnpm gives each package only its own dependencies, so a bare
 // name would not resolve from dist/. Build and run in the same folder (the Dockerfile does).
+import { cp } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const apps = ['api', 'worker', 'simulator', 'stack'];
@@ -41,5 +42,10 @@ await Promise.all(
       logLevel: 'warning',
     }),
   ),
+);
+// The Redis scripts are read at run time from `lua/` beside the module that loads them
+// (packages/core/src/store/scripts): in a bundle, beside dist/main.mjs.
+await Promise.all(
+  apps.map((app) => cp('packages/core/src/store/scripts/lua', `apps/${app}/dist/lua`, { recursive: true })),
 );
 console.log(`built ${apps.map((a) => `apps/${a}/dist/main.mjs`).join(', ')}`);

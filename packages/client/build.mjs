@@ -4,7 +4,7 @@
 //   must be listed in this package's `dependencies`, or the build fails. The two entry points share
 //   one chunk, so `instanceof` on the error classes works across `.` and `./http`.
 // - Types: dts-bundle-generator writes one .d.ts per entry point with the @vidqueue/* types inlined.
-import { rm, writeFile, readFile } from 'node:fs/promises';
+import { cp, rm, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,6 +56,10 @@ const result = await build({
   plugins: [bundlePrivate],
   logLevel: 'warning',
 });
+
+// The Redis scripts of @vidqueue/core are read at run time from `lua/` beside the loading module: in
+// this bundle, dist/lua (the chunks all sit in dist/).
+await cp(path.join(root, '../core/src/store/scripts/lua'), path.join(outdir, 'lua'), { recursive: true });
 
 const packageName = (spec) =>
   spec

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { isAimlApiError } from '@vidqueue/aimlapi';
-import { FailureCode, vidqKeys, type Config } from '@vidqueue/core';
+import { FailureCode, scripts, vidqKeys, type Config } from '@vidqueue/core';
 import type { ProcessorHooks } from './processor.js';
 import { MAX_RETRY_AFTER_MS, type Random } from './schedule.js';
 
@@ -62,23 +62,6 @@ export type CreateBudgetsOptions = {
   random?: Random;
 };
 
-/** Reserve (or refresh) the job's slot unless the set is full. KEYS: set. ARGV: now, expiresAt, max, jobId. */
-const RESERVE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local held = redis.call('ZSCORE', KEYS[1], ARGV[4])
-if (not held) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
-local ttl = tonumber(ARGV[2]) - tonumber(ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-return 1`;
-
-/** Set the back-off key unless it already lasts longer. KEYS: key. ARGV: ttl ms, value. */
-const EXTEND = `
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
-end
-return 1`;
-
 /**
  * Provider call budgets shared by every worker process through Redis:
  * - `CREATE_RATE_PER_MIN` / `STATUS_RATE_PER_MIN`: rate-limiter-flexible's RateLimiterRedis, a fixed
@@ -133,7 +116,7 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
   async function slowDown(kind: ProviderCallKind, err: unknown): Promise<void> {
     if (!isAimlApiError(err) || err.status !== 429) return;
     const ttl = Math.min(err.retryAfterMs ?? config.RETRY_BASE_MS, MAX_RETRY_AFTER_MS);
-    await redis.eval(EXTEND, 1, keys.backoff(kind), String(Math.max(1, ttl)), `429 on ${kind}`);
+    await scripts['backoff-extend'].run(redis, [keys.backoff(kind)], [Math.max(1, ttl), `429 on ${kind}`]);
   }
 
   return {
@@ -143,14 +126,10 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
       if (waiting) return waiting;
       if (capped) {
         const at = now();
-        const ok = await redis.eval(
-          RESERVE,
-          1,
-          keys.inFlight,
-          String(at),
-          String(at + entryLifeMs),
-          String(config.MAX_IN_FLIGHT),
-          jobId,
+        const ok = await scripts['in-flight-reserve'].run(
+          redis,
+          [keys.inFlight],
+          [at, at + entryLifeMs, config.MAX_IN_FLIGHT, jobId],
         );
         // A slot frees when a status check sees a generation finish: look again after one interval.
         if (ok !== 1) return { reason: 'in_flight', waitMs: spread(config.STATUS_INTERVAL_MS) };

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { vidqKeys } from '@vidqueue/core';
-import { luaScript } from './lua.js';
+import { scripts, vidqKeys } from '@vidqueue/core';
 import type { ProcessorHooks } from './processor.js';
 
 /** Recent generation times kept per model and clip duration (a Redis list, newest first). */
@@ -46,12 +45,6 @@ export type DurationStatsOptions = {
   onError?: (err: unknown) => void;
 };
 
-/** LPUSH + LTRIM in one script. KEYS: list. ARGV: last index kept, then the samples, oldest first. */
-const RECORD = luaScript(`
-redis.call('LPUSH', KEYS[1], unpack(ARGV, 2))
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]))
-return 1`);
-
 /**
  * Learned generation times, shared by every worker through one bounded Redis list per model and
  * duration (LPUSH + LTRIM, so at most `samples` numbers each). Estimates are cached in-process for
@@ -85,7 +78,8 @@ export function createDurationStats(
     return { p50Ms: values[Math.floor((values.length - 1) / 2)] ?? 0, samples: values.length };
   }
 
-  const write = (key: string, samples: string[]) => RECORD(redis, [key], [String(size - 1), ...samples]);
+  const write = (key: string, samples: string[]) =>
+    scripts['durations-record'].run(redis, [key], [String(size - 1), ...samples]);
 
   const interval = options.flushIntervalMs ?? 0;
   /** key → samples not yet written, oldest first (only the newest `size` can matter). */

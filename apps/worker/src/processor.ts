@@ -6,6 +6,9 @@ import {
   GenerationJobDataSchema,
   formatFailure,
   parseFailure,
+  readRunFlags,
+  updateDataAndLog,
+  updateDataIfLocked,
   vidqKeys,
   type Config,
   type GenerationJobData,
@@ -14,8 +17,6 @@ import {
 } from '@vidqueue/core';
 import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
 import type { Budgets, KnownBackoff } from './budgets.js';
-import { jobKey, updateDataAndLog, updateDataIfLocked } from './lock-guard.js';
-import { luaScript } from './lua.js';
 import {
   fixedCheckSchedule,
   retryDelay,
@@ -111,29 +112,6 @@ type RunFlags = {
   claimed?: GenerationJobData;
 };
 
-/**
- * KEYS: cancel flag, account pause hash ('' to skip), back-off key ('' to skip), job lock, job hash
- * ('' to skip the claim). ARGV: lock token, the `submitting` data to write.
- * Returns [cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL (-2 for a skipped key),
- * 1 when the data was written]. The claim is `updateDataIfLocked`, made only when nothing holds the
- * create back, so a pending job's first step costs one round trip before the create call.
- */
-const RUN_FLAGS = luaScript(`
-local cancelled = redis.call('EXISTS', KEYS[1])
-local fields, pttl, backoff = {}, -2, -2
-if KEYS[2] ~= '' then
-  fields = redis.call('HGETALL', KEYS[2])
-  pttl = redis.call('PTTL', KEYS[2])
-end
-if KEYS[3] ~= '' then backoff = redis.call('PTTL', KEYS[3]) end
-local claimed = 0
-if KEYS[5] ~= '' and cancelled == 0 and (#fields == 0 or pttl == -2) and backoff <= 0
-  and redis.call('GET', KEYS[4]) == ARGV[1] and redis.call('EXISTS', KEYS[5]) == 1 then
-  redis.call('HSET', KEYS[5], 'data', ARGV[2])
-  claimed = 1
-end
-return {cancelled, fields, pttl, backoff, claimed}`);
-
 function fail(code: FailureCode, message: string): never {
   throw new UnrecoverableError(formatFailure(code, message));
 }
@@ -196,18 +174,17 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     const creating = data.step === 'pending';
     const withBackoff = deps.budgets !== undefined && data.step !== 'submitting';
     const claim = creating && !deps.budgets?.createsGated ? submittingData(job, data) : undefined;
-    const key = jobKey(job);
-    const reply = (await RUN_FLAGS(
+    const reply = await readRunFlags(
       redis,
-      [
-        keys.cancel(jobId),
-        creating ? keys.accountPause : '',
-        withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
-        `${key}:lock`,
-        claim ? key : '',
-      ],
-      [token, claim ? JSON.stringify(claim) : ''],
-    )) as [number, string[], number, number, number];
+      job,
+      token,
+      {
+        cancel: keys.cancel(jobId),
+        accountPause: creating ? keys.accountPause : '',
+        backoff: withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
+      },
+      claim,
+    );
     const [cancelled, pauseFields, pausePttl, backoffPttl, claimed] = reply;
     const flags: RunFlags = { cancelled: cancelled === 1 };
     if (claim && claimed === 1) flags.claimed = claim;

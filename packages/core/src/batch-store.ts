@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { GenerationInput, Metadata } from './job-data.js';
 import { vidqKeys } from './keys.js';
+import { scripts } from './store/scripts/index.js';
 
 /**
  * The record of a batch, kept in our own Redis hashes so it outlives BullMQ's job retention
@@ -75,117 +76,6 @@ export function batchJobAttempt(jobId: string | undefined): number {
   return m ? Number(m[1]) : 0;
 }
 
-/**
- * KEYS: meta, counts, status, result, attempt, input
- * ARGV: row, new status, attempt, outcome JSON ('' keeps the stored one), cost (micro-USD), now (ms), ttl
- * Returns { changed (0/1), previous status }. A row that is completed stays completed; a hook of
- * another attempt than the row's current one (a late hook of a retried job) changes nothing.
- */
-const SET_ROW_STATUS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
-local row = ARGV[1]
-if redis.call('HEXISTS', KEYS[6], row) == 0 then return {0, 'missing'} end
-local cur = redis.call('HGET', KEYS[3], row) or 'queued'
-local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
-if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
-local new = ARGV[2]
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
-if new == cur then return {0, cur} end
-redis.call('HINCRBY', KEYS[2], cur, -1)
-redis.call('HINCRBY', KEYS[2], new, 1)
-redis.call('HSET', KEYS[3], row, new)
-local cost = tonumber(ARGV[5])
-if new == 'completed' and cost > 0 then redis.call('HINCRBY', KEYS[2], 'cost_micro_usd', cost) end
-local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
-if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
-for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
-return {1, cur}
-`;
-
-/**
- * KEYS: meta, counts, status, result, attempt, input
- * ARGV: now (ms), ttl, rows...
- * Moves each failed row to queued with its attempt raised by one. Returns { row, attempt, ... }
- * for the rows it moved (a row retried by a concurrent request is not moved twice).
- */
-const RETRY_ROWS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-local moved = {}
-for i = 3, #ARGV do
-  local row = ARGV[i]
-  if redis.call('HGET', KEYS[3], row) == 'failed' then
-    local attempt = redis.call('HINCRBY', KEYS[5], row, 1)
-    redis.call('HSET', KEYS[3], row, 'queued')
-    redis.call('HDEL', KEYS[4], row)
-    redis.call('HINCRBY', KEYS[2], 'failed', -1)
-    redis.call('HINCRBY', KEYS[2], 'queued', 1)
-    moved[#moved + 1] = tonumber(row)
-    moved[#moved + 1] = attempt
-  end
-end
-if #moved > 0 then
-  redis.call('HDEL', KEYS[1], 'finished_at', 'cancelled_at')
-  for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-end
-return moved
-`;
-
-/**
- * KEYS: meta, counts, status, result, attempt, input
- * ARGV: now (ms), ttl, outcome JSON, rows...
- * Marks the batch cancelled and moves each row that is still queued (never started) to cancelled.
- * Rows a worker already took keep their status: the worker cancels them through the cancel key.
- */
-const CANCEL_ROWS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSETNX', KEYS[1], 'cancelled_at', ARGV[1])
-local n = 0
-for i = 4, #ARGV do
-  local row = ARGV[i]
-  if redis.call('HEXISTS', KEYS[6], row) == 1 and (redis.call('HGET', KEYS[3], row) or 'queued') == 'queued' then
-    redis.call('HSET', KEYS[3], row, 'cancelled')
-    redis.call('HSET', KEYS[4], row, ARGV[3])
-    redis.call('HINCRBY', KEYS[2], 'queued', -1)
-    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
-    n = n + 1
-  end
-end
-local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
-if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1]) end
-for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-return n
-`;
-
-/** KEYS: meta, counts. ARGV: ttl, total, meta field/value pairs... Returns 1 when created, 0 when it existed. */
-const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('HSET', KEYS[2], 'queued', ARGV[2], 'generating', 0, 'completed', 0, 'failed', 0, 'cancelled', 0, 'cost_micro_usd', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-return 1
-`;
-
-type BatchCommands = {
-  vidqBatchSetRow(...args: (string | number)[]): Promise<[number, string]>;
-  vidqBatchRetry(...args: (string | number)[]): Promise<number[]>;
-  vidqBatchCancel(...args: (string | number)[]): Promise<number>;
-  vidqBatchCreate(...args: (string | number)[]): Promise<number>;
-};
-
-function defineCommands(redis: Redis): Redis & BatchCommands {
-  const r = redis as Redis & Partial<BatchCommands>;
-  if (typeof r.vidqBatchSetRow !== 'function') {
-    redis.defineCommand('vidqBatchSetRow', { numberOfKeys: 6, lua: SET_ROW_STATUS });
-    redis.defineCommand('vidqBatchRetry', { numberOfKeys: 6, lua: RETRY_ROWS });
-    redis.defineCommand('vidqBatchCancel', { numberOfKeys: 6, lua: CANCEL_ROWS });
-    redis.defineCommand('vidqBatchCreate', { numberOfKeys: 2, lua: CREATE });
-  }
-  return redis as Redis & BatchCommands;
-}
-
 export type SetRowStatusOptions = {
   /** The attempt of the job reporting (see `batchJobAttempt`); default 0. */
   attempt?: number;
@@ -195,7 +85,6 @@ export type SetRowStatusOptions = {
 export type BatchStore = ReturnType<typeof createBatchStore>;
 
 export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: number) {
-  const r = defineCommands(redis);
   const keys = vidqKeys(prefix);
   const all = (id: string) => {
     const k = keys.batch(id);
@@ -218,12 +107,10 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
         ...(batch.idempotencyKey === undefined ? {} : { idempotency_key: batch.idempotencyKey }),
         ...(batch.sha256 === undefined ? {} : { sha256: batch.sha256 }),
       };
-      const created = await r.vidqBatchCreate(
-        k.meta,
-        k.counts,
-        ttlSeconds,
-        batch.total,
-        ...Object.entries(fields).flat(),
+      const created = await scripts['batch-create'].run(
+        redis,
+        [k.meta, k.counts],
+        [ttlSeconds, batch.total, ...Object.entries(fields).flat()],
       );
       return created === 1;
     },
@@ -315,8 +202,7 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
     ): Promise<{ changed: boolean; previous: BatchRowStatus | 'missing' }> {
       const cost =
         status === 'completed' && outcome?.cost_usd !== undefined ? Math.round(outcome.cost_usd * 1e6) : 0;
-      const [changed, previous] = await r.vidqBatchSetRow(
-        ...all(batchId),
+      const [changed, previous] = (await scripts['batch-set-row'].run(redis, all(batchId), [
         row,
         status,
         options.attempt ?? 0,
@@ -324,7 +210,7 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
         cost,
         options.now ?? Date.now(),
         ttlSeconds,
-      );
+      ])) as [number, string];
       return { changed: changed === 1, previous: previous as BatchRowStatus | 'missing' };
     },
 
@@ -402,7 +288,11 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
     /** Moves failed rows back to queued with a new attempt; returns the rows moved and their attempt. */
     async beginRetry(batchId: string, rows: readonly number[]): Promise<{ row: number; attempt: number }[]> {
       if (rows.length === 0) return [];
-      const flat = await r.vidqBatchRetry(...all(batchId), Date.now(), ttlSeconds, ...rows);
+      const flat = (await scripts['batch-retry-rows'].run(redis, all(batchId), [
+        Date.now(),
+        ttlSeconds,
+        ...rows,
+      ])) as number[];
       const out: { row: number; attempt: number }[] = [];
       for (let i = 0; i < flat.length; i += 2)
         out.push({ row: Number(flat[i]), attempt: Number(flat[i + 1]) });
@@ -412,7 +302,12 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
     /** Marks the batch cancelled and its still-queued rows (of `rows`) cancelled; returns how many moved. */
     async cancelQueued(batchId: string, rows: readonly number[], now = Date.now()): Promise<number> {
       const outcome: BatchRowOutcome = { error: { code: 'cancelled', message: 'Cancelled on request' } };
-      return r.vidqBatchCancel(...all(batchId), now, ttlSeconds, JSON.stringify(outcome), ...rows);
+      return (await scripts['batch-cancel-rows'].run(redis, all(batchId), [
+        now,
+        ttlSeconds,
+        JSON.stringify(outcome),
+        ...rows,
+      ])) as number;
     },
   };
 }

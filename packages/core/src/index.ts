@@ -16,3 +16,5 @@ export * from './redact.js';
 export * from './resume.js';
 export * from './video-ops.js';
 export * from './video-view.js';
+export * from './store/bullmq-job.js';
+export * from './store/scripts/index.js';

@@ -1,0 +1,86 @@
+/**
+ * The only code that writes into BullMQ's own keys: a job's hash (`<prefix>:<queue>:<id>`, field
+ * `data`), its lock (`<job key>:lock`, holding the worker's token) and its log list (`<job key>:logs`,
+ * trimmed to `keepLogs`). BullMQ does not promise this layout, so `test/bullmq-job.test.ts` checks it
+ * against the installed version: an upgrade that changes it fails that test instead of breaking these
+ * writes silently.
+ *
+ * Why write there at all: the worker's hot path needs a data write that is atomic with a lock check
+ * (two runs of one job can never both send a create) and a data write plus its log line in one round
+ * trip; BullMQ's API offers neither.
+ */
+import type { Job } from 'bullmq';
+import { scripts, type ScriptConnection } from './scripts/index.js';
+
+/** The Redis key of a job's hash (its lock is `<key>:lock`, its log list `<key>:logs`). */
+export function jobKey(job: Job<unknown>): string {
+  return `${job.queueQualifiedName}:${job.id ?? ''}`;
+}
+
+/**
+ * `job.updateData(data)`, but atomic with a check that this run still owns the job: false (nothing
+ * written) when its lock expired or another worker took the job over (BullMQ's stalled-job recovery
+ * after an event-loop stall longer than the lock). The create call is guarded by it, so two runs of one
+ * job can never both send a create.
+ */
+export async function updateDataIfLocked<T>(
+  redis: ScriptConnection,
+  job: Job<T>,
+  token: string,
+  data: T,
+): Promise<boolean> {
+  const key = jobKey(job);
+  const written = await scripts['job-update-if-locked'].run(
+    redis,
+    [`${key}:lock`, key],
+    [token, JSON.stringify(data)],
+  );
+  if (written !== 1) return false;
+  job.data = data;
+  return true;
+}
+
+/**
+ * `job.updateData(data)` followed by `job.log(line)` (same keys, same `keepLogs` trimming) in one
+ * round trip: the hot path writes a step and its log line together. Throws when the job is gone, like
+ * `updateData`.
+ */
+export async function updateDataAndLog<T>(
+  redis: ScriptConnection,
+  job: Job<T>,
+  data: T,
+  line: string,
+): Promise<void> {
+  const key = jobKey(job);
+  const keepLogs = job.opts.keepLogs;
+  const result = await scripts['job-update-and-log'].run(
+    redis,
+    [key, `${key}:logs`],
+    [JSON.stringify(data), line, keepLogs === undefined ? '' : String(keepLogs)],
+  );
+  if (result !== 0) throw new Error(`Missing key for job ${job.id ?? ''}. updateData`);
+  job.data = data;
+}
+
+/** Raw reply of `job-run-flags`: cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL, claimed. */
+export type RunFlagsReply = [number, string[], number, number, number];
+
+/**
+ * One round trip for the flags a worker run obeys (cancel, account pause, back-off) and, when `claim`
+ * is given, the lock-guarded write of the job's `submitting` data (made only when nothing holds the
+ * create back). Empty key names skip a read.
+ */
+export async function readRunFlags(
+  redis: ScriptConnection,
+  job: Job<unknown>,
+  token: string,
+  keys: { cancel: string; accountPause: string; backoff: string },
+  claim: unknown,
+): Promise<RunFlagsReply> {
+  const key = jobKey(job);
+  return (await scripts['job-run-flags'].run(
+    redis,
+    [keys.cancel, keys.accountPause, keys.backoff, `${key}:lock`, claim === undefined ? '' : key],
+    [token, claim === undefined ? '' : JSON.stringify(claim)],
+  )) as RunFlagsReply;
+}

@@ -1,0 +1,121 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
+import { uniquePrefix } from '../../testkit/src/index.js';
+import {
+  SCRIPT_NAMES,
+  jobKey,
+  readRunFlags,
+  scriptSource,
+  scripts,
+  updateDataAndLog,
+  updateDataIfLocked,
+} from '../src/index.js';
+
+/**
+ * The layout of BullMQ's own keys that `store/bullmq-job.ts` writes into. If an upgrade of BullMQ
+ * changes where a job's data, lock or logs live, these fail before the worker writes to the wrong place.
+ */
+describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
+  let redis: Redis;
+  let queue: Queue;
+  let worker: Worker | undefined;
+  let prefix: string;
+
+  beforeEach(() => {
+    prefix = uniquePrefix('bullmq-layout');
+    redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    queue = new Queue('layout', { connection: redis, prefix });
+  });
+
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+  });
+
+  /** Takes the job as a worker does, so it has a lock held by `token`. */
+  async function takeJob(token: string): Promise<Job> {
+    worker = new Worker('layout', null, { connection: redis, prefix, lockDuration: 30_000 });
+    const job = await worker.getNextJob(token);
+    if (!job) throw new Error('no job to take');
+    return job;
+  }
+
+  it('keeps a job hash at <prefix>:<queue>:<id> with its data in the field `data`', async () => {
+    const job = await queue.add('j', { n: 1 }, { jobId: 'a-1' });
+    expect(jobKey(job)).toBe(`${prefix}:layout:a-1`);
+    expect(await redis.type(jobKey(job))).toBe('hash');
+    expect(JSON.parse((await redis.hget(jobKey(job), 'data')) ?? 'null')).toEqual({ n: 1 });
+  });
+
+  it('holds the worker token in <job key>:lock while the job is active', async () => {
+    await queue.add('j', { n: 1 }, { jobId: 'a-2' });
+    const job = await takeJob('tok-1');
+    expect(await redis.get(`${jobKey(job)}:lock`)).toBe('tok-1');
+  });
+
+  it('updateDataIfLocked writes only for the lock holder, and BullMQ reads what it wrote', async () => {
+    await queue.add('j', { n: 1 }, { jobId: 'a-3' });
+    const job = await takeJob('tok-2');
+    expect(await updateDataIfLocked(redis, job, 'someone-else', { n: 2 })).toBe(false);
+    expect((await queue.getJob('a-3'))?.data).toEqual({ n: 1 });
+    expect(await updateDataIfLocked(redis, job, 'tok-2', { n: 3 })).toBe(true);
+    expect((await queue.getJob('a-3'))?.data).toEqual({ n: 3 });
+  });
+
+  it('updateDataAndLog writes data and a log line that BullMQ lists, trimmed to keepLogs', async () => {
+    const job = await queue.add('j', { n: 1 }, { jobId: 'a-4', keepLogs: 2 });
+    for (const n of [2, 3, 4]) await updateDataAndLog(redis, job, { n }, `line ${n}`);
+    expect((await queue.getJob('a-4'))?.data).toEqual({ n: 4 });
+    const logs = await queue.getJobLogs('a-4');
+    expect(logs.logs).toEqual(['line 3', 'line 4']);
+    await (await queue.getJob('a-4'))?.remove();
+    await expect(updateDataAndLog(redis, job, { n: 5 }, 'gone')).rejects.toThrow(/Missing key/);
+  });
+
+  it('readRunFlags claims the job only while the run holds its lock and nothing holds it back', async () => {
+    await queue.add('j', { step: 'pending' }, { jobId: 'a-5' });
+    const job = await takeJob('tok-3');
+    const keys = { cancel: `${prefix}:c`, accountPause: `${prefix}:p`, backoff: `${prefix}:b` };
+    expect(await readRunFlags(redis, job, 'not-mine', keys, { step: 'submitting' })).toEqual([
+      0,
+      [],
+      -2,
+      -2,
+      0,
+    ]);
+    await redis.set(keys.backoff, 'x', 'PX', 60_000);
+    const held = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
+    expect(held[3]).toBeGreaterThan(0);
+    expect(held[4]).toBe(0);
+    await redis.del(keys.backoff);
+    expect((await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' }))[4]).toBe(1);
+    expect((await queue.getJob('a-5'))?.data).toEqual({ step: 'submitting' });
+  });
+});
+
+describe('Redis scripts', () => {
+  it('each states its KEYS/ARGV contract at the top and runs (after a SCRIPT FLUSH too)', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      for (const name of SCRIPT_NAMES) {
+        const source = scriptSource(name);
+        expect(source.startsWith(`-- ${name}:`), name).toBe(true);
+        expect(source, name).toMatch(/-- KEYS\[1\]/);
+      }
+      const key = `${uniquePrefix('scripts')}:backoff`;
+      await scripts['backoff-extend'].run(redis, [key], [60_000, 'why']);
+      if (inject('redisOwned')) await redis.script('FLUSH');
+      await scripts['backoff-extend'].run(redis, [key], [120_000, 'again']);
+      expect(await redis.get(key)).toBe('again');
+      await redis.del(key);
+      await expect(scripts['backoff-extend'].run(redis, [], [1, 'x'])).rejects.toThrow(/takes 1 keys/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
