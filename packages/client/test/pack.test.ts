@@ -121,6 +121,9 @@ try {
 } catch (err) {
   out.enqueue = { validation: err instanceof ValidationError, base: err instanceof VidqueueError, issues: err.issues };
 }
+// A batch runs the Redis scripts (dist/lua) the bundle must carry.
+const batch = await vq.enqueueMany([{ prompt: 'a harbour at dawn' }, { prompt: 'a kite' }]);
+out.batch = (await vq.getBatch(batch.id)).total;
 try {
   await vq.get('no-such-video');
   out.get = 'found';
@@ -147,6 +150,7 @@ console.log(JSON.stringify(out));
     expect(out).toMatchObject({
       sameErrorClass: true,
       enqueue: { validation: true, base: true, issues: [expect.objectContaining({ path: 'aspect_ratio' })] },
+      batch: 2,
       get: { notFound: true, code: 'VIDEO_NOT_FOUND' },
       http: { unavailable: true },
     });
