@@ -5,17 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import {
-  GENERATION_JOB_NAME,
-  createGenerationQueue,
-  createRedis,
-  loadConfig,
-  newVideoId,
-  startLocalRedis,
-  type Config,
-  type GenerationJobData,
-  type GenerationQueue,
-} from '@vidqueue/core';
+import { newVideoId, type GenerationJobData } from '@vidqueue/core/contract';
+import { GENERATION_JOB_NAME, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createRedis, loadConfig, startLocalRedis, type Config } from '@vidqueue/core/runtime';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PROVIDER_KEY = 'bench-provider-key';

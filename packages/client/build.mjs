@@ -85,7 +85,16 @@ const names = Object.keys(entries);
 const dts = generateDtsBundle(
   names.map((name) => ({
     filePath: path.join(root, entries[name]),
-    libraries: { inlinedLibraries: ['@vidqueue/core', '@vidqueue/aimlapi', '@vidqueue/bulk'] },
+    libraries: {
+      inlinedLibraries: [
+        '@vidqueue/core/contract',
+        '@vidqueue/core/store',
+        '@vidqueue/core/runtime',
+        '@vidqueue/core/producer',
+        '@vidqueue/aimlapi',
+        '@vidqueue/bulk',
+      ],
+    },
     output: { noBanner: true, exportReferencedTypes: false },
   })),
   { preferredConfigPath: path.join(root, 'tsconfig.build.json') },

@@ -8,7 +8,9 @@ import {
   type BulkRow,
   type BulkValidation,
 } from '@vidqueue/bulk';
-import { batchRowJob, batchRowRequest, type BatchRowInput, type GenerationQueue } from '@vidqueue/core';
+import type { BatchRowInput } from '@vidqueue/core/contract';
+import type { GenerationQueue } from '@vidqueue/core/store';
+import { batchRowJob, batchRowRequest } from '@vidqueue/core/producer';
 
 /** Rows per Redis write (`addRows`, `addBulk`). */
 export const INGEST_CHUNK_ROWS = 1000;

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BatchFormat } from '@vidqueue/core';
+import type { BatchFormat } from '@vidqueue/core/contract';
 
 /** Media types accepted as a whole-body batch file, and the format each one means. */
 export const BODY_FORMATS: Readonly<Record<string, BatchFormat>> = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BATCH_ROW_STATUSES, BATCH_STATUSES } from '@vidqueue/core';
+import { BATCH_ROW_STATUSES, BATCH_STATUSES } from '@vidqueue/core/contract';
 
 // The views' types and their mapping from the batch store live in @vidqueue/core (shared with the SDK);
 // these schemas document them in OpenAPI and serialize the responses.

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@vidqueue/core';
+import type { Config, Logger } from '@vidqueue/core/runtime';
 import { buildApp, type App } from './app.js';
 
 export type StartApiOptions = {

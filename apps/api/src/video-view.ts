@@ -9,4 +9,4 @@ export {
   type JobStateName,
   type VideoStatus,
   type VideoView,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { createLogger } from '@vidqueue/core';
+import { createLogger } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { LogSink } from '@vidqueue/testkit';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, freePort, loadConfig } from '@vidqueue/core';
+import { createLogger, freePort, loadConfig } from '@vidqueue/core/runtime';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 import { spoolDirs, usePrivateTmpdir } from './batch-helpers.js';

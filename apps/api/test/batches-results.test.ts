@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { createBatchStore, vidqKeys, type BatchStore } from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
+import { createBatchStore, type BatchStore } from '@vidqueue/core/store';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
 import { postBatch, sumCounts, type BatchBody, type Created, type ErrorReply } from './batch-helpers.js';
 

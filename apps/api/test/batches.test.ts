@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { vidqKeys, type GenerationJobData } from '@vidqueue/core';
+import { vidqKeys, type GenerationJobData } from '@vidqueue/core/contract';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
 import {
   jobTotal,

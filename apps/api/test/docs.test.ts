@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RouteOptions } from 'fastify';
-import { createLogger } from '@vidqueue/core';
+import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 import { deletePrefix, testConfig } from './helpers.js';

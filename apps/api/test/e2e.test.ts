@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { createLogger, createRedis } from '@vidqueue/core';
+import { createLogger, createRedis } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { dumpKeys, LogSink } from '@vidqueue/testkit';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@vidqueue/core';
+import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 import { ApiError } from '../src/errors.js';

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { createLogger, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { LogSink, deletePrefix as deletePrefixOf, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 

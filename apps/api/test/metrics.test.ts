@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { createLogger, type GenerationResult } from '@vidqueue/core';
+import type { GenerationResult } from '@vidqueue/core/contract';
+import { createLogger } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { LogSink } from '@vidqueue/testkit';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';

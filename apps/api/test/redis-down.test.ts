@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, freePort, loadConfig, startLocalRedis, type LocalRedis } from '@vidqueue/core';
+import { createLogger, freePort, loadConfig, startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@vidqueue/core';
+import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { isLoopbackHost, startApi, UnsafeBindError, type RunningApi } from '../src/server.js';
 import { deletePrefix, testConfig } from './helpers.js';

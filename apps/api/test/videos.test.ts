@@ -1,15 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  GENERATION_ATTEMPTS,
-  GENERATIONS_QUEUE,
-  GENERATION_JOB_NAME,
-  createRedis,
-  vidqKeys,
-  type GenerationJobData,
-  type GenerationResult,
-} from '@vidqueue/core';
+import { vidqKeys, type GenerationJobData, type GenerationResult } from '@vidqueue/core/contract';
+import { GENERATION_ATTEMPTS, GENERATIONS_QUEUE, GENERATION_JOB_NAME } from '@vidqueue/core/store';
+import { createRedis } from '@vidqueue/core/runtime';
 import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS } from '../src/routes/videos.js';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
 

@@ -2,13 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createGenerationQueue,
-  createRedis,
-  parseFailure,
-  startLocalRedis,
-  type LocalRedis,
-} from '@vidqueue/core';
+import { parseFailure } from '@vidqueue/core/contract';
+import { createGenerationQueue } from '@vidqueue/core/store';
+import { createRedis, startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
 import { startSimulator } from '@vidqueue/simulator';
 import { dumpKeys } from '@vidqueue/testkit';
 import type { ChaosOptions } from './options.js';

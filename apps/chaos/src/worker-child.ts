@@ -2,7 +2,7 @@
 // a SIGKILLed worker come back through stalled-job recovery in seconds instead of a minute.
 import closeWithGrace from 'close-with-grace';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { createLogger, loadConfig } from '@vidqueue/core';
+import { createLogger, loadConfig } from '@vidqueue/core/runtime';
 import { startWorker } from '@vidqueue/worker';
 
 const config = loadConfig();

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig } from '@vidqueue/core';
+import { createLogger, loadConfig } from '@vidqueue/core/runtime';
 import { PROJECT_ROOT, startStack } from '@vidqueue/stack';
 import { runCli } from './program.js';
 

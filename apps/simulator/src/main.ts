@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { createLogger, loadOrExit } from '@vidqueue/core';
+import { createLogger, loadOrExit } from '@vidqueue/core/runtime';
 import { SimulatorConfigError, loadSimulatorConfig } from './config.js';
 import { startSimulator } from './start.js';
 

@@ -1,4 +1,4 @@
-import { createLogger } from '@vidqueue/core';
+import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL, anyString, startTestSimulator, type TestSimulator } from './helpers.js';

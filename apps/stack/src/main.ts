@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core';
+import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core/runtime';
 import { dataDir } from './paths.js';
 import { startStack } from './start-stack.js';
 

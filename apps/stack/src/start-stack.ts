@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
-import { startLocalRedis, type Config, type LocalRedis, type Logger } from '@vidqueue/core';
+import { startLocalRedis, type Config, type LocalRedis, type Logger } from '@vidqueue/core/runtime';
 import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { localDashboardPassword } from './dashboard-password.js';

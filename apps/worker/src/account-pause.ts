@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { vidqKeys } from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
 
 /** Why provider submissions are paused for every worker, and for how much longer. */
 export type AccountPauseState = {

@@ -3,13 +3,12 @@ import type { Redis } from 'ioredis';
 import {
   FailureCode,
   batchJobAttempt,
-  createBatchStore,
   parseFailure,
   type BatchRowOutcome,
-  type Config,
   type GenerationJobData,
-  type Logger,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import { createBatchStore } from '@vidqueue/core/store';
+import type { Config, Logger } from '@vidqueue/core/runtime';
 import type { GenerationJob, ProcessorHooks } from './processor.js';
 
 export type BatchHooksDeps = {

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { isAimlApiError } from '@vidqueue/aimlapi';
-import { FailureCode, scripts, vidqKeys, type Config } from '@vidqueue/core';
+import { FailureCode, vidqKeys } from '@vidqueue/core/contract';
+import { scripts } from '@vidqueue/core/store';
+import type { Config } from '@vidqueue/core/runtime';
 import type { ProcessorHooks } from './processor.js';
 import { MAX_RETRY_AFTER_MS, type Random } from './schedule.js';
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { scripts, vidqKeys } from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
+import { scripts } from '@vidqueue/core/store';
 import type { ProcessorHooks } from './processor.js';
 
 /** Recent generation times kept per model and clip duration (a Redis list, newest first). */

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core';
+import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core/runtime';
 import { startWorker } from './start-worker.js';
 
 /** Process wiring: loadConfig → createLogger → provider client → startWorker → close with grace. */

@@ -1,5 +1,5 @@
 import { isAimlApiError, type AimlApiClient } from '@vidqueue/aimlapi';
-import type { MetricsRecorder } from '@vidqueue/core';
+import type { MetricsRecorder } from '@vidqueue/core/runtime';
 import type { ProcessorHooks } from './processor.js';
 
 /** The HTTP status a provider call ended with: 200 for an answer, the error's status, or `none`. */

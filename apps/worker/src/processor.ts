@@ -6,15 +6,12 @@ import {
   GenerationJobDataSchema,
   formatFailure,
   parseFailure,
-  readRunFlags,
-  updateDataAndLog,
-  updateDataIfLocked,
   vidqKeys,
-  type Config,
   type GenerationJobData,
   type GenerationResult,
-  type Logger,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import { readRunFlags, updateDataAndLog, updateDataIfLocked } from '@vidqueue/core/store';
+import type { Config, Logger } from '@vidqueue/core/runtime';
 import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
 import type { Budgets, KnownBackoff } from './budgets.js';
 import {

@@ -1,4 +1,5 @@
-import type { Config, GenerationInput } from '@vidqueue/core';
+import type { GenerationInput } from '@vidqueue/core/contract';
+import type { Config } from '@vidqueue/core/runtime';
 import type { DurationStats } from './duration-stats.js';
 
 /** The settings that decide when a job runs next. */

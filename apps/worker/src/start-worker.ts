@@ -1,17 +1,16 @@
 import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
+import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
+import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
 import {
   DEFAULT_REDIS_URL,
-  GENERATIONS_QUEUE,
   createMetricsRecorder,
   createRedis,
   redactUrl,
   type Config,
-  type GenerationJobData,
-  type GenerationResult,
   type Logger,
-} from '@vidqueue/core';
+} from '@vidqueue/core/runtime';
 import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';

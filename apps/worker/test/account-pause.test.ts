@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createRedis, vidqKeys } from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
+import { createRedis } from '@vidqueue/core/runtime';
 import { uniquePrefix } from '@vidqueue/testkit';
 import type { Redis } from 'ioredis';
 import { createAccountPause } from '../src/account-pause.js';

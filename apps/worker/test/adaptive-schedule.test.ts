@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { createRedis, vidqKeys, type GenerationInput } from '@vidqueue/core';
+import { vidqKeys, type GenerationInput } from '@vidqueue/core/contract';
+import { createRedis } from '@vidqueue/core/runtime';
 import { uniquePrefix } from '@vidqueue/testkit';
 import { DURATION_SAMPLES, MIN_DURATION_SAMPLES, createDurationStats } from '../src/duration-stats.js';
 import {

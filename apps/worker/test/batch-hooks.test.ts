@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { batchJobId, createBatchStore, type BatchStore } from '@vidqueue/core';
+import { batchJobId } from '@vidqueue/core/contract';
+import { createBatchStore, type BatchStore } from '@vidqueue/core/store';
 import { startWorker, type ProcessorHooks } from '../src/index.js';
 import { PROVIDER_KEY, startHarness, type Harness } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { vidqKeys } from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
 import { createBudgets, startWorker, type GenerationJob, type RunningWorker } from '../src/index.js';
 import { PROVIDER_KEY, startHarness, type Harness } from './harness.js';
 

@@ -3,19 +3,13 @@ import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import {
-  GENERATIONS_QUEUE,
   GenerationJobDataSchema,
-  createGenerationQueue,
-  createLogger,
-  createRedis,
-  loadConfig,
   newVideoId,
-  type Config,
-  type GenerationQueue,
   type GenerationResult,
-  type Logger,
   type NewGenerationJobData,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import { GENERATIONS_QUEUE, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createLogger, createRedis, loadConfig, type Config, type Logger } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@vidqueue/simulator';
 import { LogSink, spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 import { startWorker, type GenerationJob, type RunningWorker, type StartWorkerDeps } from '../src/index.js';

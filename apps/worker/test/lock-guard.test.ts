@@ -2,7 +2,8 @@ import { DelayedError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import type { Redis } from 'ioredis';
-import { GENERATIONS_QUEUE, createRedis } from '@vidqueue/core';
+import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
+import { createRedis } from '@vidqueue/core/runtime';
 import { createBudgets, createProcessor, type GenerationJob } from '../src/index.js';
 import { PROVIDER_KEY, startHarness, type Harness } from './harness.js';
 

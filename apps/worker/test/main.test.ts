@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import {
-  GenerationJobDataSchema,
-  createGenerationQueue,
-  createRedis,
-  loadConfig,
-  newVideoId,
-  type GenerationQueue,
-} from '@vidqueue/core';
+import { GenerationJobDataSchema, newVideoId } from '@vidqueue/core/contract';
+import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createRedis, loadConfig } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { uniquePrefix } from '@vidqueue/testkit';
 import type { Redis } from 'ioredis';

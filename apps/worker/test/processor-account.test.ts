@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { vidqKeys, type GenerationJobData } from '@vidqueue/core';
+import { vidqKeys, type GenerationJobData } from '@vidqueue/core/contract';
 import { createAccountPause } from '../src/index.js';
 import { PROVIDER_KEY, startHarness, type Harness } from './harness.js';
 

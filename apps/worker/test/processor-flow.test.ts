@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenerationResultSchema } from '@vidqueue/core';
+import { GenerationResultSchema } from '@vidqueue/core/contract';
 import { checkedStatuses, startHarness, type Harness } from './harness.js';
 
 describe('a generation from prompt to video', () => {

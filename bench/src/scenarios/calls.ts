@@ -1,5 +1,5 @@
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import type { GenerationResult } from '@vidqueue/core';
+import type { GenerationResult } from '@vidqueue/core/contract';
 import { uniq } from '../util.js';
 import {
   WORKER_SCRIPT,

@@ -1,4 +1,4 @@
-import { readMetrics } from '@vidqueue/core';
+import { readMetrics } from '@vidqueue/core/runtime';
 import { startSimulator } from '@vidqueue/simulator';
 import { mb, uniq } from '../util.js';
 import {

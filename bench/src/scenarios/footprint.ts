@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { readMetrics } from '@vidqueue/core';
+import { readMetrics } from '@vidqueue/core/runtime';
 import { startSimulator } from '@vidqueue/simulator';
 import { uniq } from '../util.js';
 import {

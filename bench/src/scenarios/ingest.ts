@@ -1,4 +1,4 @@
-import { freePort } from '@vidqueue/core';
+import { freePort } from '@vidqueue/core/runtime';
 import { mb, uniq } from '../util.js';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

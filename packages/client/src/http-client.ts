@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import type { VideoView } from '@vidqueue/core';
+import type { VideoView } from '@vidqueue/core/contract';
 import {
   ApiError,
   GenerationFailedError,

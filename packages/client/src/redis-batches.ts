@@ -3,16 +3,14 @@ import { Readable } from 'node:stream';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import { inChunks, iterateBulkRows, validateBulkFile, type BulkOptions } from '@vidqueue/bulk';
 import {
-  batchRowJob,
-  batchRowRequest,
-  createBatchOps,
   newBatchId,
   toBatchResultRow,
   toBatchView,
   toCreatedBatchView,
   type BatchRowRecord,
-  type BatchView as StoredBatch,
-} from '@vidqueue/core';
+  type BatchRecord,
+} from '@vidqueue/core/contract';
+import { batchRowJob, batchRowRequest, createBatchOps } from '@vidqueue/core/producer';
 import { ApiError, NotFoundError } from './errors.js';
 import { checkIdempotencyKey, idempotencyMismatch, type RedisContext } from './redis-client.js';
 import type { BatchRowInput, CreatedBatch, EnqueueManyOptions, VidqueueClient } from './types.js';
@@ -40,7 +38,7 @@ export function redisBatchMethods(
   });
   const { store } = ops;
 
-  async function requireBatch(id: string): Promise<StoredBatch> {
+  async function requireBatch(id: string): Promise<BatchRecord> {
     const batch = await ctx.withRedis(() => store.get(id));
     if (!batch) throw new NotFoundError(id, `No batch with id ${id}`, 'BATCH_NOT_FOUND');
     return batch;

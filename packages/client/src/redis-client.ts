@@ -3,21 +3,16 @@ import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { validateGenerationParams, type ValidationIssue } from '@vidqueue/aimlapi';
 import {
-  GENERATIONS_QUEUE,
   IdempotencyKeySchema,
   MetadataSchema,
-  createGenerationQueue,
-  createRedis,
-  createVideoOps,
-  loadConfig,
   toVideoView,
   vidqKeys,
-  type Config,
-  type GenerationQueue,
-  type LoadedVideo,
   type NewGenerationJobData,
   type VideoView,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import { GENERATIONS_QUEUE, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
+import { createVideoOps, type LoadedVideo } from '@vidqueue/core/producer';
 import { ApiError, NotFoundError, UnavailableError, ValidationError } from './errors.js';
 import { settle } from './http-client.js';
 import type { EnqueueOptions, QueuedVideo, VideoInput, VidqueueClient, WaitOptions } from './types.js';

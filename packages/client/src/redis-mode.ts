@@ -1,4 +1,4 @@
-import { resumeSubmissions } from '@vidqueue/core';
+import { resumeSubmissions } from '@vidqueue/core/producer';
 import { ApiError } from './errors.js';
 import { redisBatchMethods } from './redis-batches.js';
 import { createRedisContext, redisVideoMethods, type RedisClientOptions } from './redis-client.js';

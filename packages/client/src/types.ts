@@ -4,10 +4,10 @@ import type {
   BatchStatus,
   Metadata,
   PublicBatchView,
-  ResumeResult,
   VideoStatus,
   VideoView,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import type { ResumeResult } from '@vidqueue/core/producer';
 
 // The batch views are the API's own (mapped in @vidqueue/core for both modes).
 export type { BatchCounts, BatchResultRow, BatchStatus, Metadata, ResumeResult, VideoStatus, VideoView };

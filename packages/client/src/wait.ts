@@ -1,4 +1,4 @@
-import type { VideoView } from '@vidqueue/core';
+import type { VideoView } from '@vidqueue/core/contract';
 import { TimeoutError } from './errors.js';
 import type { WaitOptions } from './types.js';
 

@@ -2,14 +2,8 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 // core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
 import { uniquePrefix } from '../../testkit/src/index.js';
-import {
-  BATCH_ROW_STATUSES,
-  batchJobAttempt,
-  batchJobId,
-  createBatchStore,
-  vidqKeys,
-  type BatchStore,
-} from '../src/index.js';
+import { BATCH_ROW_STATUSES, batchJobAttempt, batchJobId, vidqKeys } from '../src/contract/index.js';
+import { createBatchStore, type BatchStore } from '../src/store/index.js';
 
 let redis: Redis;
 let others: Redis[];

@@ -6,13 +6,13 @@ import {
   toBatchResultRow,
   toBatchView,
   toCreatedBatchView,
-  type BatchView as StoredBatch,
-} from '../src/index.js';
+  type BatchRecord,
+} from '../src/contract/index.js';
 
 function stored(
-  meta: Partial<StoredBatch['meta']>,
-  counts: Partial<StoredBatch['counts']> = {},
-): StoredBatch {
+  meta: Partial<BatchRecord['meta']>,
+  counts: Partial<BatchRecord['counts']> = {},
+): BatchRecord {
   return {
     meta: {
       id: 'bat_1',

@@ -11,7 +11,7 @@ import {
   scripts,
   updateDataAndLog,
   updateDataIfLocked,
-} from '../src/index.js';
+} from '../src/store/index.js';
 
 /**
  * The layout of BullMQ's own keys that `store/bullmq-job.ts` writes into. If an upgrade of BullMQ

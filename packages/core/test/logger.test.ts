@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 // core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
 import { LogSink } from '../../testkit/src/index.js';
-import { createLogger } from '../src/logger.js';
-import { formatFailure, parseFailure, FailureCode } from '../src/failure.js';
-import { redactUrl } from '../src/redact.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { formatFailure, parseFailure, FailureCode } from '../src/contract/failure.js';
+import { redactUrl } from '../src/runtime/redact.js';
 
 describe('createLogger', () => {
   it('censors secrets by key path at any depth we use', () => {

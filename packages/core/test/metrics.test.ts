@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 // core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
 import { uniquePrefix } from '../../testkit/src/index.js';
-import { createMetricsRecorder, readMetrics, vidqKeys } from '../src/index.js';
+import { vidqKeys } from '../src/contract/index.js';
+import { createMetricsRecorder, readMetrics } from '../src/runtime/index.js';
 
 let redis: Redis;
 let prefix: string;

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
-import { createLogger, loadConfig, type Config } from '@vidqueue/core';
+import { createLogger, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { LogSink, deletePrefix, uniquePrefix } from '@vidqueue/testkit';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';

@@ -1,4 +1,4 @@
-import { createRedis } from '@vidqueue/core';
+import { createRedis } from '@vidqueue/core/runtime';
 
 /** Removes every key under a test's own prefix (never FLUSHALL: the suite's Redis is shared). */
 export async function deletePrefix(url: string | undefined, prefix: string): Promise<void> {

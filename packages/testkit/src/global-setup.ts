@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startLocalRedis, type LocalRedis } from '@vidqueue/core';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
 
 declare module 'vitest' {
   export interface ProvidedContext {

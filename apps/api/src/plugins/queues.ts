@@ -1,13 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import {
-  createGenerationQueue,
-  createRedis,
-  vidqKeys,
-  type Config,
-  type GenerationQueue,
-} from '@vidqueue/core';
+import { vidqKeys } from '@vidqueue/core/contract';
+import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createRedis, type Config } from '@vidqueue/core/runtime';
 import { ApiError } from '../errors.js';
 
 declare module 'fastify' {

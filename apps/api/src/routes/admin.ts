@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { resumeSubmissions } from '@vidqueue/core';
+import { resumeSubmissions } from '@vidqueue/core/producer';
 
 const ResumeSchema = z.object({
   resumed: z.boolean().describe('True when submissions were paused and now are not'),

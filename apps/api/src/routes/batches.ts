@@ -10,16 +10,15 @@ import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
   BATCH_RESULT_COLUMNS,
   IdempotencyKeySchema,
-  createBatchOps,
-  createBatchStore,
   newBatchId,
   toBatchResultRow,
   toBatchView,
   toCreatedBatchView,
   type BatchFormat,
-  type BatchStore,
-  type Config,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import { createBatchStore, type BatchStore } from '@vidqueue/core/store';
+import type { Config } from '@vidqueue/core/runtime';
+import { createBatchOps } from '@vidqueue/core/producer';
 import { ApiError } from '../errors.js';
 import { enqueueJobs, validateAndStage } from '../batch-ingest.js';
 import { BODY_FORMATS, makeSpoolDir, partFormat, spoolUpload } from '../batch-upload.js';

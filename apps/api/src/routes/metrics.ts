@@ -5,7 +5,7 @@ import {
   readMetrics,
   type MetricHistogramName,
   type MetricsSnapshot,
-} from '@vidqueue/core';
+} from '@vidqueue/core/runtime';
 
 /** BullMQ states reported by `vidq_jobs{state}`. */
 export const JOB_STATES = [

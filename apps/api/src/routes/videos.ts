@@ -6,12 +6,10 @@ import {
   IDEMPOTENCY_TTL_SECONDS,
   IdempotencyKeySchema,
   MetadataSchema,
-  createVideoOps,
-  type Config,
-  type LoadedVideo,
   type NewGenerationJobData,
-  type VideoOps,
-} from '@vidqueue/core';
+} from '@vidqueue/core/contract';
+import type { Config } from '@vidqueue/core/runtime';
+import { createVideoOps, type LoadedVideo, type VideoOps } from '@vidqueue/core/producer';
 import { ApiError, validationError } from '../errors.js';
 import { VIDEO_STATUSES, VideoViewSchema, type VideoView } from '../video-view.js';
 

@@ -1,7 +1,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.js';
-import type { GenerationJobData, GenerationResult } from './job-data.js';
+import type { Config } from '../runtime/config.js';
+import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
 
 export const GENERATIONS_QUEUE = 'generations';
 export const GENERATION_JOB_NAME = 'generate';

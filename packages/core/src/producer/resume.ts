@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Guard } from './batch-ops.js';
-import type { GenerationQueue } from './queue.js';
+import type { GenerationQueue } from '../store/queue.js';
 
 export type ResumeResult = {
   /** True when submissions were paused and now are not. */

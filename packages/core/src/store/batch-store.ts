@@ -1,7 +1,16 @@
 import type { Redis } from 'ioredis';
-import type { GenerationInput, Metadata } from './job-data.js';
-import { vidqKeys } from './keys.js';
-import { scripts } from './store/scripts/index.js';
+import {
+  BATCH_ROW_STATUSES,
+  type BatchCounts,
+  type BatchRecord,
+  type BatchRowInput,
+  type BatchRowOutcome,
+  type BatchRowRecord,
+  type BatchRowStatus,
+  type CreateBatch,
+} from '../contract/batch-record.js';
+import { vidqKeys } from '../contract/keys.js';
+import { scripts } from './scripts/index.js';
 
 /**
  * The record of a batch, kept in our own Redis hashes so it outlives BullMQ's job retention
@@ -9,72 +18,6 @@ import { scripts } from './store/scripts/index.js';
  * move one count down and another up in the same step, so the counts always add up to `total`
  * however many workers finish rows at once, and whatever hooks are replayed after a crash.
  */
-
-export const BATCH_ROW_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
-export type BatchRowStatus = (typeof BATCH_ROW_STATUSES)[number];
-export type BatchCounts = Record<BatchRowStatus, number>;
-
-export type BatchFormat = 'csv' | 'jsonl';
-
-export type BatchMeta = {
-  id: string;
-  /** Rows in the batch (the valid rows of the file). */
-  total: number;
-  /** Invalid rows left out (`on_invalid=skip`). */
-  skipped: number;
-  format: BatchFormat;
-  createdAt: number;
-  /** Set once every row has reached completed, failed or cancelled; cleared by a retry. */
-  finishedAt?: number;
-  /** Set when the batch was cancelled (DELETE); cleared by a retry. */
-  cancelledAt?: number;
-  /** Set once every row is in the queue. */
-  enqueuedAt?: number;
-  idempotencyKey?: string;
-  /** SHA-256 of the uploaded bytes, to tell an idempotent repeat from a different file. */
-  sha256?: string;
-  /** Names of the input's extra (metadata) columns, in input order. */
-  columns: string[];
-};
-
-export type BatchView = { meta: BatchMeta; counts: BatchCounts; costUsd: number };
-
-/** What one row asked for, written when the row is enqueued. */
-export type BatchRowInput = { input: GenerationInput; customId?: string; metadata?: Metadata };
-
-/** What happened to one row (snake_case: it is what the API exports). */
-export type BatchRowOutcome = {
-  video_url?: string;
-  error?: { code: string; message: string };
-  generation_id?: string;
-  cost_usd?: number;
-  credits_used?: number;
-  possible_duplicate?: boolean;
-};
-
-export type BatchRowRecord = {
-  row: number;
-  status: BatchRowStatus;
-  /** 0 for the first job of the row, n after the n-th retry. */
-  attempt: number;
-  input: BatchRowInput;
-  outcome: BatchRowOutcome;
-};
-
-export type CreateBatch = Omit<BatchMeta, 'createdAt' | 'finishedAt' | 'cancelledAt' | 'enqueuedAt'> & {
-  createdAt?: number;
-};
-
-/** Job id of a row's job: `<batchId>-<row>`, then `<batchId>-<row>-r<n>` after the n-th retry. */
-export function batchJobId(batchId: string, row: number, attempt = 0): string {
-  return attempt === 0 ? `${batchId}-${row}` : `${batchId}-${row}-r${attempt}`;
-}
-
-/** The attempt a batch job id stands for (see `batchJobId`). */
-export function batchJobAttempt(jobId: string | undefined): number {
-  const m = /-r(\d+)$/.exec(jobId ?? '');
-  return m ? Number(m[1]) : 0;
-}
 
 export type SetRowStatusOptions = {
   /** The attempt of the job reporting (see `batchJobAttempt`); default 0. */
@@ -164,7 +107,7 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
         .exec();
     },
 
-    async get(batchId: string): Promise<BatchView | undefined> {
+    async get(batchId: string): Promise<BatchRecord | undefined> {
       const k = keys.batch(batchId);
       const [meta, counts] = await Promise.all([redis.hgetall(k.meta), redis.hgetall(k.counts)]);
       if (meta.id === undefined) return undefined;

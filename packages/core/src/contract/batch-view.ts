@@ -2,7 +2,7 @@
  * The public views of a batch (what `GET /v1/batches/:id` and its results export answer, and what
  * @vidqueue/client returns in both modes), mapped from the batch store. Shared by the API and the SDK.
  */
-import type { BatchCounts, BatchRowRecord, BatchView as StoredBatch } from './batch-store.js';
+import type { BatchCounts, BatchRecord, BatchRowRecord } from './batch-record.js';
 import type { Metadata } from './job-data.js';
 import type { VideoStatus } from './video-view.js';
 
@@ -62,18 +62,18 @@ export const BATCH_RESULT_COLUMNS = [
   'model',
 ] as const;
 
-export function batchStatus(batch: StoredBatch): BatchStatus {
+export function batchStatus(batch: BatchRecord): BatchStatus {
   if (batch.meta.cancelledAt !== undefined) return 'cancelled';
   if (batch.meta.finishedAt !== undefined) return 'completed';
   return batch.counts.queued >= batch.meta.total ? 'queued' : 'running';
 }
 
 /** True when every row finished without a cancel: such a batch can no longer be cancelled. */
-export function isBatchFinished(batch: StoredBatch): boolean {
+export function isBatchFinished(batch: BatchRecord): boolean {
   return batch.meta.finishedAt !== undefined && batch.meta.cancelledAt === undefined;
 }
 
-export function toBatchView(batch: StoredBatch): PublicBatchView {
+export function toBatchView(batch: BatchRecord): PublicBatchView {
   return {
     id: batch.meta.id,
     status: batchStatus(batch),
@@ -85,7 +85,7 @@ export function toBatchView(batch: StoredBatch): PublicBatchView {
   };
 }
 
-export function toCreatedBatchView(batch: StoredBatch): CreatedBatchView {
+export function toCreatedBatchView(batch: BatchRecord): CreatedBatchView {
   return {
     id: batch.meta.id,
     status: batchStatus(batch),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { vidqKeys } from './keys.js';
+import { vidqKeys } from '../contract/keys.js';
 
 /**
  * Metrics shared by processes: workers record counters and histogram buckets into Redis hashes

@@ -6,17 +6,17 @@
  */
 import type { Redis } from 'ioredis';
 import type { Guard } from './batch-ops.js';
-import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS, requestFingerprint } from './idempotency.js';
-import type { GenerationJobData, NewGenerationJobData } from './job-data.js';
-import { newVideoId, type vidqKeys } from './keys.js';
-import { GENERATION_JOB_NAME, type GenerationQueue } from './queue.js';
+import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS, requestFingerprint } from '../contract/idempotency.js';
+import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
+import { newVideoId, type vidqKeys } from '../contract/keys.js';
+import { GENERATION_JOB_NAME, type GenerationQueue } from '../store/queue.js';
 import {
   isFinished,
   toVideoView,
   type GenerationJob,
   type JobStateName,
   type VideoView,
-} from './video-view.js';
+} from '../contract/video-view.js';
 
 /** How long a repeated Idempotency-Key waits for the first request's job to appear. */
 export const IDEMPOTENCY_WAIT_MS = 1_000;

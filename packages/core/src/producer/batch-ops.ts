@@ -5,18 +5,14 @@
  * their own errors; every Redis call goes through the caller's `guard` (timeouts, "Redis unavailable").
  */
 import type { Redis } from 'ioredis';
-import {
-  batchJobId,
-  createBatchStore,
-  type BatchRowInput,
-  type BatchView as StoredBatch,
-} from './batch-store.js';
-import { isBatchFinished } from './batch-view.js';
-import { FailureCode } from './failure.js';
-import { CANCEL_TTL_SECONDS } from './idempotency.js';
-import type { GenerationJobData, NewGenerationJobData } from './job-data.js';
-import type { vidqKeys } from './keys.js';
-import { GENERATION_JOB_NAME, type GenerationQueue } from './queue.js';
+import { batchJobId, type BatchRecord, type BatchRowInput } from '../contract/batch-record.js';
+import { createBatchStore } from '../store/batch-store.js';
+import { isBatchFinished } from '../contract/batch-view.js';
+import { FailureCode } from '../contract/failure.js';
+import { CANCEL_TTL_SECONDS } from '../contract/idempotency.js';
+import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
+import type { vidqKeys } from '../contract/keys.js';
+import { GENERATION_JOB_NAME, type GenerationQueue } from '../store/queue.js';
 
 /** Runs one Redis operation with the caller's timeout and error mapping. */
 export type Guard = <T>(op: () => Promise<T>) => Promise<T>;
@@ -104,7 +100,7 @@ export function createBatchOps(deps: BatchOpsDeps) {
      * so the worker stops them promptly. Records the cancel even when nothing is open. Answers how
      * many jobs were promoted, or `finished` (nothing done) when every row had already finished.
      */
-    async cancel(batch: StoredBatch): Promise<{ promoted: number } | 'finished'> {
+    async cancel(batch: BatchRecord): Promise<{ promoted: number } | 'finished'> {
       if (isBatchFinished(batch)) return 'finished';
       const batchId = batch.meta.id;
       const lastRow = batch.meta.total + batch.meta.skipped;

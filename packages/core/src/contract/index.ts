@@ -1,0 +1,12 @@
+/**
+ * The contract: what every process and every producer agrees on, with no I/O. Schemas of the job's
+ * data and result, failure codes, Redis key names and ids, idempotency rules, the batch record's
+ * shape, and the public views of videos and batches.
+ */
+export * from './batch-record.js';
+export * from './batch-view.js';
+export * from './failure.js';
+export * from './idempotency.js';
+export * from './job-data.js';
+export * from './keys.js';
+export * from './video-view.js';

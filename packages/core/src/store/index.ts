@@ -1,0 +1,9 @@
+/**
+ * The store: how vidqueue's state lives in Redis. The generation queue and its job options, the batch
+ * record and its Lua transitions, every Redis script (`scripts/lua/*.lua`), and the one module that
+ * writes into BullMQ's own keys (`bullmq-job.ts`).
+ */
+export * from './batch-store.js';
+export * from './bullmq-job.js';
+export * from './queue.js';
+export * from './scripts/index.js';
