@@ -44,12 +44,14 @@ export type BooleanProperty = Described & {
 export type ArrayProperty = Described & {
   readonly type: 'array';
   readonly items: PropertySchema;
+  readonly default?: readonly unknown[];
   readonly minItems?: number;
   readonly maxItems?: number;
 };
 
 export type ObjectProperty = Described & {
   readonly type: 'object';
+  readonly default?: Readonly<Record<string, unknown>>;
   /** Absent: any object (the docs describe it in prose only). */
   readonly properties?: Readonly<Record<string, PropertySchema>>;
   readonly required?: readonly string[];
