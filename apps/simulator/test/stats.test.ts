@@ -85,11 +85,12 @@ describe('/sim/stats', () => {
   });
 
   it('in_flight drops as generations finish', async () => {
-    t = await startTestSimulator({ generationMs: 150 });
+    // Long enough that a busy machine still sees both in flight, short enough to wait for.
+    t = await startTestSimulator({ generationMs: 1000 });
     await t.createId('one');
     await t.createId('two');
     expect(t.sim.stats().in_flight).toBe(2);
-    await expect.poll(() => t!.sim.stats().in_flight, { interval: 20 }).toBe(0);
+    await expect.poll(() => t!.sim.stats().in_flight, { interval: 20, timeout: 5000 }).toBe(0);
   });
 
   it('POST /sim/reset clears the counters and keeps generations; ?generations=true forgets them', async () => {
