@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isAimlApiError, type AimlApiClient, type Generation } from '@vidqueue/aimlapi';
 import {
@@ -7,6 +7,7 @@ import {
   formatFailure,
   parseFailure,
   vidqKeys,
+  type GenerationJob,
   type GenerationJobData,
   type GenerationResult,
 } from '@vidqueue/core/contract';
@@ -14,6 +15,7 @@ import { readRunFlags, updateDataAndLog, updateDataIfLocked } from '@vidqueue/co
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
 import type { Budgets, KnownBackoff } from './budgets.js';
+import type { ProcessorHooks } from './hooks.js';
 import {
   fixedCheckSchedule,
   retryDelay,
@@ -52,35 +54,6 @@ export type ProcessorDeps = {
   checkSchedule?: CheckSchedule;
 };
 
-/**
- * Called as a job moves through its steps, after the step's state is persisted. A hook that throws
- * breaks the run like any unplanned error: BullMQ re-runs the job (GENERATION_ATTEMPTS) from its
- * persisted step. Hooks must be idempotent: a crash or a re-run can replay them.
- */
-export type ProcessorHooks = {
-  /** The provider accepted the create call. */
-  submitted?(job: GenerationJob, info: { generationId: string; submittedAt: number }): Promise<void> | void;
-  /** A status check answered (before the job is delayed again or settled). */
-  checked?(
-    job: GenerationJob,
-    info: {
-      status: string;
-      phase: Generation['phase'];
-      polls: number;
-      at: number;
-      /** How long after its scheduled time (`nextCheckAt`) this check started, when one was scheduled. */
-      lateMs?: number;
-      /** When the previous check (or else the create answer) happened: the generation was pending then. */
-      previousCheckAt?: number;
-    },
-  ): Promise<void> | void;
-  /** The video is ready; runs before the result is returned to BullMQ. */
-  completed?(job: GenerationJob, result: GenerationResult): Promise<void> | void;
-  /** The job fails for good with this code and message; runs before BullMQ records the failure. */
-  failed?(job: GenerationJob, failure: { code: string; message: string }): Promise<void> | void;
-};
-
-export type GenerationJob = Job<GenerationJobData, GenerationResult>;
 export type GenerationProcessor = (job: GenerationJob, token?: string) => Promise<GenerationResult>;
 
 /** What one run of one job works with; `data` is what was last persisted. */
