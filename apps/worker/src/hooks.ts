@@ -3,8 +3,9 @@ import type { GenerationJob, GenerationResult } from '@vidqueue/core/contract';
 
 /**
  * A job's final failure as hooks see it: a `FailureCode` and the detail after it (the job's
- * `failedReason` is `<code>: <message>`); from `reportFinalFailures` (a run BullMQ itself gave up on)
- * the code is `internal_error` unless BullMQ's reason carried one of ours.
+ * `failedReason` is `<code>: <message>`). From the state machine it comes from its `JobFailure`;
+ * from `reportFinalFailures` (a run BullMQ itself gave up on) it is parsed from BullMQ's reason, and
+ * the code is then `internal_error` unless the reason carried one of ours.
  */
 export type HookFailure = { code: string; message: string };
 

@@ -20,6 +20,7 @@ export {
   type DurationStatsOptions,
 } from './duration-stats.js';
 export { composeHooks, type HookFailure, type ProcessorHooks } from './hooks.js';
+export { JobFailure } from './job-failure.js';
 export { instrumentClient, metricsHooks } from './metrics-hooks.js';
 export {
   createProcessor,

@@ -1,11 +1,9 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isAimlApiError, type AimlApiClient, type Generation } from '@vidqueue/aimlapi';
 import {
   FailureCode,
   GenerationJobDataSchema,
-  formatFailure,
-  parseFailure,
   vidqKeys,
   type GenerationJob,
   type GenerationJobData,
@@ -16,6 +14,7 @@ import type { Config, Logger } from '@vidqueue/core/runtime';
 import { accountPauseFrom, createAccountPause, type AccountPauseState } from './account-pause.js';
 import type { Budgets, KnownBackoff } from './budgets.js';
 import type { ProcessorHooks } from './hooks.js';
+import { JobFailure } from './job-failure.js';
 import {
   fixedCheckSchedule,
   retryDelay,
@@ -83,7 +82,7 @@ type RunFlags = {
 };
 
 function fail(code: FailureCode, message: string): never {
-  throw new UnrecoverableError(formatFailure(code, message));
+  throw new JobFailure(code, message);
 }
 
 /**
@@ -472,7 +471,7 @@ export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
     try {
       result = await processGeneration(job, token);
     } catch (err) {
-      if (err instanceof UnrecoverableError) await hooks.failed?.(job, parseFailure(err.message));
+      if (err instanceof JobFailure) await hooks.failed?.(job, err.toHookFailure());
       throw err;
     }
     await hooks.completed?.(job, result);
