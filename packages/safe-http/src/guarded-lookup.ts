@@ -12,7 +12,7 @@ export const resolveWithDns: Resolve = (hostname) => dnsLookup(hostname, { all: 
 /** The refusal for a name that resolved to an address the policy does not allow. */
 export function blockedError(host: string, address: string, range: string): SafeHttpError {
   const what = address === host ? address : `${host} (${address})`;
-  return new SafeHttpError('blocked_address', `${what} is a ${range} address, not a public one; refused`, {
+  return new SafeHttpError('blocked_address', `${what} is not a public address (${range})`, {
     host,
     address,
     range,

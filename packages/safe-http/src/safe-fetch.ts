@@ -56,7 +56,7 @@ function parseUrl(input: string | URL, base?: URL): URL {
 
 /** The checks made before connecting to a hop: the scheme, and the address when the host is an IP literal. */
 function checkHop(url: URL, policy: AddressPolicy, from?: URL): void {
-  const via = from ? ` (redirected from ${from.host})` : '';
+  const via = from ? `; the redirect came from ${from.host}` : '';
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SafeHttpError('bad_protocol', `${url.protocol} URLs are not fetched, only http(s)${via}`, {
       host: from?.host,
@@ -66,7 +66,7 @@ function checkHop(url: URL, policy: AddressPolicy, from?: URL): void {
     const refused = refusedAddress(url.hostname, policy);
     if (refused) {
       const err = blockedError(url.hostname, refused.address, refused.range);
-      if (from) err.message += `${via}`;
+      err.message += via;
       throw err;
     }
   }
