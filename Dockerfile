@@ -15,6 +15,7 @@ COPY packages/bulk/package.json packages/bulk/
 COPY packages/client/package.json packages/client/
 COPY packages/core/package.json packages/core/
 COPY packages/provider-schemas/package.json packages/provider-schemas/
+COPY packages/safe-http/package.json packages/safe-http/
 COPY packages/test-stack/package.json packages/test-stack/
 COPY packages/testkit/package.json packages/testkit/
 COPY bench/package.json bench/

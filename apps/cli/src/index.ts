@@ -8,9 +8,12 @@ export {
   type CliIo,
 } from './program.js';
 export {
+  DEFAULT_MAX_BYTES,
   downloadBatch,
+  videoAddressPolicy,
   videoFileName,
   type DownloadEvent,
+  type DownloadFailure,
   type DownloadOptions,
   type DownloadSummary,
 } from './download.js';

@@ -14,7 +14,7 @@ import {
   type BatchView,
   type VidqueueClient,
 } from '@vidqueue/client/http';
-import { downloadBatch } from './download.js';
+import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
 import { createProgressReporter, formatDuration } from './progress.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -297,26 +297,53 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
 
   program
     .command('download')
-    .description('Save each finished video as <dir>/<custom_id or row>.mp4 (resumable)')
+    .description('Save each finished video as <dir>/<row>-<custom_id>.mp4 (<row>.mp4 without one); resumable')
     .argument('<id>', 'batch id')
     .requiredOption('--dir <dir>', 'where to save the MP4 files')
     .addOption(new Option('--concurrency <n>', 'downloads at a time').argParser(positiveInt).default(4))
+    .addOption(
+      new Option('--max-bytes <size>', 'largest video accepted (bytes, or with K/M/G)')
+        .argParser((value) => {
+          const bytes = parseByteSize(value);
+          if (bytes === undefined) throw new InvalidArgumentError('must be a size such as 500M or 2G');
+          return bytes;
+        })
+        .default(DEFAULT_MAX_BYTES, '2G'),
+    )
+    .option(
+      '--allow-private-addresses',
+      'let video URLs and their redirects reach loopback, private and link-local addresses',
+    )
     .action(
-      act(async (vq, id: string, opts: { dir: string; concurrency: number }) => {
-        const result = await downloadBatch(vq, id, {
-          dir: opts.dir,
-          concurrency: opts.concurrency,
-          onFile: (e) => {
-            if (e.kind === 'downloaded') io.stderr.write(`saved ${e.file} (${e.bytes} bytes)\n`);
-            else if (e.kind === 'skipped') io.stderr.write(`skipped ${e.file} (already complete)\n`);
-            else io.stderr.write(`failed ${e.file}: ${e.error}\n`);
-          },
-        });
-        io.stdout.write(
-          `downloaded ${result.downloaded}, skipped ${result.skipped}, failed ${result.failed}, not finished ${result.notReady}\n`,
-        );
-        return result.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
-      }),
+      act(
+        async (
+          vq,
+          id: string,
+          opts: { dir: string; concurrency: number; maxBytes: number; allowPrivateAddresses?: boolean },
+        ) => {
+          const addressPolicy = await videoAddressPolicy(
+            program.opts<GlobalOptions>().api,
+            opts.allowPrivateAddresses ?? false,
+          );
+          const result = await downloadBatch(vq, id, {
+            dir: opts.dir,
+            concurrency: opts.concurrency,
+            maxBytes: opts.maxBytes,
+            addressPolicy,
+            onFile: (e) => {
+              if (e.kind === 'downloaded') io.stderr.write(`saved ${e.file} (${e.bytes} bytes)\n`);
+              else if (e.kind === 'skipped') io.stderr.write(`skipped ${e.file} (complete already)\n`);
+              else io.stderr.write(`failed row ${e.row} (${e.file}): ${e.code}: ${e.error}\n`);
+            },
+          });
+          io.stdout.write(
+            `downloaded ${result.downloaded}, skipped ${result.skipped} (complete already), failed ${result.failed}, not finished ${result.notFinished}, no video ${result.noVideo}\n`,
+          );
+          for (const f of result.failures)
+            io.stdout.write(`  failed row ${f.row} (${f.file}): ${f.code}: ${f.error}\n`);
+          return result.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+        },
+      ),
     );
 
   return { program, exitCode: () => exitCode };
