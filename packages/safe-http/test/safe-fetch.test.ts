@@ -307,11 +307,13 @@ describe('safeFetch: addresses (allowPrivate false)', () => {
 describe('safeFetch: POST (webhook deliveries)', () => {
   it('sends the body with the method; a 307 keeps it, a 303 turns it into a GET without one', async () => {
     const bodies: string[] = [];
-    const s = await server(async (req, res) => {
-      bodies.push((await readAll(req)).toString());
-      if (req.url === '/keep') res.writeHead(307, { location: '/final' }).end();
-      else if (req.url === '/see-other') res.writeHead(303, { location: '/final' }).end();
-      else res.writeHead(204).end();
+    const s = await server((req, res) => {
+      void readAll(req).then((body) => {
+        bodies.push(body.toString());
+        if (req.url === '/keep') res.writeHead(307, { location: '/final' }).end();
+        else if (req.url === '/see-other') res.writeHead(303, { location: '/final' }).end();
+        else res.writeHead(204).end();
+      });
     });
     const headers = { 'content-type': 'application/json' };
     await safeFetch(`${s.origin}/keep`, { ...LOCAL, method: 'POST', body: '{"a":1}', headers });
