@@ -9,6 +9,7 @@ import { validateGenerationParams } from '@vidqueue/aimlapi';
 import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
   BATCH_RESULT_COLUMNS,
+  batchResultCell,
   IdempotencyKeySchema,
   newBatchId,
   toBatchResultRow,
@@ -325,7 +326,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         (async function* () {
           for await (const row of records()) {
             yield [
-              ...BATCH_RESULT_COLUMNS.map((c) => row[c]),
+              ...BATCH_RESULT_COLUMNS.map((c) => batchResultCell(row, c)),
               ...columns.map((c) =>
                 row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null,
               ),

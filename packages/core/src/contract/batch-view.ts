@@ -2,7 +2,8 @@
  * The public views of a batch (what `GET /v1/batches/:id` and its results export answer, and what
  * @vidqueue/client returns in both modes), mapped from the batch store. Shared by the API and the SDK.
  */
-import type { BatchCounts, BatchRecord, BatchRowRecord } from './batch-record.js';
+import { chooseVideoUrl, toArchiveView, type ArchiveRecord, type ArchiveView } from './archive.js';
+import { batchJobId, type BatchCounts, type BatchRecord, type BatchRowRecord } from './batch-record.js';
 import type { Metadata } from './job-data.js';
 import type { VideoStatus } from './video-view.js';
 
@@ -38,7 +39,11 @@ export type BatchResultRow = {
   row: number;
   custom_id: string | null;
   status: VideoStatus;
+  /** Our archived copy (`GET /v1/videos/<batchId>-<row>/content`) once archived, else the provider's URL. */
   video_url: string | null;
+  provider_video_url: string | null;
+  /** Our copy: status, bytes, sha256 (check the download against it), archived_at, reason. */
+  archive: ArchiveView | null;
   error_code: string | null;
   error_message: string | null;
   generation_id: string | null;
@@ -54,6 +59,11 @@ export const BATCH_RESULT_COLUMNS = [
   'custom_id',
   'status',
   'video_url',
+  'provider_video_url',
+  'archive_status',
+  'archive_bytes',
+  'archive_sha256',
+  'archived_at',
   'error_code',
   'error_message',
   'generation_id',
@@ -95,13 +105,41 @@ export function toCreatedBatchView(batch: BatchRecord): CreatedBatchView {
   };
 }
 
-export function toBatchResultRow(record: BatchRowRecord): BatchResultRow {
+/** One CSV cell of a results row, for every column of BATCH_RESULT_COLUMNS (the archive flattened). */
+export function batchResultCell(
+  row: BatchResultRow,
+  column: (typeof BATCH_RESULT_COLUMNS)[number],
+): string | number | null {
+  const archive = row.archive;
+  if (column === 'archive_status') return archive?.status ?? null;
+  if (column === 'archive_bytes') return archive?.bytes ?? null;
+  if (column === 'archive_sha256') return archive?.sha256 ?? null;
+  if (column === 'archived_at') return archive?.archived_at ?? null;
+  return row[column];
+}
+
+/** What a results row shows beyond the batch record: the row's archive and the base of our content URLs. */
+export type BatchRowExtras = { batchId: string; archive?: ArchiveRecord; publicBase?: string };
+
+export function toBatchResultRow(record: BatchRowRecord, extras?: BatchRowExtras): BatchResultRow {
   const { outcome, input } = record;
+  const providerUrl = outcome.video_url ?? null;
+  const completed = record.status === 'completed';
   return {
     row: record.row,
     custom_id: input.customId ?? null,
     status: record.status,
-    video_url: outcome.video_url ?? null,
+    video_url:
+      extras && completed
+        ? chooseVideoUrl(
+            extras.publicBase,
+            batchJobId(extras.batchId, record.row, record.attempt),
+            providerUrl,
+            extras.archive,
+          )
+        : providerUrl,
+    provider_video_url: providerUrl,
+    archive: completed ? toArchiveView(extras?.archive) : null,
     error_code: outcome.error?.code ?? null,
     error_message: outcome.error?.message ?? null,
     generation_id: outcome.generation_id ?? null,
