@@ -6,6 +6,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { GenerationResultSchema } from '../contract/job-data.js';
 import type { Config } from '../runtime/config.js';
 
 export const ARCHIVE_QUEUE = 'archive';
@@ -21,6 +22,8 @@ export const ArchiveJobDataSchema = z.object({
   /** The provider's URL of the finished video (may be signed; never logged whole). */
   sourceUrl: z.string().url(),
   storageKey: z.string().min(1),
+  /** The generation's result, so the settled archive's event shows the video even before BullMQ has stored it. */
+  result: GenerationResultSchema.optional(),
 });
 export type ArchiveJobData = z.infer<typeof ArchiveJobDataSchema>;
 
