@@ -35,6 +35,28 @@ export const ApiError = {
   PayloadTooLarge: createError('PAYLOAD_TOO_LARGE', 'The request body is larger than %s bytes', 413),
   BatchNotFound: createError('BATCH_NOT_FOUND', 'No batch with id %s', 404),
   BatchFinished: createError('BATCH_FINISHED', 'Batch %s has already finished; nothing to cancel', 409),
+  BatchNotFinished: createError(
+    'BATCH_NOT_FINISHED',
+    'Batch %s has rows still queued or generating; cancel it and wait for them to finish before purging',
+    409,
+  ),
+  VideoNotArchived: createError(
+    'VIDEO_NOT_ARCHIVED',
+    'Video %s has no archived copy (%s); its video_url is the provider URL',
+    404,
+  ),
+  ArchiveFileMissing: createError(
+    'ARCHIVE_FILE_MISSING',
+    'The archived file of video %s is missing from storage (deleted or expired)',
+    404,
+  ),
+  RangeNotSatisfiable: createError('RANGE_NOT_SATISFIABLE', 'The range is outside the %s-byte file', 416),
+  DeliveryNotFound: createError('DELIVERY_NOT_FOUND', 'No webhook delivery with id %s', 404),
+  WebhooksDisabled: createError(
+    'WEBHOOKS_DISABLED',
+    'Webhooks are off: set WEBHOOK_SECRET (whsec_…) so deliveries can be signed',
+    400,
+  ),
   FileTooLarge: createError('FILE_TOO_LARGE', '%s', 413),
   TooManyRows: createError('TOO_MANY_ROWS', '%s', 413),
   InvalidFile: createError('INVALID_FILE', '%s', 422),

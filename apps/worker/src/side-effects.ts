@@ -8,7 +8,7 @@ import {
   type ArchiveQueue,
 } from '@vidqueue/core/store';
 import { publicBaseUrl, type Config, type Logger } from '@vidqueue/core/runtime';
-import { createStorage, type Storage } from '@vidqueue/storage';
+import { storageFromSettings, type Storage } from '@vidqueue/storage';
 import {
   createSigner,
   createWebhookDispatcher,
@@ -21,17 +21,6 @@ import { startArchiveWorker } from './archive/start-archive-worker.js';
 import type { ProcessorHooks } from './hooks.js';
 import { startWebhookWorker } from './webhooks/start-webhook-worker.js';
 import { createWebhookHooks } from './webhooks/webhook-hooks.js';
-
-/** The storage STORAGE_URL names (undefined for `none`), with the AWS_* settings for s3://. */
-export function storageFromConfig(config: Config): Storage | undefined {
-  return createStorage(config.STORAGE_URL, {
-    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
-    region: config.AWS_REGION,
-    ...(config.AWS_ACCESS_KEY_ID ? { accessKeyId: config.AWS_ACCESS_KEY_ID } : {}),
-    ...(config.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: config.AWS_SECRET_ACCESS_KEY } : {}),
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
-}
 
 export type SideEffects = {
   /** Hooks to run before the batch hooks (the archive's `pending` mark). */
@@ -54,7 +43,7 @@ export async function startSideEffects(deps: {
   storage?: Storage | null;
 }): Promise<SideEffects> {
   const { config, connection, logger } = deps;
-  const storage = deps.storage === null ? undefined : (deps.storage ?? storageFromConfig(config));
+  const storage = deps.storage === null ? undefined : (deps.storage ?? storageFromSettings(config));
   const ownsStorage = deps.storage === undefined;
   const prefix = config.QUEUE_PREFIX;
   const queues: (ArchiveQueue | WebhookQueue | ReturnType<typeof createGenerationQueue>)[] = [];

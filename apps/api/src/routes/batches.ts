@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import { BULK_FATAL_STATUS, type BulkOptions } from '@vidqueue/bulk';
 import {
+  WEBHOOK_EVENT_TYPES,
+  WebhookTargetSchema,
+  type WebhookTarget,
   BATCH_RESULT_COLUMNS,
   batchResultCell,
   IdempotencyKeySchema,
@@ -25,6 +28,7 @@ import { enqueueJobs, validateAndStage } from '../batch-ingest.js';
 import { BODY_FORMATS, makeSpoolDir, partFormat, spoolUpload } from '../batch-upload.js';
 import { BatchCreatedSchema, BatchViewSchema, type BatchCreatedBody } from '../batch-view.js';
 import { isRedisUnavailableError } from '../plugins/queues.js';
+import { purgeBatch } from '../batch-purge.js';
 
 /** Rows per `addBulk` call and per read of the batch record. */
 export const BATCH_CHUNK_ROWS = 1000;
@@ -51,7 +55,35 @@ const CreateQuery = z.object({
       'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
     ),
   model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('Where to send this batch’s signed events (also a multipart field before the file)'),
+  webhook_events: z
+    .string()
+    .optional()
+    .describe(
+      `Comma-separated: only these events to webhook_url (${WEBHOOK_EVENT_TYPES.join(', ')}); default all`,
+    ),
 });
+
+const DeleteQuery = z.object({
+  purge: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'true: remove a finished batch for good (its records, jobs and archived files) instead of cancelling',
+    ),
+});
+const PurgedSchema = z
+  .object({
+    id: z.string(),
+    purged: z.literal(true),
+    jobs_removed: z.number().int(),
+    files_removed: z.number().int(),
+  })
+  .meta({ id: 'BatchPurged' });
 
 const CreateHeaders = z.looseObject({
   'idempotency-key': IdempotencyKeySchema.optional().describe(
@@ -82,7 +114,36 @@ async function redisOp<T>(app: FastifyInstance, op: () => Promise<T>): Promise<T
   }
 }
 
-type Upload = { source: NodeJS.ReadableStream; format: BatchFormat; multipart: boolean };
+type Upload = {
+  source: NodeJS.ReadableStream;
+  format: BatchFormat;
+  multipart: boolean;
+  /** Multipart fields sent before the file (webhook_url, webhook_events). */
+  fields: Record<string, string>;
+};
+
+/** The batch's webhook target from the query or the multipart fields (the query wins); 400 when invalid. */
+function webhookTarget(
+  query: { webhook_url?: string | undefined; webhook_events?: string | undefined },
+  fields: Record<string, string>,
+): WebhookTarget | undefined {
+  const url = query.webhook_url ?? fields.webhook_url;
+  const events = query.webhook_events ?? fields.webhook_events;
+  if (url === undefined) {
+    if (events !== undefined) throw new ApiError.BadRequest('webhook_events needs webhook_url');
+    return undefined;
+  }
+  const parsed = WebhookTargetSchema.safeParse({
+    url,
+    ...(events === undefined ? {} : { events: events.split(',').map((e) => e.trim()) }),
+  });
+  if (!parsed.success) {
+    throw new ApiError.BadRequest(
+      `webhook_url must be an http(s) URL and webhook_events a comma-separated list of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+    );
+  }
+  return parsed.data;
+}
 
 async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   if (request.isMultipart()) {
@@ -96,12 +157,17 @@ async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Up
       part.file.resume();
       throw new ApiError.BatchMediaType();
     }
-    return { source: part.file, format, multipart: true };
+    const fields: Record<string, string> = {};
+    for (const [name, field] of Object.entries(part.fields)) {
+      const value = Array.isArray(field) ? field[0] : field;
+      if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value;
+    }
+    return { source: part.file, format, multipart: true, fields };
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const format = BODY_FORMATS[type];
   if (format === undefined) throw new ApiError.BatchMediaType();
-  return { source: request.body as NodeJS.ReadableStream, format, multipart: false };
+  return { source: request.body as NodeJS.ReadableStream, format, multipart: false, fields: {} };
 }
 
 export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
@@ -166,6 +232,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       let staged = true;
       try {
         const upload = await openUpload(request, maxBytes);
+        const target = webhookTarget(request.query, upload.fields);
+        if (target && !app.webhooks.enabled) throw new ApiError.WebhooksDisabled();
         const spooled = await spoolUpload(upload.source, spool.file, maxBytes);
         if (spooled.tooLarge) {
           reply.header('connection', 'close');
@@ -243,6 +311,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
             sha256: spooled.sha256,
           }),
         );
+        if (target) await app.withRedis(() => app.webhooks.targets.save(batchId, target));
         // Requests first, then the jobs (pass two): a worker always finds a row's request.
         await redisOp(app, () => store.adoptRows(stagingId, batchId));
         staged = false;
@@ -307,7 +376,16 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
           const rows = await redisOp(app, () =>
             store.rows(id, from, Math.min(BATCH_CHUNK_ROWS, lastRow - from + 1)),
           );
-          for (const record of rows) yield toBatchResultRow(record);
+          const completed = rows.filter((r) => r.status === 'completed').map((r) => r.row);
+          const archives = await redisOp(app, () => app.archive.store.rows(id, completed));
+          for (const record of rows) {
+            const archive = archives.get(record.row);
+            yield toBatchResultRow(record, {
+              batchId: id,
+              publicBase: app.archive.publicBase,
+              ...(archive ? { archive } : {}),
+            });
+          }
         }
       }
       const filename = `${id}.results.${request.query.format}`;
@@ -349,16 +427,32 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     {
       schema: {
         tags: ['batches'],
-        summary: 'Cancel every row that has not finished',
+        summary: 'Cancel every row that has not finished, or (purge=true) remove a finished batch for good',
         description:
-          'Rows still queued become cancelled at once; rows being generated are stopped by the worker at their next step. Answers 202 with the batch. 409 when the batch has already finished.',
+          'Rows still queued become cancelled at once; rows being generated are stopped by the worker at their next step. Answers 202 with the batch. 409 when the batch has already finished. ' +
+          'With `purge=true`: a finished batch (every row completed, failed or cancelled) is removed with its records, jobs and archived files; 200 with what was removed; 409 `BATCH_NOT_FINISHED` while rows are still queued or generating.',
         params: IdParams,
-        response: { 202: BatchViewSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
+        querystring: DeleteQuery,
+        response: {
+          200: PurgedSchema,
+          202: BatchViewSchema,
+          404: ErrorSchema,
+          409: ErrorSchema,
+          503: ErrorSchema,
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       const batch = await requireBatch(app, store, id);
+      if (request.query.purge) {
+        if (batch.meta.finishedAt === undefined) throw new ApiError.BatchNotFinished(id);
+        const purged = await redisOp(app, () => purgeBatch(app, store, batch));
+        request.log.info({ batchId: id, ...purged }, 'batch purged');
+        return reply
+          .code(200)
+          .send({ id, purged: true as const, jobs_removed: purged.jobs, files_removed: purged.files });
+      }
       const cancelled = await ops.cancel(batch);
       if (cancelled === 'finished') throw new ApiError.BatchFinished(id);
       const { promoted } = cancelled;

@@ -2,6 +2,8 @@ import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
 import {
+  WEBHOOK_EVENT_TYPES,
+  withArchive,
   CANCEL_TTL_SECONDS,
   IDEMPOTENCY_TTL_SECONDS,
   IdempotencyKeySchema,
@@ -53,6 +55,16 @@ function createBodySchema(config: Config) {
     num_inference_steps: z.number().int().optional().describe('Sampling steps (1 to 100)'),
     custom_id: z.string().min(1).max(200).optional().describe('Your own reference, returned as is'),
     metadata: MetadataSchema.optional().describe('Flat key/value pairs, returned as is'),
+    webhook_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional()
+      .describe('Where to send this video’s signed events (Standard Webhooks), besides WEBHOOK_URL'),
+    webhook_events: z
+      .array(z.enum(WEBHOOK_EVENT_TYPES))
+      .min(1)
+      .optional()
+      .describe('Only these events to webhook_url (default: all)'),
   });
 }
 
@@ -67,6 +79,13 @@ async function requireVideo(ops: VideoOps, id: string): Promise<LoadedVideo> {
   const found = await ops.load(id);
   if (!found) throw new ApiError.VideoNotFound(id);
   return found;
+}
+
+/** The view with the video's archive (our URL once archived). */
+async function archivedView(app: Parameters<typeof videoRoutes>[0], view: VideoView): Promise<VideoView> {
+  const archive =
+    view.status === 'completed' ? await app.withRedis(() => app.archive.store.get(view.id)) : undefined;
+  return withArchive(view, archive, app.archive.publicBase);
 }
 
 function queuedBody(view: VideoView): z.infer<typeof QueuedSchema> {
@@ -102,7 +121,11 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
       },
     },
     async (request, reply) => {
-      const { custom_id, metadata, ...params } = request.body;
+      const { custom_id, metadata, webhook_url, webhook_events, ...params } = request.body;
+      if (webhook_url !== undefined && !app.webhooks.enabled) throw new ApiError.WebhooksDisabled();
+      if (webhook_events !== undefined && webhook_url === undefined) {
+        throw validationError([{ path: 'webhook_events', message: 'needs webhook_url' }]);
+      }
       const checked = validateGenerationParams(params, {
         defaultModel: config.DEFAULT_MODEL,
         maxPromptLength: config.MAX_PROMPT_LENGTH,
@@ -112,6 +135,9 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         input: checked.value,
         ...(custom_id === undefined ? {} : { customId: custom_id }),
         ...(metadata === undefined ? {} : { metadata }),
+        ...(webhook_url === undefined
+          ? {}
+          : { webhook: { url: webhook_url, ...(webhook_events ? { events: webhook_events } : {}) } }),
       };
 
       const enqueued = await ops.enqueue(data, request.headers['idempotency-key']);
@@ -149,7 +175,7 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         response: { 200: VideoViewSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request) => (await requireVideo(ops, request.params.id)).view,
+    async (request) => archivedView(app, (await requireVideo(ops, request.params.id)).view),
   );
 
   app.delete(

@@ -84,3 +84,20 @@ export function parseArchiveRecord(raw: string | null | undefined): ArchiveRecor
     return undefined;
   }
 }
+
+/**
+ * A view made without the archive (the shared video mapping) with the archive laid over it: `video_url`
+ * becomes ours once archived, `archive` shows the record. For adapters that load the record apart.
+ */
+export function withArchive<V extends { id: string; status: string; provider_video_url: string | null }>(
+  view: V,
+  archive: ArchiveRecord | undefined,
+  publicBase: string,
+): V & { video_url: string | null; archive: ArchiveView | null } {
+  if (view.status !== 'completed') return { ...view, archive: null, video_url: view.provider_video_url };
+  return {
+    ...view,
+    video_url: chooseVideoUrl(publicBase, view.id, view.provider_video_url, archive),
+    archive: toArchiveView(archive),
+  };
+}
