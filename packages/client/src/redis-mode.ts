@@ -21,6 +21,8 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     cancel: videos.cancel,
     enqueueMany: batches.enqueueMany,
     uploadBatch: () => Promise.resolve().then(httpOnly('uploadBatch (a file upload)')),
+    webhookDeliveries: () => Promise.resolve().then(httpOnly('webhookDeliveries')),
+    replayWebhookDelivery: () => Promise.resolve().then(httpOnly('replayWebhookDelivery')),
     getBatch: batches.getBatch,
     results: batches.results,
     exportResults: () => ({

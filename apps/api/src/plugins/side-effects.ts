@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   createArchiveQueue,
@@ -6,7 +6,7 @@ import {
   type ArchiveQueue,
   type ArchiveStore,
 } from '@vidqueue/core/store';
-import { publicBaseUrl, type Config } from '@vidqueue/core/runtime';
+import type { Config } from '@vidqueue/core/runtime';
 import { storageFromSettings, type Storage } from '@vidqueue/storage';
 import {
   createBatchTargets,
@@ -19,7 +19,13 @@ import {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Archived videos: where they are (undefined when STORAGE_URL is none), their records and queue. */
-    archive: { storage: Storage | undefined; store: ArchiveStore; queue: ArchiveQueue; publicBase: string };
+    archive: {
+      storage: Storage | undefined;
+      store: ArchiveStore;
+      queue: ArchiveQueue;
+      /** Base of our content URLs: PUBLIC_URL, else the address the request came to. */
+      publicBase(request: FastifyRequest): string;
+    };
     /** Webhooks: the queue (shown in Bull Board), deliveries and replays, and batches' targets. */
     webhooks: {
       queue: WebhookQueue;
@@ -55,7 +61,8 @@ export const sideEffectsPlugin = fp(
         retention: config.ARCHIVE_RETENTION,
       }),
       queue: archiveQueue,
-      publicBase: publicBaseUrl(config),
+      publicBase: (request: FastifyRequest) =>
+        config.PUBLIC_URL?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`,
     });
     app.decorate('webhooks', {
       queue: webhookQueue,

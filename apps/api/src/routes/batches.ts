@@ -382,7 +382,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
             const archive = archives.get(record.row);
             yield toBatchResultRow(record, {
               batchId: id,
-              publicBase: app.archive.publicBase,
+              publicBase: app.archive.publicBase(request),
               ...(archive ? { archive } : {}),
             });
           }

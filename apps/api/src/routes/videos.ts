@@ -1,3 +1,4 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
@@ -82,10 +83,14 @@ async function requireVideo(ops: VideoOps, id: string): Promise<LoadedVideo> {
 }
 
 /** The view with the video's archive (our URL once archived). */
-async function archivedView(app: Parameters<typeof videoRoutes>[0], view: VideoView): Promise<VideoView> {
+async function archivedView(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  view: VideoView,
+): Promise<VideoView> {
   const archive =
     view.status === 'completed' ? await app.withRedis(() => app.archive.store.get(view.id)) : undefined;
-  return withArchive(view, archive, app.archive.publicBase);
+  return withArchive(view, archive, app.archive.publicBase(request));
 }
 
 function queuedBody(view: VideoView): z.infer<typeof QueuedSchema> {
@@ -175,7 +180,7 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         response: { 200: VideoViewSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request) => archivedView(app, (await requireVideo(ops, request.params.id)).view),
+    async (request) => archivedView(app, request, (await requireVideo(ops, request.params.id)).view),
   );
 
   app.delete(
