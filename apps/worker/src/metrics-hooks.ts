@@ -8,7 +8,7 @@ function statusOf(err: unknown): number | 'none' {
 }
 
 /**
- * The provider client, counting every call by kind (create, status) and HTTP status code into
+ * The provider client, counting every call by kind (create, status, logs) and HTTP status code into
  * `recorder`. The processor is unaware of it.
  */
 export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorder): AimlApiClient {
@@ -30,6 +30,16 @@ export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorde
         return generation;
       } catch (err) {
         await recorder.providerCall('status', statusOf(err));
+        throw err;
+      }
+    },
+    async logs(query, options) {
+      try {
+        const page = await client.logs(query, options);
+        await recorder.providerCall('logs', 200);
+        return page;
+      } catch (err) {
+        await recorder.providerCall('logs', statusOf(err));
         throw err;
       }
     },

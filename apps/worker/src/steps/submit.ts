@@ -112,6 +112,8 @@ async function onCreateError(ctx: StepContext, run: JobRun, err: unknown): Promi
     case 'permanent':
       await run.save({ step: 'pending' });
       throw new JobFailure(FailureCode.Rejected, message);
+    // Until the worker tells a per-model 403 apart (next change), it is the account pause as before.
+    case 'model_not_allowed':
     case 'account': {
       await ctx.pause.set(message, err.status);
       await run.save({ step: 'pending' });
