@@ -61,6 +61,7 @@ async function processGeneration(
   switch (data.step) {
     case 'pending':
       return submit(ctx, run);
+    case 'reconciling':
     case 'submitting':
       return unknownOutcome(
         ctx,

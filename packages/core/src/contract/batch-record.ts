@@ -45,6 +45,8 @@ export type BatchRowOutcome = {
   cost_usd?: number;
   credits_used?: number;
   possible_duplicate?: boolean;
+  /** The generation id came from the provider's usage logs after the create's answer was lost. */
+  recovered?: boolean;
 };
 
 export type BatchRowRecord = {

@@ -46,6 +46,8 @@ export type BatchResultRow = {
   prompt: string;
   model: string;
   metadata: Metadata | null;
+  /** Present (JSONL only) when the generation was found in the provider's usage logs after its create's answer was lost. */
+  recovered?: true;
 };
 
 /** The columns of a CSV results export, before the input's metadata columns. */
@@ -109,5 +111,6 @@ export function toBatchResultRow(record: BatchRowRecord): BatchResultRow {
     prompt: input.input.prompt,
     model: input.input.model,
     metadata: input.metadata ?? null,
+    ...(outcome.recovered === true && { recovered: true as const }),
   };
 }

@@ -33,7 +33,14 @@ export function vidqKeys(prefix: string) {
     /** Rate-limiter counters (rate-limiter-flexible), one per kind of provider call. */
     rateLimit: `${base}:rate`,
     /** Set with a TTL after a provider 429: every worker waits before that kind of call. */
-    backoff: (kind: 'create' | 'status') => `${base}:backoff:${kind}`,
+    backoff: (kind: 'create' | 'status' | 'logs') => `${base}:backoff:${kind}`,
+    /** String with a TTL after a provider 403 refused this model for the account: its jobs fail without a call. */
+    modelBlock: (model: string) => `${base}:model-block:${model}`,
+    /**
+     * Hash of usage-log rows seen by any worker, for one period of request times: client request id →
+     * the row (JSON). Unknown-outcome lookups read it before calling the provider.
+     */
+    logsSeen: (bucket: number) => `${base}:logs-seen:${bucket}`,
     /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
     inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */

@@ -40,6 +40,12 @@ export const VideoViewSchema = z
     completed_at: iso.nullable().describe('When the video reached a final state'),
     cost_usd: z.number().nullable(),
     credits_used: z.number().nullable(),
+    recovered: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Present when the create's answer was lost and the generation was found in the provider's usage logs",
+      ),
   })
   .meta({ id: 'Video' });
 export type VideoView = z.infer<typeof VideoViewSchema>;
@@ -67,7 +73,9 @@ export function videoStatus(
     case 'unknown':
       if (cancelRequested) return 'cancelled';
       if (state === 'delayed' || state === 'active') {
-        return step === JobStep.Submitting || step === JobStep.Checking ? 'generating' : 'queued';
+        return step === JobStep.Submitting || step === JobStep.Reconciling || step === JobStep.Checking
+          ? 'generating'
+          : 'queued';
       }
       return 'queued';
   }
@@ -111,6 +119,7 @@ export function toVideoView(job: GenerationJob, state: JobStateName, cancelReque
     completed_at: finishedAt === undefined ? null : toIso(finishedAt),
     cost_usd: result?.costUsd ?? null,
     credits_used: result?.creditsUsed ?? null,
+    ...((result?.recovered ?? data.recovered) === true && { recovered: true as const }),
   };
 }
 
