@@ -31,7 +31,7 @@ export type MetricHistogramName = keyof typeof METRIC_HISTOGRAMS;
 export const METRIC_HASHES = {
   /** Fields `<kind>:<status>`: provider calls by kind (create, status, logs) and HTTP status (`none`: no answer). */
   calls: 'provider_calls',
-  /** Fields: submitted, completed, failed:<code>, cost_usd, credits. */
+  /** Fields: submitted, completed, settled, failed:<code>, cost_usd, credits, reconciled:recovered, reconciled:not_created. */
   events: 'events',
 } as const;
 
