@@ -14,6 +14,7 @@ COPY packages/aimlapi/package.json packages/aimlapi/
 COPY packages/bulk/package.json packages/bulk/
 COPY packages/client/package.json packages/client/
 COPY packages/core/package.json packages/core/
+COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/test-stack/package.json packages/test-stack/
 COPY packages/testkit/package.json packages/testkit/
 COPY bench/package.json bench/

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { newVideoId, type GenerationJobData } from '@vidqueue/core/contract';
 import { GENERATION_JOB_NAME, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
-import { createRedis, loadConfig, startLocalRedis, type Config } from '@vidqueue/core/runtime';
+import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
+import { startLocalRedis } from '@vidqueue/redis-server';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PROVIDER_KEY = 'bench-provider-key';

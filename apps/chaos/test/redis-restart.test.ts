@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { spawnChild, type ChildHandle } from '../src/processes.js';
 
