@@ -8,12 +8,11 @@ import { createRedis } from '@vidqueue/core/runtime';
 import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { startSimulator } from '@vidqueue/simulator';
 import { dumpKeys } from '@vidqueue/testkit';
+import { API_MAIN, WORKER_CHILD } from './entry-points.js';
 import type { ChaosOptions } from './options.js';
 import { spawnChild, type ChildHandle } from './processes.js';
 import { submitAll, type SubmitStats } from './submit.js';
 
-const API_MAIN = new URL('../../api/src/main.ts', import.meta.url);
-const WORKER_CHILD = new URL('./worker-child.ts', import.meta.url);
 const QUEUE_PREFIX = 'chaos';
 
 export type ChaosReport = {
