@@ -1,5 +1,5 @@
-// The import rules `pnpm lint` enforces (dependency-cruiser: `pnpm exec depcruise apps packages bench examples
-// scripts`). Each rule says why it exists. Layers, lowest first:
+// The import rules `pnpm lint` enforces (dependency-cruiser; `pnpm exec depcruise --config .dependency-cruiser.mjs
+// apps packages bench examples scripts`). Each rule says why it exists, and a violation prints it. Layers:
 //   packages/redis-server, packages/aimlapi → packages/testkit, packages/core (contract → runtime → store →
 //   producer), packages/bulk → packages/client → apps/* (apps/test-stack too: it imports the apps) → tests.
 // Tests sit above everything: a package's test may use an app (through its package), its src never.
