@@ -1,8 +1,11 @@
-// The import rules `pnpm lint` enforces (dependency-cruiser; `pnpm exec depcruise --config .dependency-cruiser.mjs
-// apps packages bench examples scripts`). Each rule says why it exists, and a violation prints it. Layers:
-//   packages/redis-server, packages/aimlapi → packages/testkit, packages/core (contract → runtime → store →
-//   producer), packages/bulk → packages/client → apps/* (apps/test-stack too: it imports the apps) → tests.
-// Tests sit above everything: a package's test may use an app (through its package), its src never.
+// The import rules `pnpm lint` enforces with dependency-cruiser (`pnpm exec depcruise --config
+// .dependency-cruiser.mjs apps packages bench examples scripts`). Each rule says why it exists, and a violation
+// prints it. The layers, lowest first; each may import only layers before it:
+//   1. packages/redis-server, packages/aimlapi, packages/bulk
+//   2. packages/testkit (redis-server only), packages/core (inside: contract, runtime, store, producer)
+//   3. packages/client (bundles core, bulk, aimlapi)
+//   4. apps/* (apps/test-stack too: it imports the other apps), bench, examples
+//   5. tests: any package's test/ may use anything above, apps included, through their packages.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
