@@ -50,7 +50,7 @@ function createBodySchema(config: Config) {
       .describe(`Model id; default ${config.DEFAULT_MODEL}. See GET /v1/models`),
     aspect_ratio: z.string().optional().describe('For Kandinsky 5: 3:2, 1:1 or 2:3'),
     duration: z.number().int().optional().describe('Seconds of video; for Kandinsky 5: 5 or 10'),
-    num_inference_steps: z.number().int().optional().describe('Sampling steps; the provider publishes no range'),
+    num_inference_steps: z.number().int().optional().describe('Sampling steps (no published range)'),
     custom_id: z.string().min(1).max(200).optional().describe('Your own reference, returned as is'),
     metadata: MetadataSchema.optional().describe('Flat key/value pairs, returned as is'),
   });
