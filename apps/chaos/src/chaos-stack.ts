@@ -58,7 +58,8 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
       rate_limit: options.faults.rateLimit,
       drop: options.faults.drop,
     },
-    createFaults: { fail: options.faults.fail },
+    createFaults: { fail: options.faults.fail, created_then_502: options.faults.createdThen502 },
+    logsDelayMs: options.logsDelayMs,
     retryAfterSeconds: 1,
     ...(options.seed !== undefined && { seed: options.seed }),
   });
@@ -79,6 +80,10 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
     GENERATION_DEADLINE_MS: '120000',
     WORKER_CONCURRENCY: '50',
     UNKNOWN_OUTCOME_POLICY: options.policy,
+    // The usage logs lag by logsDelayMs here: give them five times that (at least 10 s) to show a row.
+    RECONCILE_HORIZON_MS: String(Math.max(10_000, 5 * options.logsDelayMs)),
+    // A 502/504 refusal's failed row names no generation: its id answers 404 until this has passed.
+    STATUS_NOT_FOUND_GRACE_MS: '5000',
   };
   const api = spawnChild(
     'api',

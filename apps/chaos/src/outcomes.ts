@@ -120,3 +120,34 @@ export function findSecrets(secrets: ChaosSecrets, logText: string, redisText: s
   }
   return found;
 }
+
+export type Reconciled = {
+  /** Create attempts whose outcome was unknown (lost answer, gateway error, crash after sending). */
+  unknownOutcomes: number;
+  /** Of those, found in the usage logs and adopted. */
+  recovered: number;
+  /** Of those, proven by the usage logs never to have made a generation (then created again). */
+  notCreated: number;
+};
+
+/**
+ * What the reconcile step did, counted from each job's own log lines (exact, unlike the metrics a
+ * SIGKILLed worker may not have flushed): `create outcome unknown`, `recovered from the usage logs`,
+ * `proven not created`.
+ */
+export async function countReconciled(
+  queue: GenerationQueue,
+  ids: readonly (string | undefined)[],
+): Promise<Reconciled> {
+  const result: Reconciled = { unknownOutcomes: 0, recovered: 0, notCreated: 0 };
+  for (const id of ids) {
+    if (id === undefined) continue;
+    const { logs } = await queue.getJobLogs(id);
+    for (const line of logs) {
+      if (line.startsWith('create outcome unknown (')) result.unknownOutcomes += 1;
+      else if (line.startsWith('recovered from the usage logs: ')) result.recovered += 1;
+      else if (line.startsWith('proven not created (')) result.notCreated += 1;
+    }
+  }
+  return result;
+}

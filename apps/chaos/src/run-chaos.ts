@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpKeys } from '@vidqueue/testkit';
-import { startChaosStack, type ChaosSecrets } from './chaos-stack.js';
+import { readMetrics } from '@vidqueue/core/runtime';
+import { QUEUE_PREFIX, startChaosStack, type ChaosSecrets } from './chaos-stack.js';
 import { startDisruptions, type Disruptions, type Progress } from './disruptions.js';
 import type { ChaosOptions } from './options.js';
-import { countDuplicateCreates, findSecrets, readViews, tallyEndings } from './outcomes.js';
+import { countDuplicateCreates, countReconciled, findSecrets, readViews, tallyEndings } from './outcomes.js';
 import { listProblems, type ChaosReport } from './report.js';
 import { submitAll } from './submit.js';
 
@@ -79,6 +80,9 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
     const endings = tallyEndings(await readViews(apiUrl, secrets.API_TOKENS, ids, options.concurrency), ids);
     const simStats = stack.sim.stats();
     const duplicates = await countDuplicateCreates(simStats.by_prompt, prompts, ids, queue);
+    const reconciled = await countReconciled(queue, ids);
+    const { calls } = await readMetrics(stack.connection, QUEUE_PREFIX);
+    const logsRequests = calls.filter((c) => c.kind === 'logs').reduce((sum, c) => sum + c.count, 0);
     const secretsFound = findSecrets(secrets, logLines.join('\n'), await dumpKeys(stack.connection, '*'));
 
     const { json: _json, ...scenario } = options;
@@ -102,7 +106,13 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
         create_requests: simStats.create_requests,
         creates: simStats.creates,
         status_checks: simStats.status_checks,
+        logs_requests: logsRequests,
         faults: simStats.faults,
+      },
+      reconciled: {
+        unknown_outcomes: reconciled.unknownOutcomes,
+        recovered: reconciled.recovered,
+        not_created: reconciled.notCreated,
       },
       chaos: disruptions.counts,
       api: apiStats,
