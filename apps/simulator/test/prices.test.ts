@@ -81,7 +81,9 @@ describe('where the charge is reported (costOn)', () => {
     const id = String(created.body.id);
     const pending = await t.check(id);
     expect(pending.body.status).toBe('queued');
-    await expect.poll(async () => (await t!.check(id)).body.status, { interval: 20 }).toBe('completed');
+    await expect
+      .poll(async () => (await t!.check(id)).body.status, { interval: 20, timeout: 5_000 })
+      .toBe('completed');
     const done = await t.check(id);
     const again = await t.check(id);
     return { created, pending, done, again };
