@@ -24,9 +24,10 @@ let worker: RunningWorker;
 beforeAll(async () => {
   sim = await startSimulator({
     port: 0,
-    generationMs: '300-900',
+    generationMs: '500-1500',
     costOn: 'create',
-    fresh404Ms: 400,
+    // Long enough that a first check still lands inside it on a loaded machine.
+    fresh404Ms: 1_000,
     pendingSpellings: ['waiting', 'processing'],
     createFaults: { created_then_502: 0.1, drop: 0.05 },
     seed: 20260821,
@@ -40,7 +41,7 @@ beforeAll(async () => {
     RETRY_MAX_MS: '300',
     WORKER_CONCURRENCY: '8',
     RECONCILE_HORIZON_MS: '3000',
-    STATUS_NOT_FOUND_GRACE_MS: '3000',
+    STATUS_NOT_FOUND_GRACE_MS: '5000',
     LOG_LEVEL: 'info',
   };
   t = await makeApp(env);
