@@ -11,7 +11,8 @@ describe('provider rough edges', () => {
   });
 
   it('a fresh id answering 404 to its first polls is checked again within the grace, and completes', async () => {
-    h = await startHarness({ sim: { generationMs: 600, fresh404Ms: 400 } });
+    // 404s for 1 s: the first check (after 100 ms) meets one even on a loaded machine.
+    h = await startHarness({ sim: { generationMs: 1_200, fresh404Ms: 1_000 } });
     const job = await h.add();
     const done = await h.finished(job);
     expect(done.state).toBe('completed');
