@@ -27,8 +27,11 @@ describe('unknown outcomes reconciled with the usage logs', () => {
     'drop',
   ] as const) {
     it(`${fault}: the generation the provider made is found, adopted and completed once, with its charge`, async () => {
-      // Cost only on the create answer, which was lost: the charge comes from the usage-log row.
-      h = await startHarness({ sim: { generationMs: 200, costOn: 'create', createFaults: { [fault]: 1 } } });
+      // Cost only on the create answer, which was lost: the charge comes from the usage-log row once the
+      // generation completed (1.5 s: adopted well before that, so its row's cost is read afterwards).
+      h = await startHarness({
+        sim: { generationMs: 1_500, costOn: 'create', createFaults: { [fault]: 1 } },
+      });
       const job = await h.add();
       await expect.poll(() => h!.sim.stats().create_requests, { interval: 10 }).toBe(1);
       h.sim.configure({ createFaults: { [fault]: 0 } });
@@ -116,6 +119,30 @@ describe('unknown outcomes reconciled with the usage logs', () => {
     expect((await readMetrics(h.redis, h.config.QUEUE_PREFIX)).events).toMatchObject({
       'reconciled:not_created': 1,
     });
+  });
+
+  it('lookups in the same window share passes: fewer usage-log calls than lookups, every job still proven and created once', async () => {
+    h = await startHarness({ sim: { generationMs: 200 }, env: { WORKER_CONCURRENCY: '8' } });
+    const sentAt = Date.now();
+    const jobs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        h!.add(
+          { step: 'submitting', submitStartedAt: sentAt, clientRequestId: `vid_shared${i}-1-00000000` },
+          { jobId: `vid_shared${i}` },
+        ),
+      ),
+    );
+    const done = await Promise.all(jobs.map((j) => h!.finished(j)));
+    expect(done.map((d) => d.state)).toEqual(Array.from({ length: 8 }, () => 'completed'));
+    expect(h.sim.stats()).toMatchObject({ creates: 8, duplicate_creates: 0 });
+    const logs = (await Promise.all(jobs.map((j) => logLines(j.id!)))).flat();
+    const lookups = logs.filter((l) => /^lookup \d+: /.test(l) || l.startsWith('proven not created')).length;
+    expect(logs.some((l) => l.includes("(another job's pass)"))).toBe(true);
+    await h.running!.flushMetrics();
+    const { calls } = await readMetrics(h.redis, h.config.QUEUE_PREFIX);
+    const logsCalls = calls.filter((c) => c.kind === 'logs').reduce((n, c) => n + c.count, 0);
+    expect(logsCalls).toBeGreaterThan(0);
+    expect(logsCalls).toBeLessThan(lookups);
   });
 
   it('with RECONCILE_NOT_FOUND=fail, an attempt the logs prove absent fails submission_unknown and is not sent', async () => {

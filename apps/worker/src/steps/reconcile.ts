@@ -95,7 +95,11 @@ export async function reconcile(ctx: StepContext, run: JobRun): Promise<never> {
     sentAt: state.sentAt,
     model: run.data.input.model,
   };
-  const progress: PassProgress = { startedAt: state.passStartedAt, offset: state.offset };
+  const progress: PassProgress = {
+    startedAt: state.passStartedAt,
+    offset: state.offset,
+    lastPassAt: state.lastPassAt,
+  };
   const outcome = await lookUp(ctx, attempt, progress, run.flags.backoff);
   switch (outcome.kind) {
     case 'found':
@@ -118,11 +122,11 @@ export async function reconcile(ctx: StepContext, run: JobRun): Promise<never> {
           `${state.clientRequestId} is not in the usage logs ${Math.round((outcome.startedAt - state.sentAt) / 1000)} s after it was sent (${lookups} lookups)`,
         );
       }
-      const next = { ...withProgress(state, {}), lookups };
+      const next = { ...withProgress(state, {}), lookups, lastPassAt: outcome.startedAt };
       const at = Math.min(nextLookupAt(ctx, lookups + state.errors), Math.max(horizonAt, ctx.now()));
       await run.saveAndLog(
         { reconcile: next },
-        `lookup ${lookups}: ${state.clientRequestId} not in the usage logs yet; again in ${at - ctx.now()} ms`,
+        `lookup ${lookups}: ${state.clientRequestId} not in the usage logs yet${outcome.shared ? " (another job's pass)" : ''}; again in ${at - ctx.now()} ms`,
       );
       return run.delayUntil(at);
     }

@@ -55,6 +55,8 @@ export const ReconcileStateSchema = z.object({
   offset: z.number().int().optional(),
   /** The last lookup error, in one line. */
   lastError: z.string().optional(),
+  /** When the latest whole pass this lookup counted started (its own, or another job's over the same window). */
+  lastPassAt: z.number().optional(),
 });
 export type ReconcileState = z.infer<typeof ReconcileStateSchema>;
 

@@ -41,6 +41,15 @@ export function vidqKeys(prefix: string) {
      * the row (JSON). Unknown-outcome lookups read it before calling the provider.
      */
     logsSeen: (bucket: number) => `${base}:logs-seen:${bucket}`,
+    /**
+     * Usage-log passes over one window (`<model>|<start>|<end>`): `:done` holds when the latest whole
+     * pass started (epoch ms), `:lock` is held by the worker running one, so lookups in the same window
+     * share passes instead of each paging through it.
+     */
+    logsPass: (window: string) => ({
+      done: `${base}:logs-pass:${window}:done`,
+      lock: `${base}:logs-pass:${window}:lock`,
+    }),
     /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
     inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */

@@ -36,6 +36,7 @@ const SCRIPTS = {
   'in-flight-reserve': 1,
   'backoff-extend': 1,
   'logs-seen-add': 1,
+  'logs-pass-done': 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
