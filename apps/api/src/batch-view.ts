@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BATCH_ROW_STATUSES, BATCH_STATUSES } from '@vidqueue/core/contract';
+import { BATCH_STATUSES, VIDEO_STATUSES } from '@vidqueue/core/contract';
 
 // The views' types and their mapping from the batch store live in @vidqueue/core (shared with the SDK);
 // these schemas document them in OpenAPI and serialize the responses.
@@ -8,8 +8,8 @@ const iso = z.iso.datetime();
 
 export const BatchCountsSchema = z
   .object(
-    Object.fromEntries(BATCH_ROW_STATUSES.map((s) => [s, z.number().int()])) as Record<
-      (typeof BATCH_ROW_STATUSES)[number],
+    Object.fromEntries(VIDEO_STATUSES.map((s) => [s, z.number().int()])) as Record<
+      (typeof VIDEO_STATUSES)[number],
       z.ZodNumber
     >,
   )

@@ -13,6 +13,7 @@ import {
   type GenerationResult,
 } from './job-data.js';
 
+/** Where a video stands; also the statuses of a batch's rows (a row is one video). */
 export const VIDEO_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 

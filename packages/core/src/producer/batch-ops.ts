@@ -186,7 +186,10 @@ export function createBatchOps(deps: BatchOpsDeps) {
                 row,
                 'failed',
                 {
-                  error: { code: 'retry_not_queued', message: 'The retry could not be queued; retry again' },
+                  error: {
+                    code: FailureCode.RetryNotQueued,
+                    message: 'The retry could not be queued; retry again',
+                  },
                 },
                 { attempt },
               ),
