@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { vidqKeys, type GenerationJobData, type GenerationResult } from '@vidqueue/core/contract';
 import { GENERATION_ATTEMPTS, GENERATIONS_QUEUE, GENERATION_JOB_NAME } from '@vidqueue/core/store';
 import { createRedis } from '@vidqueue/core/runtime';
-import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS } from '../src/routes/videos.js';
+import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS } from '@vidqueue/core/contract';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
 
 let t: TestApp;

@@ -69,7 +69,7 @@ describe('published package', () => {
       ...manifest.peerDependencies,
       ...manifest.optionalDependencies,
     };
-    expect(Object.keys(runtime).sort()).toEqual(['bullmq', 'csv-parse', 'ioredis', 'zod']);
+    expect(Object.keys(runtime).sort()).toEqual(['bullmq', 'csv-parse', 'csv-stringify', 'ioredis', 'zod']);
     for (const [name, range] of Object.entries(runtime)) {
       expect(name.startsWith('@vidqueue/'), name).toBe(false);
       expect(range, name).toMatch(/^[~^]?\d+\.\d+\.\d+/);
@@ -105,7 +105,9 @@ describe('published package', () => {
     );
 
     const installed = await readdir(path.join(app, 'node_modules'));
-    expect(installed).toEqual(expect.arrayContaining(['bullmq', 'ioredis', 'zod', 'csv-parse']));
+    expect(installed).toEqual(
+      expect.arrayContaining(['bullmq', 'ioredis', 'zod', 'csv-parse', 'csv-stringify']),
+    );
     expect(await readdir(path.join(app, 'node_modules/@vidqueue'))).toEqual(['client']);
 
     await writeFile(

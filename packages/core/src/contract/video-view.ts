@@ -45,6 +45,23 @@ export const VideoViewSchema = z
   .meta({ id: 'Video' });
 export type VideoView = z.infer<typeof VideoViewSchema>;
 
+/** What a create answers (`POST /v1/videos`, the SDK's `enqueue`): the new video, or the key's first one. */
+export const QueuedVideoSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(VIDEO_STATUSES),
+    model: z.string(),
+    created_at: iso,
+  })
+  .meta({ id: 'QueuedVideo' });
+export type QueuedVideoView = z.infer<typeof QueuedVideoSchema>;
+
+export function toQueuedVideo(
+  view: Pick<VideoView, 'id' | 'status' | 'model' | 'created_at'>,
+): QueuedVideoView {
+  return { id: view.id, status: view.status, model: view.model, created_at: view.created_at };
+}
+
 /** A generation job as BullMQ returns it. */
 export type GenerationJob = Job<GenerationJobData, GenerationResult, string>;
 
