@@ -1,3 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -7,9 +11,10 @@ import {
   UnavailableError,
   ValidationError,
   type BatchRowInput,
+  type VideoInput,
   type VidqueueClient,
 } from '../src/index.js';
-import { startTestStack, type TestStack } from './harness.js';
+import { API_TOKEN, startTestStack, type TestStack } from './harness.js';
 
 export type ClientFactory = {
   /** A client of this mode for the running stack. */
@@ -18,20 +23,52 @@ export type ClientFactory = {
   unreachable(): VidqueueClient;
 };
 
-/** The one suite every mode runs: same inputs, same views, same errors. */
+/**
+ * The one suite every mode runs, every case in both: same inputs, same views, same errors. Where an
+ * answer can be compared, it is compared with what the HTTP API itself answers for the same request.
+ */
 export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): void {
   describe(`VidqueueClient (${mode} mode)`, () => {
     let stack: TestStack;
     let vq: VidqueueClient;
+    let dir: string;
 
     beforeAll(async () => {
       stack = await startTestStack();
       vq = factory.make(stack);
+      dir = await mkdtemp(join(tmpdir(), `vidq-contract-${mode}-`));
     });
     afterAll(async () => {
       await vq?.close();
       await stack?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
+
+    /** The API's own answer to a request, for comparison. */
+    async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+      const res = await fetch(`${stack.api.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${API_TOKEN}`, ...(init.headers as Record<string, string>) },
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text,
+      };
+    }
+
+    /** What the SDK error carries, in the API's error body shape. */
+    function asBody(err: unknown): { error: { code: string; message: string; details?: unknown } } {
+      expect(err).toBeInstanceOf(ApiError);
+      const e = err as ApiError;
+      return {
+        error: {
+          code: e.code,
+          message: e.message,
+          ...(e.details === undefined ? {} : { details: e.details }),
+        },
+      };
+    }
 
     async function jobCount(): Promise<number> {
       const counts = await stack.api.app.queue.getJobCounts();
@@ -83,6 +120,34 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       expect(await jobCount()).toBe(before);
     });
 
+    it('refuses each bad input with exactly the issues the API lists', async () => {
+      const before = await jobCount();
+      const inputs: unknown[] = [
+        { prompt: 'x', aspect_ratio: '16:9', duration: 7 },
+        { prompt: '   ' },
+        { prompt: 'x'.repeat(4001) },
+        { prompt: 'a fox', custom_id: 'c'.repeat(201) },
+        { prompt: 'a fox', custom_id: '' },
+        { prompt: 'a fox', metadata: { nested: { no: true } } },
+        { prompt: 'a fox', colour: 'red' },
+        { model: 'nope/model' },
+      ];
+      for (const input of inputs) {
+        const err = await vq.enqueue(input as VideoInput).catch((e: unknown) => e);
+        expect(err, JSON.stringify(input)).toBeInstanceOf(ValidationError);
+        const answer = await api('/v1/videos', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+        });
+        expect(answer.status).toBe(400);
+        const details = (answer.body as { error: { details: unknown } }).error.details;
+        expect((err as ValidationError).issues, JSON.stringify(input)).toEqual(details);
+        expect((err as ValidationError).code).toBe('VALIDATION_ERROR');
+      }
+      expect(await jobCount()).toBe(before);
+    });
+
     it('refuses an idempotency key the API would refuse, for a video and for a batch, enqueueing nothing', async () => {
       const before = await jobCount();
       // One issue, on the key (over HTTP the API names the header: `headers.idempotency-key`).
@@ -93,10 +158,19 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
         expect(issues[0]?.path).toMatch(/idempotency-key$/);
       };
       for (const idempotencyKey of ['has a space', 'k'.repeat(256)]) {
-        expectKeyRefused(await vq.enqueue({ prompt: 'a fox' }, { idempotencyKey }).catch((e: unknown) => e));
+        const err = await vq.enqueue({ prompt: 'a fox' }, { idempotencyKey }).catch((e: unknown) => e);
+        expectKeyRefused(err);
         expectKeyRefused(
           await vq.enqueueMany([{ prompt: 'a fox' }], { idempotencyKey }).catch((e: unknown) => e),
         );
+        // The same words as the API's.
+        const answer = await api('/v1/videos', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body: JSON.stringify({ prompt: 'a fox' }),
+        });
+        const details = (answer.body as { error: { details: { message: string }[] } }).error.details;
+        expect((err as ValidationError).issues.map((i) => i.message)).toEqual(details.map((d) => d.message));
       }
       expect(await jobCount()).toBe(before);
     });
@@ -266,6 +340,97 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       expect(errors.errors.map((e) => e.row)).toEqual([2, 3]);
       expect(errors.errors[0]?.message).toContain('5, 10');
       expect(await jobCount()).toBe(before);
+    });
+
+    it('refuses bad and empty batches with the very status, code, message and details the API answers', async () => {
+      const before = await jobCount();
+      const cases: BatchRowInput[][] = [
+        [{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }],
+        [{ prompt: 'bad', duration: 7 }],
+        [{ prompt: 'fine', custom_id: 'c'.repeat(201) }],
+        [],
+      ];
+      for (const rows of cases) {
+        const err = await vq.enqueueMany(rows).catch((e: unknown) => e);
+        const answer = await api('/v1/batches', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: rows.map((r) => `${JSON.stringify(r)}\n`).join(''),
+        });
+        expect(answer.status).toBe(422);
+        expect((err as ApiError).status).toBe(422);
+        expect(asBody(err), JSON.stringify(rows)).toEqual(answer.body);
+      }
+      expect(await jobCount()).toBe(before);
+    });
+
+    it('uploads a CSV file (path or stream), skipping invalid rows, and exports the results as the API does', async () => {
+      const file = join(dir, 'prompts.csv');
+      await writeFile(
+        file,
+        [
+          'custom_id,prompt,duration,campaign',
+          'fox,"a red fox, in snow",5,winter',
+          'bad,a fox,7,x',
+          ',koi,,spring',
+        ].join('\n'),
+      );
+      const key = `upload-${mode}-${Date.now()}`;
+      const created = await vq.uploadBatch(file, { onInvalid: 'skip', idempotencyKey: key });
+      expect(created).toMatchObject({ status: 'queued', total: 2, skipped: 1 });
+      expect(created.skipped_rows).toEqual([
+        { line: 3, row: 2, column: 'duration', message: expect.stringContaining('5, 10') as unknown },
+      ]);
+      // The same file again under the key, as a stream: the same batch.
+      const again = await vq.uploadBatch(createReadStream(file), { onInvalid: 'skip', idempotencyKey: key });
+      expect(again.id).toBe(created.id);
+      expect(again.skipped_rows).toBeUndefined();
+      await waitForBatch(created.id);
+
+      for (const format of ['csv', 'jsonl'] as const) {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of vq.exportResults(created.id, format)) chunks.push(chunk);
+        const text = Buffer.concat(chunks).toString('utf8');
+        expect(text).toBe((await api(`/v1/batches/${created.id}/results?format=${format}`)).body);
+      }
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of vq.exportResults(created.id, 'csv')) chunks.push(chunk);
+      const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
+      expect(lines[0]).toBe(
+        'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+      );
+      expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+        '1,fox,completed',
+        '3,,completed',
+      ]);
+
+      const missing = await (async () => {
+        for await (const _ of vq.exportResults('bat_doesnotexist', 'csv')) return undefined;
+      })().catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(NotFoundError);
+      expect(missing).toMatchObject({ id: 'bat_doesnotexist', code: 'BATCH_NOT_FOUND' });
+    });
+
+    it("refuses to cancel a finished video or batch with the API's 409", async () => {
+      const queued = await vq.enqueue({ prompt: 'a quick one' });
+      await vq.waitFor(queued.id, { timeoutMs: 20_000 });
+      const videoErr = await vq.cancel(queued.id).catch((e: unknown) => e);
+      const videoAnswer = await api(`/v1/videos/${queued.id}`, { method: 'DELETE' });
+      expect(videoAnswer.status).toBe(409);
+      expect((videoErr as ApiError).status).toBe(409);
+      expect(asBody(videoErr)).toEqual(videoAnswer.body);
+      expect((videoErr as ApiError).message).toBe(
+        `Video ${queued.id} has already completed and cannot be cancelled`,
+      );
+
+      const batch = await vq.enqueueMany([{ prompt: 'a quick row' }]);
+      await waitForBatch(batch.id);
+      const batchErr = await vq.cancelBatch(batch.id).catch((e: unknown) => e);
+      const batchAnswer = await api(`/v1/batches/${batch.id}`, { method: 'DELETE' });
+      expect(batchAnswer.status).toBe(409);
+      expect((batchErr as ApiError).status).toBe(409);
+      expect(asBody(batchErr)).toEqual(batchAnswer.body);
+      expect((batchErr as ApiError).code).toBe('BATCH_FINISHED');
     });
 
     it('retries the failed rows of a batch, and cancels a running one', async () => {
