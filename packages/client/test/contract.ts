@@ -14,6 +14,8 @@ import {
   type VideoInput,
   type VidqueueClient,
 } from '../src/index.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '@vidqueue/core/contract';
+import { claimFingerprint, validateVideoRequest } from '@vidqueue/core/producer';
 import { API_TOKEN, startTestStack, type TestStack } from './harness.js';
 
 export type ClientFactory = {
@@ -198,6 +200,28 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       expect(res.status).toBe(200);
       expect(((await res.json()) as { id: string }).id).toBe(first.id);
       await vq.waitFor(first.id, { timeoutMs: 20_000 });
+    });
+
+    it('completes a key whose first request claimed it but never got its job in: that video, once', async () => {
+      const key = `dangling-${mode}-${Date.now()}`;
+      const input = { prompt: 'a fox whose first request gave up' };
+      const { DEFAULT_MODEL, MAX_PROMPT_LENGTH } = stack.config;
+      const data = validateVideoRequest(input, {
+        defaultModel: DEFAULT_MODEL,
+        maxPromptLength: MAX_PROMPT_LENGTH,
+      });
+      const id = `vid_dangling${mode}${Date.now()}`;
+      // What a request leaves when Redis took its claim but not its job (it answered 503): claimed 2 s ago.
+      await stack.api.app.redis.set(
+        stack.api.app.keys.idempotency(key),
+        `${id} ${claimFingerprint(data)}`,
+        'PX',
+        IDEMPOTENCY_TTL_SECONDS * 1000 - 2_000,
+      );
+      expect((await vq.enqueue(input, { idempotencyKey: key })).id).toBe(id);
+      expect((await vq.enqueue(input, { idempotencyKey: key })).id).toBe(id);
+      const done = await vq.waitFor(id, { timeoutMs: 20_000 });
+      expect(done).toMatchObject({ id, status: 'completed', prompt: input.prompt });
     });
 
     it('cancels a video in flight; waitFor rejects with GenerationFailedError(cancelled)', async () => {

@@ -8,7 +8,7 @@ export function vidqKeys(prefix: string) {
     cancel: (jobId: string) => `${base}:cancel:${jobId}`,
     /** Hash {reason, since, status} while provider submissions are paused for an account problem. */
     accountPause: `${base}:account-pause`,
-    /** Idempotency-Key -> job id, for POST /v1/videos. */
+    /** Idempotency-Key -> `<videoId> <sha256 of the request>[ added]`, for POST /v1/videos (producer/video-idempotency.ts). */
     idempotency: (key: string) => `${base}:idem:${key}`,
     /** Idempotency-Key -> batch id, for POST /v1/batches. */
     batchIdempotency: (key: string) => `${base}:batch-idem:${key}`,

@@ -17,4 +17,5 @@ export * from './resume.js';
 export * from './results-export.js';
 export * from './spool.js';
 export * from './validate-video.js';
+export * from './video-idempotency.js';
 export * from './video-ops.js';

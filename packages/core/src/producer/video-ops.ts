@@ -2,7 +2,7 @@
  * Single videos: load, enqueue (with its Idempotency-Key), cancel. The same job ids and data, the same
  * key handling and the same refusals for `/v1/videos` and the SDK's Redis mode.
  */
-import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS, requestFingerprint } from '../contract/idempotency.js';
+import { CANCEL_TTL_SECONDS } from '../contract/idempotency.js';
 import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
 import { newVideoId } from '../contract/keys.js';
 import {
@@ -18,9 +18,7 @@ import { GENERATION_JOB_NAME } from '../store/queue.js';
 import type { ProducerContext } from './context.js';
 import { ProducerError, producerError } from './errors.js';
 import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
-
-/** How long a repeated Idempotency-Key waits for the first request's job to appear. */
-export const IDEMPOTENCY_WAIT_MS = 1_000;
+import { claimFingerprint, claimVideoKey, markAdded, repeatOfClaim } from './video-idempotency.js';
 
 export type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
 
@@ -54,32 +52,18 @@ function addJob(ctx: ProducerContext, id: string, data: NewGenerationJobData): P
   return ctx.guard(() => ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
 }
 
-/** The video made for an earlier request with the same key. */
-async function replay(
-  ctx: ProducerContext,
-  redisKey: string,
-  data: NewGenerationJobData,
-): Promise<EnqueuedVideo> {
-  const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-  for (;;) {
-    const id = await ctx.guard(() => ctx.redis.get(redisKey));
-    const found = id === null ? undefined : await loadVideo(ctx, id);
-    if (found) {
-      if (requestFingerprint(found.job.data) !== requestFingerprint(data)) {
-        throw new ProducerError('IDEMPOTENCY_KEY_MISMATCH');
-      }
-      return { replayed: true, video: toQueuedVideo(found.view) };
-    }
-    // The first request may be between claiming the key and adding its job.
-    if (Date.now() >= deadline) throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A video's queued view and the fingerprint of what it asked for, or undefined when it has no job. */
+async function loadForRepeat(ctx: ProducerContext, id: string) {
+  const found = await loadVideo(ctx, id);
+  return found && { video: toQueuedVideo(found.view), fingerprint: claimFingerprint(found.job.data) };
 }
 
 /**
  * Validates one request and adds its generation job under a new video id. With an Idempotency-Key,
- * the first use claims it (NX, IDEMPOTENCY_TTL_SECONDS) and a repeat gets the first request's video
- * instead of a new job (IDEMPOTENCY_KEY_MISMATCH for another request under the same key).
+ * the first use claims it (NX, IDEMPOTENCY_TTL_SECONDS, with the video id and the request's
+ * fingerprint) and a repeat answers the first request's video instead of a new job
+ * (IDEMPOTENCY_KEY_MISMATCH for another request under the same key). See video-idempotency.ts for
+ * why a key is never released and how a repeat completes a claim whose job did not land.
  */
 export async function enqueueVideo(
   ctx: ProducerContext,
@@ -92,18 +76,32 @@ export async function enqueueVideo(
   });
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
-  const id = newVideoId();
-  if (key === undefined) return { replayed: false, video: queued(await addJob(ctx, id, data), data) };
-  const redisKey = ctx.keys.idempotency(key);
-  const claimed = await ctx.guard(() => ctx.redis.set(redisKey, id, 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX'));
-  if (claimed === null) return replay(ctx, redisKey, data);
-  try {
+  if (key === undefined) {
+    const id = newVideoId();
     return { replayed: false, video: queued(await addJob(ctx, id, data), data) };
-  } catch (err) {
-    // Free the key so a retry can enqueue; if Redis is gone the key stays and a retry gets 409.
-    await ctx.redis.del(redisKey).catch(() => undefined);
-    throw err;
   }
+  const redisKey = ctx.keys.idempotency(key);
+  const fingerprint = claimFingerprint(data);
+  // Twice at most: a claim that expires between our NX and our read is claimed afresh once.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const id = newVideoId();
+    if (await claimVideoKey(ctx, redisKey, id, fingerprint)) {
+      // If the add times out, the key stays: the job may still land, and a repeat finds or adds it.
+      const job = await addJob(ctx, id, data);
+      await markAdded(ctx, redisKey, `${id} ${fingerprint}`);
+      return { replayed: false, video: queued(job, data) };
+    }
+    const repeat = await repeatOfClaim(ctx, redisKey, fingerprint, (videoId) => loadForRepeat(ctx, videoId));
+    if (repeat === undefined) continue;
+    if ('video' in repeat) return { replayed: true, video: repeat.video };
+    // The claim's job never landed: add it under the claim's id (a no-op if it lands meanwhile).
+    await addJob(ctx, repeat.add, data);
+    await markAdded(ctx, redisKey, `${repeat.add} ${fingerprint}`);
+    const added = await loadForRepeat(ctx, repeat.add);
+    if (!added) throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
+    return { replayed: true, video: added.video };
+  }
+  throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
 }
 
 function queued(job: GenerationJob, data: NewGenerationJobData): QueuedVideoView {
