@@ -10,7 +10,7 @@ import type { BatchFormat } from '../contract/batch-record.js';
 import { toCreatedBatchView, type CreatedBatchView } from '../contract/batch-view.js';
 import { newBatchId } from '../contract/keys.js';
 import { CUSTOM_ID_MAX_LENGTH } from '../contract/video-request.js';
-import { claimBatchKey, findBatchReplay } from './batch-idempotency.js';
+import { batchFingerprint, claimBatchKey, findBatchReplay } from './batch-idempotency.js';
 import { requireBatch } from './batch-ops.js';
 import { sourceSha256, type BatchSource } from './batch-source.js';
 import type { ProducerContext } from './context.js';
@@ -47,16 +47,18 @@ export async function ingestBatch(
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
   const onInvalid = options.onInvalid ?? 'reject';
+  const model = options.model ?? config.DEFAULT_MODEL;
   const sha256 = await sourceSha256(source);
+  const fingerprint = batchFingerprint(sha256, { format: options.format, model, onInvalid });
   const idemKey = key === undefined ? undefined : keys.batchIdempotency(key);
   if (idemKey !== undefined) {
-    const replay = await findBatchReplay(ctx, idemKey, sha256);
+    const replay = await findBatchReplay(ctx, idemKey, fingerprint);
     if (replay) return { replayed: true, batch: replay };
   }
 
   const bulk: BulkOptions = {
     format: options.format,
-    defaultModel: options.model ?? config.DEFAULT_MODEL,
+    defaultModel: model,
     validateParams: validateGenerationParams,
     limits: {
       maxBytes: config.MAX_UPLOAD_BYTES,
@@ -72,7 +74,7 @@ export async function ingestBatch(
     refuseUnusable(checked, onInvalid);
 
     const batchId =
-      idemKey === undefined ? newBatchId() : await claimBatchKey(ctx, idemKey, newBatchId(), sha256);
+      idemKey === undefined ? newBatchId() : await claimBatchKey(ctx, idemKey, newBatchId(), fingerprint);
     await guard(() =>
       store.create({
         id: batchId,
