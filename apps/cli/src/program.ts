@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,7 @@ import {
   ValidationError,
   VidqueueError,
   createHttpClient,
+  uploadFormat,
   type BatchView,
   type VidqueueClient,
 } from '@vidqueue/client/http';
@@ -40,6 +42,26 @@ function positiveInt(value: string): number {
 export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
   const name = basename(file, extname(file));
   return join(dirname(file), `${name}.results.${format}`);
+}
+
+/**
+ * The Idempotency-Key `vidq submit` sends unless given one: the SHA-256 of the file's bytes and of the
+ * options that change what it enqueues (format, model, on_invalid). Running the same command again,
+ * after a client timeout for instance, answers the same batch instead of enqueueing the file twice.
+ */
+export async function defaultIdempotencyKey(
+  file: string,
+  options: { model?: string | undefined; onInvalid: 'reject' | 'skip' },
+): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const opts = {
+    format: uploadFormat(file, undefined),
+    model: options.model ?? null,
+    on_invalid: options.onInvalid,
+  };
+  hash.update(`\n${JSON.stringify(opts)}`);
+  return `vidq-submit-${hash.digest('hex')}`;
 }
 
 /** Writes the API's export of a batch to a file (or stdout when `out` is `-`). */
@@ -191,7 +213,12 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     .option('--wait', 'follow progress until every row has finished, then save the results')
     .option('--out <file>', 'results file with --wait (default: <file>.results.<format>)')
     .addOption(formatOption())
-    .option('--idempotency-key <key>', 'sending the same file with the same key gives the same batch')
+    .option(
+      '--idempotency-key <key>',
+      'the same key gives the same batch (default: a hash of the file and the options, so a re-run answers the same batch)',
+    )
+    .option('--no-idempotency-key', 'send no key: every run makes a new batch')
+    .option('--model <model>', "model for rows that name none (default: the server's DEFAULT_MODEL)")
     .option(
       '--skip-invalid',
       'enqueue the valid rows and report the invalid ones instead of refusing the file',
@@ -208,14 +235,22 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             wait?: boolean;
             out?: string;
             format: 'csv' | 'jsonl';
-            idempotencyKey?: string;
+            idempotencyKey?: string | false;
             skipInvalid?: boolean;
+            model?: string;
             interval: number;
           },
         ) => {
+          const onInvalid = opts.skipInvalid ? ('skip' as const) : ('reject' as const);
+          const idempotencyKey =
+            opts.idempotencyKey === false
+              ? undefined
+              : (opts.idempotencyKey ??
+                (await defaultIdempotencyKey(file, { model: opts.model, onInvalid })));
           const created = await vq.uploadBatch(file, {
-            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-            ...(opts.skipInvalid ? { onInvalid: 'skip' as const } : {}),
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+            ...(opts.skipInvalid ? { onInvalid } : {}),
+            ...(opts.model ? { model: opts.model } : {}),
           });
           io.stdout.write(`${created.id}\n`);
           io.stderr.write(

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { makeSpoolDir, producerError, spoolUpload, type Producer } from '@vidqueue/core/producer';
 import type { BatchRowInput, CreatedBatch, UploadOptions } from './types.js';
+import { uploadFormat } from './upload-format.js';
 
 /**
  * `enqueueMany` in the Redis mode: the rows become the same JSONL the HTTP mode uploads, in memory,
@@ -26,8 +27,7 @@ export async function uploadFile(
   file: string | NodeJS.ReadableStream,
   options: UploadOptions,
 ): Promise<CreatedBatch> {
-  const path = typeof file === 'string' ? file : undefined;
-  const format = options.format ?? (path && /\.(jsonl|ndjson)$/i.test(path) ? 'jsonl' : 'csv');
+  const format = uploadFormat(file, options.format);
   const maxBytes = producer.ctx.config.MAX_UPLOAD_BYTES;
   const spool = await makeSpoolDir();
   try {
@@ -39,7 +39,7 @@ export async function uploadFile(
     }
     const { batch } = await producer.ingestBatch(
       { path: spooled.path, sha256: spooled.sha256 },
-      { format, onInvalid: options.onInvalid, idempotencyKey: options.idempotencyKey },
+      { format, model: options.model, onInvalid: options.onInvalid, idempotencyKey: options.idempotencyKey },
     );
     return batch;
   } finally {

@@ -74,6 +74,8 @@ export type UploadOptions = EnqueueManyOptions & {
   format?: 'csv' | 'jsonl';
   /** `reject` (default): one bad row rejects the file. `skip`: enqueue the valid rows. */
   onInvalid?: 'reject' | 'skip';
+  /** Model for rows that name none (default: the server's DEFAULT_MODEL). */
+  model?: string;
 };
 
 /** `GET /v1/batches/:id`: counts always add up to `total`. */

@@ -409,6 +409,12 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       const again = await vq.uploadBatch(createReadStream(file), { onInvalid: 'skip', idempotencyKey: key });
       expect(again.id).toBe(created.id);
       expect(again.skipped_rows).toBeUndefined();
+      // Other options under that key (another model for rows without one) are another request.
+      const otherModel = await vq
+        .uploadBatch(file, { onInvalid: 'skip', model: 'sber-ai/kandinsky5-t2v', idempotencyKey: key })
+        .catch((e: unknown) => e);
+      expect(otherModel).toBeInstanceOf(ApiError);
+      expect(otherModel).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_MISMATCH' });
       await waitForBatch(created.id);
 
       for (const format of ['csv', 'jsonl'] as const) {
