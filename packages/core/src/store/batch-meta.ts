@@ -1,7 +1,7 @@
 import { VIDEO_STATUSES } from '../contract/video-view.js';
 import type { BatchCounts, BatchRecord, CreateBatch } from '../contract/batch-record.js';
 import { scripts } from './scripts/index.js';
-import type { BatchStoreContext } from './batch-store.js';
+import type { BatchStoreContext } from './batch-context.js';
 
 /** A batch's meta and counts: create, mark enqueued, read. Part of `createBatchStore`. */
 export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {

@@ -1,6 +1,6 @@
 import type { BatchRowInput, BatchRowOutcome, BatchRowRecord } from '../contract/batch-record.js';
 import type { VideoStatus } from '../contract/video-view.js';
-import type { BatchStoreContext } from './batch-store.js';
+import type { BatchStoreContext } from './batch-context.js';
 
 /**
  * A batch's rows: their requests (written before their jobs are added) and what the store knows of

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { vidqKeys } from '../contract/keys.js';
+import type { BatchStoreContext } from './batch-context.js';
 import { batchMetaOps } from './batch-meta.js';
 import { batchRowOps } from './batch-rows.js';
 import { batchTransitionOps } from './batch-transitions.js';
@@ -14,13 +15,6 @@ import { batchTransitionOps } from './batch-transitions.js';
  * (`batch-rows.ts`), and the row transitions run in Lua (`batch-transitions.ts`).
  */
 export type BatchStore = ReturnType<typeof createBatchStore>;
-
-/** What each part of the store needs: the connection, the key names and the TTL of every key. */
-export type BatchStoreContext = {
-  redis: Redis;
-  keys: ReturnType<typeof vidqKeys>;
-  ttlSeconds: number;
-};
 
 export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: number) {
   const ctx: BatchStoreContext = { redis, keys: vidqKeys(prefix), ttlSeconds };

@@ -2,7 +2,7 @@ import type { BatchRowOutcome } from '../contract/batch-record.js';
 import { FailureCode } from '../contract/failure.js';
 import type { VideoStatus } from '../contract/video-view.js';
 import { scripts } from './scripts/index.js';
-import type { BatchStoreContext } from './batch-store.js';
+import type { BatchStoreContext } from './batch-context.js';
 
 export type SetRowStatusOptions = {
   /** The attempt of the job reporting (see `batchJobAttempt`); default 0. */
