@@ -91,7 +91,7 @@ export function batchCases(c: ContractContext): void {
     const cases: BatchRowInput[][] = [
       [{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }],
       [{ prompt: 'bad', duration: 7 }],
-      [{ prompt: 'fine', custom_id: 'c'.repeat(201) }],
+      [{ prompt: 'fine', custom_id: 'c'.repeat(257) }],
       [],
     ];
     for (const rows of cases) {

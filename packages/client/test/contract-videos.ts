@@ -63,7 +63,7 @@ export function videoCases(c: ContractContext): void {
       { prompt: 'x', aspect_ratio: '16:9', duration: 7 },
       { prompt: '   ' },
       { prompt: 'x'.repeat(4001) },
-      { prompt: 'a fox', custom_id: 'c'.repeat(201) },
+      { prompt: 'a fox', custom_id: 'c'.repeat(257) },
       { prompt: 'a fox', custom_id: '' },
       { prompt: 'a fox', metadata: { nested: { no: true } } },
       { prompt: 'a fox', colour: 'red' },

@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import { MetadataSchema } from './job-data.js';
 
-/** Longest `custom_id`, for a single video and for a batch row alike (it names downloaded files). */
-export const CUSTOM_ID_MAX_LENGTH = 200;
+/**
+ * Longest `custom_id`, for a single video and for a batch row alike: 256, what batch files have always
+ * allowed (`vidq download` names files after it and shortens what a file system cannot hold).
+ */
+export const CUSTOM_ID_MAX_LENGTH = 256;
 
 export type VideoRequestLimits = {
   /** Model for a request that names none (DEFAULT_MODEL). */
