@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import {
-  createLogger,
-  createRedis,
-  loadConfig,
-  startLocalRedis,
-  type LocalRedis,
-} from '@vidqueue/core/runtime';
+import { createLogger, createRedis, loadConfig } from '@vidqueue/core/runtime';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 

@@ -1,4 +1,63 @@
-import type { ChaosReport } from './run-chaos.js';
+import type { ChaosCounts } from './disruptions.js';
+import type { ChaosOptions } from './options.js';
+import type { SubmitStats } from './submit.js';
+
+/** What one chaos run found: the JSON figures `pnpm chaos` writes, and what the table shows. */
+export type ChaosReport = {
+  ok: boolean;
+  /** Why `ok` is false, one line each. */
+  problems: string[];
+  scenario: Omit<ChaosOptions, 'json'>;
+  prompts: number;
+  accepted: number;
+  completed: number;
+  failed: number;
+  failed_by_reason: Record<string, number>;
+  /** Up to three failure messages per reason. */
+  failure_examples: Record<string, string[]>;
+  /** Prompts that did not end completed, or failed with a reason: must be 0. */
+  lost: number;
+  lost_examples: string[];
+  duplicate_creates: {
+    total: number;
+    /** Extra creates of jobs flagged possible_duplicate or failed submission_unknown. */
+    flagged: number;
+    /** Extra creates nobody was told about: must be 0. */
+    unflagged: number;
+    unflagged_prompts: string[];
+  };
+  provider_calls: {
+    create_requests: number;
+    creates: number;
+    status_checks: number;
+    faults: Record<string, number>;
+  };
+  chaos: ChaosCounts;
+  api: SubmitStats;
+  /** Secrets (provider key, API token, dashboard password) found in a log line or a Redis key/value. */
+  secrets_found: string[];
+  /** Log lines (every process logs at info) that contain a prompt. */
+  prompt_log_lines: number;
+  wall_ms: number;
+};
+
+/** Why a run failed, one line each (none: it passed). */
+export function listProblems(r: Omit<ChaosReport, 'ok' | 'problems'>, options: ChaosOptions): string[] {
+  return [
+    ...(r.chaos.worker_kills < options.kills
+      ? [`only ${r.chaos.worker_kills} of ${options.kills} kills happened before the run ended`]
+      : []),
+    ...(r.chaos.redis_restarts < options.redisRestarts
+      ? [`only ${r.chaos.redis_restarts} of ${options.redisRestarts} Redis restarts happened`]
+      : []),
+    ...(r.lost > 0 ? [`${r.lost} prompts lost`] : []),
+    ...(r.duplicate_creates.unflagged > 0
+      ? [`${r.duplicate_creates.unflagged} duplicate creates without a flag`]
+      : []),
+    ...r.secrets_found.map((s) => `secret leaked: ${s}`),
+    ...(r.prompt_log_lines > 0 ? [`${r.prompt_log_lines} log lines at info contain a prompt`] : []),
+  ];
+}
 
 /** The report as an aligned two-column table. */
 export function formatReport(r: ChaosReport): string {

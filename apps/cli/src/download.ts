@@ -1,31 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchResultRow, VidqueueClient } from '@vidqueue/client';
+import {
+  classifyAddress,
+  isIpLiteral,
+  isSafeHttpError,
+  resolveWithDns,
+  safeFetch,
+  type AddressPolicy,
+  type AddressRange,
+  type Resolve,
+} from '@vidqueue/safe-http';
+
+export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+export const DEFAULT_FILE_TIMEOUT_MS = 30 * 60_000;
 
 export type DownloadOptions = {
   dir: string;
   /** Files fetched at the same time (default 4). */
   concurrency?: number;
-  /** Called once per row with what happened. */
+  /** Largest video accepted, in bytes (default 2 GiB). */
+  maxBytes?: number;
+  /** Time limit for one file, redirects included (default 30 min). */
+  timeoutMs?: number;
+  /** Non-public addresses the video hosts may have (default none); see `videoAddressPolicy`. */
+  addressPolicy?: AddressPolicy;
+  /** Called once per completed row with what happened. */
   onFile?: (event: DownloadEvent) => void;
 };
 
+export type DownloadFailure = { row: number; file: string; code: string; error: string };
+
 export type DownloadEvent =
-  | { kind: 'downloaded'; file: string; bytes: number }
-  | { kind: 'skipped'; file: string }
-  | { kind: 'failed'; file: string; error: string };
+  | { kind: 'downloaded'; row: number; file: string; bytes: number }
+  | { kind: 'skipped'; row: number; file: string }
+  | ({ kind: 'failed' } & DownloadFailure);
 
-export type DownloadSummary = { downloaded: number; skipped: number; failed: number; notReady: number };
+export type DownloadSummary = {
+  downloaded: number;
+  /** Complete already: the file's size equals the server's Content-Length. */
+  skipped: number;
+  failed: number;
+  /** Rows still queued or generating. */
+  notFinished: number;
+  /** Rows that failed or were cancelled: no video to fetch. */
+  noVideo: number;
+  failures: DownloadFailure[];
+};
 
-/** `<custom_id or row>.mp4`, with anything unsafe in a file name replaced. */
+/** Bytes of the custom_id part of a file name; longer ones are cut and given a hash. */
+const MAX_ID_BYTES = 80;
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * `<row>-<custom_id>.mp4`, or `<row>.mp4` without one. The row number makes names unique within a
+ * batch whatever the ids are (`a b` and `a_b`, or `3` and row 3); the id is kept readable (letters and
+ * digits of any script, `.`, `_`, `-`; anything else becomes `_`) and, past 80 bytes of UTF-8, cut and
+ * given 10 hex digits of its SHA-256, so a name stays under about 100 bytes.
+ */
 export function videoFileName(row: Pick<BatchResultRow, 'row' | 'custom_id'>): string {
-  const base = row.custom_id
-    ? row.custom_id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
-    : String(row.row);
-  return `${base}.mp4`;
+  if (!row.custom_id) return `${row.row}.mp4`;
+  let id = row.custom_id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  if (Buffer.byteLength(id) > MAX_ID_BYTES) {
+    const hash = createHash('sha256').update(row.custom_id).digest('hex').slice(0, 10);
+    id = `${truncateUtf8(id, MAX_ID_BYTES - hash.length - 1)}~${hash}`;
+  }
+  return `${row.row}-${id}.mp4`;
+}
+
+/** `2147483648`, `500M`, `2G`, `512KiB` → bytes (binary units); undefined when not a positive size. */
+export function parseByteSize(value: string): number | undefined {
+  const m = /^\s*(\d+)\s*([kmg])?(?:i?b)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  const bytes = Number(m[1]) * unit;
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+/** Ranges a video host may share with the API without `--allow-private-addresses` (never link-local). */
+const API_RANGES: readonly AddressRange[] = ['loopback', 'private', 'uniqueLocal', 'carrierGradeNat'];
+
+/**
+ * Which non-public addresses video URLs may reach. With `allowPrivate`: all. Otherwise, when every
+ * address of the API's host is loopback, private, unique-local or CGNAT (the local simulator, a compose
+ * network), the ranges the API itself is in; else none: a public API's videos are on public hosts.
+ */
+export async function videoAddressPolicy(
+  apiUrl: string,
+  allowPrivate: boolean,
+  resolve: Resolve = resolveWithDns,
+): Promise<AddressPolicy> {
+  if (allowPrivate) return { allowPrivate: true };
+  const host = new URL(apiUrl).hostname;
+  const addresses = isIpLiteral(host)
+    ? [host]
+    : await resolve(host).then(
+        (answers) => answers.map((a) => a.address),
+        () => [],
+      );
+  const ranges = addresses.map((a) => classifyAddress(a)?.range);
+  if (ranges.length === 0 || !ranges.every((r) => r !== undefined && API_RANGES.includes(r))) return {};
+  return { allowRanges: [...new Set(ranges as AddressRange[])] };
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -36,39 +124,58 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-/** Content-Length from a HEAD request, when the server gives one. */
-async function remoteSize(url: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(30_000) });
-    const length = Number(res.headers.get('content-length'));
-    return res.ok && Number.isFinite(length) && length > 0 ? length : undefined;
-  } catch {
-    return undefined;
-  }
+class IncompleteError extends Error {
+  readonly code = 'incomplete';
 }
 
-async function downloadOne(url: string, path: string): Promise<number> {
-  const part = `${path}.part`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) });
-  if (!res.ok || !res.body) throw new Error(`GET ${new URL(url).host} answered ${res.status}`);
+/**
+ * One row's video into `path`: skipped when the file there already has the size the server announces,
+ * else streamed into a `.part` of its own (created exclusively) and renamed over `path` when whole.
+ */
+async function fetchVideo(
+  url: string,
+  path: string,
+  options: Required<Pick<DownloadOptions, 'maxBytes' | 'timeoutMs' | 'addressPolicy'>>,
+): Promise<number | 'skipped'> {
+  const local = await sizeOf(path);
+  const res = await safeFetch(url, {
+    ...options.addressPolicy,
+    maxBytes: options.maxBytes,
+    timeoutMs: options.timeoutMs,
+  });
+  if (local !== undefined && local === res.contentLength) {
+    res.body.destroy();
+    return 'skipped';
+  }
+  const part = `${path}.${randomBytes(4).toString('hex')}.part`;
   try {
-    await pipeline(Readable.fromWeb(res.body), createWriteStream(part));
-    const expected = Number(res.headers.get('content-length'));
+    await pipeline(res.body, createWriteStream(part, { flags: 'wx' }));
     const got = (await stat(part)).size;
-    if (Number.isFinite(expected) && expected > 0 && got !== expected) {
-      throw new Error(`incomplete download: ${got} of ${expected} bytes`);
+    if (res.contentLength !== undefined && got !== res.contentLength) {
+      throw new IncompleteError(`${res.host} sent ${got} of ${res.contentLength} bytes`);
     }
     await rename(part, path);
     return got;
   } catch (err) {
+    res.body.destroy();
     await rm(part, { force: true });
     throw err;
   }
 }
 
+function describeFailure(err: unknown): { code: string; error: string } {
+  if (isSafeHttpError(err) || err instanceof IncompleteError) return { code: err.code, error: err.message };
+  const errno = (err as NodeJS.ErrnoException).code;
+  const code = typeof errno === 'string' ? errno : 'error';
+  const message = err instanceof Error ? err.message : String(err);
+  // A file system error's message starts with its code already.
+  return { code, error: message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message };
+}
+
 /**
- * Saves every completed row's MP4 into `dir`, a few at a time. Resumable: a file that is already there
- * with the size the server announces is skipped; downloads go to `<name>.part` and are renamed when whole.
+ * Saves every completed row's MP4 into `dir`, one file per row (`videoFileName`), a few at a time,
+ * through `@vidqueue/safe-http`. Re-runs skip only files that are complete; a row that fails leaves no
+ * file behind and is listed in the summary's `failures`.
  */
 export async function downloadBatch(
   vq: VidqueueClient,
@@ -76,40 +183,56 @@ export async function downloadBatch(
   options: DownloadOptions,
 ): Promise<DownloadSummary> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const fetchOptions = {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    timeoutMs: options.timeoutMs ?? DEFAULT_FILE_TIMEOUT_MS,
+    addressPolicy: options.addressPolicy ?? {},
+  };
   await mkdir(options.dir, { recursive: true });
-  const summary: DownloadSummary = { downloaded: 0, skipped: 0, failed: 0, notReady: 0 };
+  const summary: DownloadSummary = {
+    downloaded: 0,
+    skipped: 0,
+    failed: 0,
+    notFinished: 0,
+    noVideo: 0,
+    failures: [],
+  };
   const running = new Set<Promise<void>>();
 
-  const handle = async (row: BatchResultRow & { video_url: string }): Promise<void> => {
-    const file = join(options.dir, videoFileName(row));
+  const handle = async (row: BatchResultRow): Promise<void> => {
+    const name = videoFileName(row);
     try {
-      const local = await sizeOf(file);
-      if (local !== undefined && local > 0) {
-        const remote = await remoteSize(row.video_url);
-        if (remote === local) {
-          summary.skipped++;
-          options.onFile?.({ kind: 'skipped', file });
-          return;
-        }
+      if (!row.video_url)
+        throw Object.assign(new Error('completed without a video URL'), { code: 'no_video_url' });
+      const result = await fetchVideo(row.video_url, join(options.dir, name), fetchOptions);
+      if (result === 'skipped') {
+        summary.skipped++;
+        options.onFile?.({ kind: 'skipped', row: row.row, file: name });
+      } else {
+        summary.downloaded++;
+        options.onFile?.({ kind: 'downloaded', row: row.row, file: name, bytes: result });
       }
-      const bytes = await downloadOne(row.video_url, file);
-      summary.downloaded++;
-      options.onFile?.({ kind: 'downloaded', file, bytes });
     } catch (err) {
+      const failure = { row: row.row, file: name, ...describeFailure(err) };
       summary.failed++;
-      options.onFile?.({ kind: 'failed', file, error: err instanceof Error ? err.message : String(err) });
+      summary.failures.push(failure);
+      options.onFile?.({ kind: 'failed', ...failure });
     }
   };
 
-  for await (const row of vq.results(batchId)) {
-    if (row.status !== 'completed' || !row.video_url) {
-      summary.notReady++;
-      continue;
+  try {
+    for await (const row of vq.results(batchId)) {
+      if (row.status === 'queued' || row.status === 'generating') summary.notFinished++;
+      else if (row.status !== 'completed') summary.noVideo++;
+      else {
+        const task = handle(row).finally(() => running.delete(task));
+        running.add(task);
+        if (running.size >= concurrency) await Promise.race(running);
+      }
     }
-    const task = handle({ ...row, video_url: row.video_url }).finally(() => running.delete(task));
-    running.add(task);
-    if (running.size >= concurrency) await Promise.race(running);
+  } finally {
+    await Promise.all(running);
   }
-  await Promise.all(running);
+  summary.failures.sort((a, b) => a.row - b.row);
   return summary;
 }

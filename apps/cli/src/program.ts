@@ -1,34 +1,14 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
-import {
-  ApiError,
-  UnavailableError,
-  ValidationError,
-  VidqueueError,
-  createHttpClient,
-  uploadFormat,
-  type BatchView,
-  type VidqueueClient,
-} from '@vidqueue/client/http';
-import { downloadBatch } from './download.js';
-import { createProgressReporter, formatDuration } from './progress.js';
+import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
+import { follow } from './follow.js';
+import { printError } from './print-error.js';
+import { defaultResultsPath, saveResults, summary } from './results.js';
+import { defaultIdempotencyKey } from './submit-key.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
-
-export type CliIo = {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-};
-
-/** Exit codes: 0 ok, 1 failure (the API refused, a row failed to download...), 2 usage. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 
 type GlobalOptions = { api: string; token?: string };
 
@@ -36,135 +16,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
-}
-
-/** `prompts.csv` → `prompts.results.csv` (next to it). */
-export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
-  const name = basename(file, extname(file));
-  return join(dirname(file), `${name}.results.${format}`);
-}
-
-/**
- * The Idempotency-Key `vidq submit` sends unless given one: the SHA-256 of the file's bytes and of the
- * options that change what it enqueues (format, model, on_invalid). Running the same command again,
- * after a client timeout for instance, answers the same batch instead of enqueueing the file twice.
- */
-export async function defaultIdempotencyKey(
-  file: string,
-  options: { model?: string | undefined; onInvalid: 'reject' | 'skip' },
-): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const opts = {
-    format: uploadFormat(file, undefined),
-    model: options.model ?? null,
-    on_invalid: options.onInvalid,
-  };
-  hash.update(`\n${JSON.stringify(opts)}`);
-  return `vidq-submit-${hash.digest('hex')}`;
-}
-
-/** Writes the API's export of a batch to a file (or stdout when `out` is `-`). */
-async function saveResults(
-  vq: VidqueueClient,
-  id: string,
-  format: 'csv' | 'jsonl',
-  out: string,
-  io: CliIo,
-): Promise<void> {
-  const source = Readable.from(vq.exportResults(id, format));
-  if (out === '-') {
-    for await (const chunk of source) io.stdout.write(chunk as Uint8Array);
-    return;
-  }
-  await pipeline(source, createWriteStream(out));
-}
-
-function summary(batch: BatchView): string {
-  const c = batch.counts;
-  return [
-    `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
-    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
-    `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
-  ].join('\n');
-}
-
-function isFinished(batch: BatchView): boolean {
-  const c = batch.counts;
-  return c.completed + c.failed + c.cancelled >= batch.total;
-}
-
-/** Polls the batch until every row has finished, reporting progress on the way. */
-async function follow(vq: VidqueueClient, id: string, io: CliIo, intervalMs: number): Promise<BatchView> {
-  const reporter = createProgressReporter(io.stderr);
-  const started = Date.now();
-  try {
-    let misses = 0;
-    for (;;) {
-      let batch: BatchView;
-      try {
-        batch = await vq.getBatch(id);
-        misses = 0;
-      } catch (err) {
-        // The API restarting is no reason to give up on a long batch: keep trying for a minute or so.
-        if (!(err instanceof UnavailableError) || ++misses > 60) throw err;
-        io.stderr.write(`api unavailable (${err.message}); retrying\n`);
-        await sleep(Math.max(intervalMs, 1_000));
-        continue;
-      }
-      reporter.update(batch);
-      if (isFinished(batch)) {
-        reporter.stop();
-        io.stderr.write(`finished in ${formatDuration(Math.round((Date.now() - started) / 1000))}\n`);
-        return batch;
-      }
-      await sleep(intervalMs);
-    }
-  } finally {
-    reporter.stop();
-  }
-}
-
-/** Prints an error the way a user can act on it: the API's message, then each row or field problem. */
-export function printError(err: unknown, io: CliIo): void {
-  if (err instanceof ValidationError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return;
-  }
-  if (err instanceof ApiError) {
-    io.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
-    if (err.code === 'INVALID_ROWS')
-      io.stderr.write('  (vidq submit --skip-invalid enqueues the valid rows)\n');
-    const details = err.details as
-      | { errors?: { line?: number; row?: number; column?: string; message: string }[]; error_count?: number }
-      | { path: string; message: string }[]
-      | { reason?: string; line?: number; column?: string }
-      | undefined;
-    if (Array.isArray(details)) {
-      for (const d of details) io.stderr.write(`  ${d.path}: ${d.message}\n`);
-    } else if (details && 'errors' in details && Array.isArray(details.errors)) {
-      for (const e of details.errors) {
-        const where = [
-          e.line === undefined ? undefined : `line ${e.line}`,
-          e.row === undefined ? undefined : `row ${e.row}`,
-          e.column ? `column ${e.column}` : undefined,
-        ]
-          .filter(Boolean)
-          .join(', ');
-        io.stderr.write(`  ${where}: ${e.message}\n`);
-      }
-      const total = details.error_count ?? details.errors.length;
-      if (total > details.errors.length) io.stderr.write(`  … and ${total - details.errors.length} more\n`);
-    } else if (details && 'line' in details && details.line !== undefined) {
-      io.stderr.write(`  at line ${details.line}${details.column ? `, column ${details.column}` : ''}\n`);
-    }
-    return;
-  }
-  if (err instanceof VidqueueError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return;
-  }
-  io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
 }
 
 /** The `vidq` program. Each action sets `exitCode`; nothing here calls process.exit. */
@@ -332,26 +183,53 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
 
   program
     .command('download')
-    .description('Save each finished video as <dir>/<custom_id or row>.mp4 (resumable)')
+    .description('Save each finished video as <dir>/<row>-<custom_id>.mp4 (<row>.mp4 without one); resumable')
     .argument('<id>', 'batch id')
     .requiredOption('--dir <dir>', 'where to save the MP4 files')
     .addOption(new Option('--concurrency <n>', 'downloads at a time').argParser(positiveInt).default(4))
+    .addOption(
+      new Option('--max-bytes <size>', 'largest video accepted (bytes, or with K/M/G)')
+        .argParser((value) => {
+          const bytes = parseByteSize(value);
+          if (bytes === undefined) throw new InvalidArgumentError('must be a size such as 500M or 2G');
+          return bytes;
+        })
+        .default(DEFAULT_MAX_BYTES, '2G'),
+    )
+    .option(
+      '--allow-private-addresses',
+      'let video URLs and their redirects reach loopback, private and link-local addresses',
+    )
     .action(
-      act(async (vq, id: string, opts: { dir: string; concurrency: number }) => {
-        const result = await downloadBatch(vq, id, {
-          dir: opts.dir,
-          concurrency: opts.concurrency,
-          onFile: (e) => {
-            if (e.kind === 'downloaded') io.stderr.write(`saved ${e.file} (${e.bytes} bytes)\n`);
-            else if (e.kind === 'skipped') io.stderr.write(`skipped ${e.file} (already complete)\n`);
-            else io.stderr.write(`failed ${e.file}: ${e.error}\n`);
-          },
-        });
-        io.stdout.write(
-          `downloaded ${result.downloaded}, skipped ${result.skipped}, failed ${result.failed}, not finished ${result.notReady}\n`,
-        );
-        return result.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
-      }),
+      act(
+        async (
+          vq,
+          id: string,
+          opts: { dir: string; concurrency: number; maxBytes: number; allowPrivateAddresses?: boolean },
+        ) => {
+          const addressPolicy = await videoAddressPolicy(
+            program.opts<GlobalOptions>().api,
+            opts.allowPrivateAddresses ?? false,
+          );
+          const result = await downloadBatch(vq, id, {
+            dir: opts.dir,
+            concurrency: opts.concurrency,
+            maxBytes: opts.maxBytes,
+            addressPolicy,
+            onFile: (e) => {
+              if (e.kind === 'downloaded') io.stderr.write(`saved ${e.file} (${e.bytes} bytes)\n`);
+              else if (e.kind === 'skipped') io.stderr.write(`skipped ${e.file} (complete already)\n`);
+              else io.stderr.write(`failed row ${e.row} (${e.file}): ${e.code}: ${e.error}\n`);
+            },
+          });
+          io.stdout.write(
+            `downloaded ${result.downloaded}, skipped ${result.skipped} (complete already), failed ${result.failed}, not finished ${result.notFinished}, no video ${result.noVideo}\n`,
+          );
+          for (const f of result.failures)
+            io.stdout.write(`  failed row ${f.row} (${f.file}): ${f.code}: ${f.error}\n`);
+          return result.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+        },
+      ),
     );
 
   return { program, exitCode: () => exitCode };

@@ -37,7 +37,8 @@ async function status(id: string): Promise<Status> {
   return (await res.json()) as Status;
 }
 
-describe('vidq against a running API, worker and simulator', () => {
+// Each case runs the CLI as processes (several seconds each when download.test.ts runs beside it).
+describe('vidq against a running API, worker and simulator', { timeout: 90_000 }, () => {
   let batchId: string;
 
   it('submit --wait prints the id, plain progress lines without a terminal, the summary, and writes every row', async () => {
@@ -93,30 +94,30 @@ describe('vidq against a running API, worker and simulator', () => {
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(5);
   });
 
-  it('download saves valid MP4s named by custom_id or row, and a second run skips them', async () => {
+  it('download saves valid MP4s named <row>-<custom_id> or <row>, and a second run skips them', async () => {
     const videos = join(dir, 'videos');
     const first = await vidq('download', batchId, '--dir', videos, '--concurrency', '2');
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('downloaded 4, skipped 0, failed 0');
+    expect(first.stdout).toContain('downloaded 4, skipped 0 (complete already), failed 0');
     const files = (await readdir(videos)).sort();
-    expect(files).toEqual(['3.mp4', 'boat.mp4', 'fox.mp4', 'koi.mp4']);
+    expect(files).toEqual(['1-fox.mp4', '2-boat.mp4', '3.mp4', '4-koi.mp4']);
     for (const f of files) {
       const bytes = await readFile(join(videos, f));
       expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
     }
-    const before = (await stat(join(videos, 'fox.mp4'))).mtimeMs;
+    const before = (await stat(join(videos, '1-fox.mp4'))).mtimeMs;
     const second = await vidq('download', batchId, '--dir', videos);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('downloaded 0, skipped 4, failed 0');
-    expect((await stat(join(videos, 'fox.mp4'))).mtimeMs).toBe(before);
+    expect(second.stdout).toContain('downloaded 0, skipped 4 (complete already), failed 0');
+    expect((await stat(join(videos, '1-fox.mp4'))).mtimeMs).toBe(before);
 
     // An interrupted file (shorter than the server's Content-Length) is fetched again, whole.
-    const size = (await stat(join(videos, 'fox.mp4'))).size;
-    await truncate(join(videos, 'fox.mp4'), 100);
+    const size = (await stat(join(videos, '1-fox.mp4'))).size;
+    await truncate(join(videos, '1-fox.mp4'), 100);
     const third = await vidq('download', batchId, '--dir', videos);
     expect(third.code).toBe(0);
-    expect(third.stdout).toContain('downloaded 1, skipped 3, failed 0');
-    expect((await stat(join(videos, 'fox.mp4'))).size).toBe(size);
+    expect(third.stdout).toContain('downloaded 1, skipped 3 (complete already), failed 0');
+    expect((await stat(join(videos, '1-fox.mp4'))).size).toBe(size);
     expect((await readdir(videos)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 

@@ -8,8 +8,11 @@ import Fastify, {
 } from 'fastify';
 import type { SimulatorOptions } from './config.js';
 import { sendProviderError } from './errors.js';
+import { billingRoutes } from './routes/billing.js';
+import { logRefusal } from './routes/create.js';
 import { fileRoutes } from './routes/files.js';
 import { generationRoutes } from './routes/generations.js';
+import { logRoutes } from './routes/logs.js';
 import { modelRoutes } from './routes/models.js';
 import { simRoutes } from './routes/sim.js';
 import { loadSampleVideo } from './sample-video.js';
@@ -77,6 +80,7 @@ export function buildSimulator(options: BuildSimulatorOptions = {}): FastifyInst
     if (status === 400 && request.method === 'POST' && request.routeOptions.url === '/v2/video/generations') {
       // Unparseable JSON: the provider calls every bad body a body validation error.
       state.counters.rejected('validation');
+      logRefusal(state, request, reply, undefined);
       return sendProviderError(request, reply, {
         status: 400,
         name: 'BodyValidationError',
@@ -106,8 +110,10 @@ export function buildSimulator(options: BuildSimulatorOptions = {}): FastifyInst
   });
 
   app.register(generationRoutes, { state });
-  app.register(modelRoutes);
+  app.register(modelRoutes, { state });
   app.register(fileRoutes, { state });
+  app.register(logRoutes, { state });
+  app.register(billingRoutes, { state });
   app.register(simRoutes, { state });
   return app;
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProviderError } from './errors.js';
 import type { SimulatorState } from './state.js';
@@ -9,6 +9,12 @@ export function bearerKey(header: string | undefined): string | undefined {
   const m = /^\s*Bearer\s+(.*)$/i.exec(header);
   const key = m?.[1]?.trim();
   return key === undefined || key === '' ? undefined : key;
+}
+
+/** A digest naming the caller's key in the usage logs and rate limits (the key itself is never kept). */
+export function keyIdOf(request: FastifyRequest): string {
+  const key = bearerKey(request.headers.authorization) ?? '';
+  return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
 function sameKey(a: string, b: string): boolean {

@@ -1,4 +1,4 @@
-import type { ErrorStyle, FaultName, FaultRates } from './config.js';
+import type { CreatedThenFault, ErrorStyle, FaultName, FaultRates } from './config.js';
 import type { ErrorShape, ProviderError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -70,3 +70,47 @@ export const OUT_OF_CREDITS: ProviderError = {
   name: 'ForbiddenError',
   message: 'You have run out of credits. Top up your balance or upgrade your plan to continue.',
 };
+
+/**
+ * 403 for a model the account's plan does not include: account-specific, unlike out of credits. The
+ * message names the model and says plan/tier, and never says "credits", so callers can tell the two apart.
+ */
+export function modelForbidden(model: string): ProviderError {
+  return {
+    status: 403,
+    name: 'ForbiddenError',
+    message: `Model ${model} is not available for your account's plan (tier). Upgrade your plan or use another model.`,
+  };
+}
+
+/** What a create answers when the generation was created but the answer was lost on the way back. */
+export type GatewayAnswer =
+  { kind: 'provider'; error: ProviderError } | { kind: 'edge'; status: number; title: string; html: string };
+
+function edgePage(status: number, title: string, text: string): GatewayAnswer {
+  const html =
+    `<!DOCTYPE html>\n<html><head><title>${status} ${title}</title></head>\n` +
+    `<body><h1>${status} ${title}</h1><p>${text}</p><hr><center>cloudflare</center></body></html>\n`;
+  return { kind: 'edge', status, title, html };
+}
+
+/**
+ * The `created_then_*` faults: 502 and 504 come from the provider's own gateway in its JSON envelope;
+ * 524 and 408 from the edge in front of it, as an HTML page (no JSON at all).
+ */
+export function createdThenAnswer(fault: CreatedThenFault): GatewayAnswer {
+  switch (fault) {
+    case 'created_then_502':
+      return { kind: 'provider', error: SERVER_ERRORS[1]! };
+    case 'created_then_504':
+      return { kind: 'provider', error: SERVER_ERRORS[3]! };
+    case 'created_then_524':
+      return edgePage(
+        524,
+        'A timeout occurred',
+        'The origin web server timed out responding to this request.',
+      );
+    case 'created_then_408':
+      return edgePage(408, 'Request Timeout', 'The server timed out waiting for the request.');
+  }
+}

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IdStyle, MsRange } from './config.js';
+import type { Charge } from './prices.js';
 import type { Random } from './random.js';
 
 /** What a generation will end as; decided at creation (the `fail` fault), revealed at `doneAt`. */
@@ -15,6 +16,7 @@ export type GenerationStatus = 'queued' | 'generating' | 'completed' | 'error';
 export type StoredGeneration = {
   readonly id: string;
   readonly model: string;
+  /** The prompt text ('' for a body without one, such as a Kling `multi_prompt`). */
   readonly prompt: string;
   /** Seconds of video. */
   readonly duration: number;
@@ -26,6 +28,7 @@ export type StoredGeneration = {
   readonly outcome: Outcome;
   /** The video's file name is `<fileKey>_output.mp4`. */
   readonly fileKey: string;
+  /** Charged once the generation completes; never when it fails. */
   readonly creditsUsed: number;
   readonly usdSpent: number;
 };
@@ -34,6 +37,7 @@ export type NewGeneration = {
   model: string;
   prompt: string;
   duration: number;
+  charge: Charge;
   outcome: Outcome;
   /** Total time from creation to the outcome. */
   totalMs: number;
@@ -60,15 +64,6 @@ export function drawGenerationMs(range: MsRange, random: Random, duration: numbe
   return Math.round(scale ? (base * duration) / 5 : base);
 }
 
-/**
- * Price rule: 0.02 USD per second of video (a 5 s clip costs 0.10 USD), at the provider's rate of
- * 2 000 000 credits per USD (its docs show 3 900 000 credits = 1.95 USD).
- */
-export function usageFor(duration: number): { creditsUsed: number; usdSpent: number } {
-  const usdSpent = Math.round(duration * 0.02 * 1e6) / 1e6;
-  return { creditsUsed: Math.round(usdSpent * 2_000_000), usdSpent };
-}
-
 /** Kandinsky ids are `<uuid>:<model>` (with `:` and `/`); newer models answer short ids. */
 export function newGenerationId(model: string, style: IdStyle): string {
   const suffixed = style === 'model' || (style === 'auto' && model.startsWith('sber-ai/kandinsky'));
@@ -79,6 +74,8 @@ export function newGenerationId(model: string, style: IdStyle): string {
 export class GenerationStore {
   readonly #byId = new Map<string, StoredGeneration>();
   readonly #byFile = new Map<string, StoredGeneration>();
+  /** Polls answered per generation (for the per-poll status dice); dropped with the generation. */
+  readonly #polls = new Map<string, number>();
   #max: number;
   readonly #clock: () => number;
 
@@ -99,7 +96,8 @@ export class GenerationStore {
       doneAt: createdAt + input.totalMs,
       outcome: input.outcome,
       fileKey: randomBytes(16).toString('base64url').slice(0, 21),
-      ...usageFor(input.duration),
+      creditsUsed: input.charge.creditsUsed,
+      usdSpent: input.charge.usdSpent,
     };
     this.#byId.set(generation.id, generation);
     this.#byFile.set(generation.fileKey, generation);
@@ -109,6 +107,13 @@ export class GenerationStore {
 
   get(id: string): StoredGeneration | undefined {
     return this.#byId.get(id);
+  }
+
+  /** Counts one more poll of this generation and answers its number (1 for the first). */
+  nextPoll(id: string): number {
+    const n = (this.#polls.get(id) ?? 0) + 1;
+    this.#polls.set(id, n);
+    return n;
   }
 
   getByFileKey(fileKey: string): StoredGeneration | undefined {
@@ -134,6 +139,7 @@ export class GenerationStore {
   clear(): void {
     this.#byId.clear();
     this.#byFile.clear();
+    this.#polls.clear();
   }
 
   #trim(): void {
@@ -142,6 +148,7 @@ export class GenerationStore {
       if (this.#byId.size <= this.#max) break;
       this.#byId.delete(id);
       this.#byFile.delete(g.fileKey);
+      this.#polls.delete(id);
     }
   }
 }

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { createLogger, loadOrExit } from '@vidqueue/core/runtime';
-import { SimulatorConfigError, loadSimulatorConfig } from './config.js';
+import { SimulatorConfigError, loadSimulatorConfig } from './env.js';
 import { startSimulator } from './start.js';
 
 /** Standalone simulator: loadSimulatorConfig → createLogger → startSimulator → close with grace. */

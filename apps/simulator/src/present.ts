@@ -5,6 +5,10 @@ export type PresentOptions = {
   /** Base URL of the video files, without a trailing slash. */
   baseUrl: string;
   fileSize: number;
+  /** The status word to show (see statuses.ts); default: the canonical or legacy spelling. */
+  status?: string;
+  /** Put the charge in `meta.usage` (a completed generation's, or a create answer's quote). */
+  reportUsage: boolean;
 };
 
 export const GENERATION_FAILURE = {
@@ -32,9 +36,20 @@ export function statusWord(generation: StoredGeneration, now: number, legacy: bo
   }
 }
 
+/** `meta` carrying the charge; legacy answers say `tokens_used`. */
+export function usageMeta(generation: StoredGeneration, legacy: boolean): Record<string, unknown> {
+  return {
+    usage: legacy
+      ? { tokens_used: generation.creditsUsed }
+      : { credits_used: generation.creditsUsed, usd_spent: generation.usdSpent },
+  };
+}
+
 /**
  * The generation object as the provider answers it: `{ id, status, video, error, meta }`.
  * Legacy answers say `generation_id`, report usage as `tokens_used` and give the error as a string.
+ * A failed generation never carries usage (it is not billed); a pending one only when `reportUsage`
+ * is set for a create answer (the provider quotes the charge there before knowing the outcome).
  */
 export function presentGeneration(
   generation: StoredGeneration,
@@ -42,7 +57,7 @@ export function presentGeneration(
   options: PresentOptions,
 ): Record<string, unknown> {
   const status = statusAt(generation, now);
-  const word = statusWord(generation, now, options.legacy);
+  const word = options.status ?? statusWord(generation, now, options.legacy);
   const idField = options.legacy ? { generation_id: generation.id } : { id: generation.id };
   if (status === 'completed') {
     const fileName = videoFileName(generation);
@@ -56,11 +71,7 @@ export function presentGeneration(
         file_size: options.fileSize,
       },
       error: null,
-      meta: {
-        usage: options.legacy
-          ? { tokens_used: generation.creditsUsed }
-          : { credits_used: generation.creditsUsed, usd_spent: generation.usdSpent },
-      },
+      meta: options.reportUsage ? usageMeta(generation, options.legacy) : null,
     };
   }
   if (status === 'error') {
@@ -72,5 +83,6 @@ export function presentGeneration(
       meta: null,
     };
   }
-  return { ...idField, status: word, video: null, error: null, meta: null };
+  const meta = options.reportUsage ? usageMeta(generation, options.legacy) : null;
+  return { ...idField, status: word, video: null, error: null, meta };
 }

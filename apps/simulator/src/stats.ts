@@ -6,8 +6,10 @@ export type PromptStats = { creates: number; status_checks: number };
 export type SimStats = {
   /** Authenticated create calls received, whatever their outcome. */
   create_requests: number;
-  /** Generations actually created (including those whose answer was then dropped). */
+  /** Generations actually created (including those whose answer was then dropped or a gateway error). */
   creates: number;
+  /** Creates answered with the generation (2xx): `creates - answered_creates` callers never learnt the id. */
+  answered_creates: number;
   /** Authenticated status calls received, whatever their outcome. */
   status_checks: number;
   /** Creates beyond the first for the same prompt text: each one a second bill in real life. */
@@ -16,8 +18,18 @@ export type SimStats = {
   failed_generations: number;
   /** Faults injected, by kind. */
   faults: Record<FaultName, number>;
-  /** Requests refused before any work: bad key, bad body, unknown generation id. */
-  rejected: { unauthorized: number; validation: number; not_found: number };
+  /**
+   * Requests refused before any work: bad key, bad body, unknown generation id, a model the plan does
+   * not include, an empty balance, a poll too soon after the create (`fresh404Ms`; not in not_found).
+   */
+  rejected: {
+    unauthorized: number;
+    validation: number;
+    not_found: number;
+    forbidden_model: number;
+    no_balance: number;
+    fresh_not_found: number;
+  };
   by_prompt: Record<string, PromptStats>;
   /** Generations created and not yet finished. */
   in_flight: number;
@@ -26,6 +38,17 @@ export type SimStats = {
 };
 
 export type RejectionKind = keyof SimStats['rejected'];
+
+function zeroRejected(): SimStats['rejected'] {
+  return {
+    unauthorized: 0,
+    validation: 0,
+    not_found: 0,
+    forbidden_model: 0,
+    no_balance: 0,
+    fresh_not_found: 0,
+  };
+}
 
 function zeroFaults(): Record<FaultName, number> {
   return Object.fromEntries(FAULT_NAMES.map((name) => [name, 0])) as Record<FaultName, number>;
@@ -39,7 +62,8 @@ export class StatsCollector {
   #duplicates = 0;
   #failed = 0;
   #faults = zeroFaults();
-  #rejected = { unauthorized: 0, validation: 0, not_found: 0 };
+  #answered = 0;
+  #rejected = zeroRejected();
   #byPrompt = new Map<string, PromptStats>();
   #since = new Date();
 
@@ -54,6 +78,11 @@ export class StatsCollector {
     const entry = this.#prompt(prompt);
     entry.creates += 1;
     if (entry.creates > 1) this.#duplicates += 1;
+  }
+
+  /** A create answered with its generation. */
+  answeredCreate(): void {
+    this.#answered += 1;
   }
 
   /** A status call; `prompt` when the id was known. */
@@ -74,6 +103,7 @@ export class StatsCollector {
     return {
       create_requests: this.#createRequests,
       creates: this.#creates,
+      answered_creates: this.#answered,
       status_checks: this.#statusChecks,
       duplicate_creates: this.#duplicates,
       failed_generations: this.#failed,
@@ -93,7 +123,8 @@ export class StatsCollector {
     this.#duplicates = 0;
     this.#failed = 0;
     this.#faults = zeroFaults();
-    this.#rejected = { unauthorized: 0, validation: 0, not_found: 0 };
+    this.#rejected = zeroRejected();
+    this.#answered = 0;
     this.#byPrompt = new Map();
     this.#since = new Date();
   }

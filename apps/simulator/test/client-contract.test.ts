@@ -110,4 +110,39 @@ describe('contract with @vidqueue/aimlapi', () => {
       status: 401,
     });
   });
+
+  for (const costOn of ['create', 'completed', 'both'] as const) {
+    it(`reads the cost wherever it is reported (costOn ${costOn})`, async () => {
+      const client = await setup({ generationMs: 100, costOn });
+      const created = await client.create({ model: MODEL, prompt: 'priced', duration: 10 });
+      if (costOn === 'completed') expect(created.usdSpent).toBeUndefined();
+      else expect(created).toMatchObject({ creditsUsed: 400_000, usdSpent: 0.2 });
+      const done = await finish(client, created.id);
+      if (costOn === 'create') expect(done.usdSpent).toBeUndefined();
+      else expect(done).toMatchObject({ phase: 'completed', creditsUsed: 400_000, usdSpent: 0.2 });
+    });
+  }
+
+  it('reads every documented pending spelling as pending', async () => {
+    const client = await setup({
+      generationMs: 60_000,
+      pendingSpellings: ['queued', 'generating', 'waiting', 'processing', 'active'],
+    });
+    const { id } = await client.create({ model: MODEL, prompt: 'still going' });
+    for (let i = 0; i < 10; i += 1) expect((await client.get(id)).phase).toBe('pending');
+  });
+
+  it('keeps the message of a 403 for a model outside the plan, which names the model', async () => {
+    const client = await setup({ forbiddenModels: [MODEL] });
+    let error: unknown;
+    try {
+      await client.create({ model: MODEL, prompt: 'p' });
+    } catch (err) {
+      error = err;
+    }
+    expect(isAimlApiError(error) && error.status).toBe(403);
+    expect(isAimlApiError(error) && error.providerMessage).toMatch(
+      /is not available for your account's plan/,
+    );
+  });
 });

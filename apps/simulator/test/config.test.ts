@@ -46,6 +46,18 @@ describe('loadSimulatorConfig', () => {
       SIM_ID_STYLE: 'short',
       SIM_MAX_GENERATIONS: '5000',
       SIM_SEED: '9',
+      SIM_FAULT_CREATED_502: '0.01',
+      SIM_FAULT_CREATED_504: '0.02',
+      SIM_FAULT_CREATED_524: '0.03',
+      SIM_FAULT_CREATED_408: '0.04',
+      SIM_COST_ON: 'completed',
+      SIM_FRESH_404_MS: '1500',
+      SIM_PENDING_SPELLINGS: 'queued, generating,waiting,processing,active',
+      SIM_UNKNOWN_STATUS_RATE: '0.1',
+      SIM_FORBIDDEN_MODELS: 'google/veo3,openai/sora-2-t2v',
+      SIM_LOGS_DELAY_MS: '2000',
+      SIM_LOGS_ROW_AT: 'completed',
+      SIM_BALANCE_USD: '12.5',
       SIM_LOG_LEVEL: 'debug',
       SIM_LOG_PRETTY: 'false',
       UNRELATED: 'ignored',
@@ -65,8 +77,23 @@ describe('loadSimulatorConfig', () => {
         slow: 0,
         drop: 0.01,
         fail: 0.04,
+        created_then_502: 0.01,
+        created_then_504: 0.02,
+        created_then_524: 0.03,
+        created_then_408: 0.04,
       },
-      statusFaults: { rate_limit: 0, server_error: 0.1, out_of_credits: 0, slow: 0.5, drop: 0.02, fail: 0 },
+      statusFaults: {
+        rate_limit: 0,
+        server_error: 0.1,
+        out_of_credits: 0,
+        slow: 0.5,
+        drop: 0.02,
+        fail: 0,
+        created_then_502: 0,
+        created_then_504: 0,
+        created_then_524: 0,
+        created_then_408: 0,
+      },
       slowMs: 1500,
       retryAfterSeconds: 2,
       legacy: true,
@@ -74,6 +101,14 @@ describe('loadSimulatorConfig', () => {
       idStyle: 'short',
       maxGenerations: 5000,
       seed: 9,
+      costOn: 'completed',
+      fresh404Ms: 1500,
+      pendingSpellings: ['queued', 'generating', 'waiting', 'processing', 'active'],
+      unknownStatusRate: 0.1,
+      forbiddenModels: ['google/veo3', 'openai/sora-2-t2v'],
+      logsDelayMs: 2000,
+      logsRowAt: 'completed',
+      balanceUsd: 12.5,
       logLevel: 'debug',
       logPretty: false,
     });
@@ -94,13 +129,24 @@ describe('loadSimulatorConfig', () => {
         SIM_GENERATION_MS: 'fast',
         SIM_PORT: '-1',
         SIM_LEGACY: 'maybe',
+        SIM_COST_ON: 'never',
+        SIM_LOGS_ROW_AT: 'soon',
+        SIM_FRESH_404_MS: '-5',
       });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(SimulatorConfigError);
     const message = (error as Error).message;
-    for (const key of ['SIM_FAULT_429', 'SIM_GENERATION_MS', 'SIM_PORT', 'SIM_LEGACY'])
+    for (const key of [
+      'SIM_FAULT_429',
+      'SIM_GENERATION_MS',
+      'SIM_PORT',
+      'SIM_LEGACY',
+      'SIM_COST_ON',
+      'SIM_LOGS_ROW_AT',
+      'SIM_FRESH_404_MS',
+    ])
       expect(message).toContain(key);
     expect(() => loadSimulatorConfig({ SIM_GENERATION_MS: '900-100' })).toThrow(/min <= max/);
   });
@@ -120,6 +166,8 @@ describe('settings', () => {
     expect(settings.createFaults).toMatchObject({ drop: 0.1, fail: 0.2 });
     expect(settings.statusFaults).toMatchObject({ drop: 0, fail: 0.2 });
     expect(() => resolveSettings({ faults: { slow: -1 } })).toThrow(/between 0 and 1/);
+    expect(() => resolveSettings({ unknownStatusRate: 2 })).toThrow(/unknownStatusRate/);
+    expect(() => resolveSettings({ logsDelayMs: -1 })).toThrow(/logsDelayMs/);
   });
 
   it('takes only known settings from a wider object', () => {

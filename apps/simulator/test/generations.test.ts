@@ -18,7 +18,7 @@ describe('generations', () => {
     t = undefined;
   });
 
-  it('goes queued → generating → completed with a video, usage and cost headers', async () => {
+  it('goes queued → generating → completed with a video, usage and cost headers (quoted at create too)', async () => {
     // A long queued share, so a busy machine still sees every phase.
     t = await startTestSimulator({ generationMs: 1000, queuedFraction: 0.3 });
     const created = await t.create({ model: MODEL, prompt: 'a lighthouse at dusk', duration: 5 });
@@ -28,10 +28,12 @@ describe('generations', () => {
       status: 'queued',
       video: null,
       error: null,
-      meta: null,
+      meta: { usage: { credits_used: 200_000, usd_spent: 0.1 } },
     });
     const id = String(created.body.id);
     expect(created.headers.get('x-inference-id')).toBe(id);
+    expect(created.headers.get('x-aimlapi-credits-used')).toBe('200000');
+    expect(created.headers.get('x-aimlapi-usd-spent')).toBe('0.1');
 
     const seen: string[] = [];
     let last: Awaited<ReturnType<TestSimulator['check']>> | undefined;
@@ -71,12 +73,14 @@ describe('generations', () => {
     expect((await file.arrayBuffer()).byteLength).toBe(video.file_size);
   });
 
-  it('reports queued for the first share of the time and no cost headers before completion', async () => {
+  it('reports queued for the first share of the time and no cost (no fake 0) before completion', async () => {
     t = await startTestSimulator({ generationMs: 60_000 });
     const id = await t.createId();
     const pending = await t.check(id);
     expect(pending.body.status).toBe('queued');
+    expect(pending.body.meta).toBeNull();
     expect(pending.headers.get('x-aimlapi-credits-used')).toBeNull();
+    expect(pending.headers.get('x-aimlapi-usd-spent')).toBeNull();
     expect(t.sim.stats().in_flight).toBe(1);
   });
 
@@ -119,7 +123,7 @@ describe('generations', () => {
     expect((await t.check(id)).body.id).toBe(id);
   });
 
-  it('answers 404 in provider style for an unknown id', async () => {
+  it('answers 404 in provider style for an unknown id; x-inference-id only when the id looks issuable', async () => {
     t = await startTestSimulator();
     const answer = await t.check(`00000000-0000-0000-0000-000000000000:${MODEL}`);
     expect(answer.status).toBe(404);
@@ -130,8 +134,16 @@ describe('generations', () => {
       statusCode: 404,
       timestamp: anyString,
     });
-    expect(answer.headers.get('x-inference-id')).toBeNull();
-    expect(t.sim.stats().rejected.not_found).toBe(1);
+    expect(answer.headers.get('x-inference-id')).toBe(`00000000-0000-0000-0000-000000000000:${MODEL}`);
+    const short = await t.check('uDXFoifRMu4rpMBtxSn3Q');
+    expect(short.status).toBe(404);
+    expect(short.headers.get('x-inference-id')).toBe('uDXFoifRMu4rpMBtxSn3Q');
+    for (const odd of ['nope', 'a b', `${'x'.repeat(22)}`, '00000000-0000:model']) {
+      const strange = await t.check(odd);
+      expect(strange.status, odd).toBe(404);
+      expect(strange.headers.get('x-inference-id'), odd).toBeNull();
+    }
+    expect(t.sim.stats().rejected.not_found).toBe(6);
   });
 
   it('answers 400 when generation_id is missing', async () => {
@@ -173,7 +185,7 @@ describe('generations', () => {
       status: 'waiting',
       video: null,
       error: null,
-      meta: null,
+      meta: { usage: { tokens_used: 200_000 } },
     });
     const id = String(created.body.generation_id);
     const seen: string[] = [];

@@ -42,6 +42,17 @@ export class TestSimulator {
     });
   }
 
+  /** `GET /v2/logs?<query>` with a key (default: the test key). */
+  logs(query = 'period=24h', key = KEY): Promise<Answer> {
+    return this.request(`/v2/logs?${query}`, { headers: { authorization: `Bearer ${key}` } });
+  }
+
+  /** The balance `GET /v2/billing` answers, in USD. */
+  async balance(): Promise<number> {
+    const answer = await this.request('/v2/billing', { headers: { authorization: `Bearer ${KEY}` } });
+    return answer.body.current_balance as number;
+  }
+
   /** Creates a generation and answers its id. */
   async createId(prompt = 'a red fox in the snow', extra: Record<string, unknown> = {}): Promise<string> {
     const answer = await this.create({ model: MODEL, prompt, ...extra });

@@ -27,11 +27,30 @@ describe('/sim/stats', () => {
     expect(stats).toEqual({
       create_requests: 5,
       creates: 4,
+      answered_creates: 4,
       status_checks: 4,
       duplicate_creates: 2,
       failed_generations: 0,
-      faults: { rate_limit: 0, server_error: 0, out_of_credits: 0, slow: 0, drop: 0, fail: 0 },
-      rejected: { unauthorized: 0, validation: 1, not_found: 1 },
+      faults: {
+        rate_limit: 0,
+        server_error: 0,
+        out_of_credits: 0,
+        slow: 0,
+        drop: 0,
+        fail: 0,
+        created_then_502: 0,
+        created_then_504: 0,
+        created_then_524: 0,
+        created_then_408: 0,
+      },
+      rejected: {
+        unauthorized: 0,
+        validation: 1,
+        not_found: 1,
+        forbidden_model: 0,
+        no_balance: 0,
+        fresh_not_found: 0,
+      },
       by_prompt: {
         'prompt A': { creates: 3, status_checks: 2 },
         'prompt B': { creates: 1, status_checks: 1 },
@@ -66,11 +85,12 @@ describe('/sim/stats', () => {
   });
 
   it('in_flight drops as generations finish', async () => {
-    t = await startTestSimulator({ generationMs: 150 });
+    // Long enough that a busy machine still sees both in flight, short enough to wait for.
+    t = await startTestSimulator({ generationMs: 1000 });
     await t.createId('one');
     await t.createId('two');
     expect(t.sim.stats().in_flight).toBe(2);
-    await expect.poll(() => t!.sim.stats().in_flight, { interval: 20 }).toBe(0);
+    await expect.poll(() => t!.sim.stats().in_flight, { interval: 20, timeout: 5000 }).toBe(0);
   });
 
   it('POST /sim/reset clears the counters and keeps generations; ?generations=true forgets them', async () => {

@@ -1,12 +1,15 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { GenerationStore, statusAt, usageFor } from '../src/generations.js';
+import { GenerationStore, statusAt } from '../src/generations.js';
+import { chargeFor } from '../src/prices.js';
+import { findVideoModel } from '../src/video-models.js';
 import { MODEL, startTestSimulator } from './helpers.js';
 
 const input = (prompt: string, totalMs: number) => ({
   model: MODEL,
   prompt,
   duration: 5,
+  charge: { usdSpent: 0.1, creditsUsed: 200_000 },
   outcome: 'completed' as const,
   totalMs,
   queuedFraction: 0.15,
@@ -44,9 +47,10 @@ describe('generation store', () => {
     expect(store.size).toBe(1);
   });
 
-  it('prices by clip length', () => {
-    expect(usageFor(5)).toEqual({ creditsUsed: 200_000, usdSpent: 0.1 });
-    expect(usageFor(10)).toEqual({ creditsUsed: 400_000, usdSpent: 0.2 });
+  it('prices Kandinsky distill by clip length, 0.02 USD per second', () => {
+    const { schema } = findVideoModel(MODEL)!;
+    expect(chargeFor(schema, {})).toEqual({ creditsUsed: 200_000, usdSpent: 0.1 });
+    expect(chargeFor(schema, { duration: 10 })).toEqual({ creditsUsed: 400_000, usdSpent: 0.2 });
   });
 
   it('serves 10 000 generations in flight over HTTP', async () => {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
-import { startLocalRedis, type Config, type LocalRedis, type Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger } from '@vidqueue/core/runtime';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { localDashboardPassword } from './dashboard-password.js';

@@ -5,11 +5,12 @@ import {
   batchJobAttempt,
   parseFailure,
   type BatchRowOutcome,
+  type GenerationJob,
   type GenerationJobData,
 } from '@vidqueue/core/contract';
 import { createBatchStore } from '@vidqueue/core/store';
 import type { Config, Logger } from '@vidqueue/core/runtime';
-import type { GenerationJob, ProcessorHooks } from './processor.js';
+import type { ProcessorHooks } from './hooks.js';
 
 export type BatchHooksDeps = {
   config: Pick<Config, 'QUEUE_PREFIX' | 'BATCH_TTL_SECONDS'>;

@@ -4,7 +4,7 @@ import { isAimlApiError } from '@vidqueue/aimlapi';
 import { FailureCode, vidqKeys } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
 import type { Config } from '@vidqueue/core/runtime';
-import type { ProcessorHooks } from './processor.js';
+import type { ProcessorHooks } from './hooks.js';
 import { MAX_RETRY_AFTER_MS, type Random } from './schedule.js';
 
 export type BudgetsConfig = Pick<

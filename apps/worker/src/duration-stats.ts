@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
-import type { ProcessorHooks } from './processor.js';
+import type { ProcessorHooks } from './hooks.js';
 
 /** Recent generation times kept per model and clip duration (a Redis list, newest first). */
 export const DURATION_SAMPLES = 100;

@@ -1,4 +1,41 @@
-import type { ProcessorHooks } from './processor.js';
+import type { Generation } from '@vidqueue/aimlapi';
+import type { GenerationJob, GenerationResult } from '@vidqueue/core/contract';
+
+/**
+ * A job's final failure as hooks see it: a `FailureCode` and the detail after it (the job's
+ * `failedReason` is `<code>: <message>`). From the state machine it comes from its `JobFailure`;
+ * from `reportFinalFailures` (a run BullMQ itself gave up on) it is parsed from BullMQ's reason, and
+ * the code is then `internal_error` unless the reason carried one of ours.
+ */
+export type HookFailure = { code: string; message: string };
+
+/**
+ * Called as a job moves through its steps, after the step's state is persisted. A hook that throws
+ * breaks the run like any unplanned error: BullMQ re-runs the job (GENERATION_ATTEMPTS) from its
+ * persisted step. Hooks must be idempotent: a crash or a re-run can replay them.
+ */
+export type ProcessorHooks = {
+  /** The provider accepted the create call. */
+  submitted?(job: GenerationJob, info: { generationId: string; submittedAt: number }): Promise<void> | void;
+  /** A status check answered (before the job is delayed again or settled). */
+  checked?(
+    job: GenerationJob,
+    info: {
+      status: string;
+      phase: Generation['phase'];
+      polls: number;
+      at: number;
+      /** How long after its scheduled time (`nextCheckAt`) this check started, when one was scheduled. */
+      lateMs?: number;
+      /** When the previous check (or else the create answer) happened: the generation was pending then. */
+      previousCheckAt?: number;
+    },
+  ): Promise<void> | void;
+  /** The video is ready; runs before the result is returned to BullMQ. */
+  completed?(job: GenerationJob, result: GenerationResult): Promise<void> | void;
+  /** The job fails for good with this code and message; runs before BullMQ records the failure. */
+  failed?(job: GenerationJob, failure: HookFailure): Promise<void> | void;
+};
 
 /**
  * One set of hooks that calls each given set in order (each awaited), so independent features

@@ -19,16 +19,17 @@ export {
   type DurationStats,
   type DurationStatsOptions,
 } from './duration-stats.js';
-export { composeHooks } from './hooks.js';
+export { composeHooks, type HookFailure, type ProcessorHooks } from './hooks.js';
+export { JobFailure } from './job-failure.js';
 export { instrumentClient, metricsHooks } from './metrics-hooks.js';
 export {
   createProcessor,
-  type GenerationJob,
   type GenerationProcessor,
   type ProcessorConfig,
   type ProcessorDeps,
-  type ProcessorHooks,
 } from './processor.js';
+/** Re-exported for the worker's users; defined in `@vidqueue/core/contract`. */
+export type { GenerationJob } from '@vidqueue/core/contract';
 export {
   ADAPTIVE_FIRST_FRACTION,
   ADAPTIVE_GAP_FRACTION,

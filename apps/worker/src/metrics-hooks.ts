@@ -1,6 +1,6 @@
 import { isAimlApiError, type AimlApiClient } from '@vidqueue/aimlapi';
 import type { MetricsRecorder } from '@vidqueue/core/runtime';
-import type { ProcessorHooks } from './processor.js';
+import type { ProcessorHooks } from './hooks.js';
 
 /** The HTTP status a provider call ended with: 200 for an answer, the error's status, or `none`. */
 function statusOf(err: unknown): number | 'none' {

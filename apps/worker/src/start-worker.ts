@@ -15,8 +15,8 @@ import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
-import { composeHooks } from './hooks.js';
-import { createProcessor, type ProcessorHooks } from './processor.js';
+import { composeHooks, type ProcessorHooks } from './hooks.js';
+import { createProcessor } from './processor.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
 
 export type StartWorkerDeps = {

@@ -1,3 +1,4 @@
+import { normalizeBaseUrl } from './base-url.js';
 import { errorFromFailure, errorFromResponse, type Operation } from './classify.js';
 import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
 import { normalizeGeneration } from './normalize.js';
@@ -19,22 +20,11 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const HEADER_TOKEN = /^[\x21-\x7e]+$/;
 
 function baseUrlOf(raw: string): string {
-  let url: URL;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new TypeError('AI/ML API client: baseUrl is not a valid URL');
+    return normalizeBaseUrl(raw);
+  } catch (err) {
+    throw new TypeError(`AI/ML API client: baseUrl ${(err as Error).message}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError('AI/ML API client: baseUrl must be http or https');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new TypeError('AI/ML API client: baseUrl must not contain credentials');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new TypeError('AI/ML API client: baseUrl must not have a query or fragment');
-  }
-  return url.toString().replace(/\/+$/, '');
 }
 
 /**

@@ -1,3 +1,4 @@
+export { normalizeBaseUrl } from './base-url.js';
 export { createAimlApiClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js';
 export {
   AccountError,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PermanentError, createAimlApiClient, type AimlApiClient } from '../src/index.js';
+import { PermanentError, createAimlApiClient, normalizeBaseUrl, type AimlApiClient } from '../src/index.js';
 import { caught, reply, startFakeProvider, type FakeProvider } from './fake-provider.js';
 
 const KEY = 'sk-test-0123456789abcdef';
@@ -181,5 +181,21 @@ describe('createAimlApiClient', () => {
     provider.handle(reply(200, { id: 'g1', status: 'queued' }));
     await prefixed.get('g1');
     expect(provider.requests[0]?.url).toBe('/proxy/v2/video/generations?generation_id=g1');
+  });
+
+  it('takes the base URL with or without a trailing /, /v1 or /v2, and refuses an endpoint URL', async () => {
+    for (const suffix of ['', '/', '/v1', '/v1/', '/v2', '/v2/', '/V2//']) {
+      const client = createAimlApiClient({ apiKey: KEY, baseUrl: `${provider.baseUrl}${suffix}` });
+      provider.handle(reply(200, { id: 'g1', status: 'queued' }));
+      await client.get('g1');
+      expect(provider.requests.at(-1)?.url, suffix).toBe('/v2/video/generations?generation_id=g1');
+    }
+    expect(normalizeBaseUrl('https://api.aimlapi.com/v2/')).toBe('https://api.aimlapi.com');
+    expect(normalizeBaseUrl('https://proxy.example/aimlapi/v1')).toBe('https://proxy.example/aimlapi');
+    for (const bad of ['https://api.aimlapi.com/v2/video/generations', 'https://api.aimlapi.com/v1/v2']) {
+      expect(() => createAimlApiClient({ apiKey: KEY, baseUrl: bad }), bad).toThrow(
+        /not the URL of one endpoint/,
+      );
+    }
   });
 });

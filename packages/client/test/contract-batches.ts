@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ApiError, NotFoundError, type BatchRowInput } from '../src/index.js';
-import type { ContractContext } from './contract.js';
+import type { ContractContext } from './contract-context.js';
 
 /** The contract's batch cases: enqueue, upload, refusals, results and export, cancel, retry. */
 export function batchCases(c: ContractContext): void {

@@ -8,7 +8,7 @@ import {
   ValidationError,
   type VideoInput,
 } from '../src/index.js';
-import type { ContractContext } from './contract.js';
+import type { ContractContext } from './contract-context.js';
 
 /** The contract's single-video cases: enqueue, wait, validation, idempotency keys, cancel, failures. */
 export function videoCases(c: ContractContext): void {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, NotFoundError, UnavailableError, type VidqueueClient } from '../src/index.js';
 import { batchCases } from './contract-batches.js';
 import { videoCases } from './contract-videos.js';
+import type { ContractContext } from './contract-context.js';
 import { API_TOKEN, startTestStack, type TestStack } from './harness.js';
 
 export type ClientFactory = {
@@ -12,20 +13,6 @@ export type ClientFactory = {
   make(stack: TestStack): VidqueueClient;
   /** A client of this mode pointed at nothing (a closed port). */
   unreachable(): VidqueueClient;
-};
-
-/** What the cases share: the stack, this mode's client, a temp dir, and ways to ask the API itself. */
-export type ContractContext = {
-  readonly mode: 'redis' | 'http';
-  readonly stack: TestStack;
-  readonly vq: VidqueueClient;
-  readonly dir: string;
-  /** The API's own answer to a request, for comparison. */
-  api(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }>;
-  /** What an SDK `ApiError` carries, in the API's error body shape. */
-  asBody(err: unknown): { error: { code: string; message: string; details?: unknown } };
-  /** Jobs in the queue, in every state. */
-  jobCount(): Promise<number>;
 };
 
 /**

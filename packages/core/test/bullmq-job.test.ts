@@ -1,8 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
-import { uniquePrefix } from '../../testkit/src/index.js';
+import { uniquePrefix } from '@vidqueue/testkit';
 import {
   SCRIPT_NAMES,
   jobKey,

@@ -33,3 +33,27 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short');
   });
 });
+
+describe('AIMLAPI_BASE_URL', () => {
+  it('takes the base with or without a trailing /, /v1 or /v2', () => {
+    for (const raw of [
+      'https://api.aimlapi.com',
+      'https://api.aimlapi.com/',
+      'https://api.aimlapi.com/v1',
+      'https://api.aimlapi.com/v2/',
+    ]) {
+      expect(loadConfig({ AIMLAPI_BASE_URL: raw }).AIMLAPI_BASE_URL, raw).toBe('https://api.aimlapi.com');
+    }
+    expect(loadConfig({}).AIMLAPI_BASE_URL).toBe('https://api.aimlapi.com');
+  });
+
+  it('refuses to start on an endpoint URL or a bad URL, naming the variable', () => {
+    for (const raw of [
+      'https://api.aimlapi.com/v2/video/generations',
+      'ftp://api.aimlapi.com',
+      'api.aimlapi.com',
+    ]) {
+      expect(() => loadConfig({ AIMLAPI_BASE_URL: raw }), raw).toThrow(/AIMLAPI_BASE_URL/);
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedisGuard, isRedisUnavailableError, ProducerError } from '../src/producer/index.js';
-import { createRedis, freePort } from '../src/runtime/index.js';
+import { freePort } from '@vidqueue/redis-server';
+import { createRedis } from '../src/runtime/index.js';
 
 const opened: Redis[] = [];
 afterEach(() => {

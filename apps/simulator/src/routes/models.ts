@@ -1,100 +1,73 @@
-import type { FastifyInstance } from 'fastify';
-import { MODELS, SUPPORTED_MODEL_IDS, type ParamSpec } from '@vidqueue/aimlapi';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CATALOGUE, presentModel } from '../catalogue.js';
+import { matchesQuery, parseCatalogueQuery } from '../catalogue-query.js';
+import { docsJson } from '../docs-json.js';
+import { sendProviderError } from '../errors.js';
+import type { SimulatorState } from '../state.js';
+import { findVideoModel } from '../video-models.js';
 
-type CatalogueEntry = {
-  id: string;
-  object: 'model';
-  type: string;
-  info: { name: string; developer: string; description: string };
-  features: string[];
-  capabilities: string[];
-  endpoints: string[];
-  /** JSON Schema of the create body (video models only). */
-  schema?: Record<string, unknown>;
-};
-
-function paramSchema(spec: ParamSpec): Record<string, unknown> {
-  switch (spec.type) {
-    case 'enum': {
-      const numeric = spec.values.every((v) => typeof v === 'number');
-      return {
-        type: numeric ? 'integer' : 'string',
-        enum: [...spec.values],
-        default: spec.default,
-        description: spec.description,
-      };
-    }
-    case 'integer':
-      return {
-        type: 'integer',
-        minimum: spec.min,
-        maximum: spec.max,
-        default: spec.default,
-        description: spec.description,
-      };
-    case 'string':
-      return { type: 'string', maxLength: spec.maxLength, description: spec.description };
-  }
+/** A weak ETag over the whole answer, in the provider's `W/"<length>-<digest>"` form. */
+function etagOf(text: string): string {
+  const digest = createHash('sha1').update(text).digest('base64').replace(/=+$/, '');
+  return `W/"${Buffer.byteLength(text).toString(16)}-${digest}"`;
 }
 
-function videoEntry(id: string): CatalogueEntry {
-  const spec = MODELS[id]!;
-  const properties: Record<string, unknown> = {
-    model: { type: 'string', enum: [id] },
-    prompt: { type: 'string', minLength: 1, description: 'The text description of the scene to generate.' },
-  };
-  for (const [name, param] of Object.entries(spec.parameters)) properties[name] = paramSchema(param);
-  return {
-    id,
-    object: 'model',
-    type: 'video',
-    info: { name: spec.label, developer: id.split('/')[0] ?? id, description: spec.description },
-    features: ['text-to-video'],
-    capabilities: ['text_to_video'],
-    endpoints: ['/v2/video/generations'],
-    schema: {
-      $schema: 'https://json-schema.org/draft/2020-12/schema',
-      type: 'object',
-      required: ['model', 'prompt'],
-      additionalProperties: false,
-      properties,
-    },
-  };
+/** True when `If-None-Match` names this ETag (weak comparison) or is `*`. */
+function notModified(request: FastifyRequest, etag: string): boolean {
+  const header = request.headers['if-none-match'];
+  if (header === undefined) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
 }
 
-/** Not served by the video endpoint: they are in the catalogue so the capabilities filter means something. */
-const OTHER_MODELS: readonly CatalogueEntry[] = [
-  {
-    id: 'gpt-4o-mini',
-    object: 'model',
-    type: 'chat-completion',
-    info: { name: 'GPT-4o mini', developer: 'openai', description: 'Chat model (listed only).' },
-    features: ['chat'],
-    capabilities: ['chat'],
-    endpoints: ['/v1/chat/completions'],
-  },
-  {
-    id: 'flux/schnell',
-    object: 'model',
-    type: 'image',
-    info: { name: 'FLUX.1 [schnell]', developer: 'flux', description: 'Image model (listed only).' },
-    features: ['text-to-image'],
-    capabilities: ['text_to_image'],
-    endpoints: ['/v1/images/generations'],
-  },
-];
+/** JSON with an ETag, or 304 with an empty body when the caller already has it. */
+function sendCached(request: FastifyRequest, reply: FastifyReply, body: unknown): FastifyReply {
+  const text = JSON.stringify(body);
+  const etag = etagOf(text);
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (notModified(request, etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(text);
+}
 
-/** `GET /v1/models`: the catalogue, no key needed; `?capabilities=a,b` keeps models having all of them. */
-export function modelRoutes(app: FastifyInstance): void {
-  const catalogue = [...SUPPORTED_MODEL_IDS.map(videoEntry), ...OTHER_MODELS];
+function notFound(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+  return sendProviderError(request, reply, { status: 404, name: 'NotFoundError', message });
+}
+
+/**
+ * The catalogue, no key needed: `GET /v1/models` (filters, `include`, ETag / 304), `GET /model/<id>`
+ * (`{ object: 'model', data }` or 404; matches aliases too), and `GET /docs-json/<id>.json` (the
+ * model's request schema, OpenAPI-style, which each entry's `info.docsJson` links to).
+ */
+export function modelRoutes(app: FastifyInstance, opts: { state: SimulatorState }): void {
+  const { state } = opts;
+  const baseUrl = (request: FastifyRequest) =>
+    state.current.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
+
   app.get('/v1/models', (request, reply) => {
-    const { capabilities } = request.query as { capabilities?: unknown };
-    const wanted = (Array.isArray(capabilities) ? capabilities : [capabilities])
-      .filter((c): c is string => typeof c === 'string')
-      .flatMap((c) => c.split(','))
-      .map((c) => c.trim())
-      .filter((c) => c !== '');
-    const data = catalogue.filter((m) => wanted.every((c) => m.capabilities.includes(c)));
-    return reply.send({ object: 'list', data });
+    const query = parseCatalogueQuery(request.query as Record<string, unknown>);
+    const base = baseUrl(request);
+    const data = CATALOGUE.filter((m) => matchesQuery(m, query)).map((m) =>
+      presentModel(m, query.sections, base),
+    );
+    return sendCached(request, reply, { object: 'list', data });
+  });
+
+  app.get('/model/*', (request, reply) => {
+    const id = (request.params as { '*': string })['*'];
+    const model = CATALOGUE.find((m) => m.id === id || m.aliases.includes(id));
+    if (model === undefined) return notFound(request, reply, `Model ${id} not found`);
+    const { sections } = parseCatalogueQuery(request.query as Record<string, unknown>);
+    return sendCached(request, reply, {
+      object: 'model',
+      data: presentModel(model, sections, baseUrl(request)),
+    });
+  });
+
+  app.get('/docs-json/*', (request, reply) => {
+    const name = (request.params as { '*': string })['*'];
+    const model = name.endsWith('.json') ? findVideoModel(name.slice(0, -'.json'.length)) : undefined;
+    if (model === undefined) return notFound(request, reply, `No schema for ${name}`);
+    return sendCached(request, reply, docsJson(model.schema, baseUrl(request)));
   });
 }

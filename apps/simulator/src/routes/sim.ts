@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SimulatorOptionsSchema, type SimulatorSettings } from '../config.js';
+import type { SimulatorSettings } from '../config.js';
+import { SimulatorOptionsSchema } from '../options-schema.js';
 import type { SimulatorState } from '../state.js';
 
 /** Settings as shown over HTTP: accepted keys are counted, never shown. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeBaseUrl } from '@vidqueue/aimlapi';
 
 /** Milliseconds, given as a plain integer. */
 const ms = () => z.coerce.number().int().min(0);
@@ -23,7 +24,18 @@ export const ConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only')
     .default('vidq'),
   AIMLAPI_KEY: z.string().min(1).optional(),
-  AIMLAPI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.aimlapi.com'),
+  /** Normalised: a trailing `/`, `/v1` or `/v2` is dropped; an endpoint URL is refused (see normalizeBaseUrl). */
+  AIMLAPI_BASE_URL: z
+    .string()
+    .default('https://api.aimlapi.com')
+    .transform((raw, ctx) => {
+      try {
+        return normalizeBaseUrl(raw);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
   API_TOKENS: csv.optional(),

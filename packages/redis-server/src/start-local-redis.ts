@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { freePort } from './free-port.js';
 
 export type LocalRedis = {
   url: string;
@@ -20,18 +20,6 @@ export type LocalRedisOptions = {
   appendFsync?: 'always' | 'everysec' | 'no';
   bin?: string;
 };
-
-/** Asks the kernel for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /**
  * Starts a private `redis-server` on loopback, configured like production (noeviction,

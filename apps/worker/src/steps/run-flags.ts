@@ -1,0 +1,59 @@
+import type { GenerationJob, GenerationJobData } from '@vidqueue/core/contract';
+import { readRunFlags } from '@vidqueue/core/store';
+import { accountPauseFrom, type AccountPauseState } from '../account-pause.js';
+import type { KnownBackoff } from '../budgets.js';
+import type { StepContext } from './context.js';
+import { submittingData } from './submitting-data.js';
+
+/** The shared flags a run obeys, read together in one script when the run starts. */
+export type RunFlags = {
+  cancelled: boolean;
+  /** Read for a `pending` job only. */
+  paused?: AccountPauseState | null;
+  /** The back-off of the call this run is about to make, when there are budgets. */
+  backoff?: KnownBackoff;
+  /**
+   * The `submitting` step, when the same script already wrote it: the job was pending, nothing held
+   * the create back (no cancel, pause or back-off, no create budget to ask) and this run holds the lock.
+   */
+  claimed?: GenerationJobData;
+};
+
+/**
+ * One round trip (one script, `readRunFlags`) for the cancel flag, the account pause (creates) and the
+ * call's back-off; for a pending job whose create needs no budget decision, also the `submitting` claim.
+ */
+export async function readFlags(
+  ctx: StepContext,
+  job: GenerationJob,
+  token: string,
+  data: GenerationJobData,
+): Promise<RunFlags> {
+  const { keys, budgets } = ctx;
+  const jobId = job.id ?? '';
+  const creating = data.step === 'pending';
+  const withBackoff = budgets !== undefined && data.step !== 'submitting';
+  const claim = creating && !budgets?.createsGated ? submittingData(job, data, ctx.now()) : undefined;
+  const reply = await readRunFlags(
+    ctx.redis,
+    job,
+    token,
+    {
+      cancel: keys.cancel(jobId),
+      accountPause: creating ? keys.accountPause : '',
+      backoff: withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
+    },
+    claim,
+  );
+  const [cancelled, pauseFields, pausePttl, backoffPttl, claimed] = reply;
+  const flags: RunFlags = { cancelled: cancelled === 1 };
+  if (claim && claimed === 1) flags.claimed = claim;
+  if (creating) {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < pauseFields.length; i += 2)
+      fields[pauseFields[i] ?? ''] = pauseFields[i + 1] ?? '';
+    flags.paused = accountPauseFrom(fields, pausePttl, ctx.config.ACCOUNT_PAUSE_MS);
+  }
+  if (withBackoff) flags.backoff = { backoffPttl };
+  return flags;
+}

@@ -1,0 +1,77 @@
+import { DelayedError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { GenerationJob, GenerationJobData } from '@vidqueue/core/contract';
+import { updateDataAndLog } from '@vidqueue/core/store';
+import type { Logger } from '@vidqueue/core/runtime';
+import type { RunFlags } from './run-flags.js';
+
+/**
+ * What one run of one job works with: the job and its lock token, `data` (what was last persisted),
+ * the flags read when the run started, and the job's child logger. A class rather than an object
+ * literal with a getter and closures, so each run allocates one object and no functions.
+ */
+export class JobRun {
+  readonly job: GenerationJob;
+  readonly token: string;
+  /** The job data as last persisted (kept in step by `save` and `saveAndLog`). */
+  data: GenerationJobData;
+  readonly flags: RunFlags;
+  private readonly logger: Logger;
+  private readonly redis: Redis;
+  /** The child logger, once made; until then the bindings it will be made with. */
+  private child: Logger | undefined;
+  private bindings: Record<string, unknown>;
+
+  constructor(
+    job: GenerationJob,
+    token: string,
+    data: GenerationJobData,
+    flags: RunFlags,
+    logger: Logger,
+    redis: Redis,
+  ) {
+    this.job = job;
+    this.token = token;
+    this.data = data;
+    this.flags = flags;
+    this.logger = logger;
+    this.redis = redis;
+    this.bindings = {
+      jobId: job.id,
+      ...(data.batchId !== undefined && { batchId: data.batchId }),
+      ...(data.generationId !== undefined && { generationId: data.generationId }),
+    };
+  }
+
+  /**
+   * The job's child logger (`jobId`, `batchId`, `generationId`), made on first use: a pino child with
+   * redaction costs CPU, and most runs of a busy worker log nothing.
+   */
+  get log(): Logger {
+    return (this.child ??= this.logger.child(this.bindings));
+  }
+
+  /** Adds bindings to `log` (before or after it was made). */
+  bind(extra: Record<string, unknown>): void {
+    if (this.child) this.child = this.child.child(extra);
+    else this.bindings = { ...this.bindings, ...extra };
+  }
+
+  /** Persists `patch` over the job data (`job.updateData`). */
+  async save(patch: Partial<GenerationJobData>): Promise<void> {
+    this.data = { ...this.data, ...patch };
+    await this.job.updateData(this.data);
+  }
+
+  /** `save` and a job log line, one round trip (`updateDataAndLog`). */
+  async saveAndLog(patch: Partial<GenerationJobData>, line: string): Promise<void> {
+    this.data = { ...this.data, ...patch };
+    await updateDataAndLog(this.redis, this.job, this.data, line);
+  }
+
+  /** Moves the job to the delayed set until `at` (epoch ms) and ends the run (`DelayedError`). */
+  async delayUntil(at: number): Promise<never> {
+    await this.job.moveToDelayed(at, this.token);
+    throw new DelayedError();
+  }
+}

@@ -1,0 +1,45 @@
+import type { Generation } from '@vidqueue/aimlapi';
+import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
+import { JobFailure } from '../job-failure.js';
+import type { StepContext } from './context.js';
+import type { JobRun } from './run.js';
+
+/**
+ * The generation reached a terminal phase (seen by the create answer or a status check): the result
+ * BullMQ stores as the job's return value, or a `generation_failed` JobFailure with the provider's message.
+ */
+export function settle(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
+  if (generation.phase === 'failed') {
+    const message = ctx.scrub(generation.error ?? `the provider reported status ${generation.status}`);
+    run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation failed at the provider');
+    throw new JobFailure(FailureCode.GenerationFailed, message);
+  }
+  if (!generation.videoUrl) {
+    // The client already reports this as failed; kept here so a result never lacks its video.
+    throw new JobFailure(
+      FailureCode.GenerationFailed,
+      `the provider reported status ${generation.status} but gave no video URL`,
+    );
+  }
+  const { now } = ctx;
+  const result: GenerationResult = {
+    videoUrl: generation.videoUrl,
+    generationId: generation.id,
+    model: run.data.input.model,
+    polls: run.data.polls,
+    submittedAt: run.data.submittedAt ?? now(),
+    completedAt: now(),
+    ...(generation.usdSpent !== undefined && { costUsd: generation.usdSpent }),
+    ...(generation.creditsUsed !== undefined && { creditsUsed: generation.creditsUsed }),
+    ...(generation.contentType !== undefined && { contentType: generation.contentType }),
+    ...(generation.fileSize !== undefined && { fileSize: generation.fileSize }),
+    ...(run.data.possibleDuplicate && { possibleDuplicate: true }),
+  };
+  if (ctx.logs('info')) {
+    run.log.info(
+      { polls: result.polls, costUsd: result.costUsd, ms: result.completedAt - result.submittedAt },
+      'completed',
+    );
+  }
+  return result;
+}

@@ -1,0 +1,128 @@
+import { DelayedError } from 'bullmq';
+import { isAimlApiError, type Generation } from '@vidqueue/aimlapi';
+import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
+import { updateDataIfLocked } from '@vidqueue/core/store';
+import { JobFailure } from '../job-failure.js';
+import { retryDelay } from '../schedule.js';
+import type { StepContext } from './context.js';
+import { describeError } from './describe-error.js';
+import type { JobRun } from './run.js';
+import { settle } from './settle.js';
+import { submittingData } from './submitting-data.js';
+import { unknownOutcome } from './unknown-outcome.js';
+
+/**
+ * The `pending` step: one create call. Held back by an account pause or the create budget (job
+ * delayed); else `submitting` is persisted (lock-guarded; maybe already by the run's first script)
+ * **before** the call, and the answer (`checking`, generation id, deadline) before the first check.
+ */
+export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationResult> {
+  const { config, now } = ctx;
+  if (run.flags.claimed) {
+    run.data = run.flags.claimed;
+    run.job.data = run.data;
+  } else {
+    const paused = run.flags.paused === undefined ? await ctx.pause.get() : run.flags.paused;
+    if (paused) {
+      run.log.debug({ reason: paused.reason }, 'submissions paused for the account; job delayed');
+      const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
+      return run.delayUntil(now() + wait + Math.round(ctx.random() * 0.1 * config.ACCOUNT_PAUSE_MS));
+    }
+    const over = await ctx.budgets?.beforeCreate(run.job.id ?? '', run.flags.backoff);
+    if (over) {
+      run.log.debug(over, 'over the create budget; job delayed');
+      return run.delayUntil(now() + over.waitMs);
+    }
+    // Saved only while this run holds the job's lock: if another worker took the job over (our lock
+    // expired during a stall), it may be creating right now, so this run sends nothing.
+    const submitting = submittingData(run.job, run.data, now());
+    if (!(await updateDataIfLocked(ctx.redis, run.job, run.token, submitting))) {
+      run.log.warn(
+        { clientRequestId: submitting.clientRequestId },
+        'lost the job lock before the create call; another worker has it; nothing sent',
+      );
+      throw new DelayedError();
+    }
+    run.data = submitting;
+  }
+  const clientRequestId = run.data.clientRequestId;
+  if (ctx.logs('debug')) run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
+  let generation: Generation;
+  try {
+    generation = await ctx.client.create({ ...run.data.input }, { clientRequestId });
+  } catch (err) {
+    return onCreateError(ctx, run, err);
+  }
+  const submittedAt = now();
+  const deadline = submittedAt + config.GENERATION_DEADLINE_MS;
+  const first =
+    generation.phase === 'pending' ? await ctx.schedule.firstCheckAt(run.data.input, submittedAt) : undefined;
+  const firstCheckAt = first === undefined ? undefined : Math.min(first.at, deadline);
+  await run.saveAndLog(
+    {
+      step: 'checking',
+      generationId: generation.id,
+      submittedAt,
+      deadline,
+      polls: 0,
+      retries: 0,
+      lastStatus: generation.status,
+      ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
+      expectedMs: first?.expectedMs,
+    },
+    `submitted: generation ${generation.id} (${generation.status})`,
+  );
+  run.bind({ generationId: generation.id });
+  if (ctx.logs('info')) run.log.info({ clientRequestId, status: generation.status }, 'submitted');
+  await ctx.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
+  if (firstCheckAt === undefined) return settle(ctx, run, generation);
+  return run.delayUntil(firstCheckAt);
+}
+
+/**
+ * The create call threw. Transient (429, 5xx, refused) → back to `pending`, retried with backoff up to
+ * `SUBMIT_MAX_RETRIES`; permanent (400) → `rejected_by_provider`; account (401/403) → the shared pause,
+ * job delayed; unknown outcome (or an unclassified error) → `unknownOutcome`.
+ */
+async function onCreateError(ctx: StepContext, run: JobRun, err: unknown): Promise<never> {
+  const { config, now } = ctx;
+  await ctx.budgets?.createFailed(run.job.id ?? '', err);
+  // Anything but a classified client error (a bug, say) may have happened after sending.
+  if (!isAimlApiError(err)) return unknownOutcome(ctx, run, `the create call threw ${describeError(err)}`);
+  const message = ctx.scrub(err.providerMessage ?? err.message);
+  switch (err.kind) {
+    case 'transient': {
+      const retries = run.data.retries + 1;
+      if (retries > config.SUBMIT_MAX_RETRIES) {
+        await run.save({ step: 'pending', retries });
+        throw new JobFailure(
+          FailureCode.RetriesExhausted,
+          `create failed ${retries} times; last error: ${message}`,
+        );
+      }
+      const wait = retryDelay(config, retries, err.retryAfterMs, ctx.random);
+      await run.save({ step: 'pending', retries });
+      run.log.warn(
+        { status: err.status, retries, waitMs: wait, err: ctx.scrub(err.message) },
+        'create refused; will retry',
+      );
+      await run.job.log(`create refused (${err.status ?? 'no answer'}): retry ${retries} in ${wait} ms`);
+      return run.delayUntil(now() + wait);
+    }
+    case 'permanent':
+      await run.save({ step: 'pending' });
+      throw new JobFailure(FailureCode.Rejected, message);
+    case 'account': {
+      await ctx.pause.set(message, err.status);
+      await run.save({ step: 'pending' });
+      run.log.error(
+        { status: err.status, pauseMs: config.ACCOUNT_PAUSE_MS, providerMessage: message },
+        'PROVIDER ACCOUNT PROBLEM: submissions paused for every worker; jobs are kept, not failed. Fix the key or the credits.',
+      );
+      await run.job.log(`account problem (${err.status ?? '?'}): ${message}; submissions paused`);
+      return run.delayUntil(now() + config.ACCOUNT_PAUSE_MS);
+    }
+    case 'unknown_outcome':
+      return unknownOutcome(ctx, run, `no answer came (${ctx.scrub(err.message)})`);
+  }
+}
