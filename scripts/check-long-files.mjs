@@ -9,10 +9,6 @@ import { ROOT, sourceFiles } from './source-files.mjs';
 const MAX_LINES = 300;
 const MARKER = 'One piece:';
 
-// TEMPORARY: being split on another branch (producer-core: apps/api routes, packages/client/src). Remove
-// at merge; an entry that is no longer over the limit fails this check, so the list cannot go stale quietly.
-const ALLOWED = new Set(['apps/api/src/routes/batches.ts', 'packages/client/src/redis-client.ts']);
-
 // The file's first comment block: a run of line comments, or one block comment, wherever it starts.
 function firstCommentBlock(text) {
   const match = /^[ \t]*(\/\/[^\n]*(\n[ \t]*\/\/[^\n]*)*|\/\*[\s\S]*?\*\/)/m.exec(text);
@@ -25,13 +21,10 @@ function firstCommentBlock(text) {
 const lineCount = (text) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 
 const problems = [];
-const stillLong = new Set();
 for (const file of sourceFiles()) {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const lines = lineCount(text);
   if (lines <= MAX_LINES) continue;
-  stillLong.add(file);
-  if (ALLOWED.has(file)) continue;
   const justified = firstCommentBlock(text)
     .split('\n')
     .some((l) => l.trimStart().startsWith(MARKER));
@@ -39,13 +32,6 @@ for (const file of sourceFiles()) {
     problems.push(
       `${file}: ${lines} lines (limit ${MAX_LINES}). Split it along its concerns, or say why it is one piece ` +
         `in a line starting "${MARKER}" in its first comment block.`,
-    );
-  }
-}
-for (const file of ALLOWED) {
-  if (!stillLong.has(file)) {
-    problems.push(
-      `${file} is allow-listed in scripts/check-long-files.mjs but no longer over ${MAX_LINES} lines (or gone): remove it from ALLOWED.`,
     );
   }
 }

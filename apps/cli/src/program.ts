@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } f
 import { follow } from './follow.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
+import { defaultIdempotencyKey } from './submit-key.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -63,7 +64,12 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     .option('--wait', 'follow progress until every row has finished, then save the results')
     .option('--out <file>', 'results file with --wait (default: <file>.results.<format>)')
     .addOption(formatOption())
-    .option('--idempotency-key <key>', 'sending the same file with the same key gives the same batch')
+    .option(
+      '--idempotency-key <key>',
+      'the same key gives the same batch (default: a hash of the file and the options, so a re-run answers the same batch)',
+    )
+    .option('--no-idempotency-key', 'send no key: every run makes a new batch')
+    .option('--model <model>', "model for rows that name none (default: the server's DEFAULT_MODEL)")
     .option(
       '--skip-invalid',
       'enqueue the valid rows and report the invalid ones instead of refusing the file',
@@ -80,14 +86,22 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             wait?: boolean;
             out?: string;
             format: 'csv' | 'jsonl';
-            idempotencyKey?: string;
+            idempotencyKey?: string | false;
             skipInvalid?: boolean;
+            model?: string;
             interval: number;
           },
         ) => {
+          const onInvalid = opts.skipInvalid ? ('skip' as const) : ('reject' as const);
+          const idempotencyKey =
+            opts.idempotencyKey === false
+              ? undefined
+              : (opts.idempotencyKey ??
+                (await defaultIdempotencyKey(file, { model: opts.model, onInvalid })));
           const created = await vq.uploadBatch(file, {
-            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-            ...(opts.skipInvalid ? { onInvalid: 'skip' as const } : {}),
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+            ...(opts.skipInvalid ? { onInvalid } : {}),
+            ...(opts.model ? { model: opts.model } : {}),
           });
           io.stdout.write(`${created.id}\n`);
           io.stderr.write(

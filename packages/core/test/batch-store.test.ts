@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '@vidqueue/testkit';
-import { BATCH_ROW_STATUSES, batchJobAttempt, batchJobId, vidqKeys } from '../src/contract/index.js';
+import { VIDEO_STATUSES, batchJobAttempt, batchJobId, vidqKeys } from '../src/contract/index.js';
 import { createBatchStore, type BatchStore } from '../src/store/index.js';
 
 let redis: Redis;
@@ -27,7 +27,7 @@ async function counts(id: string) {
 }
 
 function sum(c: Record<string, number>): number {
-  return BATCH_ROW_STATUSES.reduce((a, s) => a + (c[s] ?? 0), 0);
+  return VIDEO_STATUSES.reduce((a, s) => a + (c[s] ?? 0), 0);
 }
 
 beforeEach(() => {

@@ -21,6 +21,8 @@ export const FailureCode = {
   Cancelled: 'cancelled',
   /** The job data could not be understood. */
   InvalidJob: 'invalid_job',
+  /** A batch row's retry was accepted but its job could not be queued; retrying again picks it up. */
+  RetryNotQueued: 'retry_not_queued',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 

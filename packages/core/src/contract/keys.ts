@@ -8,9 +8,9 @@ export function vidqKeys(prefix: string) {
     cancel: (jobId: string) => `${base}:cancel:${jobId}`,
     /** Hash {reason, since, status} while provider submissions are paused for an account problem. */
     accountPause: `${base}:account-pause`,
-    /** Idempotency-Key -> job id, for POST /v1/videos. */
+    /** Idempotency-Key -> `<videoId> <sha256 of the request>[ added]`, for POST /v1/videos (producer/video-idempotency.ts). */
     idempotency: (key: string) => `${base}:idem:${key}`,
-    /** Idempotency-Key -> batch id, for POST /v1/batches. */
+    /** Idempotency-Key -> `<batchId> <sha256 of the file> <hash of the options>`, for POST /v1/batches (producer/batch-idempotency.ts). */
     batchIdempotency: (key: string) => `${base}:batch-idem:${key}`,
     /** The Redis keys of one batch record (see batch-store.ts); all expire together. */
     batch: (batchId: string) => {

@@ -13,6 +13,7 @@ import {
   type GenerationResult,
 } from './job-data.js';
 
+/** Where a video stands; also the statuses of a batch's rows (a row is one video). */
 export const VIDEO_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
@@ -49,6 +50,23 @@ export const VideoViewSchema = z
   })
   .meta({ id: 'Video' });
 export type VideoView = z.infer<typeof VideoViewSchema>;
+
+/** What a create answers (`POST /v1/videos`, the SDK's `enqueue`): the new video, or the key's first one. */
+export const QueuedVideoSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(VIDEO_STATUSES),
+    model: z.string(),
+    created_at: iso,
+  })
+  .meta({ id: 'QueuedVideo' });
+export type QueuedVideoView = z.infer<typeof QueuedVideoSchema>;
+
+export function toQueuedVideo(
+  view: Pick<VideoView, 'id' | 'status' | 'model' | 'created_at'>,
+): QueuedVideoView {
+  return { id: view.id, status: view.status, model: view.model, created_at: view.created_at };
+}
 
 /** A generation job as BullMQ returns it. */
 export type GenerationJob = Job<GenerationJobData, GenerationResult, string>;

@@ -1,42 +1,13 @@
+/**
+ * Spooling an upload to a private temp file, hashing it on the way: the file can then be read twice
+ * (validate, then enqueue) with bounded memory, whatever its size. The API spools every upload; the
+ * SDK's Redis mode spools a stream given to `uploadBatch`.
+ */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BatchFormat } from '@vidqueue/core/contract';
-
-/** Media types accepted as a whole-body batch file, and the format each one means. */
-export const BODY_FORMATS: Readonly<Record<string, BatchFormat>> = {
-  'text/csv': 'csv',
-  'application/csv': 'csv',
-  'text/tab-separated-values': 'csv',
-  'application/x-ndjson': 'jsonl',
-  'application/jsonl': 'jsonl',
-  'application/x-jsonlines': 'jsonl',
-  'application/jsonlines': 'jsonl',
-};
-
-const EXTENSIONS: Readonly<Record<string, BatchFormat>> = {
-  csv: 'csv',
-  tsv: 'csv',
-  txt: 'csv',
-  jsonl: 'jsonl',
-  ndjson: 'jsonl',
-};
-
-/**
- * The format of a multipart file part: from its extension when it has a known one (browsers send
- * `.csv` files as `application/vnd.ms-excel` or `application/octet-stream`), else from its type.
- */
-export function partFormat(
-  filename: string | undefined,
-  mimetype: string | undefined,
-): BatchFormat | undefined {
-  const ext = /\.([A-Za-z0-9]+)$/.exec(filename ?? '')?.[1]?.toLowerCase();
-  if (ext !== undefined && EXTENSIONS[ext]) return EXTENSIONS[ext];
-  const type = (mimetype ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return BODY_FORMATS[type];
-}
 
 export type Spooled = { path: string; bytes: number; sha256: string; tooLarge: boolean };
 

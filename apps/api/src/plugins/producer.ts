@@ -4,10 +4,12 @@ import type { Redis } from 'ioredis';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createRedis, type Config } from '@vidqueue/core/runtime';
-import { ApiError } from '../errors.js';
+import { createProducer, createRedisGuard, type Guard, type Producer } from '@vidqueue/core/producer';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every way work enters (videos, batches, cancel, retry, resume): the routes are adapters over it. */
+    producer: Producer;
     /** The `generations` queue, on the producer connection. */
     queue: GenerationQueue;
     /** The producer connection: fails fast while Redis is down (no offline queue). */
@@ -18,11 +20,11 @@ declare module 'fastify' {
      * Runs a Redis operation, or throws REDIS_UNAVAILABLE at once when the connection is down and
      * after `redisTimeoutMs` when Redis does not answer: a request never hangs on Redis.
      */
-    withRedis<T>(op: () => Promise<T>): Promise<T>;
+    withRedis: Guard;
   }
 }
 
-export type QueuesOptions = {
+export type ProducerOptions = {
   config: Config;
   /** Use this connection instead of opening one (the caller keeps ownership and closes it). */
   redis?: Redis;
@@ -30,33 +32,9 @@ export type QueuesOptions = {
   redisTimeoutMs: number;
 };
 
-/** ioredis and network failures that mean "Redis is not reachable right now", not a bug. */
-const UNAVAILABLE_MESSAGES = [
-  'Connection is closed',
-  "Stream isn't writeable",
-  'Reached the max retries per request',
-];
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
-const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
-
-export function isRedisUnavailableError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
-  if (err.name === 'MaxRetriesPerRequestError') return true;
-  if (err.name === 'ReplyError') return UNAVAILABLE_REPLIES.test(err.message);
-  return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
-}
-
-export const queuesPlugin = fp(
-  async (app: FastifyInstance, options: QueuesOptions) => {
+/** The producer connection, the queue, the Redis guard and the producer over them, for every route. */
+export const producerPlugin = fp(
+  async (app: FastifyInstance, options: ProducerOptions) => {
     const { config, redisTimeoutMs } = options;
     const owned = options.redis === undefined;
     const redis = options.redis ?? createRedis(config.REDIS_URL, 'producer');
@@ -68,27 +46,14 @@ export const queuesPlugin = fp(
     const queue = createGenerationQueue(redis, config);
     // Without a listener an 'error' event would crash the process; the connection watcher logs.
     queue.on('error', (err) => app.log.debug({ err }, 'queue error'));
+    // While the connection is down a route answers 503 at once (connectWaitMs 0).
+    const guard = createRedisGuard(redis, { timeoutMs: redisTimeoutMs });
 
-    async function withRedis<T>(op: () => Promise<T>): Promise<T> {
-      if (redis.status !== 'ready') throw new ApiError.RedisUnavailable();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ApiError.RedisUnavailable()), redisTimeoutMs);
-      });
-      try {
-        return await Promise.race([op(), timeout]);
-      } catch (err) {
-        if (isRedisUnavailableError(err)) throw new ApiError.RedisUnavailable();
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-
+    app.decorate('producer', createProducer({ redis, queue, config, guard }));
     app.decorate('queue', queue);
     app.decorate('redis', redis);
     app.decorate('keys', vidqKeys(config.QUEUE_PREFIX));
-    app.decorate('withRedis', withRedis);
+    app.decorate('withRedis', guard);
 
     app.addHook('onClose', async () => {
       watcher.stop();
@@ -100,7 +65,7 @@ export const queuesPlugin = fp(
       redis.disconnect();
     });
   },
-  { name: 'vidq-queues' },
+  { name: 'vidq-producer' },
 );
 
 /** Logs when the producer connection is lost and when it is back, once per change. */
