@@ -9,15 +9,16 @@ COPY apps/chaos/package.json apps/chaos/
 COPY apps/cli/package.json apps/cli/
 COPY apps/simulator/package.json apps/simulator/
 COPY apps/stack/package.json apps/stack/
+COPY apps/test-stack/package.json apps/test-stack/
 COPY apps/worker/package.json apps/worker/
 COPY packages/aimlapi/package.json packages/aimlapi/
 COPY packages/bulk/package.json packages/bulk/
 COPY packages/client/package.json packages/client/
 COPY packages/core/package.json packages/core/
 COPY packages/provider-schemas/package.json packages/provider-schemas/
+COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/safe-http/package.json packages/safe-http/
 COPY packages/storage/package.json packages/storage/
-COPY packages/test-stack/package.json packages/test-stack/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/webhooks/package.json packages/webhooks/
 COPY bench/package.json bench/

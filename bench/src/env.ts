@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { newVideoId, type GenerationJobData } from '@vidqueue/core/contract';
 import { GENERATION_JOB_NAME, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
-import { createRedis, loadConfig, startLocalRedis, type Config } from '@vidqueue/core/runtime';
+import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
+import { startLocalRedis } from '@vidqueue/redis-server';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PROVIDER_KEY = 'bench-provider-key';
@@ -91,9 +93,9 @@ export type Child = {
   stop(): Promise<void>;
 };
 
-/** Runs a TypeScript entry point as its own Node process (`node --import tsx`). */
+/** Runs a TypeScript entry point (an absolute path) as its own Node process (`node --import tsx`). */
 export function spawnTs(script: string, env: Record<string, string>): Child {
-  return spawnNode(['--import', 'tsx', join(ROOT, script)], env);
+  return spawnNode(['--import', 'tsx', script], env);
 }
 
 /** Runs `node <args>` (after BENCH_NODE_ARGS) as its own process, e.g. a production bundle. */
@@ -223,8 +225,9 @@ export function workerEnv(
   };
 }
 
-export const WORKER_SCRIPT = 'apps/worker/src/main.ts';
-export const REFERENCE_SCRIPT = 'bench/src/reference-worker.ts';
+/** The worker's production entry point, through its package (`@vidqueue/worker/main`), not a path into it. */
+export const WORKER_SCRIPT = createRequire(import.meta.url).resolve('@vidqueue/worker/main');
+export const REFERENCE_SCRIPT = fileURLToPath(new URL('./reference-worker.ts', import.meta.url));
 
 /**
  * Runs `count` generations through the queue and removes them: the adaptive schedule learns the

@@ -1,6 +1,6 @@
 // Builds the publishable package into dist/ (see README, "Building and publishing"):
 // - JavaScript: esbuild bundles src/ together with the private @vidqueue/* workspace packages it imports
-//   (they are not on npm). Every other bare import (bullmq, ioredis, zod, csv-parse) stays an import and
+//   (they are not on npm). Every other bare import (bullmq, ioredis, zod, csv-parse, csv-stringify) stays an import and
 //   must be listed in this package's `dependencies`, or the build fails. The two entry points share
 //   one chunk, so `instanceof` on the error classes works across `.` and `./http`.
 // - Types: dts-bundle-generator writes one .d.ts per entry point with the @vidqueue/* types inlined.

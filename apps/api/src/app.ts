@@ -7,10 +7,10 @@ import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
-import { queuesPlugin } from './plugins/queues.js';
+import { producerPlugin } from './plugins/producer.js';
 import { sideEffectsPlugin } from './plugins/side-effects.js';
 import { adminRoutes } from './routes/admin.js';
-import { batchRoutes } from './routes/batches.js';
+import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
@@ -53,7 +53,7 @@ export function buildApp(deps: AppDeps) {
   const tokens = config.API_TOKENS ?? [];
   app.register(errorHandlerPlugin);
   app.register(authPlugin, { tokens });
-  app.register(queuesPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
   app.register(sideEffectsPlugin, {
     config,
     ...(deps.storage === undefined ? {} : { storage: deps.storage }),

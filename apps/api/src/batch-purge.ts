@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { archiveStorageKey, batchJobId, type BatchRecord } from '@vidqueue/core/contract';
-import { archiveJobId, type BatchStore } from '@vidqueue/core/store';
+import { archiveJobId } from '@vidqueue/core/store';
 
 /** What a purge removed. */
 export type Purged = { jobs: number; files: number };
@@ -14,11 +14,8 @@ const CHUNK = 1000;
  * the batch record with its Idempotency-Key. Webhook delivery records are left to expire (they are
  * the log of what was sent). Safe to run again: each step removes what is left.
  */
-export async function purgeBatch(
-  app: FastifyInstance,
-  store: BatchStore,
-  batch: BatchRecord,
-): Promise<Purged> {
+export async function purgeBatch(app: FastifyInstance, batch: BatchRecord): Promise<Purged> {
+  const { store } = app.producer.ctx;
   const id = batch.meta.id;
   const lastRow = batch.meta.total + batch.meta.skipped;
   const videoIds: string[] = [];

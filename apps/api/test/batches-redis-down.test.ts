@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, freePort, loadConfig } from '@vidqueue/core/runtime';
+import { createLogger, loadConfig } from '@vidqueue/core/runtime';
+import { freePort } from '@vidqueue/redis-server';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 import { spoolDirs, usePrivateTmpdir } from './batch-helpers.js';

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
@@ -5,11 +7,11 @@ import { makeApp, type TestApp } from './helpers.js';
 import { postBatch, sumCounts, type BatchBody, type Created } from './batch-helpers.js';
 
 /**
- * A batch run by TWO real worker processes (`apps/worker/src/main.ts`) against the simulator:
+ * A batch run by TWO real worker processes (`@vidqueue/worker/main`) against the simulator:
  * the counts add up to the total at every moment while rows complete, fail, are retried and
  * cancelled.
  */
-const WORKER_MAIN = new URL('../../worker/src/main.ts', import.meta.url);
+const WORKER_MAIN = pathToFileURL(createRequire(import.meta.url).resolve('@vidqueue/worker/main'));
 const ROWS = 50;
 
 let sim: RunningSimulator;

@@ -1,14 +1,12 @@
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { vidqKeys, type GenerationJobData } from '@vidqueue/core/contract';
-import { makeApp, testRedis, type TestApp } from './helpers.js';
+import type { GenerationJobData } from '@vidqueue/core/contract';
+import { makeApp, type TestApp } from './helpers.js';
 import {
   jobTotal,
   multipartBody,
   postBatch,
   spoolDirs,
-  sumCounts,
   usePrivateTmpdir,
   type BatchBody,
   type Created,
@@ -18,16 +16,13 @@ import {
 usePrivateTmpdir();
 
 let t: TestApp;
-let redis: Redis;
 
 beforeEach(async () => {
   t = await makeApp({ MAX_UPLOAD_BYTES: '4000', MAX_BATCH_ROWS: '20', MAX_PROMPT_LENGTH: '200' });
-  redis = testRedis();
 });
 
 afterEach(async () => {
   await t.close();
-  await redis.quit();
 });
 
 async function jobsOf(id: string, rows: number[]) {
@@ -235,56 +230,6 @@ describe('POST /v1/batches: rejected files enqueue nothing', () => {
     expect(json.statusCode).toBe(415);
     expect(json.json<ErrorReply>().error.message).toMatch(/text\/csv/);
     expect(await jobTotal(t.app)).toBe(0);
-  });
-});
-
-describe('POST /v1/batches: Idempotency-Key', () => {
-  const csv = 'prompt\na\nb\nc\n';
-
-  it('returns the same batch for the same file, 409 for a different one', async () => {
-    const headers = { 'idempotency-key': 'upload-1' };
-    const first = await postBatch(t.app, csv, 'text/csv', '', headers);
-    expect(first.statusCode).toBe(202);
-    const again = await postBatch(t.app, csv, 'text/csv', '', headers);
-    expect(again.statusCode).toBe(200);
-    expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.json<Created>().id).toBe(first.json<Created>().id);
-    expect(await jobTotal(t.app)).toBe(3);
-    const other = await postBatch(t.app, 'prompt\nz\n', 'text/csv', '', headers);
-    expect(other.statusCode).toBe(409);
-    expect(other.json<ErrorReply>().error.code).toBe('IDEMPOTENCY_KEY_MISMATCH');
-    expect(await jobTotal(t.app)).toBe(3);
-  });
-
-  it('concurrent repeats make one batch', async () => {
-    const headers = { 'idempotency-key': 'upload-2' };
-    const replies = await Promise.all([1, 2, 3].map(() => postBatch(t.app, csv, 'text/csv', '', headers)));
-    const ids = new Set(replies.map((r) => r.json<Created>().id));
-    expect(ids.size).toBe(1);
-    for (const r of replies) expect([200, 202]).toContain(r.statusCode);
-    expect(await jobTotal(t.app)).toBe(3);
-    const id = [...ids][0] ?? '';
-    const view = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}` });
-    expect(sumCounts(view.json<BatchBody>().counts)).toBe(3);
-  });
-
-  it('resumes a batch whose enqueueing broke midway', async () => {
-    const headers = { 'idempotency-key': 'upload-3' };
-    const first = await postBatch(t.app, csv, 'text/csv', '', headers);
-    const { id } = first.json<Created>();
-    // As if the API died after the first job: the record is not marked enqueued, two jobs are missing.
-    const keys = vidqKeys(t.config.QUEUE_PREFIX).batch(id);
-    await redis.hdel(keys.meta, 'enqueued_at');
-    await t.app.queue.remove(`${id}-2`);
-    await t.app.queue.remove(`${id}-3`);
-    expect(await jobTotal(t.app)).toBe(1);
-
-    const again = await postBatch(t.app, csv, 'text/csv', '', headers);
-    expect(again.statusCode).toBe(202);
-    expect(again.json<Created>().id).toBe(id);
-    expect(await jobTotal(t.app)).toBe(3);
-    const view = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}` });
-    expect(view.json<BatchBody>()).toMatchObject({ total: 3, counts: { queued: 3 } });
   });
 });
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
-import { ApiError } from '../src/errors.js';
+import { producerError } from '@vidqueue/core/producer';
+import { HttpError } from '../src/errors.js';
 import { deletePrefix, testConfig } from './helpers.js';
 
 let app: App | undefined;
@@ -30,14 +31,26 @@ describe('root error handler', () => {
     expect((logged?.err as { message?: string } | undefined)?.message).toBe('db password is swordfish');
   });
 
-  it('answers our own errors with their status, code and message', async () => {
+  it('answers a producer refusal with its catalogue status, code and message', async () => {
     app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
     app.get('/gone', () => {
-      throw new ApiError.VideoNotFound('vid_x');
+      throw producerError.videoNotFound('vid_x');
     });
     const res = await app.inject({ method: 'GET', url: '/gone' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'VIDEO_NOT_FOUND', message: 'No video with id vid_x' } });
+  });
+
+  it("answers the HTTP layer's own errors from its table", async () => {
+    app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
+    app.get('/multipart', { config: { auth: 'public' } }, () => {
+      throw new HttpError.BadRequest('The multipart body needs a file field named "file"');
+    });
+    const res = await app.inject({ method: 'GET', url: '/multipart' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'The multipart body needs a file field named "file"' },
+    });
   });
 
   it('answers unknown routes with 404 JSON', async () => {

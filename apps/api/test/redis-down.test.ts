@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, freePort, loadConfig, startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
+import { createLogger, loadConfig } from '@vidqueue/core/runtime';
+import { freePort, startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { LogSink, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { vidqKeys, type GenerationJobData, type GenerationResult } from '@vidqueue/core/contract';
 import { GENERATION_ATTEMPTS, GENERATIONS_QUEUE, GENERATION_JOB_NAME } from '@vidqueue/core/store';
 import { createRedis } from '@vidqueue/core/runtime';
-import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS } from '../src/routes/videos.js';
+import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS } from '@vidqueue/core/contract';
 import { makeApp, testRedis, type TestApp } from './helpers.js';
 
 let t: TestApp;
@@ -160,7 +160,8 @@ describe('Idempotency-Key', () => {
     expect(await jobCount()).toBe(1);
 
     const key = vidqKeys(t.config.QUEUE_PREFIX).idempotency('order-42');
-    expect(await redis.get(key)).toBe(id);
+    // The claim: the video id, the request's fingerprint (SHA-256), and that its job was added.
+    expect(await redis.get(key)).toMatch(new RegExp(`^${id} [0-9a-f]{64} added$`));
     const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(IDEMPOTENCY_TTL_SECONDS - 60);
     expect(ttl).toBeLessThanOrEqual(IDEMPOTENCY_TTL_SECONDS);

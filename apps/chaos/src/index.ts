@@ -1,3 +1,3 @@
 export { DEFAULTS, QUICK, parseChaosArgs, type ChaosOptions } from './options.js';
-export { formatReport } from './report.js';
-export { runChaos, type ChaosReport } from './run-chaos.js';
+export { formatReport, type ChaosReport } from './report.js';
+export { runChaos } from './run-chaos.js';

@@ -22,9 +22,18 @@ export type ChaosOptions = {
   /** Seed for the simulator's dice. */
   seed: number | undefined;
   /** UNKNOWN_OUTCOME_POLICY of the workers. */
-  policy: 'fail' | 'resubmit';
-  faults: { serverError: number; rateLimit: number; drop: number; fail: number };
+  policy: Policy;
+  /**
+   * Rates at the simulator. `drop` (both sides) destroys the socket: on a create, after the generation
+   * was made (created then dropped); `createdThen502`: creates answered 502 after the generation was made.
+   */
+  faults: { serverError: number; rateLimit: number; drop: number; fail: number; createdThen502: number };
+  /** How late a usage-log row becomes visible (SIM_LOGS_DELAY_MS): the reconcile step must wait for it. */
+  logsDelayMs: number;
 };
+
+export const POLICIES = ['reconcile', 'fail', 'resubmit'] as const;
+export type Policy = (typeof POLICIES)[number];
 
 export const DEFAULT_JSON = 'apps/chaos/results/latest.json';
 
@@ -39,8 +48,9 @@ export const DEFAULTS: ChaosOptions = {
   timeoutMs: 240_000,
   json: DEFAULT_JSON,
   seed: undefined,
-  policy: 'fail',
-  faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02 },
+  policy: 'reconcile',
+  faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02, createdThen502: 0.02 },
+  logsDelayMs: 2_000,
 };
 
 /** The short scenario CI runs: 200 prompts, 3 kills, 1 Redis restart, sub-second generations. */
@@ -51,6 +61,7 @@ export const QUICK: Partial<ChaosOptions> = {
   generationMs: '300-1500',
   redisDownMs: 1_000,
   timeoutMs: 75_000,
+  logsDelayMs: 1_000,
 };
 
 export const USAGE = `pnpm chaos [flags]
@@ -62,7 +73,8 @@ export const USAGE = `pnpm chaos [flags]
   --generation-ms A-B  simulated generation time (default ${DEFAULTS.generationMs})
   --timeout-s S        longest wait for every prompt to end (default ${DEFAULTS.timeoutMs / 1000})
   --seed N             simulator seed (faults and timings repeat)
-  --policy P           workers' UNKNOWN_OUTCOME_POLICY: fail (default) or resubmit
+  --policy P           workers' UNKNOWN_OUTCOME_POLICY: reconcile (default), fail or resubmit
+  --logs-delay-ms N    how late a usage-log row appears at the simulator (default ${DEFAULTS.logsDelayMs}; --quick ${QUICK.logsDelayMs})
   --json FILE          figures as JSON (default ${DEFAULT_JSON})
   --quick              the short CI scenario: 200 prompts, 3 kills, 1 Redis restart, fast generations
   --help`;
@@ -98,6 +110,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
       'timeout-s': { type: 'string' },
       seed: { type: 'string' },
       policy: { type: 'string' },
+      'logs-delay-ms': { type: 'string' },
       json: { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -107,8 +120,8 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
   if (values.help) return null;
   const base: ChaosOptions = { ...DEFAULTS, ...(values.quick ? QUICK : {}) };
   const timeoutS = int('timeout-s', values['timeout-s'], 1);
-  const policy = values.policy ?? base.policy;
-  if (policy !== 'fail' && policy !== 'resubmit') throw new UsageError('--policy must be fail or resubmit');
+  const policy = (values.policy ?? base.policy) as Policy;
+  if (!POLICIES.includes(policy)) throw new UsageError(`--policy must be ${POLICIES.join(', ')}`);
   return {
     ...base,
     prompts: int('prompts', values.prompts, 1) ?? base.prompts,
@@ -121,5 +134,6 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
     seed: int('seed', values.seed, 0) ?? base.seed,
     json: values.json ?? base.json,
     policy,
+    logsDelayMs: int('logs-delay-ms', values['logs-delay-ms'], 0) ?? base.logsDelayMs,
   };
 }

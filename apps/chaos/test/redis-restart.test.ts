@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
+import { API_MAIN, WORKER_CHILD } from '../src/entry-points.js';
 import { spawnChild, type ChildHandle } from '../src/processes.js';
 
 // A private append-only Redis, stopped and started again on the same port and data folder, under a
-// real API process and a real worker process (the shared test Redis is never touched).
-const API_MAIN = new URL('../../api/src/main.ts', import.meta.url);
-// startWorker with a 2 s lock (src/worker-child.ts): see the comment at the final wait.
-const WORKER_CHILD = new URL('../src/worker-child.ts', import.meta.url);
+// real API process (@vidqueue/api/main) and a real worker process (src/worker-child.ts: startWorker
+// with a 2 s lock, see the comment at the final wait). The shared test Redis is never touched.
 const TOKEN = 'restart-test-token-9a7c';
 
 let redis: LocalRedis | undefined;

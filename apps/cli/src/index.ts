@@ -1,12 +1,8 @@
-export {
-  buildProgram,
-  DEFAULT_API_URL,
-  defaultResultsPath,
-  ExitCode,
-  printError,
-  runCli,
-  type CliIo,
-} from './program.js';
+export { ExitCode, type CliIo } from './cli-io.js';
+export { printError } from './print-error.js';
+export { buildProgram, DEFAULT_API_URL, runCli } from './program.js';
+export { defaultResultsPath } from './results.js';
+export { defaultIdempotencyKey } from './submit-key.js';
 export {
   DEFAULT_MAX_BYTES,
   downloadBatch,

@@ -1,32 +1,14 @@
-import { createWriteStream } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
-import {
-  ApiError,
-  UnavailableError,
-  ValidationError,
-  VidqueueError,
-  createHttpClient,
-  type BatchView,
-  type VidqueueClient,
-} from '@vidqueue/client/http';
+import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
+import { ExitCode, type CliIo } from './cli-io.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
-import { createProgressReporter, formatDuration } from './progress.js';
+import { follow } from './follow.js';
+import { printError } from './print-error.js';
+import { defaultResultsPath, saveResults, summary } from './results.js';
+import { defaultIdempotencyKey } from './submit-key.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
-
-export type CliIo = {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-};
-
-/** Exit codes: 0 ok, 1 failure (the API refused, a row failed to download...), 2 usage. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 
 type GlobalOptions = { api: string; token?: string };
 
@@ -34,115 +16,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
-}
-
-/** `prompts.csv` → `prompts.results.csv` (next to it). */
-export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
-  const name = basename(file, extname(file));
-  return join(dirname(file), `${name}.results.${format}`);
-}
-
-/** Writes the API's export of a batch to a file (or stdout when `out` is `-`). */
-async function saveResults(
-  vq: VidqueueClient,
-  id: string,
-  format: 'csv' | 'jsonl',
-  out: string,
-  io: CliIo,
-): Promise<void> {
-  const source = Readable.from(vq.exportResults(id, format));
-  if (out === '-') {
-    for await (const chunk of source) io.stdout.write(chunk as Uint8Array);
-    return;
-  }
-  await pipeline(source, createWriteStream(out));
-}
-
-function summary(batch: BatchView): string {
-  const c = batch.counts;
-  return [
-    `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
-    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
-    `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
-  ].join('\n');
-}
-
-function isFinished(batch: BatchView): boolean {
-  const c = batch.counts;
-  return c.completed + c.failed + c.cancelled >= batch.total;
-}
-
-/** Polls the batch until every row has finished, reporting progress on the way. */
-async function follow(vq: VidqueueClient, id: string, io: CliIo, intervalMs: number): Promise<BatchView> {
-  const reporter = createProgressReporter(io.stderr);
-  const started = Date.now();
-  try {
-    let misses = 0;
-    for (;;) {
-      let batch: BatchView;
-      try {
-        batch = await vq.getBatch(id);
-        misses = 0;
-      } catch (err) {
-        // The API restarting is no reason to give up on a long batch: keep trying for a minute or so.
-        if (!(err instanceof UnavailableError) || ++misses > 60) throw err;
-        io.stderr.write(`api unavailable (${err.message}); retrying\n`);
-        await sleep(Math.max(intervalMs, 1_000));
-        continue;
-      }
-      reporter.update(batch);
-      if (isFinished(batch)) {
-        reporter.stop();
-        io.stderr.write(`finished in ${formatDuration(Math.round((Date.now() - started) / 1000))}\n`);
-        return batch;
-      }
-      await sleep(intervalMs);
-    }
-  } finally {
-    reporter.stop();
-  }
-}
-
-/** Prints an error the way a user can act on it: the API's message, then each row or field problem. */
-export function printError(err: unknown, io: CliIo): void {
-  if (err instanceof ValidationError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return;
-  }
-  if (err instanceof ApiError) {
-    io.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
-    if (err.code === 'INVALID_ROWS')
-      io.stderr.write('  (vidq submit --skip-invalid enqueues the valid rows)\n');
-    const details = err.details as
-      | { errors?: { line?: number; row?: number; column?: string; message: string }[]; error_count?: number }
-      | { path: string; message: string }[]
-      | { reason?: string; line?: number; column?: string }
-      | undefined;
-    if (Array.isArray(details)) {
-      for (const d of details) io.stderr.write(`  ${d.path}: ${d.message}\n`);
-    } else if (details && 'errors' in details && Array.isArray(details.errors)) {
-      for (const e of details.errors) {
-        const where = [
-          e.line === undefined ? undefined : `line ${e.line}`,
-          e.row === undefined ? undefined : `row ${e.row}`,
-          e.column ? `column ${e.column}` : undefined,
-        ]
-          .filter(Boolean)
-          .join(', ');
-        io.stderr.write(`  ${where}: ${e.message}\n`);
-      }
-      const total = details.error_count ?? details.errors.length;
-      if (total > details.errors.length) io.stderr.write(`  … and ${total - details.errors.length} more\n`);
-    } else if (details && 'line' in details && details.line !== undefined) {
-      io.stderr.write(`  at line ${details.line}${details.column ? `, column ${details.column}` : ''}\n`);
-    }
-    return;
-  }
-  if (err instanceof VidqueueError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return;
-  }
-  io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
 }
 
 /** The `vidq` program. Each action sets `exitCode`; nothing here calls process.exit. */
@@ -191,7 +64,12 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     .option('--wait', 'follow progress until every row has finished, then save the results')
     .option('--out <file>', 'results file with --wait (default: <file>.results.<format>)')
     .addOption(formatOption())
-    .option('--idempotency-key <key>', 'sending the same file with the same key gives the same batch')
+    .option(
+      '--idempotency-key <key>',
+      'the same key gives the same batch (default: a hash of the file and the options, so a re-run answers the same batch)',
+    )
+    .option('--no-idempotency-key', 'send no key: every run makes a new batch')
+    .option('--model <model>', "model for rows that name none (default: the server's DEFAULT_MODEL)")
     .option(
       '--skip-invalid',
       'enqueue the valid rows and report the invalid ones instead of refusing the file',
@@ -208,14 +86,22 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             wait?: boolean;
             out?: string;
             format: 'csv' | 'jsonl';
-            idempotencyKey?: string;
+            idempotencyKey?: string | false;
             skipInvalid?: boolean;
+            model?: string;
             interval: number;
           },
         ) => {
+          const onInvalid = opts.skipInvalid ? ('skip' as const) : ('reject' as const);
+          const idempotencyKey =
+            opts.idempotencyKey === false
+              ? undefined
+              : (opts.idempotencyKey ??
+                (await defaultIdempotencyKey(file, { model: opts.model, onInvalid })));
           const created = await vq.uploadBatch(file, {
-            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-            ...(opts.skipInvalid ? { onInvalid: 'skip' as const } : {}),
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+            ...(opts.skipInvalid ? { onInvalid } : {}),
+            ...(opts.model ? { model: opts.model } : {}),
           });
           io.stdout.write(`${created.id}\n`);
           io.stderr.write(

@@ -179,6 +179,52 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(1);
   });
 
+  it('submit sends an Idempotency-Key by default: re-running it answers the same batch', async () => {
+    const file = join(dir, 'rerun.csv');
+    await writeFile(file, 'prompt,duration\na lantern on a lake,5\na lantern in the rain,7\n');
+    const first = await vidq('submit', file, '--skip-invalid');
+    expect(first.code, first.stderr).toBe(0);
+    const id = first.stdout.trim();
+    expect(id).toMatch(/^bat_/);
+    // As after a client timeout: the same command again is the same batch, nothing enqueued twice.
+    const again = await vidq('submit', file, '--skip-invalid');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(id);
+    expect((await status(id)).total).toBe(1);
+
+    // Other options that change what is enqueued (the model for rows without one) make another batch.
+    const otherModel = await vidq('submit', file, '--skip-invalid', '--model', 'sber-ai/kandinsky5-t2v');
+    expect(otherModel.code, otherModel.stderr).toBe(0);
+    expect(otherModel.stdout.trim()).not.toBe(id);
+    const rows = await fetch(`${stack.api.url}/v1/batches/${otherModel.stdout.trim()}/results`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(
+      (await rows.text())
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { model: string }).model),
+    ).toEqual(['sber-ai/kandinsky5-t2v']);
+
+    // Changed bytes are another batch.
+    await writeFile(file, 'prompt\na lantern on a lake at dawn\n');
+    const changed = await vidq('submit', file);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout.trim()).not.toBe(id);
+
+    // --idempotency-key overrides the default; --no-idempotency-key sends none (a new batch each time).
+    const [named, namedAgain] = [
+      await vidq('submit', file, '--idempotency-key', 'nightly-rerun-1'),
+      await vidq('submit', file, '--idempotency-key', 'nightly-rerun-1'),
+    ];
+    expect(named.code, named.stderr).toBe(0);
+    expect(namedAgain.stdout.trim()).toBe(named.stdout.trim());
+    expect(named.stdout.trim()).not.toBe(changed.stdout.trim());
+    const fresh = await vidq('submit', file, '--no-idempotency-key');
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(new Set([fresh.stdout.trim(), changed.stdout.trim(), named.stdout.trim()]).size).toBe(3);
+  });
+
   it('a bad file exits 1 with every row error; usage errors exit 2', async () => {
     const file = join(dir, 'bad.csv');
     await writeFile(

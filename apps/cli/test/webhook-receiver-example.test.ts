@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '@vidqueue/core/runtime';
+import { freePort } from '@vidqueue/redis-server';
 import { createSigner, newWebhookSecret } from '@vidqueue/webhooks';
 import { ROOT } from './stack.js';
 

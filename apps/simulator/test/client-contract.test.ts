@@ -92,10 +92,14 @@ describe('contract with @vidqueue/aimlapi', () => {
       });
       t!.sim.configure({ createFaults: { out_of_credits: 0, server_error: 1 } });
       const fault = await kindOf(client.create({ model: MODEL, prompt: 'p' }));
-      expect(fault.kind).toBe('transient');
+      // 500/503: refused, retry; 502/504 on a create: maybe created (a gateway may have passed it on).
+      expect(fault.kind).toBe([502, 504].includes(fault.status!) ? 'unknown_outcome' : 'transient');
       expect([500, 502, 503, 504]).toContain(fault.status);
       t!.sim.configure({ createFaults: { server_error: 0 } });
     }
+    t!.sim.configure({ statusFaults: { server_error: 1 } });
+    for (let i = 0; i < 8; i += 1) expect((await kindOf(client.get(id))).kind).toBe('transient');
+    t!.sim.configure({ statusFaults: { server_error: 0 } });
 
     t!.sim.configure({ createFaults: { drop: 1 }, statusFaults: { drop: 1 } });
     expect((await kindOf(client.create({ model: MODEL, prompt: 'p' }))).kind).toBe('unknown_outcome');
@@ -132,17 +136,138 @@ describe('contract with @vidqueue/aimlapi', () => {
     for (let i = 0; i < 10; i += 1) expect((await client.get(id)).phase).toBe('pending');
   });
 
-  it('keeps the message of a 403 for a model outside the plan, which names the model', async () => {
-    const client = await setup({ forbiddenModels: [MODEL] });
-    let error: unknown;
-    try {
-      await client.create({ model: MODEL, prompt: 'p' });
-    } catch (err) {
-      error = err;
+  it('tells a 403 for a model outside the plan from the out-of-credits 403', async () => {
+    const client = await setup({ forbiddenModels: ['openai/sora-2-t2v'], errorStyle: 'mixed' });
+    for (let i = 0; i < 3; i += 1) {
+      // mixed style: the message is read from the plain envelope and from problem+json alike
+      let error: unknown;
+      try {
+        await client.create({ model: 'openai/sora-2-t2v', prompt: 'p' });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ kind: 'model_not_allowed', status: 403, model: 'openai/sora-2-t2v' });
+      expect(isAimlApiError(error) && error.providerMessage).toMatch(
+        /is not available for your account's plan/,
+      );
+      t!.sim.configure({ createFaults: { out_of_credits: 1 } });
+      // Out of credits mentions "plan" too, but not the model: the account.
+      expect(await kindOf(client.create({ model: MODEL, prompt: 'p' }))).toMatchObject({
+        kind: 'account',
+        status: 403,
+      });
+      t!.sim.configure({ createFaults: { out_of_credits: 0 } });
     }
-    expect(isAimlApiError(error) && error.status).toBe(403);
-    expect(isAimlApiError(error) && error.providerMessage).toMatch(
-      /is not available for your account's plan/,
-    );
+    // Other models keep working.
+    expect((await client.create({ model: MODEL, prompt: 'p' })).phase).toBe('pending');
+  });
+
+  for (const fault of [
+    'created_then_502',
+    'created_then_504',
+    'created_then_524',
+    'created_then_408',
+  ] as const) {
+    it(`${fault}: an unknown outcome (the generation exists), with a short, tag-free message`, async () => {
+      const client = await setup({ createFaults: { [fault]: 1 } });
+      let error: unknown;
+      try {
+        await client.create({ model: MODEL, prompt: 'p' });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ kind: 'unknown_outcome', status: Number(fault.slice(-3)) });
+      const message = isAimlApiError(error) ? error.message : '';
+      expect(message).not.toMatch(/[<>]/);
+      expect(message.length).toBeLessThan(320);
+      expect(t!.sim.stats().creates).toBe(1);
+    });
+  }
+
+  it('reads an unknown pending status as pending, marked unknown; a fresh id answers 404 first', async () => {
+    const client = await setup({ generationMs: 60_000, unknownStatusRate: 1, fresh404Ms: 300 });
+    const { id } = await client.create({ model: MODEL, prompt: 'odd words' });
+    expect(await kindOf(client.get(id))).toMatchObject({ kind: 'permanent', status: 404 });
+    let answer: Generation | undefined;
+    await expect
+      .poll(
+        async () => {
+          answer = await client.get(id).catch(() => undefined);
+          return answer !== undefined;
+        },
+        { interval: 50, timeout: 5_000 },
+      )
+      .toBe(true);
+    expect(answer).toMatchObject({ phase: 'pending', unknownStatus: true });
+    expect(['rendering', 'uploading', 'moderating']).toContain(answer!.status);
+  });
+
+  it('finds a create in the usage logs by its X-Client-Request-Id, even when its answer was lost', async () => {
+    const client = await setup({ generationMs: 100, createFaults: { created_then_502: 1 } });
+    const sentAt = Date.now();
+    await expect(
+      client.create({ model: MODEL, prompt: 'lost answer' }, { clientRequestId: 'vid_lost-1-a1b2c3d4' }),
+    ).rejects.toMatchObject({ kind: 'unknown_outcome', status: 502 });
+    t!.sim.configure({ createFaults: { created_then_502: 0, server_error: 1 } });
+    await expect(
+      client.create({ model: MODEL, prompt: 'refused' }, { clientRequestId: 'vid_refused-1-a1b2c3d4' }),
+    ).rejects.toMatchObject({ status: expect.any(Number) as number });
+    const page = await client.logs({
+      start: new Date(sentAt - 60_000),
+      end: new Date(Date.now() + 60_000),
+      model: MODEL,
+      limit: 100,
+    });
+    expect(page.hasMore).toBe(false);
+    const lost = page.rows.find((r) => r.clientRequestId === 'vid_lost-1-a1b2c3d4');
+    const refused = page.rows.find((r) => r.clientRequestId === 'vid_refused-1-a1b2c3d4');
+    expect(lost).toMatchObject({ status: 'succeeded', model: MODEL, costUsd: 0 });
+    expect(refused).toMatchObject({ status: 'failed', costUsd: 0 });
+    // The lost create's row names the generation: it can be polled and completes.
+    const done = await finish(client, lost!.inferenceId!);
+    expect(done).toMatchObject({ phase: 'completed', usdSpent: 0.1 });
+    // The refused create's inference id is no generation.
+    expect(await kindOf(client.get(refused!.inferenceId!))).toMatchObject({ kind: 'permanent', status: 404 });
+    // Once completed, its row carries the charge.
+    const after = await client.logs({ period: '1h', model: MODEL });
+    expect(after.rows.find((r) => r.clientRequestId === 'vid_lost-1-a1b2c3d4')).toMatchObject({
+      costUsd: 0.1,
+      creditsUsed: 200_000,
+    });
+  });
+
+  it('pages the usage logs with limit and offset until has_more is false', async () => {
+    const client = await setup();
+    for (let i = 0; i < 7; i += 1) {
+      await client.create({ model: MODEL, prompt: `row ${i}` }, { clientRequestId: `page-${i}` });
+    }
+    const seen: string[] = [];
+    for (let offset = 0; ; offset += 3) {
+      const page = await client.logs({ period: '1h', model: MODEL, limit: 3, offset });
+      seen.push(...page.rows.map((r) => r.clientRequestId ?? '?'));
+      if (!page.hasMore) break;
+    }
+    expect(seen).toEqual(['page-6', 'page-5', 'page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+  });
+
+  it('classifies the usage-log refusals: 429 transient with Retry-After, 401 account, bad query permanent', async () => {
+    await setup({ apiKeys: ['the-right-key'] });
+    const client = createAimlApiClient({ apiKey: 'the-right-key', baseUrl: t!.url });
+    const wrong = createAimlApiClient({ apiKey: 'a-wrong-key', baseUrl: t!.url });
+    expect(await kindOf(wrong.logs({ period: '1h' }))).toMatchObject({ kind: 'account', status: 401 });
+    expect(
+      await kindOf(client.logs({ start: '2026-08-21T10:00:00Z', end: '2026-01-01T00:00:00Z' })),
+    ).toMatchObject({ kind: 'permanent', status: 400 });
+    let last: { kind: string; status?: number; retryAfterMs?: number } | undefined;
+    for (let i = 0; i < 205 && last === undefined; i += 1) {
+      try {
+        await client.logs({ period: '1h' });
+      } catch (err) {
+        if (!isAimlApiError(err)) throw err;
+        last = { kind: err.kind, status: err.status, retryAfterMs: err.retryAfterMs };
+      }
+    }
+    expect(last).toMatchObject({ kind: 'transient', status: 429 });
+    expect(last!.retryAfterMs).toBeGreaterThan(0);
   });
 });

@@ -75,12 +75,15 @@ describe('where the charge is reported (costOn)', () => {
   const usage = { credits_used: 200_000, usd_spent: 0.1 };
 
   async function run(costOn: CostOn) {
-    t = await startTestSimulator({ costOn, generationMs: 300, queuedFraction: 0.5 });
+    // 1 s queued: the first check lands while queued even on a loaded machine.
+    t = await startTestSimulator({ costOn, generationMs: 2000, queuedFraction: 0.5 });
     const created = await t.create({ model: MODEL, prompt: `cost on ${costOn}` });
     const id = String(created.body.id);
     const pending = await t.check(id);
     expect(pending.body.status).toBe('queued');
-    await expect.poll(async () => (await t!.check(id)).body.status, { interval: 20 }).toBe('completed');
+    await expect
+      .poll(async () => (await t!.check(id)).body.status, { interval: 20, timeout: 5_000 })
+      .toBe('completed');
     const done = await t.check(id);
     const again = await t.check(id);
     return { created, pending, done, again };

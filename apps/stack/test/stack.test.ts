@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@vidqueue/core/runtime';
+import { freePort } from '@vidqueue/redis-server';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 type Line = Record<string, unknown> & { msg?: string };

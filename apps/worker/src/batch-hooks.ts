@@ -65,6 +65,7 @@ export function createBatchHooks(
         ...(result.costUsd === undefined ? {} : { cost_usd: result.costUsd }),
         ...(result.creditsUsed === undefined ? {} : { credits_used: result.creditsUsed }),
         ...(result.possibleDuplicate ? { possible_duplicate: true } : {}),
+        ...(result.recovered ? { recovered: true } : {}),
       }),
     failed: (job, failure) =>
       update(job, failure.code === FailureCode.Cancelled ? 'cancelled' : 'failed', {

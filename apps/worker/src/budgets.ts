@@ -12,6 +12,7 @@ export type BudgetsConfig = Pick<
   | 'QUEUE_PREFIX'
   | 'CREATE_RATE_PER_MIN'
   | 'STATUS_RATE_PER_MIN'
+  | 'LOGS_RATE_PER_MIN'
   | 'MAX_IN_FLIGHT'
   | 'GENERATION_DEADLINE_MS'
   | 'AIMLAPI_TIMEOUT_MS'
@@ -25,7 +26,7 @@ export type BudgetReason = 'backoff' | 'rate' | 'in_flight';
 /** The job must wait this long (jitter included) before trying the call again. */
 export type BudgetWait = { reason: BudgetReason; waitMs: number };
 
-export type ProviderCallKind = 'create' | 'status';
+export type ProviderCallKind = 'create' | 'status' | 'logs';
 
 /**
  * The PTTL of the call kind's back-off key (`vidqKeys(prefix).backoff(kind)`), when the caller has
@@ -50,6 +51,10 @@ export type Budgets = {
   createFailed(jobId: string, err: unknown): Promise<void>;
   /** A status call failed: a 429 slows every worker's status calls down. */
   checkFailed(err: unknown): Promise<void>;
+  /** Before a usage-log call (`GET /v2/logs`): null when it may go out now, otherwise how long to delay the job. */
+  beforeLogs(known?: KnownBackoff): Promise<BudgetWait | null>;
+  /** A usage-log call failed: a 429 slows every worker's usage-log calls down. */
+  logsFailed(err: unknown): Promise<void>;
   /** Keep the in-flight set true: refreshed on submit, released when the job settles. */
   hooks: ProcessorHooks;
   /** Generations currently counted in flight (expired entries dropped first). */
@@ -66,8 +71,9 @@ export type CreateBudgetsOptions = {
 
 /**
  * Provider call budgets shared by every worker process through Redis:
- * - `CREATE_RATE_PER_MIN` / `STATUS_RATE_PER_MIN`: rate-limiter-flexible's RateLimiterRedis, a fixed
- *   60 s window per kind of call (0 = unlimited);
+ * - `CREATE_RATE_PER_MIN` / `STATUS_RATE_PER_MIN` / `LOGS_RATE_PER_MIN`: rate-limiter-flexible's
+ *   RateLimiterRedis, a fixed 60 s window per kind of call (0 = unlimited; usage logs 150 by default,
+ *   under the provider's 200 requests per 60 s);
  * - `MAX_IN_FLIGHT`: a sorted set of job ids with a generation at the provider, scored by when the entry
  *   expires (after the generation deadline), so a lost release heals itself;
  * - a back-off key per kind of call, set by a provider 429 for its Retry-After (or RETRY_BASE_MS).
@@ -85,6 +91,7 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
   const limiters: Record<ProviderCallKind, RateLimiterRedis | undefined> = {
     create: limiter(config.CREATE_RATE_PER_MIN),
     status: limiter(config.STATUS_RATE_PER_MIN),
+    logs: limiter(config.LOGS_RATE_PER_MIN),
   };
   const capped = config.MAX_IN_FLIGHT > 0;
   // An entry outlives the longest a generation can run: the create call, then the deadline.
@@ -145,11 +152,17 @@ export function createBudgets(options: CreateBudgetsOptions): Budgets {
     },
     async createFailed(jobId, err) {
       await slowDown('create', err);
-      // Unknown outcome: the generation may exist, so its slot stays until it expires.
+      // Unknown outcome: the generation may exist, so its slot stays (reconciling, or until it expires).
       if (isAimlApiError(err) && err.kind !== 'unknown_outcome') await release(jobId);
     },
     async checkFailed(err) {
       await slowDown('status', err);
+    },
+    async beforeLogs(known) {
+      return (await backoff('logs', known)) ?? (await consume('logs'));
+    },
+    async logsFailed(err) {
+      await slowDown('logs', err);
     },
     hooks: {
       submitted: async (job, info) => {

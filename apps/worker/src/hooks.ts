@@ -31,6 +31,14 @@ export type ProcessorHooks = {
       previousCheckAt?: number;
     },
   ): Promise<void> | void;
+  /**
+   * An unknown-outcome create was settled from the provider's usage logs: `recovered` (its generation
+   * id adopted) or `not_created` (the logs prove nothing was made; the job creates again or fails).
+   */
+  reconciled?(
+    job: GenerationJob,
+    info: { outcome: 'recovered' | 'not_created'; clientRequestId: string; generationId?: string },
+  ): Promise<void> | void;
   /** The video is ready; runs before the result is returned to BullMQ. */
   completed?(job: GenerationJob, result: GenerationResult): Promise<void> | void;
   /** The job fails for good with this code and message; runs before BullMQ records the failure. */
@@ -49,6 +57,9 @@ export function composeHooks(...list: (ProcessorHooks | undefined)[]): Processor
     },
     async checked(job, info) {
       for (const h of all) await h.checked?.(job, info);
+    },
+    async reconciled(job, info) {
+      for (const h of all) await h.reconciled?.(job, info);
     },
     async completed(job, result) {
       for (const h of all) await h.completed?.(job, result);

@@ -8,7 +8,7 @@ function statusOf(err: unknown): number | 'none' {
 }
 
 /**
- * The provider client, counting every call by kind (create, status) and HTTP status code into
+ * The provider client, counting every call by kind (create, status, logs) and HTTP status code into
  * `recorder`. The processor is unaware of it.
  */
 export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorder): AimlApiClient {
@@ -33,13 +33,24 @@ export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorde
         throw err;
       }
     },
+    async logs(query, options) {
+      try {
+        const page = await client.logs(query, options);
+        await recorder.providerCall('logs', 200);
+        return page;
+      } catch (err) {
+        await recorder.providerCall('logs', statusOf(err));
+        throw err;
+      }
+    },
   };
 }
 
 /**
  * Lifecycle hooks that feed GET /metrics: generations submitted and settled (their difference is the
  * number in flight), status-check lateness, the detection-lag bound, generation and completion times,
- * failures by code, cost. A replayed hook (crash mid-step) may count twice: operational figures.
+ * failures by code, cost (as the result carries it: from the create answer, a poll or the usage logs,
+ * once per generation), unknown outcomes recovered from or proven absent by the usage logs. A replayed hook (crash mid-step) may count twice: operational figures.
  */
 export function metricsHooks(recorder: MetricsRecorder): ProcessorHooks {
   return {
@@ -51,6 +62,10 @@ export function metricsHooks(recorder: MetricsRecorder): ProcessorHooks {
       if (info.phase !== 'pending' && info.previousCheckAt !== undefined) {
         await recorder.observe('detection_lag_bound_seconds', (info.at - info.previousCheckAt) / 1000);
       }
+    },
+    async reconciled(_job, info) {
+      // `reconciled:recovered`: unknown outcomes found in the usage logs; `reconciled:not_created`: proven not made.
+      await recorder.add({ [`reconciled:${info.outcome}`]: 1 });
     },
     async completed(job, result) {
       await Promise.all([

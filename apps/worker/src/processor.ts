@@ -6,6 +6,7 @@ import {
 } from '@vidqueue/core/contract';
 import { JobFailure } from './job-failure.js';
 import { check } from './steps/check.js';
+import { reconcile } from './steps/reconcile.js';
 import { createStepContext, type ProcessorDeps, type StepContext } from './steps/context.js';
 import { readFlags } from './steps/run-flags.js';
 import { JobRun } from './steps/run.js';
@@ -16,10 +17,11 @@ export type { ProcessorConfig, ProcessorDeps } from './steps/context.js';
 export type GenerationProcessor = (job: GenerationJob, token?: string) => Promise<GenerationResult>;
 
 /**
- * The one-job state machine (see ARCHITECTURE.md): `pending` → `submitting` → `checking` → result.
- * Every wait is a `moveToDelayed` + `DelayedError`, so a job between checks holds no worker slot.
- * Progress is persisted before each step's side effect, so a crash never causes a silent second
- * create call: a job found in `submitting` has an unknown outcome and goes to the configured policy.
+ * The one-job state machine (see ARCHITECTURE.md): `pending` → `submitting` → `checking` → result,
+ * with `reconciling` (usage-log lookups) after an unknown outcome. Every wait is a `moveToDelayed` +
+ * `DelayedError`, so a job between checks holds no worker slot. Progress is persisted before each
+ * step's side effect, so a crash never causes a silent second create call: a job found in `submitting`
+ * has an unknown outcome and goes to the configured policy.
  * This is the dispatcher; each step is a file in `steps/`.
  */
 export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
@@ -61,6 +63,8 @@ async function processGeneration(
   switch (data.step) {
     case 'pending':
       return submit(ctx, run);
+    case 'reconciling':
+      return reconcile(ctx, run);
     case 'submitting':
       return unknownOutcome(
         ctx,

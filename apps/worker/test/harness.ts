@@ -1,5 +1,5 @@
 import { QueueEvents, type JobsOptions } from 'bullmq';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import {
@@ -27,6 +27,10 @@ export const FAST_ENV = {
   AIMLAPI_TIMEOUT_MS: '2000',
   GENERATION_DEADLINE_MS: '20000',
   WORKER_CONCURRENCY: '4',
+  // The simulator's usage-log rows appear at once (unless a test delays them) and its fresh 404s last
+  // only as long as a test says: short reconcile horizon and 404 grace.
+  RECONCILE_HORIZON_MS: '2000',
+  STATUS_NOT_FOUND_GRACE_MS: '1500',
 } as const;
 
 export type HarnessOptions = {
@@ -160,4 +164,11 @@ export function spawnWorkerProcess(
 export async function checkedStatuses(queue: GenerationQueue, jobId: string): Promise<string[]> {
   const { logs } = await queue.getJobLogs(jobId);
   return logs.flatMap((line) => /^check \d+: (.+)$/.exec(line)?.[1] ?? []);
+}
+
+/** Matches the n-th client request id of a job: `<jobId>-<n>-<8 hex nonce>`. */
+export function requestIdOf(jobId: string, n: number): string {
+  const escaped = jobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const matcher: unknown = expect.stringMatching(new RegExp(`^${escaped}-${n}-[0-9a-f]{8}$`));
+  return matcher as string;
 }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
 import { createRedis } from '@vidqueue/core/runtime';
 import { createBudgets, createProcessor, type GenerationJob } from '../src/index.js';
-import { PROVIDER_KEY, startHarness, type Harness } from './harness.js';
+import { PROVIDER_KEY, requestIdOf, startHarness, type Harness } from './harness.js';
 
 describe('a run that lost the job lock (another worker took the job over)', () => {
   let h: Harness | undefined;
@@ -55,7 +55,10 @@ describe('a run that lost the job lock (another worker took the job over)', () =
 
       await expect(processor(job, 'token-of-the-owner')).rejects.toBeInstanceOf(DelayedError);
       expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
-      expect((await h.job(job.id!)).data).toMatchObject({ step: 'checking', clientRequestId: `${job.id}-1` });
+      expect((await h.job(job.id!)).data).toMatchObject({
+        step: 'checking',
+        clientRequestId: requestIdOf(job.id!, 1),
+      });
       expect(await h.queue.getJobState(job.id!)).toBe('delayed');
     },
   );

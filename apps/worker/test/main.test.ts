@@ -6,7 +6,7 @@ import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { uniquePrefix } from '@vidqueue/testkit';
 import type { Redis } from 'ioredis';
 import { spawnTs, type Child } from '@vidqueue/testkit';
-import { FAST_ENV, PROVIDER_KEY } from './harness.js';
+import { FAST_ENV, PROVIDER_KEY, requestIdOf } from './harness.js';
 
 const MAIN = new URL('../src/main.ts', import.meta.url);
 
@@ -60,7 +60,7 @@ describe('main.ts as a real process', () => {
 
     // The job finished its step before the process left: submitted once, id saved, waiting for a check.
     const saved = await queue.getJob(job.id!);
-    expect(saved?.data).toMatchObject({ step: 'checking', clientRequestId: `${job.id}-1` });
+    expect(saved?.data).toMatchObject({ step: 'checking', clientRequestId: requestIdOf(job.id!, 1) });
     expect(saved?.data.generationId).toEqual(expect.any(String));
     expect(await queue.getJobState(job.id!)).toBe('delayed');
     expect(sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });

@@ -67,6 +67,47 @@ describe('account problems, cancellation and bad jobs', () => {
     expect(h.sim.stats().creates).toBe(1);
   });
 
+  it("a 403 naming the model (not in the plan) fails only that model's jobs, with one call, and pauses nothing", async () => {
+    const REFUSED = 'sber-ai/kandinsky5-t2v';
+    h = await startHarness({
+      sim: { generationMs: 200, forbiddenModels: [REFUSED] },
+      env: { WORKER_CONCURRENCY: '1' },
+    });
+    const refused = await h.add({ input: { model: REFUSED } as never });
+    const first = await h.finished(refused);
+    expect(first.state === 'failed' && first.failedReason).toBe(
+      `model_not_allowed: the provider refused model ${REFUSED} for this account: Model ${REFUSED} is not available for your account's plan (tier). Upgrade your plan or use another model.`,
+    );
+    // Its block spares the next jobs of that model a call each; other models run.
+    const more = await Promise.all([1, 2, 3].map(() => h!.add({ input: { model: REFUSED } as never })));
+    const others = await Promise.all([h.add(), h.add()]);
+    const outcomes = await Promise.all([...more, ...others].map((j) => h!.finished(j)));
+    for (const o of outcomes.slice(0, 3)) {
+      expect(o.state === 'failed' && o.failedReason).toMatch(
+        new RegExp(
+          `^model_not_allowed: the provider refused model ${REFUSED} for this account \\(no call made; the refusal is trusted for \\d+ s more\\): Model ${REFUSED} is not available`,
+        ),
+      );
+    }
+    expect(outcomes.slice(3).map((o) => o.state)).toEqual(['completed', 'completed']);
+    expect(h.sim.stats()).toMatchObject({ rejected: { forbidden_model: 1 }, creates: 2 });
+    expect(await h.redis.exists(vidqKeys(h.config.QUEUE_PREFIX).accountPause)).toBe(0);
+    expect(h.sink.lines.some((l) => String(l.msg).startsWith('PROVIDER ACCOUNT PROBLEM'))).toBe(false);
+  });
+
+  it('with MODEL_BLOCK_MS=0 every job of the refused model asks the provider itself', async () => {
+    const REFUSED = 'sber-ai/kandinsky5-t2v';
+    h = await startHarness({ sim: { forbiddenModels: [REFUSED] }, env: { MODEL_BLOCK_MS: '0' } });
+    const outcomes = await Promise.all(
+      [1, 2].map(async () => h!.finished(await h!.add({ input: { model: REFUSED } as never }))),
+    );
+    expect(outcomes.map((o) => o.state === 'failed' && o.failedReason.split(':')[0])).toEqual([
+      'model_not_allowed',
+      'model_not_allowed',
+    ]);
+    expect(h.sim.stats().rejected.forbidden_model).toBe(2);
+  });
+
   it('an account error on a status check keeps checking and pauses nothing', async () => {
     h = await startHarness({ sim: { generationMs: 300 } });
     const job = await h.add();

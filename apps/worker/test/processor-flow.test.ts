@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerationResultSchema } from '@vidqueue/core/contract';
-import { checkedStatuses, startHarness, type Harness } from './harness.js';
+import { checkedStatuses, requestIdOf, startHarness, type Harness } from './harness.js';
 
 describe('a generation from prompt to video', () => {
   let h: Harness | undefined;
@@ -18,7 +18,7 @@ describe('a generation from prompt to video', () => {
     await expect.poll(() => h!.queue.getJobState(job.id!), { interval: 20 }).toBe('delayed');
     const submitted = (await h.job(job.id!)).data;
     expect(submitted.generationId).toMatch(/^[0-9a-f-]{36}:sber-ai\/kandinsky5-distill-t2v$/);
-    expect(submitted.clientRequestId).toBe(`${job.id}-1`);
+    expect(submitted.clientRequestId).toEqual(requestIdOf(job.id!, 1));
     expect(submitted.deadline).toBe(submitted.submittedAt! + h.config.GENERATION_DEADLINE_MS);
 
     const done = await h.finished(job);

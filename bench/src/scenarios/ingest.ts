@@ -1,4 +1,4 @@
-import { freePort } from '@vidqueue/core/runtime';
+import { freePort } from '@vidqueue/redis-server';
 import { mb, uniq } from '../util.js';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,21 +1,25 @@
 import { normalizeBaseUrl } from './base-url.js';
-import { errorFromFailure, errorFromResponse, type Operation } from './classify.js';
+import { errorFromFailure, errorFromResponse, type Operation, type ResponseContext } from './classify.js';
 import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
 import { normalizeGeneration } from './normalize.js';
 import { redactSecrets } from './redact.js';
 import { createRequestSignal } from './request-signal.js';
+import { LOGS_PATH, logsSearchParams, parseLogsPage } from './usage-logs.js';
 import type {
   AimlApiClient,
   AimlApiClientOptions,
   CreateGenerationParams,
   Generation,
   RequestOptions,
+  UsageLogPage,
+  UsageLogsQuery,
 } from './types.js';
 
 export const DEFAULT_BASE_URL = 'https://api.aimlapi.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const GENERATIONS_PATH = '/v2/video/generations';
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What the provider keeps as `X-Client-Request-Id`: anything else is silently dropped (account-endpoints reference). */
+export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // Printable ASCII without spaces: what a header value can carry and what a key looks like.
 const HEADER_TOKEN = /^[\x21-\x7e]+$/;
 
@@ -42,7 +46,8 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
   if (options.userAgent !== undefined && !/^[\x20-\x7e]+$/.test(options.userAgent)) {
     throw new TypeError('AI/ML API client: userAgent must be printable ASCII');
   }
-  const endpoint = `${baseUrlOf(options.baseUrl ?? DEFAULT_BASE_URL)}${GENERATIONS_PATH}`;
+  const base = baseUrlOf(options.baseUrl ?? DEFAULT_BASE_URL);
+  const endpoint = `${base}${GENERATIONS_PATH}`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError('AI/ML API client: timeoutMs must be a positive number');
@@ -50,12 +55,16 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
   const redact = (text: string): string => redactSecrets(text, [apiKey]);
 
-  async function call(
+  type Answer = { response: Response; raw: string };
+
+  /** One HTTP call: headers, timeout, the caller's signal; a non-2xx answer or no answer throws classified. */
+  async function send(
     op: Operation,
     url: string,
     init: { method: string; body?: string },
     requestOptions: RequestOptions = {},
-  ): Promise<Generation> {
+    context: ResponseContext = {},
+  ): Promise<Answer> {
     const { signal: callerSignal, clientRequestId } = requestOptions;
     if (clientRequestId !== undefined && !CLIENT_REQUEST_ID.test(clientRequestId)) {
       throw new PermanentError(
@@ -94,21 +103,34 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
         raw = await response.text();
       } catch (error) {
         // The status line arrived but the body did not. For an error status the status is enough.
-        if (!response.ok) throw errorFromResponse(op, response.status, response.headers, '', redact);
+        if (!response.ok) throw errorFromResponse(op, response.status, response.headers, '', redact, context);
         throw failure(error);
       }
     } finally {
       requestSignal.dispose();
     }
-    if (!response.ok) throw errorFromResponse(op, response.status, response.headers, raw, redact);
+    if (!response.ok) throw errorFromResponse(op, response.status, response.headers, raw, redact, context);
+    return { response, raw };
+  }
 
-    let body: unknown;
+  function json(raw: string): unknown {
     try {
-      body = JSON.parse(raw);
+      return JSON.parse(raw);
     } catch {
-      body = undefined;
+      return undefined;
     }
-    const generation = normalizeGeneration(body, response.headers);
+  }
+
+  /** A create or a poll: the answer must be a generation object. */
+  async function generationCall(
+    op: 'create' | 'get',
+    url: string,
+    init: { method: string; body?: string },
+    requestOptions: RequestOptions | undefined,
+    context: ResponseContext = {},
+  ): Promise<Generation> {
+    const { response, raw } = await send(op, url, init, requestOptions, context);
+    const generation = normalizeGeneration(json(raw), response.headers);
     if (generation === undefined) {
       const message = `AI/ML API ${op} answered HTTP ${response.status} without a generation id and status`;
       throw op === 'create'
@@ -131,14 +153,35 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
           new PermanentError('AI/ML API create: parameters are not serialisable to JSON'),
         );
       }
-      return call('create', endpoint, { method: 'POST', body }, requestOptions);
+      const model = typeof params.model === 'string' ? params.model : undefined;
+      return generationCall(
+        'create',
+        endpoint,
+        { method: 'POST', body },
+        requestOptions,
+        model === undefined ? {} : { model },
+      );
     },
     get(generationId: string, requestOptions?: RequestOptions): Promise<Generation> {
       if (typeof generationId !== 'string' || generationId === '') {
         return Promise.reject(new PermanentError('AI/ML API get: generationId must be a non-empty string'));
       }
       const url = `${endpoint}?generation_id=${encodeURIComponent(generationId)}`;
-      return call('get', url, { method: 'GET' }, requestOptions);
+      return generationCall('get', url, { method: 'GET' }, requestOptions);
+    },
+    async logs(
+      query: UsageLogsQuery,
+      requestOptions?: Pick<RequestOptions, 'signal'>,
+    ): Promise<UsageLogPage> {
+      const url = `${base}${LOGS_PATH}?${logsSearchParams(query).toString()}`;
+      const { response, raw } = await send('logs', url, { method: 'GET' }, requestOptions);
+      const page = parseLogsPage(json(raw), query);
+      if (page === undefined) {
+        throw new TransientError(`AI/ML API logs answered HTTP ${response.status} without a page of rows`, {
+          status: response.status,
+        });
+      }
+      return page;
     },
   };
 }

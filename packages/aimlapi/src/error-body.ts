@@ -59,12 +59,57 @@ function issues(body: Record<string, unknown>): string[] {
   return out;
 }
 
-/** The provider's message and request id from an error answer's raw text (JSON or not). */
-export function parseErrorBody(raw: string): ProviderErrorBody {
+/** The longest text we keep from an HTML error page: its title says what happened, the rest is markup. */
+export const MAX_HTML_TEXT = 160;
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
+
+function looksLikeHtml(raw: string, contentType: string | null | undefined): boolean {
+  return /html/i.test(contentType ?? '') || /^\s*<(?:!doctype|html|head|body)\b/i.test(raw);
+}
+
+/**
+ * The gist of an HTML error page (a proxy's 524 or 408, a gateway's 502): its `<title>`, else its first
+ * `<h1>`, else its text without tags, scripts and styles; entities decoded, whitespace collapsed, cut to
+ * MAX_HTML_TEXT characters, and marked as a page so nobody mistakes it for the provider's own words.
+ */
+export function htmlErrorText(raw: string): string | undefined {
+  const pick =
+    /<title[^>]*>([\s\S]*?)<\/title>/i.exec(raw)?.[1] ??
+    /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(raw)?.[1] ??
+    raw.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ');
+  const text = pick
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#?\w+);/g, (whole, name: string) => ENTITIES[name.toLowerCase()] ?? whole)
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text === '') return undefined;
+  const cut = text.length > MAX_HTML_TEXT ? `${text.slice(0, MAX_HTML_TEXT - 1)}…` : text;
+  return `${cut} (an HTML error page, not the provider's JSON)`;
+}
+
+/**
+ * The provider's message and request id from an error answer's raw text (JSON or not). An HTML page
+ * (content type `text/html`, or text starting like one) is reduced to its title (`htmlErrorText`):
+ * its markup never becomes an error message.
+ */
+export function parseErrorBody(raw: string, contentType?: string | null): ProviderErrorBody {
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
+    if (looksLikeHtml(raw, contentType)) {
+      const gist = htmlErrorText(raw);
+      return gist === undefined ? {} : { message: gist };
+    }
     const trimmed = raw.trim();
     return trimmed === '' ? {} : { message: trimmed };
   }

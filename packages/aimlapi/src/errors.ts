@@ -13,6 +13,8 @@ export type AimlApiErrorDetails = {
   aborted?: boolean;
   /** True when our own request timeout ended the request. */
   timedOut?: boolean;
+  /** The model a `model_not_allowed` refusal is about. */
+  model?: string;
   cause?: unknown;
 };
 
@@ -56,6 +58,20 @@ export class AccountError extends AimlApiError {
   override name = 'AccountError';
   constructor(message: string, details?: AimlApiErrorDetails) {
     super('account', message, details);
+  }
+}
+
+/**
+ * A create refused with a 403 that names the requested model as not available for this account (a plan
+ * or tier restriction): that model's requests cannot succeed, the account and other models still work.
+ * Nothing was created. How it is told from the account-wide 403: `isModelNotAllowed` in classify.ts.
+ */
+export class ModelNotAllowedError extends AimlApiError {
+  override name = 'ModelNotAllowedError';
+  readonly model: string;
+  constructor(message: string, details: AimlApiErrorDetails & { model: string }) {
+    super('model_not_allowed', message, details);
+    this.model = details.model;
   }
 }
 

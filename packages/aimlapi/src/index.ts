@@ -1,8 +1,10 @@
 export { normalizeBaseUrl } from './base-url.js';
-export { createAimlApiClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js';
+export { isModelNotAllowed } from './classify.js';
+export { CLIENT_REQUEST_ID, createAimlApiClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js';
 export {
   AccountError,
   AimlApiError,
+  ModelNotAllowedError,
   PermanentError,
   TransientError,
   UnknownOutcomeError,
@@ -10,7 +12,7 @@ export {
   isAimlApiError,
   type AimlApiErrorDetails,
 } from './errors.js';
-export { parseErrorBody, type ProviderErrorBody } from './error-body.js';
+export { MAX_HTML_TEXT, htmlErrorText, parseErrorBody, type ProviderErrorBody } from './error-body.js';
 export {
   DEFAULT_MODEL_ID,
   MODELS,
@@ -27,12 +29,15 @@ export {
   type StringParam,
 } from './models.js';
 export {
+  FAILURE_STATUSES,
   PENDING_STATUSES,
   SUCCESS_STATUSES,
   generationErrorMessage,
+  isKnownStatus,
   normalizeGeneration,
   phaseOf,
 } from './normalize.js';
+export { LOGS_PATH, MAX_LOGS_LIMIT, logsSearchParams, parseLogsPage } from './usage-logs.js';
 export { parseRetryAfter } from './retry-after.js';
 export {
   validateGenerationParams,

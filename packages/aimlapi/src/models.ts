@@ -1,5 +1,7 @@
 /**
- * The video models vidqueue supports and their parameters, in the provider's field names.
+ * The video models vidqueue supports and their parameters, in the provider's field names, enums,
+ * defaults and bounds exactly as published (`test/model-table-contract.test.ts` holds them against
+ * `@vidqueue/provider-schemas`); nothing here is a rule of our own.
  * The provider changes enums (until late 2025 Kandinsky's aspect ratios were 16:9, 9:16, 1:1), so
  * everything model-specific lives in this one table: to add a model or change a choice, edit MODELS.
  */
@@ -10,10 +12,15 @@ export type EnumParam = {
   default?: string | number;
   description: string;
 };
+/**
+ * An integer field. `min` / `max` only where the provider publishes them: where its docs are silent
+ * (Kandinsky's `num_inference_steps`) the value goes through with its type checked, and a provider 400
+ * fails that one request with the provider's own message.
+ */
 export type IntegerParam = {
   type: 'integer';
-  min: number;
-  max: number;
+  min?: number;
+  max?: number;
   default?: number;
   description: string;
 };
@@ -43,9 +50,8 @@ const KANDINSKY5_PARAMETERS = {
   duration: { type: 'enum', values: [5, 10], default: 5, description: 'Length of the video in seconds.' },
   num_inference_steps: {
     type: 'integer',
-    // The provider documents no range; 1..100 keeps obvious mistakes (0, 10 000) from costing money.
-    min: 1,
-    max: 100,
+    // The provider publishes no range (docs snapshot 2026-08-21): no bound of our own either; the
+    // provider's 400, if any, fails that one request with its own message.
     default: 30,
     description: 'Sampling steps: more is slower and usually better.',
   },
@@ -133,8 +139,8 @@ function describeParam(spec: ParamSpec): ParameterDescription {
         type: 'integer',
         required: false,
         description: spec.description,
-        minimum: spec.min,
-        maximum: spec.max,
+        ...(spec.min !== undefined && { minimum: spec.min }),
+        ...(spec.max !== undefined && { maximum: spec.max }),
         ...(spec.default !== undefined && { default: spec.default }),
       };
     case 'string':

@@ -21,6 +21,8 @@ export type Generation = {
   phase: GenerationPhase;
   /** The provider's own spelling (queued, generating, waiting, active, processing, completed, succeeded, error, ...). */
   status: string;
+  /** Set when `status` is a spelling we do not know: `phase` is then 'pending' (see `phaseOf`). */
+  unknownStatus?: true;
   videoUrl?: string;
   contentType?: string;
   fileName?: string;
@@ -48,19 +50,74 @@ export type AimlApiClientOptions = {
   userAgent?: string;
 };
 
+/** `GET /v2/logs` query: a window (`period`, or `start` and `end`), filters and paging. */
+export type UsageLogsQuery = {
+  /** `24h`, `7d`: a positive integer and `h` or `d`. Not with `start`/`end`. */
+  period?: string;
+  /** ISO-8601 (a Date is sent as `toISOString()`); with `end`; at most 92 days apart. */
+  start?: Date | string;
+  end?: Date | string;
+  /** Exact `source/alias` or bare alias; several are sent as repeated parameters (up to 50). */
+  model?: string | readonly string[];
+  status?: UsageLogStatus | readonly UsageLogStatus[];
+  /** 1 to 100 (provider default 50). */
+  limit?: number;
+  offset?: number;
+};
+
+export type UsageLogStatus = 'succeeded' | 'failed';
+
+/**
+ * One usage-log row: one request, failed ones included (with zero cost). For an asynchronous
+ * generation `inferenceId` is its generation id; `clientRequestId` is the request's
+ * `X-Client-Request-Id` when it was valid. Only what the answer carried is set.
+ */
+export type UsageLogRow = {
+  /** `succeeded` or `failed` as documented; kept as written. */
+  status: string;
+  /** ISO-8601 time of the request, as written, and as epoch ms when it parses. */
+  created?: string;
+  createdAt?: number;
+  origin?: string;
+  model?: string;
+  costUsd?: number;
+  creditsUsed?: number;
+  requestId?: string;
+  inferenceId?: string;
+  clientRequestId?: string;
+};
+
+export type UsageLogPage = {
+  rows: UsageLogRow[];
+  limit: number;
+  offset: number;
+  total?: number;
+  /** More rows after this page (`pagination.has_more`). */
+  hasMore: boolean;
+};
+
 export interface AimlApiClient {
   /** POST /v2/video/generations. Throws AimlApiError (see errors.ts) classified by kind. */
   create(params: CreateGenerationParams, options?: RequestOptions): Promise<Generation>;
   /** GET /v2/video/generations?generation_id=<url-encoded id>. */
   get(generationId: string, options?: RequestOptions): Promise<Generation>;
+  /**
+   * GET /v2/logs: one page of usage-log rows, newest first. A read: every failure is `transient`
+   * (429, 5xx, no answer), `account` (401, 403) or `permanent` (400, 404, a query refused before sending).
+   */
+  logs(query: UsageLogsQuery, options?: Pick<RequestOptions, 'signal'>): Promise<UsageLogPage>;
 }
 
 /**
  * How an error must be handled:
  * - permanent: retrying cannot help (400 validation, 404 unknown id);
- * - account: the key or the account is the problem (401, 403): stop submitting for everyone;
- * - transient: certainly nothing happened, retry later (429, 5xx answer, connection refused / DNS failure);
- * - unknown_outcome: a create call was sent and no answer came (timeout, reset): it may have been created.
- *   A `get` that times out is transient, not unknown_outcome (reads are safe to repeat).
+ * - account: the key or the account is the problem (401, 403 out of credits): stop submitting for everyone;
+ * - model_not_allowed: a create's 403 naming the requested model as not available for this account
+ *   (plan/tier): fail that model's requests, keep the others going;
+ * - transient: certainly nothing happened, retry later (429, 500, 503, connection refused / DNS failure;
+ *   for reads also 502, 504 and every other 5xx);
+ * - unknown_outcome: a create call was sent and no usable answer came (timeout, reset, or a gateway
+ *   error such as 502/504/524/408 that may come after the provider accepted it): it may have been created.
+ *   A `get` or `logs` call is never unknown_outcome (reads are safe to repeat).
  */
-export type ErrorKind = 'permanent' | 'account' | 'transient' | 'unknown_outcome';
+export type ErrorKind = 'permanent' | 'account' | 'model_not_allowed' | 'transient' | 'unknown_outcome';

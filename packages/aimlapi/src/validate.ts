@@ -1,4 +1,4 @@
-import { SUPPORTED_MODEL_IDS, getModel, type ParamSpec } from './models.js';
+import { SUPPORTED_MODEL_IDS, getModel, type IntegerParam, type ParamSpec } from './models.js';
 import type { CreateGenerationParams } from './types.js';
 
 export type ValidationIssue = { path: string; message: string };
@@ -33,6 +33,14 @@ function asInteger(value: unknown): unknown {
   return typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
 }
 
+/** "an integer", "an integer from 1 to 8", "an integer of at least 0": only the bounds the provider publishes. */
+function integerRule(spec: IntegerParam): string {
+  if (spec.min !== undefined && spec.max !== undefined) return `an integer from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return `an integer of at least ${spec.min}`;
+  if (spec.max !== undefined) return `an integer of at most ${spec.max}`;
+  return 'an integer';
+}
+
 function checkParam(name: string, spec: ParamSpec, raw: unknown): { value: unknown } | { message: string } {
   switch (spec.type) {
     case 'enum': {
@@ -44,9 +52,12 @@ function checkParam(name: string, spec: ParamSpec, raw: unknown): { value: unkno
     }
     case 'integer': {
       const value = asInteger(raw);
-      return typeof value === 'number' && Number.isInteger(value) && value >= spec.min && value <= spec.max
-        ? { value }
-        : { message: `${name} must be an integer from ${spec.min} to ${spec.max} (got ${got(raw)})` };
+      const inRange =
+        typeof value === 'number' &&
+        Number.isSafeInteger(value) &&
+        (spec.min === undefined || value >= spec.min) &&
+        (spec.max === undefined || value <= spec.max);
+      return inRange ? { value } : { message: `${name} must be ${integerRule(spec)} (got ${got(raw)})` };
     }
     case 'string':
       if (typeof raw !== 'string') return { message: `${name} must be a string (got ${got(raw)})` };

@@ -2,10 +2,13 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountError,
+  ModelNotAllowedError,
   PermanentError,
   TransientError,
+  UnknownOutcomeError,
   createAimlApiClient,
   isAimlApiError,
+  isModelNotAllowed,
   parseRetryAfter,
   type AimlApiClient,
   type AimlApiError,
@@ -27,7 +30,7 @@ afterAll(() => provider.close());
 const createCall = () => client.create({ model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'p' });
 
 describe('HTTP status → kind', () => {
-  const cases: Array<[number, ErrorKind, new (message: string) => AimlApiError]> = [
+  const same: Array<[number, ErrorKind, new (message: string) => AimlApiError]> = [
     [400, 'permanent', PermanentError],
     [404, 'permanent', PermanentError],
     [405, 'permanent', PermanentError],
@@ -35,16 +38,15 @@ describe('HTTP status → kind', () => {
     [422, 'permanent', PermanentError],
     [401, 'account', AccountError],
     [403, 'account', AccountError],
-    [408, 'transient', TransientError],
     [409, 'transient', TransientError],
     [425, 'transient', TransientError],
     [429, 'transient', TransientError],
     [500, 'transient', TransientError],
-    [502, 'transient', TransientError],
     [503, 'transient', TransientError],
-    [504, 'transient', TransientError],
+    [521, 'transient', TransientError],
+    [522, 'transient', TransientError],
   ];
-  it.each(cases)('%i is %s on create and on get', async (status, kind, cls) => {
+  it.each(same)('%i is %s on create and on get', async (status, kind, cls) => {
     provider.handle(reply(status, { message: `status ${status}`, statusCode: String(status) }));
     for (const call of [createCall, () => client.get('g1')]) {
       const error = await caught(call);
@@ -52,6 +54,73 @@ describe('HTTP status → kind', () => {
       expect(isAimlApiError(error)).toBe(true);
       expect(error).toMatchObject({ kind, status, providerMessage: `status ${status}` });
     }
+  });
+
+  // A gateway answering after it passed the create on: the provider may have accepted (and will bill) it.
+  it.each([408, 502, 504, 520, 524, 598, 599])(
+    '%i is unknown_outcome on create, transient on get',
+    async (status) => {
+      provider.handle(reply(status, { message: `status ${status}` }));
+      const created = await caught(createCall);
+      expect(created).toBeInstanceOf(UnknownOutcomeError);
+      expect(created).toMatchObject({ kind: 'unknown_outcome', status, providerMessage: `status ${status}` });
+      expect((created as Error).message).toMatch(/the generation may have been created$/);
+      expect(await caught(() => client.get('g1'))).toMatchObject({ kind: 'transient', status });
+    },
+  );
+});
+
+describe('403: this model for this account, or the account', () => {
+  const MODEL = 'sber-ai/kandinsky5-distill-t2v';
+  const createIt = () => client.create({ model: MODEL, prompt: 'p' });
+  const model403: string[] = [
+    // The simulator's sentence, and other wordings the rule must read the same way.
+    `Model ${MODEL} is not available for your account's plan (tier). Upgrade your plan or use another model.`,
+    `The model "${MODEL}" is not allowed for this API key`,
+    `Your account does not have access to ${MODEL}.`,
+    `kandinsky5-distill-t2v is unavailable on the free tier`,
+    `Access to model ${MODEL.toUpperCase()} is not permitted`,
+  ];
+  it.each(model403)('"%s" is model_not_allowed', async (message) => {
+    provider.handle(reply(403, { message, statusCode: 403 }));
+    const error = await caught(createIt);
+    expect(error).toBeInstanceOf(ModelNotAllowedError);
+    expect(error).toMatchObject({
+      kind: 'model_not_allowed',
+      status: 403,
+      model: MODEL,
+      providerMessage: message,
+    });
+  });
+
+  const account403: string[] = [
+    'You have run out of credits. Top up your balance or upgrade your plan to continue.',
+    // Both mention "plan"; neither names the model.
+    'Your plan does not include this feature',
+    'Forbidden',
+    // Names the model but speaks of money: ambiguous, so the account pause (it keeps every job).
+    `Model ${MODEL} is not available: insufficient credits`,
+    // Names another model.
+    'Model openai/sora-2-t2v is not available for your account',
+    // Names the model without saying it is refused.
+    `Request for ${MODEL} was forbidden`,
+  ];
+  it.each(account403)('"%s" is account-wide', async (message) => {
+    provider.handle(reply(403, { message }));
+    expect(await caught(createIt)).toMatchObject({ kind: 'account', status: 403 });
+  });
+
+  it('is account-wide on a read, whatever it says', async () => {
+    provider.handle(reply(403, { message: model403[0] }));
+    expect(await caught(() => client.get('g1'))).toMatchObject({ kind: 'account', status: 403 });
+  });
+
+  it('reads the rule the same way as isModelNotAllowed', () => {
+    expect(isModelNotAllowed(model403[0], MODEL)).toBe(true);
+    expect(isModelNotAllowed(model403[0], undefined)).toBe(false);
+    expect(isModelNotAllowed(undefined, MODEL)).toBe(false);
+    // A longer id that merely starts with ours is another model.
+    expect(isModelNotAllowed(`Model ${MODEL}-pro is not available`, MODEL)).toBe(false);
   });
 });
 
@@ -163,13 +232,36 @@ describe('provider error envelopes → message', () => {
   });
 
   it('truncates a long raw body and works without any body', async () => {
-    provider.handle(reply(502, `<html>${'x'.repeat(3000)}</html>`, { 'content-type': 'text/html' }));
+    provider.handle(reply(502, 'x'.repeat(3000), { 'content-type': 'text/plain' }));
     const long = (await caught(() => client.get('g1'))) as AimlApiError;
     expect(long.providerMessage?.length).toBe(500);
     provider.handle((_req, res) => res.writeHead(503).end());
     const empty = (await caught(() => client.get('g1'))) as AimlApiError;
     expect(empty.providerMessage).toBeUndefined();
     expect(empty.message).toBe('AI/ML API get failed with HTTP 503');
+  });
+
+  it('reduces an HTML page from a proxy to its title, never its markup', async () => {
+    const page =
+      '<!DOCTYPE html><html><head><title>example.com | 524: A timeout occurred</title>' +
+      `<style>body{color:red}</style></head><body><h1>A timeout occurred</h1>${'<div>x</div>'.repeat(500)}</body></html>`;
+    provider.handle(reply(524, page, { 'content-type': 'text/html; charset=UTF-8' }));
+    const error = (await caught(createCall)) as AimlApiError;
+    expect(error).toMatchObject({ kind: 'unknown_outcome', status: 524 });
+    expect(error.providerMessage).toBe(
+      "example.com | 524: A timeout occurred (an HTML error page, not the provider's JSON)",
+    );
+    expect(error.message).not.toContain('<');
+
+    provider.handle(
+      reply(408, `<html><body><p>Request &amp; ${'y'.repeat(400)}</p></body></html>`, {
+        'content-type': 'text/html',
+      }),
+    );
+    const untitled = (await caught(createCall)) as AimlApiError;
+    expect(untitled).toMatchObject({ kind: 'unknown_outcome', status: 408 });
+    expect(untitled.providerMessage).toMatch(/^Request & y+… \(an HTML error page/);
+    expect(untitled.providerMessage!.length).toBeLessThan(220);
   });
 });
 

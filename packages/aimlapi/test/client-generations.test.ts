@@ -3,6 +3,8 @@ import {
   TransientError,
   UnknownOutcomeError,
   createAimlApiClient,
+  isKnownStatus,
+  phaseOf,
   type AimlApiClient,
   type GenerationPhase,
 } from '../src/index.js';
@@ -37,17 +39,33 @@ describe('status spellings', () => {
     ['error', 'failed'],
     ['failed', 'failed'],
     ['cancelled', 'failed'],
+    ['canceled', 'failed'],
     ['expired', 'failed'],
-    ['teleported', 'failed'],
+    ['rejected', 'failed'],
+    ['FAILED', 'failed'],
+    ['timed-out', 'failed'],
   ];
   it.each(cases)('%s is %s', async (status, phase) => {
     provider.handle(reply(200, { id: 'g1', status, video: phase === 'completed' ? URL_OK : null }));
     const generation = await client.get('g1');
     expect(generation.phase).toBe(phase);
     expect(generation.status).toBe(status);
+    expect(generation.unknownStatus).toBeUndefined();
     if (phase === 'completed') expect(generation.videoUrl).toBe(URL_OK.url);
     if (phase === 'failed') expect(generation.error).toContain(`"${status}"`);
   });
+
+  // The reference calls unknown terminal spellings failures; the issue overrides that for spellings we
+  // do not know: the generation may still be running (and is paid for), so keep checking.
+  it.each(['teleported', 'rendering', 'moderating', 'UPLOADING'])(
+    'an unknown spelling (%s) is pending, and says it is unknown',
+    async (status) => {
+      provider.handle(reply(200, { id: 'g1', status, video: null }));
+      expect(await client.get('g1')).toEqual({ id: 'g1', phase: 'pending', status, unknownStatus: true });
+      expect(isKnownStatus(status)).toBe(false);
+      expect(phaseOf(status)).toBe('pending');
+    },
+  );
 
   it('a completed generation without a video URL is a failure that says so', async () => {
     for (const video of [null, {}, { url: '' }, undefined]) {

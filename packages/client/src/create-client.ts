@@ -1,6 +1,6 @@
 import { createHttpClient, type HttpClientOptions } from './http-client.js';
 import { createRedisClient } from './redis-mode.js';
-import type { RedisClientOptions } from './redis-client.js';
+import type { RedisClientOptions } from './redis-context.js';
 import type { VidqueueClient } from './types.js';
 
 export type ClientOptions = RedisClientOptions | HttpClientOptions;

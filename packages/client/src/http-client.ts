@@ -25,6 +25,7 @@ import type {
   WaitOptions,
   WebhookDelivery,
 } from './types.js';
+import { uploadFormat } from './upload-format.js';
 import { waitLoop } from './wait.js';
 
 export type HttpClientOptions = {
@@ -123,11 +124,14 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return (await res.json()) as CreatedBatch;
     },
     async uploadBatch(file, opts: UploadOptions = {}) {
-      const path = typeof file === 'string' ? file : undefined;
-      const format = opts.format ?? (path && /\.(jsonl|ndjson)$/i.test(path) ? 'jsonl' : 'csv');
+      const format = uploadFormat(file, opts.format);
       const source = typeof file === 'string' ? createReadStream(file) : file;
       const body = Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>;
-      const query = opts.onInvalid ? `?on_invalid=${opts.onInvalid}` : '';
+      const params = new URLSearchParams({
+        ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
+        ...(opts.model ? { model: opts.model } : {}),
+      }).toString();
+      const query = params ? `?${params}` : '';
       const res = await request('POST', `/v1/batches${query}`, {
         body,
         headers: {

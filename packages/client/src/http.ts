@@ -11,3 +11,4 @@ export {
   type FieldIssue,
 } from './errors.js';
 export type * from './types.js';
+export { uploadFormat } from './upload-format.js';

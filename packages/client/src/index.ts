@@ -2,4 +2,4 @@
 // types both share; this one adds `createClient`, which can also open the Redis mode.
 export * from './http.js';
 export { createClient, type ClientOptions } from './create-client.js';
-export type { RedisClientOptions } from './redis-client.js';
+export type { RedisClientOptions } from './redis-context.js';

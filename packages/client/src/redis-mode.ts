@@ -1,51 +1,69 @@
-import { resumeSubmissions } from '@vidqueue/core/producer';
-import { ApiError } from './errors.js';
-import { redisBatchMethods } from './redis-batches.js';
-import { createRedisContext, redisVideoMethods, type RedisClientOptions } from './redis-client.js';
+import { Readable } from 'node:stream';
+import { createRedisContext, type RedisClientOptions } from './redis-context.js';
+import { mapped, mappedIterable, toClientError } from './redis-errors.js';
+import { enqueueRows, uploadFile } from './redis-upload.js';
+import { createRedisWaiter } from './redis-wait.js';
+import { VidqueueError } from './errors.js';
 import type { VidqueueClient } from './types.js';
 
-/** The Redis mode: BullMQ directly, the same queue, job data, ids and idempotency keys as the API. */
+/** Webhook deliveries are read and replayed through the API (it holds the dispatcher and the queue's rules). */
+const httpOnly = (what: string) => () =>
+  Promise.reject(
+    new VidqueueError(`${what} is available in HTTP mode only (createClient({ apiUrl }))`, 'HTTP_ONLY'),
+  );
+
+/**
+ * The Redis mode: BullMQ directly, through the producer the API's routes use (`@vidqueue/core/producer`),
+ * so the queue, job data, ids, validation, idempotency keys and refusals are the API's own. Each
+ * method is an adapter: it calls the producer and turns its refusals into the SDK's errors.
+ */
 export function createRedisClient(options: RedisClientOptions): VidqueueClient {
   const ctx = createRedisContext(options);
-  const videos = redisVideoMethods(ctx);
-  const batches = redisBatchMethods(ctx);
-  const httpOnly = (what: string) => (): never => {
-    throw new ApiError(501, 'HTTP_ONLY', `${what} is only available over HTTP (createClient({ apiUrl }))`);
-  };
+  const { producer } = ctx;
+  const get = (id: string) => mapped(() => producer.getVideo(id));
+  const waiter = createRedisWaiter(ctx, get);
   let closing: Promise<void> | undefined;
   return {
     mode: 'redis',
-    enqueue: videos.enqueue,
-    get: videos.get,
-    waitFor: videos.waitFor,
-    cancel: videos.cancel,
-    enqueueMany: batches.enqueueMany,
-    uploadBatch: () => Promise.resolve().then(httpOnly('uploadBatch (a file upload)')),
-    webhookDeliveries: () => Promise.resolve().then(httpOnly('webhookDeliveries')),
-    replayWebhookDelivery: () => Promise.resolve().then(httpOnly('replayWebhookDelivery')),
-    getBatch: batches.getBatch,
-    results: batches.results,
-    exportResults: () => ({
-      [Symbol.asyncIterator]: () => ({
-        next: () => Promise.resolve().then(httpOnly('exportResults (the CSV export)')),
+    enqueue: (input, opts = {}) =>
+      mapped(async () => (await producer.enqueueVideo(input, { idempotencyKey: opts.idempotencyKey })).video),
+    get,
+    waitFor: (id, opts) => waiter.waitFor(id, opts),
+    cancel: (id) =>
+      mapped(async () => {
+        const view = await producer.cancelVideo(id);
+        waiter.cancelled(id);
+        return view;
       }),
-    }),
-    cancelBatch: batches.cancelBatch,
-    retryFailed: batches.retryFailed,
-    resumeSubmissions: () =>
-      resumeSubmissions({
-        redis: ctx.redis,
-        queue: ctx.queue,
-        pauseKey: ctx.keys.accountPause,
-        guard: (op) => ctx.withRedis(op),
-      }),
+    enqueueMany: (rows, opts = {}) => mapped(() => enqueueRows(producer, rows, opts.idempotencyKey)),
+    uploadBatch: (file, opts = {}) => mapped(() => uploadFile(producer, file, opts)),
+    getBatch: (id) => mapped(() => producer.getBatch(id)),
+    results: (id) => mappedIterable(async () => (await producer.openBatchResults(id)).rows),
+    exportResults: (id, format) =>
+      mappedIterable(async () => bytes(await producer.exportBatchResults(id, format))),
+    cancelBatch: (id) => mapped(async () => (await producer.cancelBatch(id)).batch),
+    retryFailed: (id) => mapped(() => producer.retryBatch(id)),
+    resumeSubmissions: () => mapped(() => producer.resume()),
+    webhookDeliveries: httpOnly('webhookDeliveries'),
+    replayWebhookDelivery: httpOnly('replayWebhookDelivery'),
     close() {
       closing ??= (async () => {
-        await videos.closeEvents();
+        await waiter.close();
         await ctx.queue.close().catch(() => undefined);
         ctx.redis.disconnect();
       })();
       return closing;
     },
   };
+}
+
+/** The export's chunks as bytes, as the HTTP mode yields them. */
+async function* bytes(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of Readable.from(stream)) {
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    }
+  } catch (err) {
+    throw toClientError(err);
+  }
 }

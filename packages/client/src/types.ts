@@ -2,15 +2,27 @@ import type {
   BatchCounts,
   BatchResultRow,
   BatchStatus,
+  CreatedBatchView,
   Metadata,
   PublicBatchView,
+  QueuedVideoView,
+  RowError,
   VideoStatus,
   VideoView,
 } from '@vidqueue/core/contract';
 import type { ResumeResult } from '@vidqueue/core/producer';
 
-// The batch views are the API's own (mapped in @vidqueue/core for both modes).
-export type { BatchCounts, BatchResultRow, BatchStatus, Metadata, ResumeResult, VideoStatus, VideoView };
+// The views are the API's own (defined in @vidqueue/core for both modes).
+export type {
+  BatchCounts,
+  BatchResultRow,
+  BatchStatus,
+  Metadata,
+  ResumeResult,
+  RowError,
+  VideoStatus,
+  VideoView,
+};
 
 /** One prompt, with the same fields as the body of `POST /v1/videos`. */
 export type VideoInput = {
@@ -29,12 +41,7 @@ export type VideoInput = {
 };
 
 /** What `enqueue` answers: the new (or, for a repeated idempotency key, the original) video. */
-export type QueuedVideo = {
-  id: string;
-  status: VideoStatus;
-  model: string;
-  created_at: string;
-};
+export type QueuedVideo = QueuedVideoView;
 
 export type EnqueueOptions = {
   /** The same key within 24 hours gives back the first video instead of enqueueing a second one. */
@@ -56,27 +63,19 @@ export type EnqueueManyOptions = {
   idempotencyKey?: string;
 };
 
-/** Answer to `enqueueMany` (`POST /v1/batches`). */
-export type CreatedBatch = {
-  id: string;
-  status: BatchStatus;
-  /** Rows enqueued. */
-  total: number;
-  /** Invalid rows left out (only with `onInvalid: 'skip'`). */
-  skipped: number;
-  /** The first 100 errors of the skipped rows. */
-  skipped_rows?: RowError[];
-  created_at: string;
-};
-
-/** One problem in an uploaded file: 1-based line, data row, column. */
-export type RowError = { line: number; row?: number; column?: string; message: string };
+/**
+ * Answer to `enqueueMany` and `uploadBatch` (`POST /v1/batches`): `total` rows enqueued, `skipped`
+ * invalid rows left out (only with `onInvalid: 'skip'`) and the first 100 of their errors.
+ */
+export type CreatedBatch = CreatedBatchView;
 
 export type UploadOptions = EnqueueManyOptions & {
   /** `csv` or `jsonl`; default from the file extension (`.jsonl`/`.ndjson` → jsonl, else csv). */
   format?: 'csv' | 'jsonl';
   /** `reject` (default): one bad row rejects the file. `skip`: enqueue the valid rows. */
   onInvalid?: 'reject' | 'skip';
+  /** Model for rows that name none (default: the server's DEFAULT_MODEL). */
+  model?: string;
 };
 
 /** One webhook delivery as `GET /v1/webhooks/deliveries` lists it. */
@@ -128,15 +127,15 @@ export interface VidqueueClient {
     options?: EnqueueManyOptions,
   ): Promise<CreatedBatch>;
   /**
-   * Uploads a CSV or JSONL file as it is (the server checks every row; a bad file is refused with
-   * ApiError 422 whose `details.errors` list line, column and reason). HTTP mode only.
+   * Uploads a CSV or JSONL file as it is (every row is checked first; a bad file is refused with
+   * ApiError 422 whose `details.errors` list line, column and reason).
    */
   uploadBatch(file: string | NodeJS.ReadableStream, options?: UploadOptions): Promise<CreatedBatch>;
   /** Counts by status, cost so far. */
   getBatch(id: string): Promise<BatchView>;
   /** Every row of the batch in input order, streamed. */
   results(batchId: string): AsyncIterable<BatchResultRow>;
-  /** The results export as the API streams it (CSV keeps the input's extra columns), as raw chunks. */
+  /** The results export (CSV keeps the input's extra columns), as the API streams it, in raw chunks. */
   exportResults(batchId: string, format: 'csv' | 'jsonl'): AsyncIterable<Uint8Array>;
   /** Cancels every unfinished row of a batch. */
   cancelBatch(batchId: string): Promise<BatchView>;

@@ -1,15 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  GenerationFailedError,
-  NotFoundError,
-  TimeoutError,
-  UnavailableError,
-  ValidationError,
-  type BatchRowInput,
-  type VidqueueClient,
-} from '../src/index.js';
-import { startTestStack, type TestStack } from './harness.js';
+import { ApiError, NotFoundError, UnavailableError, type VidqueueClient } from '../src/index.js';
+import { batchCases } from './contract-batches.js';
+import { videoCases } from './contract-videos.js';
+import type { ContractContext } from './contract-context.js';
+import { API_TOKEN, startTestStack, type TestStack } from './harness.js';
 
 export type ClientFactory = {
   /** A client of this mode for the running stack. */
@@ -18,284 +15,70 @@ export type ClientFactory = {
   unreachable(): VidqueueClient;
 };
 
-/** The one suite every mode runs: same inputs, same views, same errors. */
+/**
+ * The one suite every mode runs, every case in both (`http-mode.test.ts`, `redis-mode.test.ts`): same
+ * inputs, same views, same errors. Where an answer can be compared, it is compared with what the HTTP
+ * API itself answers for the same request. The cases live in `contract-videos.ts` and
+ * `contract-batches.ts`; the ones about the whole client here.
+ */
 export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): void {
   describe(`VidqueueClient (${mode} mode)`, () => {
     let stack: TestStack;
     let vq: VidqueueClient;
+    let dir: string;
 
     beforeAll(async () => {
       stack = await startTestStack();
       vq = factory.make(stack);
+      dir = await mkdtemp(join(tmpdir(), `vidq-contract-${mode}-`));
     });
     afterAll(async () => {
       await vq?.close();
       await stack?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    async function jobCount(): Promise<number> {
-      const counts = await stack.api.app.queue.getJobCounts();
-      return Object.values(counts).reduce((a, b) => a + b, 0);
-    }
-
-    it('enqueues a prompt and waits for the video', async () => {
-      expect(vq.mode).toBe(mode);
-      const queued = await vq.enqueue({
-        prompt: 'a lighthouse at dusk',
-        duration: 5,
-        custom_id: 'lh-1',
-        metadata: { campaign: 'coast' },
-      });
-      expect(queued).toMatchObject({ status: 'queued', model: 'sber-ai/kandinsky5-distill-t2v' });
-      expect(queued.id).toMatch(/^vid_/);
-
-      const done = await vq.waitFor(queued.id, { timeoutMs: 20_000 });
-      expect(done).toMatchObject({
-        id: queued.id,
-        status: 'completed',
-        custom_id: 'lh-1',
-        metadata: { campaign: 'coast' },
-        prompt: 'a lighthouse at dusk',
-        error: null,
-      });
-      expect(done.video_url).toMatch(/^http/);
-      expect(done.generation_id).toBeTruthy();
-      expect(await vq.get(queued.id)).toEqual(done);
-      // The API shows the very same view.
-      const res = await fetch(`${stack.api.url}/v1/videos/${queued.id}`, {
-        headers: { authorization: 'Bearer client-test-token-3b7e' },
-      });
-      expect(await res.json()).toEqual(done);
-    });
-
-    it('refuses bad input with every issue and the allowed values, enqueueing nothing', async () => {
-      const before = await jobCount();
-      const err = await vq
-        .enqueue({ prompt: 'x', aspect_ratio: '16:9', duration: 7 })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ValidationError);
-      const issues = (err as ValidationError).issues;
-      expect(issues.map((i) => i.path).sort()).toEqual(['aspect_ratio', 'duration']);
-      expect(issues.find((i) => i.path === 'aspect_ratio')?.message).toContain('3:2, 1:1, 2:3');
-      expect((err as Error).message).toContain('duration must be one of 5, 10');
-      await expect(vq.enqueue({ prompt: '   ' })).rejects.toBeInstanceOf(ValidationError);
-      await expect(vq.enqueue({ prompt: 'a', model: 'nope/model' })).rejects.toThrow(/supported:/);
-      expect(await jobCount()).toBe(before);
-    });
-
-    it('refuses an idempotency key the API would refuse, for a video and for a batch, enqueueing nothing', async () => {
-      const before = await jobCount();
-      // One issue, on the key (over HTTP the API names the header: `headers.idempotency-key`).
-      const expectKeyRefused = (err: unknown) => {
-        expect(err).toBeInstanceOf(ValidationError);
-        const issues = (err as ValidationError).issues;
-        expect(issues).toHaveLength(1);
-        expect(issues[0]?.path).toMatch(/idempotency-key$/);
-      };
-      for (const idempotencyKey of ['has a space', 'k'.repeat(256)]) {
-        expectKeyRefused(await vq.enqueue({ prompt: 'a fox' }, { idempotencyKey }).catch((e: unknown) => e));
-        expectKeyRefused(
-          await vq.enqueueMany([{ prompt: 'a fox' }], { idempotencyKey }).catch((e: unknown) => e),
-        );
-      }
-      expect(await jobCount()).toBe(before);
-    });
-
-    it('gives the same video for a repeated idempotency key, and 409 for a different body', async () => {
-      const key = `idem-${mode}-${Date.now()}`;
-      const first = await vq.enqueue({ prompt: 'a red fox in snow' }, { idempotencyKey: key });
-      const again = await vq.enqueue({ prompt: 'a red fox in snow' }, { idempotencyKey: key });
-      expect(again.id).toBe(first.id);
-      const err = await vq
-        .enqueue({ prompt: 'a blue fox' }, { idempotencyKey: key })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ApiError);
-      expect(err).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_MISMATCH' });
-      // The other mode honours the same key: the API answers the same video.
-      const res = await fetch(`${stack.api.url}/v1/videos`, {
-        method: 'POST',
-        headers: {
-          authorization: 'Bearer client-test-token-3b7e',
-          'content-type': 'application/json',
-          'idempotency-key': key,
-        },
-        body: JSON.stringify({ prompt: 'a red fox in snow' }),
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { id: string }).id).toBe(first.id);
-      await vq.waitFor(first.id, { timeoutMs: 20_000 });
-    });
-
-    it('cancels a video in flight; waitFor rejects with GenerationFailedError(cancelled)', async () => {
-      stack.simulator.configure({ generationMs: 60_000 });
-      try {
-        const queued = await vq.enqueue({ prompt: 'a video nobody will see' });
-        const waiting = vq.waitFor(queued.id, { timeoutMs: 20_000 }).catch((e: unknown) => e);
-        await expect.poll(async () => (await vq.get(queued.id)).status).toBe('generating');
-        const cancelled = await vq.cancel(queued.id);
-        expect(cancelled).toMatchObject({ id: queued.id, status: 'cancelled', error: { code: 'cancelled' } });
-        const err = await waiting;
-        expect(err).toBeInstanceOf(GenerationFailedError);
-        expect(err).toMatchObject({ id: queued.id, failureCode: 'cancelled' });
-        // Cancelling twice is fine; the video stays cancelled.
-        expect((await vq.cancel(queued.id)).status).toBe('cancelled');
-      } finally {
-        stack.simulator.configure({ generationMs: 300 });
-      }
-    });
-
-    it('wakes a waiter at once when a video no worker has taken yet is cancelled', async () => {
-      await stack.worker.worker.pause(true);
-      try {
-        const queued = await vq.enqueue({ prompt: 'a video still in the waiting list' });
-        const waiting = vq.waitFor(queued.id, { timeoutMs: 10_000 }).catch((e: unknown) => e);
-        expect((await vq.cancel(queued.id)).status).toBe('cancelled');
-        expect(await waiting).toMatchObject({ id: queued.id, failureCode: 'cancelled' });
-      } finally {
-        await stack.worker.worker.resume();
-      }
-    });
-
-    it('rejects with GenerationFailedError carrying the provider message when the generation fails', async () => {
-      stack.simulator.configure({ createFaults: { fail: 1 } });
-      try {
-        const queued = await vq.enqueue({ prompt: 'a storm that the provider refuses' });
-        const err = await vq.waitFor(queued.id, { timeoutMs: 20_000 }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(GenerationFailedError);
-        const failed = err as GenerationFailedError;
-        expect(failed.failureCode).not.toBe('cancelled');
-        expect(failed.providerMessage.length).toBeGreaterThan(0);
-        expect((await vq.get(queued.id)).status).toBe('failed');
-      } finally {
-        stack.simulator.configure({ createFaults: { fail: 0 } });
-      }
-    });
-
-    it('times out and aborts without cancelling the video', async () => {
-      stack.simulator.configure({ generationMs: 60_000 });
-      try {
-        const queued = await vq.enqueue({ prompt: 'a slow sunrise' });
-        const err = await vq.waitFor(queued.id, { timeoutMs: 150 }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(TimeoutError);
-        expect(err).toMatchObject({ id: queued.id, timeoutMs: 150 });
-        const controller = new AbortController();
-        const waiting = vq.waitFor(queued.id, { signal: controller.signal }).catch((e: unknown) => e);
-        controller.abort(new Error('stop waiting'));
-        expect(await waiting).toMatchObject({ message: 'stop waiting' });
-        expect(['queued', 'generating']).toContain((await vq.get(queued.id)).status);
-        await vq.cancel(queued.id);
-      } finally {
-        stack.simulator.configure({ generationMs: 300 });
-      }
-    });
-
-    async function waitForBatch(id: string): Promise<void> {
-      await expect
-        .poll(
-          async () => {
-            const { counts, total } = await vq.getBatch(id);
-            return counts.completed + counts.failed + counts.cancelled === total;
+    const context: ContractContext = {
+      mode,
+      get stack() {
+        return stack;
+      },
+      get vq() {
+        return vq;
+      },
+      get dir() {
+        return dir;
+      },
+      async api(path, init = {}) {
+        const res = await fetch(`${stack.api.url}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${API_TOKEN}`, ...(init.headers as Record<string, string>) },
+        });
+        const text = await res.text();
+        return {
+          status: res.status,
+          body: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text,
+        };
+      },
+      asBody(err) {
+        expect(err).toBeInstanceOf(ApiError);
+        const e = err as ApiError;
+        return {
+          error: {
+            code: e.code,
+            message: e.message,
+            ...(e.details === undefined ? {} : { details: e.details }),
           },
-          { timeout: 20_000, interval: 100 },
-        )
-        .toBe(true);
-    }
+        };
+      },
+      async jobCount() {
+        const counts = await stack.api.app.queue.getJobCounts();
+        return Object.values(counts).reduce((a, b) => a + b, 0);
+      },
+    };
 
-    it('enqueues a batch and streams every row back in input order, with metadata', async () => {
-      const rows: BatchRowInput[] = [
-        {
-          prompt: 'a kite on a windy hill',
-          custom_id: 'kite',
-          duration: 5,
-          metadata: { campaign: 'spring' },
-        },
-        {
-          prompt: 'koi in a pond, seen from above',
-          aspect_ratio: '1:1',
-          metadata: { campaign: 'nature', n: 2 },
-        },
-        { prompt: 'rain on a window', custom_id: 'rain', metadata: { mood: 'cozy' } },
-      ];
-      async function* source() {
-        for (const row of rows) yield await Promise.resolve(row);
-      }
-      const key = `batch-${mode}-${Date.now()}`;
-      const batch = await vq.enqueueMany(source(), { idempotencyKey: key });
-      expect(batch).toMatchObject({ total: 3, skipped: 0 });
-      expect(batch.id).toMatch(/^bat_/);
-      // The same rows with the same key: the same batch, also through the other way in.
-      expect((await vq.enqueueMany(rows, { idempotencyKey: key })).id).toBe(batch.id);
-      const res = await fetch(`${stack.api.url}/v1/batches`, {
-        method: 'POST',
-        headers: {
-          authorization: 'Bearer client-test-token-3b7e',
-          'content-type': 'application/x-ndjson',
-          'idempotency-key': key,
-        },
-        body: rows.map((r) => `${JSON.stringify(r)}\n`).join(''),
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { id: string }).id).toBe(batch.id);
-
-      await waitForBatch(batch.id);
-      const view = await vq.getBatch(batch.id);
-      expect(view).toMatchObject({ id: batch.id, status: 'completed', total: 3 });
-      expect(view.counts).toEqual({ queued: 0, generating: 0, completed: 3, failed: 0, cancelled: 0 });
-      expect(view.finished_at).not.toBeNull();
-
-      const results = [];
-      for await (const row of vq.results(batch.id)) results.push(row);
-      expect(results.map((r) => [r.row, r.custom_id, r.status, r.prompt])).toEqual([
-        [1, 'kite', 'completed', 'a kite on a windy hill'],
-        [2, null, 'completed', 'koi in a pond, seen from above'],
-        [3, 'rain', 'completed', 'rain on a window'],
-      ]);
-      expect(results[0]?.metadata).toEqual({ campaign: 'spring' });
-      expect(results[2]?.metadata).toEqual({ mood: 'cozy' });
-      expect(results.every((r) => r.video_url?.startsWith('http') && r.generation_id)).toBe(true);
-    });
-
-    it('refuses a batch with a bad row, listing each error, and enqueues nothing', async () => {
-      const before = await jobCount();
-      const err = await vq
-        .enqueueMany([{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }])
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ApiError);
-      expect(err).toMatchObject({ status: 422, code: 'INVALID_ROWS', details: { error_count: 2 } });
-      const errors = (err as ApiError).details as { errors: { row: number; message: string }[] };
-      expect(errors.errors.map((e) => e.row)).toEqual([2, 3]);
-      expect(errors.errors[0]?.message).toContain('5, 10');
-      expect(await jobCount()).toBe(before);
-    });
-
-    it('retries the failed rows of a batch, and cancels a running one', async () => {
-      stack.simulator.configure({ createFaults: { fail: 1 } });
-      let failing: string;
-      try {
-        failing = (await vq.enqueueMany([{ prompt: 'one' }, { prompt: 'two' }])).id;
-        await waitForBatch(failing);
-      } finally {
-        stack.simulator.configure({ createFaults: { fail: 0 } });
-      }
-      expect((await vq.getBatch(failing)).counts.failed).toBe(2);
-      expect(await vq.retryFailed(failing)).toEqual({ retried: 2 });
-      await waitForBatch(failing);
-      expect((await vq.getBatch(failing)).counts.completed).toBe(2);
-
-      stack.simulator.configure({ generationMs: 60_000 });
-      try {
-        const slow = await vq.enqueueMany([{ prompt: 'slow one' }, { prompt: 'slow two' }]);
-        const cancelled = await vq.cancelBatch(slow.id);
-        expect(cancelled.status).toBe('cancelled');
-        // A row a worker took just before the cancel may show `generating` until its next step.
-        await expect
-          .poll(async () => (await vq.getBatch(slow.id)).counts.cancelled, { timeout: 20_000, interval: 100 })
-          .toBe(2);
-      } finally {
-        stack.simulator.configure({ generationMs: 300 });
-      }
-      await expect(vq.getBatch('bat_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
-    });
+    videoCases(context);
+    batchCases(context);
 
     it('resumes submissions after an account pause, and is harmless when nothing is paused', async () => {
       const redis = stack.api.app.redis;

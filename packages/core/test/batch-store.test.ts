@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
-import { uniquePrefix } from '../../testkit/src/index.js';
-import { BATCH_ROW_STATUSES, batchJobAttempt, batchJobId, vidqKeys } from '../src/contract/index.js';
+import { uniquePrefix } from '@vidqueue/testkit';
+import { VIDEO_STATUSES, batchJobAttempt, batchJobId, vidqKeys } from '../src/contract/index.js';
 import { createBatchStore, type BatchStore } from '../src/store/index.js';
 
 let redis: Redis;
@@ -28,7 +27,7 @@ async function counts(id: string) {
 }
 
 function sum(c: Record<string, number>): number {
-  return BATCH_ROW_STATUSES.reduce((a, s) => a + (c[s] ?? 0), 0);
+  return VIDEO_STATUSES.reduce((a, s) => a + (c[s] ?? 0), 0);
 }
 
 beforeEach(() => {

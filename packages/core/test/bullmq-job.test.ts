@@ -1,8 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
-import { uniquePrefix } from '../../testkit/src/index.js';
+import { uniquePrefix } from '@vidqueue/testkit';
 import {
   SCRIPT_NAMES,
   jobKey,
@@ -87,13 +86,24 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
       -2,
       -2,
       0,
+      -2,
+      '',
     ]);
     await redis.set(keys.backoff, 'x', 'PX', 60_000);
     const held = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
     expect(held[3]).toBeGreaterThan(0);
     expect(held[4]).toBe(0);
     await redis.del(keys.backoff);
-    expect((await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' }))[4]).toBe(1);
+    const modelBlock = `${prefix}:m`;
+    await redis.set(modelBlock, 'Model m is not available for your plan', 'PX', 60_000);
+    const blocked = await readRunFlags(redis, job, 'tok-3', { ...keys, modelBlock }, { step: 'submitting' });
+    expect(blocked[4]).toBe(0);
+    expect(blocked[5]).toBeGreaterThan(0);
+    expect(blocked[6]).toBe('Model m is not available for your plan');
+    await redis.del(modelBlock);
+    expect(
+      (await readRunFlags(redis, job, 'tok-3', { ...keys, modelBlock }, { step: 'submitting' }))[4],
+    ).toBe(1);
     expect((await queue.getJob('a-5'))?.data).toEqual({ step: 'submitting' });
   });
 });

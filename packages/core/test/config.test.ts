@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, publicBaseUrl } from '../src/runtime/config.js';
+import { ConfigError, loadConfig, publicBaseUrl, reconcileHorizonMs } from '../src/runtime/config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -102,5 +102,29 @@ describe('AIMLAPI_BASE_URL', () => {
     ]) {
       expect(() => loadConfig({ AIMLAPI_BASE_URL: raw }), raw).toThrow(/AIMLAPI_BASE_URL/);
     }
+  });
+});
+
+describe('provider fidelity settings', () => {
+  it('reconciles unknown outcomes by default, with a horizon past the deadline', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      UNKNOWN_OUTCOME_POLICY: 'reconcile',
+      RECONCILE_NOT_FOUND: 'create',
+      LOGS_RATE_PER_MIN: 150,
+      STATUS_NOT_FOUND_GRACE_MS: 120_000,
+      MODEL_BLOCK_MS: 300_000,
+    });
+    expect(reconcileHorizonMs(c)).toBe(15 * 60_000 + 5 * 60_000);
+    expect(reconcileHorizonMs(loadConfig({ GENERATION_DEADLINE_MS: '60000' }))).toBe(60_000 + 300_000);
+    expect(reconcileHorizonMs(loadConfig({ RECONCILE_HORIZON_MS: '30000' }))).toBe(30_000);
+  });
+
+  it('keeps fail and resubmit, and names a bad policy', () => {
+    expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'fail' }).UNKNOWN_OUTCOME_POLICY).toBe('fail');
+    expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'resubmit' }).UNKNOWN_OUTCOME_POLICY).toBe('resubmit');
+    expect(() => loadConfig({ UNKNOWN_OUTCOME_POLICY: 'pray', RECONCILE_NOT_FOUND: 'maybe' })).toThrow(
+      /UNKNOWN_OUTCOME_POLICY[\s\S]*RECONCILE_NOT_FOUND/,
+    );
   });
 });

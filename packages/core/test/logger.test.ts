@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
-import { LogSink } from '../../testkit/src/index.js';
+import { LogSink } from '@vidqueue/testkit';
 import { createLogger } from '../src/runtime/logger.js';
 import { formatFailure, parseFailure, FailureCode } from '../src/contract/failure.js';
 import { redactUrl } from '../src/runtime/redact.js';

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-// core sits below testkit (testkit uses core's startLocalRedis), so its tests import testkit by path.
-import { uniquePrefix } from '../../testkit/src/index.js';
+import { uniquePrefix } from '@vidqueue/testkit';
 import { vidqKeys } from '../src/contract/index.js';
 import { createMetricsRecorder, readMetrics } from '../src/runtime/index.js';
 

@@ -1,8 +1,8 @@
-import { createRedis } from '@vidqueue/core/runtime';
+import { Redis } from 'ioredis';
 
 /** Removes every key under a test's own prefix (never FLUSHALL: the suite's Redis is shared). */
 export async function deletePrefix(url: string | undefined, prefix: string): Promise<void> {
-  const redis = createRedis(url, 'worker');
+  const redis = new Redis(url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   try {
     let cursor = '0';
     do {

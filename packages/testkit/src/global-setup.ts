@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startLocalRedis, type LocalRedis } from '@vidqueue/core/runtime';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

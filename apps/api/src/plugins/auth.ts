@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError } from '../errors.js';
+import { HttpError } from '../errors.js';
 
 /** Who may call a route: bearer token (default), anyone, or the dashboard's basic auth. */
 export type RouteAuth = 'token' | 'public' | 'dashboard';
@@ -53,7 +53,7 @@ export const authPlugin = fp(
       const match = BEARER.exec(request.headers.authorization ?? '');
       if (match?.[1] !== undefined && matches(match[1])) return;
       reply.header('WWW-Authenticate', 'Bearer realm="vidqueue"');
-      throw new ApiError.Unauthorized();
+      throw new HttpError.Unauthorized();
     });
   },
   { name: 'vidq-auth' },

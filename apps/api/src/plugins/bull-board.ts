@@ -4,7 +4,7 @@ import basicAuth from '@fastify/basic-auth';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { ApiError } from '../errors.js';
+import { HttpError } from '../errors.js';
 import { makeSecretMatcher } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -43,7 +43,7 @@ export const bullBoardPlugin = fp(
           // Both compared every time, each in constant time.
           const okUser = userMatches(user);
           const okPassword = passwordMatches(pass);
-          done(okUser && okPassword ? undefined : new ApiError.DashboardUnauthorized());
+          done(okUser && okPassword ? undefined : new HttpError.DashboardUnauthorized());
         },
       });
       scope.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
@@ -54,7 +54,7 @@ export const bullBoardPlugin = fp(
           }
           // basic-auth already set WWW-Authenticate; answer in our JSON shape (the board's own
           // error handler would otherwise format it).
-          const e = new ApiError.DashboardUnauthorized();
+          const e = new HttpError.DashboardUnauthorized();
           void reply
             .code(401)
             .type('application/json; charset=utf-8')
@@ -75,12 +75,12 @@ export const bullBoardPlugin = fp(
       await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
     });
   },
-  { name: 'vidq-bull-board', dependencies: ['vidq-queues', 'vidq-side-effects'] },
+  { name: 'vidq-bull-board', dependencies: ['vidq-producer', 'vidq-side-effects'] },
 );
 
 function disabledDashboard(scope: FastifyInstance, _options: unknown, done: () => void): void {
   const handler = () => {
-    throw new ApiError.DashboardDisabled();
+    throw new HttpError.DashboardDisabled();
   };
   const route = { config: { auth: 'public' as const }, schema: { hide: true } };
   scope.get(DASHBOARD_PATH, route, handler);

@@ -1,12 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
-import { ApiError, type FieldIssue } from '../errors.js';
+import { ProducerError, producerError, toFieldIssues } from '@vidqueue/core/producer';
+import { HttpError } from '../errors.js';
 
 /** The JSON error body every route answers with. */
-export type ErrorBody = { error: { code: string; message: string; details?: FieldIssue[] } };
+export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
-const OUR_CODES: ReadonlySet<string> = new Set(Object.values(ApiError).map((E) => new E().code));
+const HTTP_CODES: ReadonlySet<string> = new Set(Object.values(HttpError).map((E) => new E().code));
 
 /** Codes for Fastify's own client errors (bad JSON, wrong content type...), whose messages are safe. */
 const STATUS_CODES: Record<number, string> = {
@@ -19,41 +20,37 @@ const STATUS_CODES: Record<number, string> = {
 
 /**
  * One root error handler: every error becomes `{ error: { code, message, details? } }` with the
- * right status. Request validation (zod) answers 400 with one `{ path, message }` per problem;
- * 5xx answers never reveal the cause (it is logged under `err` instead).
+ * right status. Request validation (zod) answers 400 VALIDATION_ERROR with one `{ path, message }` per
+ * problem; a `ProducerError` answers its catalogue status, code, message and details; 5xx answers
+ * never reveal the cause (it is logged under `err` instead).
  */
 export const errorHandlerPlugin = fp(
   (app: FastifyInstance) => {
-    app.setErrorHandler((err: FastifyError & { details?: FieldIssue[] }, request, reply) => {
+    app.setErrorHandler((err: FastifyError, request, reply) => {
       if (isZodValidation(err)) {
-        const context = err.validationContext ?? 'body';
-        const details = (err.validation ?? []).flatMap((issue): FieldIssue[] => {
-          const base = fieldPath(context, issue.instancePath);
-          const keys = (issue.params as { keys?: unknown }).keys;
-          if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-            // One entry per unknown field, named by its own path.
-            return keys.map((key) => ({
-              path: base === '(body)' ? String(key) : `${base}.${String(key)}`,
-              message: 'is not a known field',
-            }));
-          }
-          return [{ path: base, message: issue.message ?? 'is invalid' }];
-        });
-        request.log.info({ code: 'VALIDATION_ERROR', fields: details.map((d) => d.path) }, 'invalid request');
-        return send(reply, 400, {
-          error: { code: 'VALIDATION_ERROR', message: 'The request is invalid', details },
-        });
+        const issues = (err.validation ?? []).map((issue) => ({
+          path: issue.instancePath.split('/').filter((p) => p.length > 0),
+          code: issue.keyword,
+          message: issue.message,
+          keys: (issue.params as { keys?: unknown[] }).keys,
+        }));
+        const { code, message, details } = producerError.validation(
+          toFieldIssues(issues, err.validationContext ?? 'body'),
+        );
+        request.log.info({ code, fields: details.map((d) => d.path) }, 'invalid request');
+        return send(reply, 400, { error: { code, message, details } });
       }
 
-      const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-      if (OUR_CODES.has(err.code) && status < 500) {
-        return send(reply, status, {
-          error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      if (err instanceof ProducerError) {
+        if (err.code === 'REDIS_UNAVAILABLE') request.log.warn({ code: err.code }, 'redis unavailable');
+        const { code, message, details } = err;
+        return send(reply, err.status, {
+          error: { code, message, ...(details === undefined ? {} : { details }) },
         });
       }
-      if (err.code === 'REDIS_UNAVAILABLE') {
-        request.log.warn({ code: err.code }, 'redis unavailable');
-        return send(reply, 503, { error: { code: err.code, message: err.message } });
+      const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+      if (HTTP_CODES.has(err.code) && status < 500) {
+        return send(reply, status, { error: { code: err.code, message: err.message } });
       }
       if (status >= 400 && status < 500) {
         // Fastify's own client errors (invalid JSON, too large, wrong media type): safe to show.
@@ -62,12 +59,12 @@ export const errorHandlerPlugin = fp(
         });
       }
       request.log.error({ err }, 'request failed');
-      const internal = new ApiError.Internal();
+      const internal = new HttpError.Internal();
       return send(reply, 500, { error: { code: internal.code, message: internal.message } });
     });
 
     app.setNotFoundHandler((request, reply) => {
-      const err = new ApiError.RouteNotFound(request.method, request.url.split('?')[0]);
+      const err = new HttpError.RouteNotFound(request.method, request.url.split('?')[0]);
       return send(reply, 404, { error: { code: err.code, message: err.message } });
     });
   },
@@ -82,12 +79,4 @@ function isZodValidation(err: unknown): boolean {
 function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
   // Error bodies skip the route's response schema: they are not part of it.
   return reply.code(status).type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
-}
-
-/** `/metadata/campaign` in the body becomes `metadata.campaign`; other places keep their name. */
-function fieldPath(context: string, instancePath: string): string {
-  const parts = instancePath.split('/').filter((p) => p.length > 0);
-  const inner = parts.join('.');
-  if (context === 'body') return inner || '(body)';
-  return inner ? `${context}.${inner}` : context;
 }

@@ -76,5 +76,5 @@ export const sideEffectsPlugin = fp(
     });
     done();
   },
-  { name: 'vidq-side-effects', dependencies: ['vidq-queues'] },
+  { name: 'vidq-side-effects', dependencies: ['vidq-producer'] },
 );

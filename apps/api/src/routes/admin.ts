@@ -1,6 +1,5 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { resumeSubmissions } from '@vidqueue/core/producer';
 
 const ResumeSchema = z.object({
   resumed: z.boolean().describe('True when submissions were paused and now are not'),
@@ -35,11 +34,7 @@ export const adminRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       },
     },
     async (request) => {
-      const result = await resumeSubmissions({
-        redis: app.redis,
-        queue: app.queue,
-        pauseKey: app.keys.accountPause,
-        guard: (op) => app.withRedis(op),
+      const result = await app.producer.resume({
         onPromoteError: (err, jobId) => request.log.debug({ err, jobId }, 'resume: could not promote'),
       });
       request.log.info(

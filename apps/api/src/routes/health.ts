@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../errors.js';
+import { ProducerError } from '@vidqueue/core/producer';
 
 const AccountPauseSchema = z.object({
   reason: z.string(),
@@ -78,7 +78,7 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async () => {
       const pong = await app.withRedis(() => app.redis.ping());
-      if (pong !== 'PONG') throw new ApiError.RedisUnavailable();
+      if (pong !== 'PONG') throw new ProducerError('REDIS_UNAVAILABLE');
       return { status: 'ready' as const };
     },
   );

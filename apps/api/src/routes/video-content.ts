@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../errors.js';
+import { producerError } from '@vidqueue/core/producer';
+import { HttpError } from '../errors.js';
 import { parseByteRange, rangeApplies } from '../byte-range.js';
 
 const IdParams = z.object({
@@ -42,18 +43,18 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
       const record = await app.withRedis(() => store.get(id));
       if (!record) {
         const exists = (await app.withRedis(() => app.queue.getJobState(id))) !== 'unknown';
-        if (!exists) throw new ApiError.VideoNotFound(id);
-        throw new ApiError.VideoNotArchived(id, 'not archived');
+        if (!exists) throw producerError.videoNotFound(id);
+        throw new HttpError.VideoNotArchived(id, 'not archived');
       }
       if (record.status !== 'archived' || record.sha256 === null) {
-        throw new ApiError.VideoNotArchived(
+        throw new HttpError.VideoNotArchived(
           id,
           record.status === 'pending' ? 'archive pending' : `archive failed: ${record.reason ?? 'unknown'}`,
         );
       }
-      if (!storage) throw new ApiError.ArchiveFileMissing(id);
+      if (!storage) throw new HttpError.ArchiveFileMissing(id);
       const stat = await storage.stat(record.storage_key);
-      if (!stat) throw new ApiError.ArchiveFileMissing(id);
+      if (!stat) throw new HttpError.ArchiveFileMissing(id);
 
       const etag = `"${record.sha256}"`;
       reply
@@ -68,7 +69,7 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
         ? parseByteRange(request.headers.range, stat.size)
         : undefined;
       if (range === 'unsatisfiable') {
-        const err = new ApiError.RangeNotSatisfiable(stat.size);
+        const err = new HttpError.RangeNotSatisfiable(stat.size);
         return reply
           .code(416)
           .header('content-range', `bytes */${stat.size}`)
@@ -76,7 +77,7 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
           .send({ error: { code: err.code, message: err.message } });
       }
       const read = await storage.read(record.storage_key, range);
-      if (!read) throw new ApiError.ArchiveFileMissing(id);
+      if (!read) throw new HttpError.ArchiveFileMissing(id);
       if (range === undefined) {
         return reply.code(200).header('content-length', stat.size).send(read.body);
       }

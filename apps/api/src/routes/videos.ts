@@ -1,73 +1,17 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { validateGenerationParams } from '@vidqueue/aimlapi';
 import {
-  WEBHOOK_EVENT_TYPES,
-  withArchive,
-  CANCEL_TTL_SECONDS,
-  IDEMPOTENCY_TTL_SECONDS,
   IdempotencyKeySchema,
-  MetadataSchema,
-  type NewGenerationJobData,
+  QueuedVideoSchema,
+  VideoViewSchema,
+  videoRequestSchema,
 } from '@vidqueue/core/contract';
+import { withArchive } from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
-import { createVideoOps, type LoadedVideo, type VideoOps } from '@vidqueue/core/producer';
-import { ApiError, validationError } from '../errors.js';
-import { VIDEO_STATUSES, VideoViewSchema, type VideoView } from '../video-view.js';
-
-export { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS };
-
-const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
-const QueuedSchema = z
-  .object({
-    id: z.string(),
-    status: z.enum(VIDEO_STATUSES),
-    model: z.string(),
-    created_at: z.iso.datetime(),
-  })
-  .meta({ id: 'QueuedVideo' });
+import { HttpError } from '../errors.js';
+import { ErrorSchema } from './error-schema.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(200).describe('The video id (vid_…)') });
-
-function createBodySchema(config: Config) {
-  return z.strictObject({
-    prompt: z
-      .string()
-      .max(config.MAX_PROMPT_LENGTH)
-      .refine((p) => p.trim().length > 0, 'must not be empty')
-      .describe('What the video shows'),
-    model: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(`Model id; default ${config.DEFAULT_MODEL}. See GET /v1/models`),
-    aspect_ratio: z.string().optional().describe('For Kandinsky 5: 3:2, 1:1 or 2:3'),
-    duration: z.number().int().optional().describe('Seconds of video; for Kandinsky 5: 5 or 10'),
-    num_inference_steps: z.number().int().optional().describe('Sampling steps (1 to 100)'),
-    custom_id: z.string().min(1).max(200).optional().describe('Your own reference, returned as is'),
-    metadata: MetadataSchema.optional().describe('Flat key/value pairs, returned as is'),
-    webhook_url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .optional()
-      .describe('Where to send this video’s signed events (Standard Webhooks), besides WEBHOOK_URL'),
-    webhook_events: z
-      .array(z.enum(WEBHOOK_EVENT_TYPES))
-      .min(1)
-      .optional()
-      .describe('Only these events to webhook_url (default: all)'),
-  });
-}
 
 const IdempotencyHeaders = z.looseObject({
   'idempotency-key': IdempotencyKeySchema.optional().describe(
@@ -75,36 +19,9 @@ const IdempotencyHeaders = z.looseObject({
   ),
 });
 
-/** The video, or 404. */
-async function requireVideo(ops: VideoOps, id: string): Promise<LoadedVideo> {
-  const found = await ops.load(id);
-  if (!found) throw new ApiError.VideoNotFound(id);
-  return found;
-}
-
-/** The view with the video's archive (our URL once archived). */
-async function archivedView(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  view: VideoView,
-): Promise<VideoView> {
-  const archive =
-    view.status === 'completed' ? await app.withRedis(() => app.archive.store.get(view.id)) : undefined;
-  return withArchive(view, archive, app.archive.publicBase(request));
-}
-
-function queuedBody(view: VideoView): z.infer<typeof QueuedSchema> {
-  return { id: view.id, status: view.status, model: view.model, created_at: view.created_at };
-}
-
+/** `/v1/videos`: an adapter over the producer's video operations (which throw its catalogue's errors). */
 export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, { config }, done) => {
-  const Body = createBodySchema(config);
-  const ops = createVideoOps({
-    redis: app.redis,
-    queue: app.queue,
-    keys: app.keys,
-    guard: (op) => app.withRedis(op),
-  });
+  const { producer } = app;
 
   app.post(
     '/v1/videos',
@@ -115,10 +32,14 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         description:
           'Answers 202 with the new video id. With an Idempotency-Key seen in the last 24 hours, answers 200 with the video made for the first request and enqueues nothing.',
         headers: IdempotencyHeaders,
-        body: Body,
+        // The producer checks the same schema again, then the model's parameters.
+        body: videoRequestSchema({
+          defaultModel: config.DEFAULT_MODEL,
+          maxPromptLength: config.MAX_PROMPT_LENGTH,
+        }),
         response: {
-          200: QueuedSchema,
-          202: QueuedSchema,
+          200: QueuedVideoSchema,
+          202: QueuedVideoSchema,
           400: ErrorSchema,
           409: ErrorSchema,
           503: ErrorSchema,
@@ -126,47 +47,18 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
       },
     },
     async (request, reply) => {
-      const { custom_id, metadata, webhook_url, webhook_events, ...params } = request.body;
-      if (webhook_url !== undefined && !app.webhooks.enabled) throw new ApiError.WebhooksDisabled();
-      if (webhook_events !== undefined && webhook_url === undefined) {
-        throw validationError([{ path: 'webhook_events', message: 'needs webhook_url' }]);
-      }
-      const checked = validateGenerationParams(params, {
-        defaultModel: config.DEFAULT_MODEL,
-        maxPromptLength: config.MAX_PROMPT_LENGTH,
+      if (request.body.webhook_url !== undefined && !app.webhooks.enabled)
+        throw new HttpError.WebhooksDisabled();
+      const { replayed, video } = await producer.enqueueVideo(request.body, {
+        idempotencyKey: request.headers['idempotency-key'],
       });
-      if (!checked.ok) throw validationError(checked.issues);
-      const data: NewGenerationJobData = {
-        input: checked.value,
-        ...(custom_id === undefined ? {} : { customId: custom_id }),
-        ...(metadata === undefined ? {} : { metadata }),
-        ...(webhook_url === undefined
-          ? {}
-          : { webhook: { url: webhook_url, ...(webhook_events ? { events: webhook_events } : {}) } }),
-      };
-
-      const enqueued = await ops.enqueue(data, request.headers['idempotency-key']);
-      if (enqueued === 'mismatch') throw new ApiError.IdempotencyMismatch();
-      if (enqueued === 'unavailable') throw new ApiError.IdempotencyUnavailable();
-      if (enqueued.replayed) {
-        request.log.info({ videoId: enqueued.id }, 'idempotent repeat: nothing enqueued');
-        return reply
-          .code(200)
-          .header('location', `/v1/videos/${enqueued.id}`)
-          .header('idempotent-replayed', 'true')
-          .send(queuedBody(enqueued.view));
+      reply.header('location', `/v1/videos/${video.id}`);
+      if (replayed) {
+        request.log.info({ videoId: video.id }, 'idempotent repeat: nothing enqueued');
+        return reply.code(200).header('idempotent-replayed', 'true').send(video);
       }
-      const { id, job } = enqueued;
-      request.log.info({ videoId: id, model: data.input.model }, 'video queued');
-      return reply
-        .code(202)
-        .header('location', `/v1/videos/${id}`)
-        .send({
-          id,
-          status: 'queued' as const,
-          model: data.input.model,
-          created_at: new Date(job.timestamp).toISOString(),
-        });
+      request.log.info({ videoId: video.id, model: video.model }, 'video queued');
+      return reply.code(202).send(video);
     },
   );
 
@@ -180,7 +72,13 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         response: { 200: VideoViewSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request) => archivedView(app, request, (await requireVideo(ops, request.params.id)).view),
+    async (request) => {
+      // The view with the video's archive: our content URL once archived.
+      const view = await producer.getVideo(request.params.id);
+      const archive =
+        view.status === 'completed' ? await app.withRedis(() => app.archive.store.get(view.id)) : undefined;
+      return withArchive(view, archive, app.archive.publicBase(request));
+    },
   );
 
   app.delete(
@@ -196,12 +94,9 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      const cancelled = await ops.cancel(id);
-      if (!cancelled) throw new ApiError.VideoNotFound(id);
-      if (cancelled.finished) throw new ApiError.VideoFinished(id, cancelled.view.status);
-      request.log.info({ videoId: id }, 'video cancel requested');
-      return reply.code(202).send(cancelled.view);
+      const view = await producer.cancelVideo(request.params.id);
+      request.log.info({ videoId: view.id }, 'video cancel requested');
+      return reply.code(202).send(view);
     },
   );
   done();

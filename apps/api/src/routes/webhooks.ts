@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '@vidqueue/core/contract';
 import { DELIVERY_STATUSES } from '@vidqueue/webhooks';
-import { ApiError } from '../errors.js';
+import { HttpError } from '../errors.js';
 
 const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
@@ -81,9 +81,9 @@ export const webhookRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
       },
     },
     async (request, reply) => {
-      if (!app.webhooks.enabled) throw new ApiError.WebhooksDisabled();
+      if (!app.webhooks.enabled) throw new HttpError.WebhooksDisabled();
       const replayed = await app.withRedis(() => app.webhooks.dispatcher.replay(request.params.id));
-      if (!replayed) throw new ApiError.DeliveryNotFound(request.params.id);
+      if (!replayed) throw new HttpError.DeliveryNotFound(request.params.id);
       request.log.info({ deliveryId: replayed.id }, 'webhook delivery replayed');
       return reply.code(202).send({ id: replayed.id, job_id: replayed.jobId });
     },

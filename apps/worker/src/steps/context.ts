@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import { reconcileHorizonMs, type Config, type Logger } from '@vidqueue/core/runtime';
 import { createAccountPause, type AccountPause } from '../account-pause.js';
+import { LOGS_SEEN_BUCKET_MS, createLogsSeen, type LogsSeen } from '../logs-seen.js';
+import { createModelBlock, type ModelBlock } from '../model-block.js';
 import type { Budgets } from '../budgets.js';
 import type { ProcessorHooks } from '../hooks.js';
 import { fixedCheckSchedule, type CheckSchedule, type Random, type ScheduleConfig } from '../schedule.js';
@@ -15,6 +17,11 @@ export type ProcessorConfig = ScheduleConfig &
     | 'SUBMIT_MAX_RETRIES'
     | 'ACCOUNT_PAUSE_MS'
     | 'UNKNOWN_OUTCOME_POLICY'
+    | 'RECONCILE_HORIZON_MS'
+    | 'RECONCILE_NOT_FOUND'
+    | 'STATUS_NOT_FOUND_GRACE_MS'
+    | 'MODEL_BLOCK_MS'
+    | 'AIMLAPI_TIMEOUT_MS'
   > &
   // Only used to scrub the key out of provider messages, should one ever echo it.
   Partial<Pick<Config, 'AIMLAPI_KEY'>>;
@@ -48,6 +55,11 @@ export type StepContext = {
   readonly logger: Logger;
   readonly keys: ReturnType<typeof vidqKeys>;
   readonly pause: AccountPause;
+  readonly modelBlock: ModelBlock;
+  /** Usage-log rows any worker has read (unknown-outcome lookups). */
+  readonly logsSeen: LogsSeen;
+  /** How long an attempt's usage-log row may take to appear (`reconcileHorizonMs`). */
+  readonly horizonMs: number;
   readonly schedule: CheckSchedule;
   readonly budgets: Budgets | undefined;
   readonly hooks: ProcessorHooks | undefined;
@@ -57,11 +69,21 @@ export type StepContext = {
   logs(level: 'debug' | 'info'): boolean;
   /** `text` with the provider key replaced, should a provider message ever echo it. */
   scrub(text: string): string;
+  /**
+   * True the first time this process meets a status spelling it does not know (then it is logged at
+   * warn once, not on every check of thousands of jobs); the job's own log has every check's status.
+   */
+  firstSighting(status: string): boolean;
 };
+
+/** Distinct unknown status spellings remembered per process (beyond it, each is logged every time). */
+const MAX_UNKNOWN_STATUSES = 100;
 
 export function createStepContext(deps: ProcessorDeps): StepContext {
   const { config, logger } = deps;
   const random = deps.random ?? Math.random;
+  const horizonMs = reconcileHorizonMs(config);
+  const sighted = new Set<string>();
   return {
     config,
     client: deps.client,
@@ -69,6 +91,10 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     logger,
     keys: vidqKeys(config.QUEUE_PREFIX),
     pause: createAccountPause(deps.redis, config.QUEUE_PREFIX, config.ACCOUNT_PAUSE_MS),
+    modelBlock: createModelBlock(deps.redis, config.QUEUE_PREFIX, config.MODEL_BLOCK_MS),
+    // Rows are needed while a lookup can run: up to twice the horizon after the attempt.
+    logsSeen: createLogsSeen(deps.redis, config.QUEUE_PREFIX, 2 * horizonMs + LOGS_SEEN_BUCKET_MS),
+    horizonMs,
     schedule: deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedDurationMs, random),
     budgets: deps.budgets,
     hooks: deps.hooks,
@@ -76,5 +102,10 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     random,
     logs: (level) => logger.isLevelEnabled(level),
     scrub: (text) => (config.AIMLAPI_KEY ? text.split(config.AIMLAPI_KEY).join('[redacted]') : text),
+    firstSighting(status) {
+      if (sighted.has(status)) return false;
+      if (sighted.size < MAX_UNKNOWN_STATUSES) sighted.add(status);
+      return true;
+    },
   };
 }

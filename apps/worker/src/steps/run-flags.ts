@@ -2,6 +2,7 @@ import type { GenerationJob, GenerationJobData } from '@vidqueue/core/contract';
 import { readRunFlags } from '@vidqueue/core/store';
 import { accountPauseFrom, type AccountPauseState } from '../account-pause.js';
 import type { KnownBackoff } from '../budgets.js';
+import { modelBlockFrom, type ModelBlockState } from '../model-block.js';
 import type { StepContext } from './context.js';
 import { submittingData } from './submitting-data.js';
 
@@ -12,6 +13,8 @@ export type RunFlags = {
   paused?: AccountPauseState | null;
   /** The back-off of the call this run is about to make, when there are budgets. */
   backoff?: KnownBackoff;
+  /** Read for a `pending` job only: the provider refused this job's model for the account a moment ago. */
+  modelBlocked?: ModelBlockState | null;
   /**
    * The `submitting` step, when the same script already wrote it: the job was pending, nothing held
    * the create back (no cancel, pause or back-off, no create budget to ask) and this run holds the lock.
@@ -20,8 +23,9 @@ export type RunFlags = {
 };
 
 /**
- * One round trip (one script, `readRunFlags`) for the cancel flag, the account pause (creates) and the
- * call's back-off; for a pending job whose create needs no budget decision, also the `submitting` claim.
+ * One round trip (one script, `readRunFlags`) for the cancel flag, the account pause and the model's
+ * block (creates) and the call's back-off (create, status or logs); for a pending job whose create needs
+ * no budget decision, also the `submitting` claim (never made while the model is blocked).
  */
 export async function readFlags(
   ctx: StepContext,
@@ -33,6 +37,8 @@ export async function readFlags(
   const jobId = job.id ?? '';
   const creating = data.step === 'pending';
   const withBackoff = budgets !== undefined && data.step !== 'submitting';
+  const callKind = creating ? 'create' : data.step === 'reconciling' ? 'logs' : 'status';
+  const blocks = creating && ctx.config.MODEL_BLOCK_MS > 0;
   const claim = creating && !budgets?.createsGated ? submittingData(job, data, ctx.now()) : undefined;
   const reply = await readRunFlags(
     ctx.redis,
@@ -41,11 +47,12 @@ export async function readFlags(
     {
       cancel: keys.cancel(jobId),
       accountPause: creating ? keys.accountPause : '',
-      backoff: withBackoff ? keys.backoff(creating ? 'create' : 'status') : '',
+      backoff: withBackoff ? keys.backoff(callKind) : '',
+      modelBlock: blocks ? keys.modelBlock(data.input.model) : '',
     },
     claim,
   );
-  const [cancelled, pauseFields, pausePttl, backoffPttl, claimed] = reply;
+  const [cancelled, pauseFields, pausePttl, backoffPttl, claimed, blockPttl, blockReason] = reply;
   const flags: RunFlags = { cancelled: cancelled === 1 };
   if (claim && claimed === 1) flags.claimed = claim;
   if (creating) {
@@ -55,5 +62,6 @@ export async function readFlags(
     flags.paused = accountPauseFrom(fields, pausePttl, ctx.config.ACCOUNT_PAUSE_MS);
   }
   if (withBackoff) flags.backoff = { backoffPttl };
+  if (creating) flags.modelBlocked = modelBlockFrom(blockPttl, blockReason);
   return flags;
 }

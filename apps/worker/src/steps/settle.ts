@@ -2,11 +2,13 @@ import type { Generation } from '@vidqueue/aimlapi';
 import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
 import { JobFailure } from '../job-failure.js';
 import type { StepContext } from './context.js';
+import { withReportedCost } from './cost.js';
 import type { JobRun } from './run.js';
 
 /**
  * The generation reached a terminal phase (seen by the create answer or a status check): the result
- * BullMQ stores as the job's return value, or a `generation_failed` JobFailure with the provider's message.
+ * BullMQ stores as the job's return value (with the cost from wherever the provider reported it), or a
+ * `generation_failed` JobFailure with the provider's message (never a cost: failures are not billed).
  */
 export function settle(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
   if (generation.phase === 'failed') {
@@ -22,6 +24,8 @@ export function settle(ctx: StepContext, run: JobRun, generation: Generation): G
     );
   }
   const { now } = ctx;
+  // Whichever answer reported the charge (create, a poll, the usage-log row), counted once.
+  const cost = withReportedCost(run.data, generation);
   const result: GenerationResult = {
     videoUrl: generation.videoUrl,
     generationId: generation.id,
@@ -29,11 +33,12 @@ export function settle(ctx: StepContext, run: JobRun, generation: Generation): G
     polls: run.data.polls,
     submittedAt: run.data.submittedAt ?? now(),
     completedAt: now(),
-    ...(generation.usdSpent !== undefined && { costUsd: generation.usdSpent }),
-    ...(generation.creditsUsed !== undefined && { creditsUsed: generation.creditsUsed }),
+    ...(cost.costUsd !== undefined && { costUsd: cost.costUsd }),
+    ...(cost.creditsUsed !== undefined && { creditsUsed: cost.creditsUsed }),
     ...(generation.contentType !== undefined && { contentType: generation.contentType }),
     ...(generation.fileSize !== undefined && { fileSize: generation.fileSize }),
     ...(run.data.possibleDuplicate && { possibleDuplicate: true }),
+    ...(run.data.recovered && { recovered: true }),
   };
   if (ctx.logs('info')) {
     run.log.info(

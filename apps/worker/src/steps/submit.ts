@@ -8,6 +8,7 @@ import type { StepContext } from './context.js';
 import { describeError } from './describe-error.js';
 import type { JobRun } from './run.js';
 import { settle } from './settle.js';
+import { costKnown, describeCost, withReportedCost } from './cost.js';
 import { submittingData } from './submitting-data.js';
 import { unknownOutcome } from './unknown-outcome.js';
 
@@ -18,6 +19,16 @@ import { unknownOutcome } from './unknown-outcome.js';
  */
 export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationResult> {
   const { config, now } = ctx;
+  const blocked = run.flags.modelBlocked;
+  if (blocked) {
+    const model = run.data.input.model;
+    run.log.debug({ model }, 'model refused for the account moments ago; failing without a call');
+    throw new JobFailure(
+      FailureCode.ModelNotAllowed,
+      `the provider refused model ${model} for this account (no call made; the refusal is trusted for ` +
+        `${Math.ceil(blocked.remainingMs / 1000)} s more): ${blocked.reason}`,
+    );
+  }
   if (run.flags.claimed) {
     run.data = run.flags.claimed;
     run.job.data = run.data;
@@ -58,6 +69,9 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
   const first =
     generation.phase === 'pending' ? await ctx.schedule.firstCheckAt(run.data.input, submittedAt) : undefined;
   const firstCheckAt = first === undefined ? undefined : Math.min(first.at, deadline);
+  // The create answer's cost (`meta.usage` or the `x-aimlapi-*` headers), persisted with the id: a
+  // provider that reports it only here (the stand-in) never repeats it on a poll.
+  const cost = withReportedCost(run.data, generation);
   await run.saveAndLog(
     {
       step: 'checking',
@@ -69,8 +83,9 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
       lastStatus: generation.status,
       ...(firstCheckAt !== undefined && { nextCheckAt: firstCheckAt }),
       expectedMs: first?.expectedMs,
+      ...cost,
     },
-    `submitted: generation ${generation.id} (${generation.status})`,
+    `submitted: generation ${generation.id} (${generation.status})${costKnown(cost) ? `, cost ${describeCost(cost)}` : ''}`,
   );
   run.bind({ generationId: generation.id });
   if (ctx.logs('info')) run.log.info({ clientRequestId, status: generation.status }, 'submitted');
@@ -80,9 +95,11 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
 }
 
 /**
- * The create call threw. Transient (429, 5xx, refused) → back to `pending`, retried with backoff up to
- * `SUBMIT_MAX_RETRIES`; permanent (400) → `rejected_by_provider`; account (401/403) → the shared pause,
- * job delayed; unknown outcome (or an unclassified error) → `unknownOutcome`.
+ * The create call threw. Transient (429, 500, 503, refused) → back to `pending`, retried with backoff up
+ * to `SUBMIT_MAX_RETRIES`; permanent (400) → `rejected_by_provider`; account (401/403) → the shared
+ * pause, job delayed; model not allowed (a 403 naming the model) → that model blocked for
+ * `MODEL_BLOCK_MS`, the job fails `model_not_allowed`; unknown outcome (timeout, dropped connection,
+ * 502/504/524/408, or an unclassified error) → `unknownOutcome`.
  */
 async function onCreateError(ctx: StepContext, run: JobRun, err: unknown): Promise<never> {
   const { config, now } = ctx;
@@ -112,6 +129,21 @@ async function onCreateError(ctx: StepContext, run: JobRun, err: unknown): Promi
     case 'permanent':
       await run.save({ step: 'pending' });
       throw new JobFailure(FailureCode.Rejected, message);
+    case 'model_not_allowed': {
+      // Only this model is refused (see isModelNotAllowed in @vidqueue/aimlapi for how it is told from
+      // the account-wide 403): fail this job, keep the others, and spare the next jobs of the model a call.
+      const model = run.data.input.model;
+      await ctx.modelBlock.set(model, message);
+      await run.save({ step: 'pending' });
+      run.log.warn(
+        { status: err.status, model, blockMs: config.MODEL_BLOCK_MS, providerMessage: message },
+        'model not allowed for this account: its jobs fail model_not_allowed; other models go on',
+      );
+      throw new JobFailure(
+        FailureCode.ModelNotAllowed,
+        `the provider refused model ${model} for this account: ${message}`,
+      );
+    }
     case 'account': {
       await ctx.pause.set(message, err.status);
       await run.save({ step: 'pending' });

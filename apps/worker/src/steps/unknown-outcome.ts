@@ -2,16 +2,19 @@ import { FailureCode } from '@vidqueue/core/contract';
 import { JobFailure } from '../job-failure.js';
 import { retryDelay } from '../schedule.js';
 import type { StepContext } from './context.js';
+import { startReconcile } from './reconcile.js';
 import type { JobRun } from './run.js';
 
 /**
- * A create call may have created a generation (no answer came, or the worker stopped between sending
- * it and saving the id): never send it again silently. `UNKNOWN_OUTCOME_POLICY` decides: `fail`
- * (`submission_unknown`, the step stays `submitting`) or `resubmit` (back to `pending`, flagged
- * `possibleDuplicate`, at most `SUBMIT_MAX_RETRIES` times).
+ * A create call may have created a generation (no answer came, a gateway answered 502/504/524/408, or
+ * the worker stopped between sending it and saving the id): never send it again silently.
+ * `UNKNOWN_OUTCOME_POLICY` decides: `reconcile` (default: look the attempt up in the usage logs, see
+ * `reconcile.ts`), `fail` (`submission_unknown`, the step stays `submitting`) or `resubmit` (back to
+ * `pending`, flagged `possibleDuplicate`, at most `SUBMIT_MAX_RETRIES` times).
  */
 export async function unknownOutcome(ctx: StepContext, run: JobRun, detail: string): Promise<never> {
   const { config } = ctx;
+  if (config.UNKNOWN_OUTCOME_POLICY === 'reconcile') return startReconcile(ctx, run, detail);
   const what = `create call ${run.data.clientRequestId ?? '(unknown request)'}: ${detail}`;
   if (config.UNKNOWN_OUTCOME_POLICY === 'fail') {
     run.log.warn({ clientRequestId: run.data.clientRequestId }, 'create outcome unknown; failing the job');

@@ -3,10 +3,10 @@
  * the job ids of a batch's rows. Stored by `store/batch-store.ts`; shown by `batch-view.ts`.
  */
 import type { GenerationInput, Metadata } from './job-data.js';
+import type { VideoStatus } from './video-view.js';
 
-export const BATCH_ROW_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
-export type BatchRowStatus = (typeof BATCH_ROW_STATUSES)[number];
-export type BatchCounts = Record<BatchRowStatus, number>;
+/** Rows by status (a row is one video, so its statuses are `VIDEO_STATUSES`). */
+export type BatchCounts = Record<VideoStatus, number>;
 
 export type BatchFormat = 'csv' | 'jsonl';
 
@@ -45,11 +45,13 @@ export type BatchRowOutcome = {
   cost_usd?: number;
   credits_used?: number;
   possible_duplicate?: boolean;
+  /** The generation id came from the provider's usage logs after the create's answer was lost. */
+  recovered?: boolean;
 };
 
 export type BatchRowRecord = {
   row: number;
-  status: BatchRowStatus;
+  status: VideoStatus;
   /** 0 for the first job of the row, n after the n-th retry. */
   attempt: number;
   input: BatchRowInput;

@@ -1,38 +1,65 @@
 /**
- * The public views of a batch (what `GET /v1/batches/:id` and its results export answer, and what
- * @vidqueue/client returns in both modes), mapped from the batch store. Shared by the API and the SDK.
+ * The public views of a batch (what `POST /v1/batches`, `GET /v1/batches/:id` and its results export
+ * answer, and what @vidqueue/client returns in both modes), mapped from the batch store. The zod
+ * schemas serialize the API's responses and document them in OpenAPI; the types come from them.
  */
+import { z } from 'zod';
 import { chooseVideoUrl, toArchiveView, type ArchiveRecord, type ArchiveView } from './archive.js';
-import { batchJobId, type BatchCounts, type BatchRecord, type BatchRowRecord } from './batch-record.js';
+import { batchJobId, type BatchRecord, type BatchRowRecord } from './batch-record.js';
 import type { Metadata } from './job-data.js';
-import type { VideoStatus } from './video-view.js';
+import { VIDEO_STATUSES, type VideoStatus } from './video-view.js';
 
 export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
 /** `queued`: no row started; `running`; `completed`: every row finished; `cancelled`: a cancel was asked for. */
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-/** `GET /v1/batches/:id`: counts always add up to `total`. */
-export type PublicBatchView = {
-  id: string;
-  status: BatchStatus;
-  total: number;
-  counts: BatchCounts;
-  /** Sum of the cost the provider reported for completed rows. */
-  cost_usd: number;
-  created_at: string;
-  finished_at: string | null;
-};
+const iso = z.iso.datetime();
 
-/** The batch a create (or its idempotent repeat) answers, without the skipped rows' errors. */
-export type CreatedBatchView = {
-  id: string;
-  status: BatchStatus;
-  /** Rows enqueued. */
-  total: number;
-  /** Invalid rows left out. */
-  skipped: number;
-  created_at: string;
-};
+export const BatchCountsSchema = z
+  .object(
+    Object.fromEntries(VIDEO_STATUSES.map((s) => [s, z.number().int()])) as Record<VideoStatus, z.ZodNumber>,
+  )
+  .describe('Rows by status; they always add up to total');
+
+/** `GET /v1/batches/:id`: counts always add up to `total`. */
+export const BatchViewSchema = z
+  .object({
+    id: z.string().describe('The batch id (bat_…)'),
+    status: z
+      .enum(BATCH_STATUSES)
+      .describe(
+        'queued: no row started; running; completed: every row finished; cancelled: a cancel was asked for',
+      ),
+    total: z.number().int().describe('Rows in the batch'),
+    counts: BatchCountsSchema,
+    cost_usd: z.number().describe('Sum of the cost the provider reported for completed rows'),
+    created_at: iso,
+    finished_at: iso.nullable().describe('When the last unfinished row finished'),
+  })
+  .meta({ id: 'Batch' });
+export type PublicBatchView = z.infer<typeof BatchViewSchema>;
+
+/** One problem in an uploaded file: 1-based line, data row, column. */
+export const RowErrorSchema = z.object({
+  line: z.number().int(),
+  row: z.number().int().optional(),
+  column: z.string().optional(),
+  message: z.string(),
+});
+export type RowError = z.infer<typeof RowErrorSchema>;
+
+/** The batch a create (or its idempotent repeat, without `skipped_rows`) answers. */
+export const CreatedBatchSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(BATCH_STATUSES),
+    total: z.number().int().describe('Rows enqueued'),
+    skipped: z.number().int().describe('Invalid rows left out (on_invalid=skip)'),
+    skipped_rows: z.array(RowErrorSchema).optional().describe('The first 100 errors of the skipped rows'),
+    created_at: iso,
+  })
+  .meta({ id: 'BatchCreated' });
+export type CreatedBatchView = z.infer<typeof CreatedBatchSchema>;
 
 /** One line of `GET /v1/batches/:id/results`, in input order (CSV adds the metadata columns after these). */
 export type BatchResultRow = {
@@ -51,6 +78,8 @@ export type BatchResultRow = {
   prompt: string;
   model: string;
   metadata: Metadata | null;
+  /** Present (JSONL only) when the generation was found in the provider's usage logs after its create's answer was lost. */
+  recovered?: true;
 };
 
 /** The columns of a CSV results export, before the input's metadata columns. */
@@ -95,12 +124,14 @@ export function toBatchView(batch: BatchRecord): PublicBatchView {
   };
 }
 
-export function toCreatedBatchView(batch: BatchRecord): CreatedBatchView {
+/** The created view; `skippedRows` (the first errors of the rows left out) only on the creating request. */
+export function toCreatedBatchView(batch: BatchRecord, skippedRows?: RowError[]): CreatedBatchView {
   return {
     id: batch.meta.id,
     status: batchStatus(batch),
     total: batch.meta.total,
     skipped: batch.meta.skipped,
+    ...(skippedRows === undefined ? {} : { skipped_rows: skippedRows }),
     created_at: new Date(batch.meta.createdAt).toISOString(),
   };
 }
@@ -147,5 +178,6 @@ export function toBatchResultRow(record: BatchRowRecord, extras?: BatchRowExtras
     prompt: input.input.prompt,
     model: input.input.model,
     metadata: input.metadata ?? null,
+    ...(outcome.recovered === true && { recovered: true as const }),
   };
 }

@@ -24,10 +24,42 @@ export const JobStep = {
   Pending: 'pending',
   /** A create call may be in flight: its outcome is unknown until `generationId` is persisted. */
   Submitting: 'submitting',
+  /**
+   * A create's outcome is unknown (no answer, a gateway error, a crash after sending): the attempt is
+   * looked up in the provider's usage logs (`reconcile`), never sent again blindly.
+   */
+  Reconciling: 'reconciling',
   /** The provider accepted it; `generationId` is set; status checks run as delayed re-runs. */
   Checking: 'checking',
 } as const;
 export type JobStep = (typeof JobStep)[keyof typeof JobStep];
+
+/**
+ * The usage-log lookup of one create attempt whose outcome is unknown (step `reconciling`). Times are
+ * epoch ms on the worker's clock.
+ */
+export const ReconcileStateSchema = z.object({
+  /** The attempt's X-Client-Request-Id: what its usage-log row carries as `client_request_id`. */
+  clientRequestId: z.string(),
+  /** When the attempt went out (the lookup window is around it). */
+  sentAt: z.number(),
+  /** When the outcome became unknown (the answer failed, or a worker found the job in `submitting`). */
+  since: z.number(),
+  /** Why the outcome is unknown, in one line. */
+  reason: z.string(),
+  /** Complete passes over the window that did not find the row. */
+  lookups: z.number().int().default(0),
+  /** Lookups that failed (429, 5xx, no answer, 401/403/404). */
+  errors: z.number().int().default(0),
+  /** A pass over the window's pages in progress: when it started and the next offset. */
+  passStartedAt: z.number().optional(),
+  offset: z.number().int().optional(),
+  /** The last lookup error, in one line. */
+  lastError: z.string().optional(),
+  /** When the latest whole pass this lookup counted started (its own, or another job's over the same window). */
+  lastPassAt: z.number().optional(),
+});
+export type ReconcileState = z.infer<typeof ReconcileStateSchema>;
 
 export const GenerationJobDataSchema = z.object({
   input: GenerationInputSchema,
@@ -37,7 +69,7 @@ export const GenerationJobDataSchema = z.object({
   row: z.number().int().optional(),
   /** Where this video's events go besides WEBHOOK_URL (`webhook_url` of POST /v1/videos). */
   webhook: WebhookTargetSchema.optional(),
-  step: z.enum(['pending', 'submitting', 'checking']).default('pending'),
+  step: z.enum(['pending', 'submitting', 'reconciling', 'checking']).default('pending'),
   /** Sent as X-Client-Request-Id with the create call, to find a lost generation with the provider. */
   clientRequestId: z.string().optional(),
   generationId: z.string().optional(),
@@ -58,6 +90,20 @@ export const GenerationJobDataSchema = z.object({
   lastCheckAt: z.number().optional(),
   /** Generation time (ms) the adaptive schedule expected when it placed the first check. */
   expectedMs: z.number().optional(),
+  /**
+   * What the provider reported this generation costs, from wherever it said so (the create answer,
+   * a poll, or its usage-log row): one charge, the latest non-zero figure kept.
+   */
+  costUsd: z.number().optional(),
+  creditsUsed: z.number().optional(),
+  /** The usage-log lookup while `step` is `reconciling`. */
+  reconcile: ReconcileStateSchema.optional(),
+  /** Set when `generationId` was adopted from the provider's usage logs after an unknown outcome. */
+  recovered: z.boolean().optional(),
+  /** The status of the usage-log row it was adopted from (`succeeded` or `failed`). */
+  recoveredFrom: z.string().optional(),
+  /** Usage-log lookups made for the cost of a recovered generation once it completed. */
+  costLookups: z.number().int().optional(),
 });
 export type GenerationJobData = z.infer<typeof GenerationJobDataSchema>;
 /** What a producer must supply: progress fields are optional. */
@@ -76,5 +122,7 @@ export const GenerationResultSchema = z.object({
   contentType: z.string().optional(),
   fileSize: z.number().optional(),
   possibleDuplicate: z.boolean().optional(),
+  /** The generation id came from the provider's usage logs after the create's answer was lost. */
+  recovered: z.boolean().optional(),
 });
 export type GenerationResult = z.infer<typeof GenerationResultSchema>;

@@ -8,9 +8,9 @@ export function vidqKeys(prefix: string) {
     cancel: (jobId: string) => `${base}:cancel:${jobId}`,
     /** Hash {reason, since, status} while provider submissions are paused for an account problem. */
     accountPause: `${base}:account-pause`,
-    /** Idempotency-Key -> job id, for POST /v1/videos. */
+    /** Idempotency-Key -> `<videoId> <sha256 of the request>[ added]`, for POST /v1/videos (producer/video-idempotency.ts). */
     idempotency: (key: string) => `${base}:idem:${key}`,
-    /** Idempotency-Key -> batch id, for POST /v1/batches. */
+    /** Idempotency-Key -> `<batchId> <sha256 of the file> <hash of the options>`, for POST /v1/batches (producer/batch-idempotency.ts). */
     batchIdempotency: (key: string) => `${base}:batch-idem:${key}`,
     /** The Redis keys of one batch record (see batch-store.ts); all expire together. */
     batch: (batchId: string) => {
@@ -56,7 +56,23 @@ export function vidqKeys(prefix: string) {
     /** Rate-limiter counters (rate-limiter-flexible), one per kind of provider call. */
     rateLimit: `${base}:rate`,
     /** Set with a TTL after a provider 429: every worker waits before that kind of call. */
-    backoff: (kind: 'create' | 'status') => `${base}:backoff:${kind}`,
+    backoff: (kind: 'create' | 'status' | 'logs') => `${base}:backoff:${kind}`,
+    /** String with a TTL after a provider 403 refused this model for the account: its jobs fail without a call. */
+    modelBlock: (model: string) => `${base}:model-block:${model}`,
+    /**
+     * Hash of usage-log rows seen by any worker, for one period of request times: client request id →
+     * the row (JSON). Unknown-outcome lookups read it before calling the provider.
+     */
+    logsSeen: (bucket: number) => `${base}:logs-seen:${bucket}`,
+    /**
+     * Usage-log passes over one window (`<model>|<start>|<end>`): `:done` holds when the latest whole
+     * pass started (epoch ms), `:lock` is held by the worker running one, so lookups in the same window
+     * share passes instead of each paging through it.
+     */
+    logsPass: (window: string) => ({
+      done: `${base}:logs-pass:${window}:done`,
+      lock: `${base}:logs-pass:${window}:lock`,
+    }),
     /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
     inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */

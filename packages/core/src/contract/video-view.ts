@@ -14,6 +14,7 @@ import {
   type GenerationResult,
 } from './job-data.js';
 
+/** Where a video stands; also the statuses of a batch's rows (a row is one video). */
 export const VIDEO_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
@@ -50,9 +51,32 @@ export const VideoViewSchema = z
     completed_at: iso.nullable().describe('When the video reached a final state'),
     cost_usd: z.number().nullable(),
     credits_used: z.number().nullable(),
+    recovered: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Present when the create's answer was lost and the generation was found in the provider's usage logs",
+      ),
   })
   .meta({ id: 'Video' });
 export type VideoView = z.infer<typeof VideoViewSchema>;
+
+/** What a create answers (`POST /v1/videos`, the SDK's `enqueue`): the new video, or the key's first one. */
+export const QueuedVideoSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(VIDEO_STATUSES),
+    model: z.string(),
+    created_at: iso,
+  })
+  .meta({ id: 'QueuedVideo' });
+export type QueuedVideoView = z.infer<typeof QueuedVideoSchema>;
+
+export function toQueuedVideo(
+  view: Pick<VideoView, 'id' | 'status' | 'model' | 'created_at'>,
+): QueuedVideoView {
+  return { id: view.id, status: view.status, model: view.model, created_at: view.created_at };
+}
 
 /** A generation job as BullMQ returns it. */
 export type GenerationJob = Job<GenerationJobData, GenerationResult, string>;
@@ -77,7 +101,9 @@ export function videoStatus(
     case 'unknown':
       if (cancelRequested) return 'cancelled';
       if (state === 'delayed' || state === 'active') {
-        return step === JobStep.Submitting || step === JobStep.Checking ? 'generating' : 'queued';
+        return step === JobStep.Submitting || step === JobStep.Reconciling || step === JobStep.Checking
+          ? 'generating'
+          : 'queued';
       }
       return 'queued';
   }
@@ -131,6 +157,7 @@ export function toVideoView(
     completed_at: finishedAt === undefined ? null : toIso(finishedAt),
     cost_usd: result?.costUsd ?? null,
     credits_used: result?.creditsUsed ?? null,
+    ...((result?.recovered ?? data.recovered) === true && { recovered: true as const }),
   };
 }
 

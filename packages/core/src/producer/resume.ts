@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Guard } from './batch-ops.js';
+import type { Guard } from './redis-guard.js';
 import type { GenerationQueue } from '../store/queue.js';
 
 export type ResumeResult = {

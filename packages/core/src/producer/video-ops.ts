@@ -1,128 +1,140 @@
 /**
- * Single-video operations shared by the API (`/v1/videos`) and the SDK's Redis mode: the same job ids
- * and data, the same Idempotency-Key claim and replay, the same cancel. Callers turn refusals
- * (`'mismatch'`, `'unavailable'`, `'finished'`) into their own errors; every Redis call goes through
- * the caller's `guard` (timeouts, "Redis unavailable"), as in `createBatchOps`.
+ * Single videos: load, enqueue (with its Idempotency-Key), cancel. The same job ids and data, the same
+ * key handling and the same refusals for `/v1/videos` and the SDK's Redis mode.
  */
-import type { Redis } from 'ioredis';
-import type { Guard } from './batch-ops.js';
-import { CANCEL_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS, requestFingerprint } from '../contract/idempotency.js';
+import { CANCEL_TTL_SECONDS } from '../contract/idempotency.js';
 import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
-import { newVideoId, type vidqKeys } from '../contract/keys.js';
-import { GENERATION_JOB_NAME, type GenerationQueue } from '../store/queue.js';
+import { newVideoId } from '../contract/keys.js';
 import {
   isFinished,
+  toQueuedVideo,
   toVideoView,
   type GenerationJob,
   type JobStateName,
+  type QueuedVideoView,
   type VideoView,
 } from '../contract/video-view.js';
-
-/** How long a repeated Idempotency-Key waits for the first request's job to appear. */
-export const IDEMPOTENCY_WAIT_MS = 1_000;
-
-export type VideoOpsDeps = {
-  redis: Redis;
-  queue: GenerationQueue;
-  keys: ReturnType<typeof vidqKeys>;
-  guard: Guard;
-};
+import { GENERATION_JOB_NAME } from '../store/queue.js';
+import type { ProducerContext } from './context.js';
+import { ProducerError, producerError } from './errors.js';
+import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
+import { claimFingerprint, claimVideoKey, markAdded, repeatOfClaim } from './video-idempotency.js';
 
 export type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
 
-/** What `enqueue` did: added a job, or found the one made for an earlier use of the key. */
-export type Enqueued =
-  | { replayed: false; id: string; job: GenerationJob }
-  | { replayed: true; id: string; view: VideoView }
-  /** The key was used with a different request. */
-  | 'mismatch'
-  /** The key was used, but its video did not appear within IDEMPOTENCY_WAIT_MS (or was removed). */
-  | 'unavailable';
+/** What `enqueueVideo` did: added a job (`replayed: false`), or found the one made for the key before. */
+export type EnqueuedVideo = { replayed: boolean; video: QueuedVideoView };
 
-export type VideoOps = ReturnType<typeof createVideoOps>;
+/** The video, or undefined when there is none. */
+export async function loadVideo(ctx: ProducerContext, id: string): Promise<LoadedVideo | undefined> {
+  const { guard, queue, redis, keys } = ctx;
+  // State first, then the job: BullMQ sets a job's state and its failedReason/returnvalue in one
+  // script, so a job read after its state is never older than that state (the other order could
+  // show `failed` without the reason).
+  const [state, cancel] = await guard(() =>
+    Promise.all([queue.getJobState(id), redis.exists(keys.cancel(id))]),
+  );
+  if (state === 'unknown') return undefined;
+  const job = (await guard(() => queue.getJob(id))) as GenerationJob | undefined;
+  if (!job) return undefined; // removed between the two reads
+  return { job, state, view: toVideoView(job, state, cancel === 1) };
+}
 
-export function createVideoOps(deps: VideoOpsDeps) {
-  const { redis, queue, keys, guard } = deps;
+/** The video's view, or VIDEO_NOT_FOUND. */
+export async function getVideo(ctx: ProducerContext, id: string): Promise<VideoView> {
+  const found = await loadVideo(ctx, id);
+  if (!found) throw producerError.videoNotFound(id);
+  return found.view;
+}
 
-  async function load(id: string): Promise<LoadedVideo | undefined> {
-    // State first, then the job: BullMQ sets a job's state and its failedReason/returnvalue in one
-    // script, so a job read after its state is never older than that state (the other order could
-    // show `failed` without the reason).
-    const [state, cancel] = await guard(() =>
-      Promise.all([queue.getJobState(id), redis.exists(keys.cancel(id))]),
-    );
-    if (state === 'unknown') return undefined;
-    const job = (await guard(() => queue.getJob(id))) as GenerationJob | undefined;
-    if (!job) return undefined; // removed between the two reads
-    return { job, state, view: toVideoView(job, state, cancel === 1) };
+function addJob(ctx: ProducerContext, id: string, data: NewGenerationJobData): Promise<GenerationJob> {
+  // Job data follows job-data.ts: progress fields start absent; the worker fills them.
+  return ctx.guard(() => ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
+}
+
+/** A video's queued view and the fingerprint of what it asked for, or undefined when it has no job. */
+async function loadForRepeat(ctx: ProducerContext, id: string) {
+  const found = await loadVideo(ctx, id);
+  return found && { video: toQueuedVideo(found.view), fingerprint: claimFingerprint(found.job.data) };
+}
+
+/**
+ * Validates one request and adds its generation job under a new video id. With an Idempotency-Key,
+ * the first use claims it (NX, IDEMPOTENCY_TTL_SECONDS, with the video id and the request's
+ * fingerprint) and a repeat answers the first request's video instead of a new job
+ * (IDEMPOTENCY_KEY_MISMATCH for another request under the same key). See video-idempotency.ts for
+ * why a key is never released and how a repeat completes a claim whose job did not land.
+ */
+export async function enqueueVideo(
+  ctx: ProducerContext,
+  input: unknown,
+  options: { idempotencyKey?: string | undefined } = {},
+): Promise<EnqueuedVideo> {
+  const data = validateVideoRequest(input, {
+    defaultModel: ctx.config.DEFAULT_MODEL,
+    maxPromptLength: ctx.config.MAX_PROMPT_LENGTH,
+  });
+  const key = options.idempotencyKey;
+  checkIdempotencyKey(key);
+  if (key === undefined) {
+    const id = newVideoId();
+    return { replayed: false, video: queued(await addJob(ctx, id, data), data) };
   }
-
-  function add(id: string, data: NewGenerationJobData): Promise<GenerationJob> {
-    // Job data follows job-data.ts: progress fields start absent; the worker fills them.
-    return guard(() => queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
+  const redisKey = ctx.keys.idempotency(key);
+  const fingerprint = claimFingerprint(data);
+  // Twice at most: a claim that expires between our NX and our read is claimed afresh once.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const id = newVideoId();
+    if (await claimVideoKey(ctx, redisKey, id, fingerprint)) {
+      // If the add times out, the key stays: the job may still land, and a repeat finds or adds it.
+      const job = await addJob(ctx, id, data);
+      await markAdded(ctx, redisKey, `${id} ${fingerprint}`);
+      return { replayed: false, video: queued(job, data) };
+    }
+    const repeat = await repeatOfClaim(ctx, redisKey, fingerprint, (videoId) => loadForRepeat(ctx, videoId));
+    if (repeat === undefined) continue;
+    if ('video' in repeat) return { replayed: true, video: repeat.video };
+    // The claim's job never landed: add it under the claim's id (a no-op if it lands meanwhile).
+    await addJob(ctx, repeat.add, data);
+    await markAdded(ctx, redisKey, `${repeat.add} ${fingerprint}`);
+    const added = await loadForRepeat(ctx, repeat.add);
+    if (!added) throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
+    return { replayed: true, video: added.video };
   }
+  throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
+}
 
-  /** The video made for an earlier request with the same key. */
-  async function replay(redisKey: string, data: NewGenerationJobData): Promise<Enqueued> {
-    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-    for (;;) {
-      const id = await guard(() => redis.get(redisKey));
-      const found = id === null ? undefined : await load(id);
-      if (found) {
-        if (requestFingerprint(found.job.data) !== requestFingerprint(data)) return 'mismatch';
-        return { replayed: true, id: found.view.id, view: found.view };
-      }
-      // The first request may be between claiming the key and adding its job.
-      if (Date.now() >= deadline) return 'unavailable';
-      await new Promise((resolve) => setTimeout(resolve, 50));
+function queued(job: GenerationJob, data: NewGenerationJobData): QueuedVideoView {
+  return {
+    id: String(job.id),
+    status: 'queued',
+    model: data.input.model,
+    created_at: new Date(job.timestamp).toISOString(),
+  };
+}
+
+/**
+ * Asks the worker to stop a video (a flag it reads at the job's next step; a delayed job is run at
+ * once so that step comes now) and answers its view. VIDEO_NOT_FOUND, or VIDEO_FINISHED (nothing done)
+ * when it has already completed or failed; cancelling a cancelled video again is fine.
+ */
+export async function cancelVideo(ctx: ProducerContext, id: string): Promise<VideoView> {
+  const found = await loadVideo(ctx, id);
+  if (!found) throw producerError.videoNotFound(id);
+  const { job, state, view } = found;
+  if (view.status === 'cancelled') return view;
+  if (isFinished(state)) throw producerError.videoFinished(id, view.status);
+  await ctx.guard(() => ctx.redis.set(ctx.keys.cancel(id), String(Date.now()), 'EX', CANCEL_TTL_SECONDS));
+  if (state === 'delayed') {
+    try {
+      await ctx.guard(() => job.promote());
+    } catch (err) {
+      // Refused because the job moved on (a worker took it): nothing to do. Still delayed: a real
+      // failure (Redis), which the caller must see.
+      if (await ctx.guard(() => job.isDelayed())) throw err;
     }
   }
-
-  return {
-    load,
-
-    /**
-     * Adds one generation job under a new video id. With an Idempotency-Key, the first use claims it
-     * (NX, IDEMPOTENCY_TTL_SECONDS) and a repeat gets the first request's video instead of a new job.
-     */
-    async enqueue(data: NewGenerationJobData, idempotencyKey?: string): Promise<Enqueued> {
-      const id = newVideoId();
-      if (idempotencyKey === undefined) return { replayed: false, id, job: await add(id, data) };
-      const redisKey = keys.idempotency(idempotencyKey);
-      const claimed = await guard(() => redis.set(redisKey, id, 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX'));
-      if (claimed === null) return replay(redisKey, data);
-      try {
-        return { replayed: false, id, job: await add(id, data) };
-      } catch (err) {
-        // Free the key so a retry can enqueue; if Redis is gone the key stays and a retry gets 409.
-        await redis.del(redisKey).catch(() => undefined);
-        throw err;
-      }
-    },
-
-    /**
-     * Asks the worker to stop a video (a flag it reads at the job's next step; a delayed job is run
-     * at once so that step comes now). Undefined when there is no such video; `finished` (and nothing
-     * done) when it has already completed or failed; else its view after the request.
-     */
-    async cancel(id: string): Promise<{ finished: boolean; view: VideoView } | undefined> {
-      const found = await load(id);
-      if (!found) return undefined;
-      const { job, state, view } = found;
-      if (view.status === 'cancelled') return { finished: false, view };
-      if (isFinished(state)) return { finished: true, view };
-      await guard(() => redis.set(keys.cancel(id), String(Date.now()), 'EX', CANCEL_TTL_SECONDS));
-      if (state === 'delayed') {
-        try {
-          await guard(() => job.promote());
-        } catch (err) {
-          // Refused because the job moved on (a worker took it): nothing to do. Still delayed: a
-          // real failure (Redis), which the caller must see.
-          if (await guard(() => job.isDelayed())) throw err;
-        }
-      }
-      const after = await load(id);
-      return after && { finished: false, view: after.view };
-    },
-  };
+  const after = await loadVideo(ctx, id);
+  if (!after) throw producerError.videoNotFound(id);
+  return after.view;
 }

@@ -70,7 +70,27 @@ export const ConfigSchema = z.object({
   RETRY_BASE_MS: ms().min(10).default(2_000),
   RETRY_MAX_MS: ms().min(10).default(60_000),
   ACCOUNT_PAUSE_MS: ms().min(100).default(60_000),
-  UNKNOWN_OUTCOME_POLICY: z.enum(['fail', 'resubmit']).default('fail'),
+  /**
+   * A create whose outcome is unknown (no answer, a gateway error, a crash after sending):
+   * `reconcile` looks the attempt up in the provider's usage logs (adopt the generation, or create again
+   * once the logs prove nothing was made); `fail` fails it `submission_unknown`; `resubmit` sends it
+   * again, flagged `possible_duplicate`.
+   */
+  UNKNOWN_OUTCOME_POLICY: z.enum(['reconcile', 'fail', 'resubmit']).default('reconcile'),
+  /**
+   * How long after an attempt its usage-log row may take to appear (the provider documents no ingestion
+   * delay, nor whether a running generation has a row before it completes). Unset:
+   * `GENERATION_DEADLINE_MS` + 5 minutes (see `reconcileHorizonMs`).
+   */
+  RECONCILE_HORIZON_MS: ms().min(1000).optional(),
+  /** An attempt the logs still do not show after the horizon: `create` it again (not a duplicate) or `fail` (`submission_unknown`). */
+  RECONCILE_NOT_FOUND: z.enum(['create', 'fail']).default('create'),
+  /** Usage-log requests per minute across every worker process (the provider allows 200 per 60 s; 0: unlimited). */
+  LOGS_RATE_PER_MIN: z.coerce.number().int().min(0).default(150),
+  /** A status check answered 404 this soon after submission is retried (a fresh id may not be visible yet). */
+  STATUS_NOT_FOUND_GRACE_MS: ms().default(120_000),
+  /** After a 403 refused a model for the account, its jobs fail `model_not_allowed` without a call for this long (0: each job asks). */
+  MODEL_BLOCK_MS: ms().default(300_000),
   /** Create calls per minute across every worker process (0: unlimited). */
   CREATE_RATE_PER_MIN: z.coerce.number().int().min(0).default(0),
   /** Status calls per minute across every worker process (0: unlimited). */
@@ -158,6 +178,20 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Extra time the usage logs get beyond the generation deadline when `RECONCILE_HORIZON_MS` is unset. */
+export const RECONCILE_HORIZON_EXTRA_MS = 5 * 60_000;
+
+/**
+ * The reconcile horizon: `RECONCILE_HORIZON_MS`, else `GENERATION_DEADLINE_MS` + 5 minutes. The
+ * default covers a provider that writes a generation's row only once it finished (the docs are silent):
+ * a generation finishes within the deadline, and its row has 5 more minutes to be ingested.
+ */
+export function reconcileHorizonMs(
+  config: Pick<Config, 'RECONCILE_HORIZON_MS' | 'GENERATION_DEADLINE_MS'>,
+): number {
+  return config.RECONCILE_HORIZON_MS ?? config.GENERATION_DEADLINE_MS + RECONCILE_HORIZON_EXTRA_MS;
+}
 
 /** Keys whose values must never reach logs, Redis, errors or job data. */
 export const SECRET_KEYS = [

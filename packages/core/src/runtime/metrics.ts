@@ -29,14 +29,14 @@ export type MetricHistogramName = keyof typeof METRIC_HISTOGRAMS;
 
 /** Hash names under `vidqKeys(prefix).metric(...)`. */
 export const METRIC_HASHES = {
-  /** Fields `<kind>:<status>`: provider calls by kind (create, status) and HTTP status (`none`: no answer). */
+  /** Fields `<kind>:<status>`: provider calls by kind (create, status, logs) and HTTP status (`none`: no answer). */
   calls: 'provider_calls',
-  /** Fields: submitted, completed, failed:<code>, cost_usd, credits. */
+  /** Fields: submitted, completed, settled, failed:<code>, cost_usd, credits, reconciled:recovered, reconciled:not_created. */
   events: 'events',
 } as const;
 
 export type MetricsRecorder = {
-  providerCall(kind: 'create' | 'status', status: number | 'none'): Promise<void>;
+  providerCall(kind: 'create' | 'status' | 'logs', status: number | 'none'): Promise<void>;
   observe(name: MetricHistogramName, seconds: number): Promise<void>;
   /** Adds to counters of the `events` hash (floats allowed for cost). */
   add(fields: Record<string, number>): Promise<void>;

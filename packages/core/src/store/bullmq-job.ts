@@ -62,25 +62,35 @@ export async function updateDataAndLog<T>(
   job.data = data;
 }
 
-/** Raw reply of `job-run-flags`: cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL, claimed. */
-export type RunFlagsReply = [number, string[], number, number, number];
+/**
+ * Raw reply of `job-run-flags`: cancel exists, pause HGETALL (flat), pause PTTL, back-off PTTL, claimed,
+ * model block PTTL (-2: none), model block reason.
+ */
+export type RunFlagsReply = [number, string[], number, number, number, number, string];
 
 /**
- * One round trip for the flags a worker run obeys (cancel, account pause, back-off) and, when `claim`
- * is given, the lock-guarded write of the job's `submitting` data (made only when nothing holds the
- * create back). Empty key names skip a read.
+ * One round trip for the flags a worker run obeys (cancel, account pause, back-off, the model's block)
+ * and, when `claim` is given, the lock-guarded write of the job's `submitting` data (made only when
+ * nothing holds the create back). Empty key names skip a read.
  */
 export async function readRunFlags(
   redis: ScriptConnection,
   job: Job<unknown>,
   token: string,
-  keys: { cancel: string; accountPause: string; backoff: string },
+  keys: { cancel: string; accountPause: string; backoff: string; modelBlock?: string },
   claim: unknown,
 ): Promise<RunFlagsReply> {
   const key = jobKey(job);
   return (await scripts['job-run-flags'].run(
     redis,
-    [keys.cancel, keys.accountPause, keys.backoff, `${key}:lock`, claim === undefined ? '' : key],
+    [
+      keys.cancel,
+      keys.accountPause,
+      keys.backoff,
+      `${key}:lock`,
+      claim === undefined ? '' : key,
+      keys.modelBlock ?? '',
+    ],
     [token, claim === undefined ? '' : JSON.stringify(claim)],
   )) as RunFlagsReply;
 }

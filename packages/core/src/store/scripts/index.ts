@@ -31,10 +31,12 @@ const SCRIPTS = {
   'batch-cancel-rows': 6,
   'job-update-if-locked': 2,
   'job-update-and-log': 2,
-  'job-run-flags': 5,
+  'job-run-flags': 6,
   'durations-record': 1,
   'in-flight-reserve': 1,
   'backoff-extend': 1,
+  'logs-seen-add': 1,
+  'logs-pass-done': 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import multipart from '@fastify/multipart';
+import type { Config } from '@vidqueue/core/runtime';
+import { cancelBatchRoute } from './cancel.js';
+import { createBatchRoute } from './create.js';
+import { getBatchRoute } from './get.js';
+import { batchResultsRoute } from './results.js';
+import { retryBatchRoute } from './retry.js';
+import { BODY_FORMATS } from './upload.js';
+
+/** `/v1/batches`: one small file per action, each an adapter over the producer's batch operations. */
+export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  // The file is streamed by the handler, never buffered by a parser.
+  app.addContentTypeParser(Object.keys(BODY_FORMATS), (_request, payload, done) => done(null, payload));
+  const maxBytes = config.MAX_UPLOAD_BYTES;
+  await app.register(multipart, { limits: { fileSize: maxBytes + 1, files: 1, fields: 10, parts: 20 } });
+
+  createBatchRoute(app, config);
+  getBatchRoute(app);
+  batchResultsRoute(app);
+  cancelBatchRoute(app);
+  retryBatchRoute(app);
+};

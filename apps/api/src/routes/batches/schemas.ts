@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { IdempotencyKeySchema } from '@vidqueue/core/contract';
+
+/** The app as the batch routes see it (zod type provider). */
+export type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
+
+export const IdParams = z.object({ id: z.string().min(1).max(200).describe('The batch id (bat_…)') });
+
+export const CreateQuery = z.object({
+  on_invalid: z
+    .enum(['reject', 'skip'])
+    .default('reject')
+    .describe(
+      'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
+    ),
+  model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('Where to send this batch’s signed events (also a multipart field before the file)'),
+  webhook_events: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated: only these events to webhook_url (video.completed, video.failed, batch.completed); default all',
+    ),
+});
+
+export const DeleteQuery = z.object({
+  purge: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'true: remove a finished batch for good (its records, jobs and archived files) instead of cancelling',
+    ),
+});
+export const PurgedSchema = z
+  .object({
+    id: z.string(),
+    purged: z.literal(true),
+    jobs_removed: z.number().int(),
+    files_removed: z.number().int(),
+  })
+  .meta({ id: 'BatchPurged' });
+
+export const CreateHeaders = z.looseObject({
+  'idempotency-key': IdempotencyKeySchema.optional().describe(
+    'Send the same file again with the same key to get the same batch; if enqueueing broke midway, this resumes it',
+  ),
+});
+
+export const ResultsQuery = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') });
+
+export const RetryBody = z
+  .strictObject({ only: z.literal('failed').default('failed').describe('Which rows: only failed ones') })
+  .nullish();
+
+export const RetriedSchema = z.object({ retried: z.number().int() }).meta({ id: 'BatchRetried' });

@@ -1,0 +1,72 @@
+import type { FastifyRequest } from 'fastify';
+import type { BatchFormat } from '@vidqueue/core/contract';
+import { HttpError } from '../../errors.js';
+
+/** Media types accepted as a whole-body batch file, and the format each one means. */
+export const BODY_FORMATS: Readonly<Record<string, BatchFormat>> = {
+  'text/csv': 'csv',
+  'application/csv': 'csv',
+  'text/tab-separated-values': 'csv',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+  'application/x-jsonlines': 'jsonl',
+  'application/jsonlines': 'jsonl',
+};
+
+const EXTENSIONS: Readonly<Record<string, BatchFormat>> = {
+  csv: 'csv',
+  tsv: 'csv',
+  txt: 'csv',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+};
+
+/** Room for the multipart envelope on top of MAX_UPLOAD_BYTES when checking Content-Length. */
+export const MULTIPART_OVERHEAD = 64 * 1024;
+
+/**
+ * The format of a multipart file part: from its extension when it has a known one (browsers send
+ * `.csv` files as `application/vnd.ms-excel` or `application/octet-stream`), else from its type.
+ */
+export function partFormat(
+  filename: string | undefined,
+  mimetype: string | undefined,
+): BatchFormat | undefined {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(filename ?? '')?.[1]?.toLowerCase();
+  if (ext !== undefined && EXTENSIONS[ext]) return EXTENSIONS[ext];
+  const type = (mimetype ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return BODY_FORMATS[type];
+}
+
+export type Upload = {
+  source: NodeJS.ReadableStream;
+  format: BatchFormat;
+  /** Multipart text fields sent before the file (webhook_url, webhook_events). */
+  fields: Record<string, string>;
+};
+
+/** The uploaded file's bytes and format: the whole body, or the multipart field `file`. */
+export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
+  if (request.isMultipart()) {
+    const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1 } });
+    if (!part || part.fieldname !== 'file') {
+      part?.file.resume();
+      throw new HttpError.BadRequest('The multipart body needs a file field named "file"');
+    }
+    const format = partFormat(part.filename, part.mimetype);
+    if (format === undefined) {
+      part.file.resume();
+      throw new HttpError.BatchMediaType();
+    }
+    const fields: Record<string, string> = {};
+    for (const [name, field] of Object.entries(part.fields)) {
+      const value = Array.isArray(field) ? field[0] : field;
+      if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value;
+    }
+    return { source: part.file, format, fields };
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const format = BODY_FORMATS[type];
+  if (format === undefined) throw new HttpError.BatchMediaType();
+  return { source: request.body as NodeJS.ReadableStream, format, fields: {} };
+}

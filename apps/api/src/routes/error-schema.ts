@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** The error body of every route, for the OpenAPI document (the root error handler writes it). */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** The error body of the batch routes, whose details are row errors or a file's fatal problem. */
+export const BatchErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .meta({ id: 'BatchError' });

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { createRedis } from '@vidqueue/core/runtime';
+import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
+import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
+import { API_MAIN, WORKER_CHILD } from './entry-points.js';
+import type { ChaosOptions } from './options.js';
+import { spawnChild, type ChildHandle } from './processes.js';
+
+export const QUEUE_PREFIX = 'chaos';
+
+/** The credentials the run hands its processes, then searches for in every log line and Redis value. */
+export type ChaosSecrets = { AIMLAPI_KEY: string; API_TOKENS: string; DASHBOARD_PASSWORD: string };
+
+export type ChaosStack = {
+  /** The Redis running now (a restart replaces it: same port, same data folder). */
+  redis: LocalRedis;
+  sim: RunningSimulator;
+  apiUrl: string;
+  /** The worker processes by slot; a killed one is replaced in its slot. */
+  workers: ChildHandle[];
+  /** Starts one more worker process (not waiting for it to be ready). */
+  spawnWorker(): ChildHandle;
+  /** Stops Redis (SIGTERM, so the append-only file is flushed), waits `downMs`, starts it again. */
+  restartRedis(downMs: number): Promise<void>;
+  /** The harness's own view of the queue, for counts, jobs and the key dump. */
+  queue: GenerationQueue;
+  connection: ReturnType<typeof createRedis>;
+};
+
+export type StartChaosStackDeps = {
+  options: ChaosOptions;
+  secrets: ChaosSecrets;
+  /** Folder for Redis's data (append-only file). */
+  dir: string;
+  /** Every output line of every child process. */
+  onLine: (name: string, line: string) => void;
+  /** Each piece pushes its stop here as soon as it runs, so a failure halfway leaves nothing behind. */
+  cleanups: (() => Promise<void>)[];
+  say: (line: string) => void;
+};
+
+/**
+ * A private append-only Redis, the simulator with the scenario's faults, the API as a real process and
+ * `options.workers` worker processes, all on `QUEUE_PREFIX`, each ready before this resolves.
+ */
+export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosStack> {
+  const { options, secrets, onLine, cleanups, say } = deps;
+  const redisDir = join(deps.dir, 'redis');
+  let redis = await startLocalRedis({ dir: redisDir, appendOnly: true });
+  cleanups.push(() => redis.stop());
+  const [genMin = 2_000] = options.generationMs.split('-').map(Number);
+  const sim = await startSimulator({
+    apiKeys: [secrets.AIMLAPI_KEY],
+    generationMs: options.generationMs,
+    faults: {
+      server_error: options.faults.serverError,
+      rate_limit: options.faults.rateLimit,
+      drop: options.faults.drop,
+    },
+    createFaults: { fail: options.faults.fail, created_then_502: options.faults.createdThen502 },
+    logsDelayMs: options.logsDelayMs,
+    retryAfterSeconds: 1,
+    ...(options.seed !== undefined && { seed: options.seed }),
+  });
+  cleanups.push(() => sim.close());
+  say(`redis ${redis.url} (append-only, ${redisDir}); simulator ${sim.url}`);
+
+  const env: Record<string, string> = {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX,
+    LOG_LEVEL: 'info',
+    AIMLAPI_KEY: secrets.AIMLAPI_KEY,
+    AIMLAPI_BASE_URL: sim.url,
+    AIMLAPI_TIMEOUT_MS: '5000',
+    STATUS_FIRST_CHECK_MS: String(genMin),
+    STATUS_INTERVAL_MS: String(Math.max(200, Math.round(genMin / 2))),
+    RETRY_BASE_MS: '200',
+    RETRY_MAX_MS: '2000',
+    GENERATION_DEADLINE_MS: '120000',
+    WORKER_CONCURRENCY: '50',
+    UNKNOWN_OUTCOME_POLICY: options.policy,
+    // The usage logs lag by logsDelayMs here: give them five times that (at least 10 s) to show a row.
+    RECONCILE_HORIZON_MS: String(Math.max(10_000, 5 * options.logsDelayMs)),
+    // A 502/504 refusal's failed row names no generation: its id answers 404 until this has passed.
+    STATUS_NOT_FOUND_GRACE_MS: '5000',
+  };
+  const api = spawnChild(
+    'api',
+    API_MAIN,
+    { ...env, PORT: '0', API_TOKENS: secrets.API_TOKENS, DASHBOARD_PASSWORD: secrets.DASHBOARD_PASSWORD },
+    onLine,
+  );
+  cleanups.push(() => api.stop(5_000));
+  const apiUrl = String((await api.waitFor('api ready', 60_000)).url);
+
+  let workerCount = 0;
+  const spawnWorker = () => spawnChild(`worker-${++workerCount}`, WORKER_CHILD, env, onLine);
+  const workers = await Promise.all(
+    Array.from({ length: options.workers }, async () => {
+      const child = spawnWorker();
+      await child.waitFor('worker ready', 60_000);
+      return child;
+    }),
+  );
+  cleanups.push(async () => {
+    await Promise.all(workers.map((w) => w.stop(10_000)));
+  });
+
+  const connection = createRedis(redis.url, 'worker');
+  connection.on('error', () => undefined);
+  const queue = createGenerationQueue(connection, {
+    QUEUE_PREFIX,
+    KEEP_COMPLETED_SECONDS: 86_400,
+    KEEP_COMPLETED_COUNT: 1_000_000,
+    KEEP_FAILED_SECONDS: 86_400,
+  });
+  queue.on('error', () => undefined);
+  cleanups.push(async () => {
+    await queue.close();
+    connection.disconnect();
+  });
+
+  return {
+    get redis() {
+      return redis;
+    },
+    sim,
+    apiUrl,
+    workers,
+    spawnWorker,
+    async restartRedis(downMs) {
+      await redis.stop();
+      say(`redis stopped (SIGTERM) for ${downMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      redis = await startLocalRedis({ dir: redisDir, appendOnly: true, port: redis.port });
+    },
+    queue,
+    connection,
+  };
+}

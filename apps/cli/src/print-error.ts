@@ -1,0 +1,44 @@
+import { ApiError, ValidationError, VidqueueError } from '@vidqueue/client/http';
+import type { CliIo } from './cli-io.js';
+
+/** Prints an error the way a user can act on it: the API's message, then each row or field problem. */
+export function printError(err: unknown, io: CliIo): void {
+  if (err instanceof ValidationError) {
+    io.stderr.write(`error: ${err.message}\n`);
+    return;
+  }
+  if (err instanceof ApiError) {
+    io.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
+    if (err.code === 'INVALID_ROWS')
+      io.stderr.write('  (vidq submit --skip-invalid enqueues the valid rows)\n');
+    const details = err.details as
+      | { errors?: { line?: number; row?: number; column?: string; message: string }[]; error_count?: number }
+      | { path: string; message: string }[]
+      | { reason?: string; line?: number; column?: string }
+      | undefined;
+    if (Array.isArray(details)) {
+      for (const d of details) io.stderr.write(`  ${d.path}: ${d.message}\n`);
+    } else if (details && 'errors' in details && Array.isArray(details.errors)) {
+      for (const e of details.errors) {
+        const where = [
+          e.line === undefined ? undefined : `line ${e.line}`,
+          e.row === undefined ? undefined : `row ${e.row}`,
+          e.column ? `column ${e.column}` : undefined,
+        ]
+          .filter(Boolean)
+          .join(', ');
+        io.stderr.write(`  ${where}: ${e.message}\n`);
+      }
+      const total = details.error_count ?? details.errors.length;
+      if (total > details.errors.length) io.stderr.write(`  … and ${total - details.errors.length} more\n`);
+    } else if (details && 'line' in details && details.line !== undefined) {
+      io.stderr.write(`  at line ${details.line}${details.column ? `, column ${details.column}` : ''}\n`);
+    }
+    return;
+  }
+  if (err instanceof VidqueueError) {
+    io.stderr.write(`error: ${err.message}\n`);
+    return;
+  }
+  io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+}

@@ -1,0 +1,38 @@
+import { createWriteStream } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BatchView, VidqueueClient } from '@vidqueue/client/http';
+import type { CliIo } from './cli-io.js';
+
+/** `prompts.csv` → `prompts.results.csv` (next to it). */
+export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
+  const name = basename(file, extname(file));
+  return join(dirname(file), `${name}.results.${format}`);
+}
+
+/** Writes the API's export of a batch to a file (or stdout when `out` is `-`). */
+export async function saveResults(
+  vq: VidqueueClient,
+  id: string,
+  format: 'csv' | 'jsonl',
+  out: string,
+  io: CliIo,
+): Promise<void> {
+  const source = Readable.from(vq.exportResults(id, format));
+  if (out === '-') {
+    for await (const chunk of source) io.stdout.write(chunk as Uint8Array);
+    return;
+  }
+  await pipeline(source, createWriteStream(out));
+}
+
+/** A batch in three lines: status, counts, cost. */
+export function summary(batch: BatchView): string {
+  const c = batch.counts;
+  return [
+    `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
+    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
+    `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
+  ].join('\n');
+}

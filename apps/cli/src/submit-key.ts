@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { uploadFormat } from '@vidqueue/client/http';
+
+/**
+ * The Idempotency-Key `vidq submit` sends unless given one: the SHA-256 of the file's bytes and of the
+ * options that change what it enqueues (format, model, on_invalid). Running the same command again,
+ * after a client timeout for instance, answers the same batch instead of enqueueing the file twice.
+ */
+export async function defaultIdempotencyKey(
+  file: string,
+  options: { model?: string | undefined; onInvalid: 'reject' | 'skip' },
+): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const opts = {
+    format: uploadFormat(file, undefined),
+    model: options.model ?? null,
+    on_invalid: options.onInvalid,
+  };
+  hash.update(`\n${JSON.stringify(opts)}`);
+  return `vidq-submit-${hash.digest('hex')}`;
+}

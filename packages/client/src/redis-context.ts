@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
+import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createProducer, type Producer } from '@vidqueue/core/producer';
+
+export type RedisClientOptions = {
+  /** e.g. `redis://127.0.0.1:6379`; the same Redis the workers use. */
+  redisUrl: string;
+  /** The workers' QUEUE_PREFIX (default `vidq`). */
+  prefix?: string;
+  /** Used when an input has no model (default: the server default, `sber-ai/kandinsky5-distill-t2v`). */
+  defaultModel?: string;
+  /** Longest prompt accepted (default 4000, as MAX_PROMPT_LENGTH). */
+  maxPromptLength?: number;
+  /** Longest wait for Redis on one call before UnavailableError (default 2000 ms). */
+  redisTimeoutMs?: number;
+  /** Retention of finished jobs, as the server's KEEP_* settings (defaults: theirs). */
+  retention?: Partial<
+    Pick<Config, 'KEEP_COMPLETED_SECONDS' | 'KEEP_COMPLETED_COUNT' | 'KEEP_FAILED_SECONDS'>
+  >;
+};
+
+/** The Redis mode's connection, queue and producer (the same one the API's routes use). */
+export type RedisContext = { config: Config; redis: Redis; queue: GenerationQueue; producer: Producer };
+
+export function createRedisContext(options: RedisClientOptions): RedisContext {
+  const config: Config = {
+    ...loadConfig({}),
+    ...options.retention,
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: options.prefix ?? 'vidq',
+    ...(options.defaultModel ? { DEFAULT_MODEL: options.defaultModel } : {}),
+    ...(options.maxPromptLength ? { MAX_PROMPT_LENGTH: options.maxPromptLength } : {}),
+  };
+  const timeoutMs = options.redisTimeoutMs ?? 2_000;
+  const redis = createRedis(options.redisUrl, 'producer', { connectionName: 'vidq-client' });
+  // Connection errors surface as UnavailableError on each call; keep them off 'error' crashes.
+  redis.on('error', () => undefined);
+  const queue = createGenerationQueue(redis, config);
+  queue.on('error', () => undefined);
+  // The client connects lazily: a call made before the connection is ready waits for it.
+  const producer = createProducer({
+    redis,
+    queue,
+    config,
+    guardOptions: { timeoutMs, connectWaitMs: timeoutMs },
+  });
+  return { config, redis, queue, producer };
+}

@@ -1,0 +1,63 @@
+/**
+ * The jobs of a batch's rows and what the batch store keeps for each: the same job ids and data for a
+ * first run (`<batchId>-<row>`, added by ingest) and a retry (`<batchId>-<row>-r<n>`).
+ */
+import { batchJobId, type BatchRowInput } from '../contract/batch-record.js';
+import { FailureCode } from '../contract/failure.js';
+import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
+import { GENERATION_JOB_NAME, type GenerationQueue } from '../store/queue.js';
+
+/** A valid row of an upload: its 1-based row number and its request. */
+export type BatchRowSource = BatchRowInput & { row: number };
+
+export type BatchJob = Parameters<GenerationQueue['addBulk']>[0][number];
+
+function request(r: BatchRowInput): BatchRowInput {
+  return {
+    input: r.input,
+    ...(r.customId === undefined ? {} : { customId: r.customId }),
+    ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+  };
+}
+
+/** What the batch store keeps for a row (`addRows`). */
+export function batchRowRequest(r: BatchRowSource): { row: number; request: BatchRowInput } {
+  return { row: r.row, request: request(r) };
+}
+
+/** The first job of a row: id `<batchId>-<row>` (adding it twice is a no-op in BullMQ). */
+export function batchRowJob(batchId: string, r: BatchRowSource): BatchJob {
+  return {
+    name: GENERATION_JOB_NAME,
+    // Job data follows job-data.ts; progress fields start absent.
+    data: { ...request(r), batchId, row: r.row } as GenerationJobData,
+    opts: { jobId: batchJobId(batchId, r.row) },
+  };
+}
+
+/**
+ * The job of a retried row (`attempt` ≥ 1), from its stored request. A row whose create call had an
+ * unknown outcome is flagged `possibleDuplicate`: the provider may already have made it once.
+ */
+export function retryRowJob(
+  batchId: string,
+  row: number,
+  attempt: number,
+  stored: BatchRowInput,
+  previousCode: string | undefined,
+): BatchJob {
+  const data: NewGenerationJobData = {
+    ...request(stored),
+    batchId,
+    row,
+    step: 'pending',
+    polls: 0,
+    retries: 0,
+    ...(previousCode === FailureCode.SubmissionUnknown ? { possibleDuplicate: true } : {}),
+  };
+  return {
+    name: GENERATION_JOB_NAME,
+    data: data as GenerationJobData,
+    opts: { jobId: batchJobId(batchId, row, attempt) },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The producer: every way work enters vidqueue, in one object. The API's routes and the SDK's Redis
+ * mode are thin adapters over it: they pass requests in and turn `ProducerError`s into their own
+ * answers (an HTTP status and body, or the SDK's typed errors).
+ */
+import type { Redis } from 'ioredis';
+import type { GenerationQueue } from '../store/queue.js';
+import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
+import type { BatchSource } from './batch-source.js';
+import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
+import { ingestBatch, type IngestOptions } from './ingest-batch.js';
+import { createRedisGuard, type RedisGuard, type RedisGuardOptions } from './redis-guard.js';
+import { resumeSubmissions } from './resume.js';
+import { exportBatchResults, type ResultsFormat } from './results-export.js';
+import { cancelVideo, enqueueVideo, getVideo, loadVideo } from './video-ops.js';
+
+export type ProducerDeps = {
+  /** A producer connection (`createRedis(url, 'producer')`): fails fast while Redis is down. */
+  redis: Redis;
+  /** The generations queue on that connection. */
+  queue: GenerationQueue;
+  config: ProducerConfig;
+  /** The guard every Redis call runs through; made from `guardOptions` when not given. */
+  guard?: RedisGuard;
+  guardOptions?: RedisGuardOptions;
+};
+
+export type Producer = ReturnType<typeof createProducer>;
+
+export function createProducer(deps: ProducerDeps) {
+  const guard = deps.guard ?? createRedisGuard(deps.redis, deps.guardOptions);
+  const ctx: ProducerContext = createProducerContext({ ...deps, guard });
+  return {
+    /** The context the operations share (keys, guard, batch store), for adapters' own reads. */
+    ctx,
+    guard,
+    /** Validates and queues one prompt; with an Idempotency-Key a repeat answers the first video. */
+    enqueueVideo: (input: unknown, options?: { idempotencyKey?: string | undefined }) =>
+      enqueueVideo(ctx, input, options),
+    /** The video's public view (VIDEO_NOT_FOUND). */
+    getVideo: (id: string) => getVideo(ctx, id),
+    /** The video's job, state and view, or undefined. */
+    loadVideo: (id: string) => loadVideo(ctx, id),
+    cancelVideo: (id: string) => cancelVideo(ctx, id),
+    /** Checks a whole file of prompts, then records and enqueues it as one batch. */
+    ingestBatch: (source: BatchSource, options: IngestOptions) => ingestBatch(ctx, source, options),
+    getBatch: (id: string) => getBatch(ctx, id),
+    /** The batch and its rows in input order, read as they are consumed. */
+    openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
+    /** The results export (JSONL or CSV) as a stream. */
+    exportBatchResults: (id: string, format: ResultsFormat, options?: ResultsOptions) =>
+      exportBatchResults(ctx, id, format, options),
+    cancelBatch: (id: string) => cancelBatch(ctx, id),
+    retryBatch: (id: string, only?: 'failed') => retryBatch(ctx, id, only),
+    /** Lifts the account pause workers set after a provider 401/403. */
+    resume: (options: { onPromoteError?: (err: unknown, jobId: string | undefined) => void } = {}) =>
+      resumeSubmissions({
+        redis: deps.redis,
+        queue: deps.queue,
+        pauseKey: ctx.keys.accountPause,
+        guard,
+        ...options,
+      }),
+  };
+}

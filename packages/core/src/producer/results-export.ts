@@ -1,0 +1,57 @@
+/**
+ * The results export of a batch, for `GET /v1/batches/:id/results` and the SDK's `exportResults`:
+ * every row in input order, streamed as JSONL (one `BatchResultRow` per line) or CSV (the fixed
+ * columns, then the input's metadata columns in input order).
+ */
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { BATCH_RESULT_COLUMNS, batchResultCell, type BatchResultRow } from '../contract/batch-view.js';
+import { openBatchResults, type ResultsOptions } from './batch-ops.js';
+import type { ProducerContext } from './context.js';
+import { MAX_METADATA_COLUMNS } from './ingest-passes.js';
+
+export type ResultsFormat = 'jsonl' | 'csv';
+
+export const RESULTS_CONTENT_TYPE: Readonly<Record<ResultsFormat, string>> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** The export as a stream, read from Redis as it is consumed; BATCH_NOT_FOUND before anything streams. */
+export async function exportBatchResults(
+  ctx: ProducerContext,
+  id: string,
+  format: ResultsFormat,
+  options: ResultsOptions = {},
+): Promise<NodeJS.ReadableStream> {
+  const { batch, rows } = await openBatchResults(ctx, id, options);
+  if (format === 'jsonl') return jsonl(rows);
+  return csv(rows, batch.meta.columns.slice(0, MAX_METADATA_COLUMNS));
+}
+
+function jsonl(rows: AsyncIterable<BatchResultRow>): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const row of rows) yield `${JSON.stringify(row)}\n`;
+    })(),
+  );
+}
+
+function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.ReadableStream {
+  return Readable.from(
+    (async function* () {
+      for await (const row of rows) {
+        yield [
+          ...BATCH_RESULT_COLUMNS.map((c) => batchResultCell(row, c)),
+          ...columns.map((c) => (row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null)),
+        ];
+      }
+    })(),
+  ).pipe(
+    stringify({
+      header: true,
+      columns: [...BATCH_RESULT_COLUMNS, ...columns],
+      cast: { boolean: (v) => String(v) },
+    }),
+  );
+}

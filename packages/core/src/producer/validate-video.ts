@@ -1,0 +1,76 @@
+/**
+ * The one check of a video request, for `POST /v1/videos` and the SDK's `enqueue` alike: its shape and
+ * limits (`videoRequestSchema`: prompt, custom_id, metadata…), then the model's parameters against the
+ * model table (`validateGenerationParams`). Refusals are VALIDATION_ERROR with one issue per field.
+ */
+import { validateGenerationParams } from '@vidqueue/aimlapi';
+import { IdempotencyKeySchema } from '../contract/idempotency.js';
+import type { NewGenerationJobData } from '../contract/job-data.js';
+import { videoRequestSchema, type VideoRequestLimits } from '../contract/video-request.js';
+import { producerError, type FieldIssue } from './errors.js';
+
+/** A schema problem as zod reports it (also what Fastify's zod type provider passes on). */
+export type SchemaIssue = {
+  path: readonly PropertyKey[];
+  code?: string;
+  message?: string;
+  /** The unknown field names of an `unrecognized_keys` issue. */
+  keys?: readonly unknown[];
+};
+
+/**
+ * Field issues from schema issues: `metadata.campaign`, one entry per unknown field; where is the
+ * place checked (`body` paths have no prefix; `headers.idempotency-key`, `query.model`).
+ */
+export function toFieldIssues(issues: readonly SchemaIssue[], where = 'body'): FieldIssue[] {
+  return issues.flatMap((issue): FieldIssue[] => {
+    const inner = issue.path.map(String).join('.');
+    const base = where === 'body' ? inner || '(body)' : inner ? `${where}.${inner}` : where;
+    if (issue.code === 'unrecognized_keys' && Array.isArray(issue.keys)) {
+      return issue.keys.map((key) => ({
+        path: base === '(body)' ? String(key) : `${base}.${String(key)}`,
+        message: 'is not a known field',
+      }));
+    }
+    return [{ path: base, message: issue.message ?? 'is invalid' }];
+  });
+}
+
+const schemas = new Map<string, ReturnType<typeof videoRequestSchema>>();
+function schemaFor(limits: VideoRequestLimits) {
+  const id = `${limits.defaultModel}\n${limits.maxPromptLength}`;
+  let schema = schemas.get(id);
+  if (!schema) schemas.set(id, (schema = videoRequestSchema(limits)));
+  return schema;
+}
+
+/** The job data of a valid request, or throws VALIDATION_ERROR listing every problem. */
+export function validateVideoRequest(input: unknown, limits: VideoRequestLimits): NewGenerationJobData {
+  const parsed = schemaFor(limits).safeParse(input);
+  if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
+  const { custom_id, metadata, webhook_url, webhook_events, ...params } = parsed.data;
+  if (webhook_events !== undefined && webhook_url === undefined) {
+    throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
+  }
+  const checked = validateGenerationParams(params, limits);
+  if (!checked.ok) throw producerError.validation(checked.issues);
+  return {
+    input: checked.value,
+    ...(custom_id === undefined ? {} : { customId: custom_id }),
+    ...(metadata === undefined ? {} : { metadata }),
+    ...(webhook_url === undefined
+      ? {}
+      : { webhook: { url: webhook_url, ...(webhook_events ? { events: webhook_events } : {}) } }),
+  };
+}
+
+/** Refuses an Idempotency-Key the HTTP API refuses as a header (VALIDATION_ERROR on `idempotency-key`). */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key === undefined) return;
+  const checked = IdempotencyKeySchema.safeParse(key);
+  if (!checked.success) {
+    throw producerError.validation(
+      checked.error.issues.map((issue) => ({ path: 'idempotency-key', message: issue.message })),
+    );
+  }
+}
