@@ -96,7 +96,7 @@ describe.each(BACKENDS)('archive end to end (%s storage)', (backend) => {
       WEBHOOK_BACKOFF_MS: '50',
       ...storageEnv,
     });
-    storage = storageFromSettings(config)!;
+    storage = (await storageFromSettings(config))!;
     const sink = new LogSink();
     const logger = createLogger({ level: 'info', destination: sink });
     app = buildApp({ config, logger });

@@ -43,7 +43,7 @@ export async function startSideEffects(deps: {
   storage?: Storage | null;
 }): Promise<SideEffects> {
   const { config, connection, logger } = deps;
-  const storage = deps.storage === null ? undefined : (deps.storage ?? storageFromSettings(config));
+  const storage = deps.storage === null ? undefined : (deps.storage ?? (await storageFromSettings(config)));
   const ownsStorage = deps.storage === undefined;
   const prefix = config.QUEUE_PREFIX;
   const queues: (ArchiveQueue | WebhookQueue | ReturnType<typeof createGenerationQueue>)[] = [];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createFileStorage } from './file-storage.js';
-import { createS3Storage, type S3Settings } from './s3-storage.js';
+import type { S3Settings } from './s3-storage.js';
 import { StorageError, type Storage } from './storage.js';
 
 export type StorageLocation =
@@ -36,18 +36,23 @@ export function parseStorageUrl(raw: string): StorageLocation {
   throw new StorageError('must be none, file:///path or s3://bucket/prefix');
 }
 
-/** The storage a `STORAGE_URL` names, or `undefined` for `none` (archiving off). */
-export function createStorage(
+/**
+ * The storage a `STORAGE_URL` names, or `undefined` for `none` (archiving off). The S3 backend (the AWS
+ * SDK takes a second or more to load) is imported only when an `s3://` URL asks for it.
+ */
+export async function createStorage(
   raw: string,
   s3: Omit<S3Settings, 'bucket' | 'prefix'> = {},
-): Storage | undefined {
+): Promise<Storage | undefined> {
   const location = parseStorageUrl(raw);
   switch (location.kind) {
     case 'none':
       return undefined;
     case 'file':
       return createFileStorage(location.root);
-    case 's3':
+    case 's3': {
+      const { createS3Storage } = await import('./s3-storage.js');
       return createS3Storage({ ...s3, bucket: location.bucket, prefix: location.prefix });
+    }
   }
 }

@@ -12,7 +12,7 @@ export type StorageSettings = {
 };
 
 /** The storage STORAGE_URL names (undefined for `none`), with the AWS_* settings for `s3://`. */
-export function storageFromSettings(settings: StorageSettings): Storage | undefined {
+export function storageFromSettings(settings: StorageSettings): Promise<Storage | undefined> {
   return createStorage(settings.STORAGE_URL, {
     ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL } : {}),
     ...(settings.AWS_REGION ? { region: settings.AWS_REGION } : {}),

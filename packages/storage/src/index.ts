@@ -1,7 +1,8 @@
 export { createStorage, parseStorageUrl, type StorageLocation } from './create-storage.js';
 export { createFileStorage } from './file-storage.js';
 export { storageFromSettings, type StorageSettings } from './from-settings.js';
-export { createS3Storage, type S3Settings } from './s3-storage.js';
+// createS3Storage is reached through createStorage (a lazy import): importing this package never loads the AWS SDK.
+export type { S3Settings } from './s3-storage.js';
 export {
   StorageError,
   assertStorageKey,

@@ -9,7 +9,7 @@ import { storageContract } from './storage-contract.js';
 
 storageContract('file://', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vidq-storage-'));
-  const storage = createStorage(pathToFileURL(dir).href)!;
+  const storage = (await createStorage(pathToFileURL(dir).href))!;
   return {
     storage,
     stop: async () => {
@@ -22,7 +22,7 @@ storageContract('file://', async () => {
 describe('file storage', () => {
   it('writes into a .part file and renames it: a failed put leaves no .part behind', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vidq-storage-'));
-    const storage = createStorage(pathToFileURL(dir).href)!;
+    const storage = (await createStorage(pathToFileURL(dir).href))!;
     const body = Readable.from(
       (async function* () {
         yield Buffer.from('x');
@@ -37,7 +37,7 @@ describe('file storage', () => {
 });
 
 describe('parseStorageUrl', () => {
-  it('reads none, file:// and s3:// and refuses the rest', () => {
+  it('reads none, file:// and s3:// and refuses the rest', async () => {
     expect(parseStorageUrl('none')).toEqual({ kind: 'none' });
     expect(parseStorageUrl('file:///data/videos')).toEqual({ kind: 'file', root: '/data/videos' });
     expect(parseStorageUrl('s3://my-bucket/vidq/videos/')).toEqual({
@@ -49,6 +49,6 @@ describe('parseStorageUrl', () => {
     expect(() => parseStorageUrl('s3://key:secret@bucket/x')).toThrow('take no credentials');
     expect(() => parseStorageUrl('http://example.com/')).toThrow('must be none');
     expect(() => parseStorageUrl('file://otherhost/x')).toThrow('must be local');
-    expect(createStorage('none')).toBeUndefined();
+    expect(await createStorage('none')).toBeUndefined();
   });
 });

@@ -6,13 +6,13 @@ import { storageContract } from './storage-contract.js';
 storageContract('s3:// (fauxqs)', async () => {
   const server = await startFauxqs({ port: 0, logger: false });
   server.createBucket('vidq-test');
-  const storage = createStorage('s3://vidq-test/archive/v1', {
+  const storage = (await createStorage('s3://vidq-test/archive/v1', {
     endpoint: server.address,
     region: 'us-east-1',
     accessKeyId: 'test',
     secretAccessKey: 'test',
     forcePathStyle: true,
-  })!;
+  }))!;
   return {
     storage,
     stop: async () => {

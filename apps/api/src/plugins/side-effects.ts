@@ -45,9 +45,10 @@ export type SideEffectsOptions = {
 
 /** The archive and webhook side of the API: queues for Bull Board, records to read, storage to serve from. */
 export const sideEffectsPlugin = fp(
-  (app: FastifyInstance, options: SideEffectsOptions, done: (err?: Error) => void) => {
+  async (app: FastifyInstance, options: SideEffectsOptions) => {
     const { config } = options;
-    const storage = options.storage === null ? undefined : (options.storage ?? storageFromSettings(config));
+    const storage =
+      options.storage === null ? undefined : (options.storage ?? (await storageFromSettings(config)));
     const ownsStorage = options.storage === undefined;
     const archiveQueue = createArchiveQueue(app.redis, config);
     const webhookQueue = createWebhookQueue(app.redis, config);
@@ -74,7 +75,6 @@ export const sideEffectsPlugin = fp(
       await Promise.all([archiveQueue.close(), webhookQueue.close()].map((p) => p.catch(() => undefined)));
       if (ownsStorage) await storage?.close();
     });
-    done();
   },
   { name: 'vidq-side-effects', dependencies: ['vidq-producer'] },
 );
