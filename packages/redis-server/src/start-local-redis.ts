@@ -19,6 +19,8 @@ export type LocalRedisOptions = {
   /** fsync policy of the append-only file (Redis default `everysec`); `always` survives SIGKILL with no loss. */
   appendFsync?: 'always' | 'everysec' | 'no';
   bin?: string;
+  /** More `redis-server` arguments (the cluster launcher's `--cluster-enabled yes`…). */
+  extraArgs?: readonly string[];
 };
 
 /**
@@ -45,6 +47,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     '',
     '--protected-mode',
     'yes',
+    ...(options.extraArgs ?? []),
   ];
   const bin = options.bin ?? 'redis-server';
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { respCommand } from './resp-command.js';
+import { startLocalRedis, type LocalRedis } from './start-local-redis.js';
+import { freeClusterPort } from './free-port.js';
+
+export type LocalCluster = {
+  /** Seed nodes as `127.0.0.1:<port>`, every node of the cluster (REDIS_CLUSTER_NODES). */
+  nodes: string[];
+  /** The servers, masters first (in `redis-cli --cluster create` order), then replicas. */
+  servers: LocalRedis[];
+  /** Stops every node (SIGTERM) and waits for each to exit. */
+  stop(): Promise<void>;
+};
+
+export type LocalClusterOptions = {
+  /** Parent folder: each node keeps its data and `nodes.conf` in `<dir>/<port>`. */
+  dir: string;
+  /** Masters (default 3, the fewest Redis Cluster accepts). */
+  masters?: number;
+  /** Replicas per master (default 0). */
+  replicasPerMaster?: number;
+  appendOnly?: boolean;
+  /** Longest wait for every node to report `cluster_state:ok` after the create (default 30 s). */
+  readyTimeoutMs?: number;
+  serverBin?: string;
+  cliBin?: string;
+};
+
+/**
+ * Starts a real Redis Cluster on loopback: `redis-server --cluster-enabled yes` per node on ports that
+ * leave the cluster bus (port + 10000) free, `redis-cli --cluster create … --cluster-yes`, then polls
+ * `CLUSTER INFO` on every node until each says `cluster_state:ok`. Tests and the chaos harness use it.
+ */
+export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 0;
+  const servers: LocalRedis[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+  try {
+    for (let i = 0; i < masters * (1 + replicas); i += 1) {
+      const port = await freeClusterPort();
+      servers.push(
+        await startLocalRedis({
+          dir: join(options.dir, String(port)),
+          port,
+          appendOnly: options.appendOnly ?? false,
+          bin: options.serverBin,
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '2000',
+          ],
+        }),
+      );
+    }
+    const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
+    await run(options.cliBin ?? 'redis-cli', [
+      '--cluster',
+      'create',
+      ...nodes,
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
+    await waitForClusterOk(
+      servers.map((s) => s.port),
+      options.readyTimeoutMs ?? 30_000,
+      { masters, replicas: masters * replicas },
+    );
+    return { nodes, servers, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Polls `CLUSTER INFO` on each port until all say `cluster_state:ok` (and know every slot); with
+ * `expect`, also until every node sees that many masters and replicas, and every replica's link to its
+ * master is up (a replica reported by `--cluster create` may still be syncing).
+ */
+export async function waitForClusterOk(
+  ports: readonly number[],
+  timeoutMs: number,
+  expect?: { masters: number; replicas: number },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const views = await Promise.all(ports.map((port) => nodeView(port).catch(String)));
+    const ok = (view: string) =>
+      view.includes('cluster_state:ok') &&
+      view.includes('cluster_slots_ok:16384') &&
+      (expect === undefined ||
+        (count(view, /^\S+ \S+ (myself,)?master\b/gm) === expect.masters &&
+          count(view, /^\S+ \S+ (myself,)?slave\b/gm) === expect.replicas &&
+          (view.includes('role:master') || view.includes('master_link_status:up'))));
+    if (views.every(ok)) return;
+    last = views.find((view) => !ok(view)) ?? '';
+    if (Date.now() > deadline) {
+      throw new Error(`the cluster did not reach cluster_state:ok in ${timeoutMs} ms:\n${last}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One node's CLUSTER INFO, CLUSTER NODES and INFO replication, as text. */
+async function nodeView(port: number): Promise<string> {
+  const info = await respCommand(port, 'CLUSTER', 'INFO');
+  const nodes = await respCommand(port, 'CLUSTER', 'NODES');
+  const replication = await respCommand(port, 'INFO', 'replication');
+  return `${info}\n${nodes}\n${replication}`;
+}
+
+const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+
+async function run(bin: string, args: string[]): Promise<void> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await Promise.race([
+    once(child, 'exit'),
+    once(child, 'error').then(([err]) => {
+      throw new Error(`'${bin}' could not be run (apt-get install redis-tools): ${String(err)}`);
+    }),
+  ])) as [number | null];
+  if (code !== 0) throw new Error(`${bin} ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`);
+}
