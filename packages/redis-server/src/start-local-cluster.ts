@@ -22,6 +22,8 @@ export type LocalClusterOptions = {
   /** Replicas per master (default 0). */
   replicasPerMaster?: number;
   appendOnly?: boolean;
+  /** `requirepass` (and `masterauth`) of every node; REDIS_PASSWORD of its clients. */
+  password?: string;
   /** Longest wait for every node to report `cluster_state:ok` after the create (default 30 s). */
   readyTimeoutMs?: number;
   serverBin?: string;
@@ -54,14 +56,19 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
             'yes',
             '--cluster-config-file',
             'nodes.conf',
+            // Failover within seconds of a master going silent (the chaos run kills one).
             '--cluster-node-timeout',
             '2000',
+            ...(options.password === undefined
+              ? []
+              : ['--requirepass', options.password, '--masterauth', options.password]),
           ],
         }),
       );
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await run(options.cliBin ?? 'redis-cli', [
+    // REDISCLI_AUTH rather than -a: the password stays off the process list.
+    await run(options.cliBin ?? 'redis-cli', options.password, [
       '--cluster',
       'create',
       ...nodes,
@@ -73,6 +80,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       servers.map((s) => s.port),
       options.readyTimeoutMs ?? 30_000,
       { masters, replicas: masters * replicas },
+      options.password,
     );
     return { nodes, servers, stop };
   } catch (err) {
@@ -90,11 +98,12 @@ export async function waitForClusterOk(
   ports: readonly number[],
   timeoutMs: number,
   expect?: { masters: number; replicas: number },
+  password?: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    const views = await Promise.all(ports.map((port) => nodeView(port).catch(String)));
+    const views = await Promise.all(ports.map((port) => nodeView(port, password).catch(String)));
     const ok = (view: string) =>
       view.includes('cluster_state:ok') &&
       view.includes('cluster_slots_ok:16384') &&
@@ -112,17 +121,18 @@ export async function waitForClusterOk(
 }
 
 /** One node's CLUSTER INFO, CLUSTER NODES and INFO replication, as text. */
-async function nodeView(port: number): Promise<string> {
-  const info = await respCommand(port, 'CLUSTER', 'INFO');
-  const nodes = await respCommand(port, 'CLUSTER', 'NODES');
-  const replication = await respCommand(port, 'INFO', 'replication');
+async function nodeView(port: number, password: string | undefined): Promise<string> {
+  const info = await respCommand(port, ['CLUSTER', 'INFO'], { password });
+  const nodes = await respCommand(port, ['CLUSTER', 'NODES'], { password });
+  const replication = await respCommand(port, ['INFO', 'replication'], { password });
   return `${info}\n${nodes}\n${replication}`;
 }
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
-async function run(bin: string, args: string[]): Promise<void> {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(bin: string, password: string | undefined, args: string[]): Promise<void> {
+  const env = password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password };
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
