@@ -1,7 +1,6 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
-import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
@@ -22,7 +21,7 @@ export type AppDeps = {
   config: Config;
   logger: Logger;
   /** A producer connection to use instead of opening one from REDIS_URL (the caller closes it). */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** Longest wait for one Redis operation before a route answers 503 (default 2000 ms). */
   redisTimeoutMs?: number;
   /** Storage to serve archived videos from instead of STORAGE_URL's (the caller closes it); null for none. */
@@ -34,7 +33,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
+ * `startApi()` listens. Plugin order matters: errors, auth, RedisConnection, docs (must see every route),
  * then the dashboard and the routes.
  */
 export function buildApp(deps: AppDeps) {

@@ -1,14 +1,13 @@
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { buildApp, type App } from './app.js';
 
 export type StartApiOptions = {
   config: Config;
   logger: Logger;
   /** A producer connection to use instead of opening one from REDIS_URL (the caller closes it). */
-  redis?: Redis;
+  redis?: RedisConnection;
 };
 
 export type RunningApi = {

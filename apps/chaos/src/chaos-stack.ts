@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createRedis } from '@vidqueue/core/runtime';
+import { createRedis, type RedisConnection } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
@@ -25,7 +25,7 @@ export type ChaosStack = {
   restartRedis(downMs: number): Promise<void>;
   /** The harness's own view of the queue, for counts, jobs and the key dump. */
   queue: GenerationQueue;
-  connection: ReturnType<typeof createRedis>;
+  connection: RedisConnection;
 };
 
 export type StartChaosStackDeps = {

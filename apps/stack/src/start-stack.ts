@@ -22,7 +22,8 @@ export type StackOptions = {
 
 export type RunningStack = {
   apiUrl: string;
-  redisUrl: string;
+  /** The Redis in use; undefined on a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redisUrl: string | undefined;
   simulatorUrl?: string;
   /** Stops in dependency order: API, worker, simulator, Redis. */
   close(): Promise<void>;
@@ -48,7 +49,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   try {
     let redis: LocalRedis | undefined;
-    if (!config.REDIS_URL) {
+    if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
       redis = await startLocalRedis({ dir: join(dataDir, 'redis'), appendOnly: true });
       stops.push(() => redis!.stop());
       config = { ...config, REDIS_URL: redis.url };
@@ -112,7 +113,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const api: RunningApi = await startApi({ config, logger });
     stops.push(() => api.close());
 
-    return { apiUrl: api.url, redisUrl: config.REDIS_URL!, simulatorUrl: simulator?.url, close };
+    return { apiUrl: api.url, redisUrl: config.REDIS_URL, simulatorUrl: simulator?.url, close };
   } catch (err) {
     await close();
     throw err;

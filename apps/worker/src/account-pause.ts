@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { vidqKeys } from '@vidqueue/core/contract';
 
 /** Why provider submissions are paused for every worker, and for how much longer. */
@@ -26,7 +26,7 @@ export type AccountPause = {
  * (`vidqKeys(prefix).accountPause`: reason, status, since) that expires after `ttlMs`. When it
  * expires the next job tries once; if the account is still broken, that job sets it again.
  */
-export function createAccountPause(redis: Redis, prefix: string, ttlMs: number): AccountPause {
+export function createAccountPause(redis: RedisConnection, prefix: string, ttlMs: number): AccountPause {
   const key = vidqKeys(prefix).accountPause;
   return {
     async get() {

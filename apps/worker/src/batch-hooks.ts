@@ -1,5 +1,4 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   FailureCode,
   batchJobAttempt,
@@ -9,13 +8,13 @@ import {
   type GenerationJobData,
 } from '@vidqueue/core/contract';
 import { createBatchStore } from '@vidqueue/core/store';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { ProcessorHooks } from './hooks.js';
 
 export type BatchHooksDeps = {
   config: Pick<Config, 'QUEUE_PREFIX' | 'BATCH_TTL_SECONDS'>;
   /** The worker's connection is fine: each update is one Lua call. */
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
 };
 

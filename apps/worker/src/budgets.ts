@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { isAimlApiError } from '@vidqueue/aimlapi';
 import { FailureCode, vidqKeys } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
-import type { Config } from '@vidqueue/core/runtime';
+import type { Config, RedisConnection } from '@vidqueue/core/runtime';
 import type { ProcessorHooks } from './hooks.js';
 import { MAX_RETRY_AFTER_MS, type Random } from './schedule.js';
 
@@ -64,7 +63,7 @@ export type Budgets = {
 export type CreateBudgetsOptions = {
   config: BudgetsConfig;
   /** Any connection; the worker's own (no retry limit, offline queue) is fine. */
-  redis: Redis;
+  redis: RedisConnection;
   now?: () => number;
   random?: Random;
 };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
 import type { ProcessorHooks } from './hooks.js';
@@ -56,7 +56,7 @@ export type DurationStatsOptions = {
  * while the first check comes before the true median, the samples' median is the true one plus lag.
  */
 export function createDurationStats(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   options: DurationStatsOptions = {},
 ): DurationStats {

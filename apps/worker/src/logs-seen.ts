@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import type { UsageLogRow } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
@@ -68,7 +68,7 @@ function parse(text: string | null): SeenRow | undefined {
 }
 
 /** `ttlMs`: how long a period's rows are kept after its last write (lookups run for 2 × the horizon). */
-export function createLogsSeen(redis: Redis, prefix: string, ttlMs: number): LogsSeen {
+export function createLogsSeen(redis: RedisConnection, prefix: string, ttlMs: number): LogsSeen {
   const keys = vidqKeys(prefix);
   const bucket = (at: number): number => Math.floor(at / LOGS_SEEN_BUCKET_MS);
   const passKeys = (w: LogsWindow) => keys.logsPass(`${w.model}|${w.start}|${w.end}`);

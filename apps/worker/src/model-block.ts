@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { vidqKeys } from '@vidqueue/core/contract';
 
 /** A model the provider refused for this account, as the run flags read it. */
@@ -11,7 +11,7 @@ export type ModelBlockState = { reason: string; remainingMs: number };
  * running. When the block ends the next job of the model asks the provider again (an upgraded plan
  * takes effect within one period). Read in the run's first script (`readRunFlags`).
  */
-export function createModelBlock(redis: Redis, prefix: string, ttlMs: number) {
+export function createModelBlock(redis: RedisConnection, prefix: string, ttlMs: number) {
   const keys = vidqKeys(prefix);
   return {
     /** Blocks `model` for `ttlMs` (nothing when 0), remembering the provider's message. */

@@ -1,5 +1,4 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   createArchiveQueue,
   createArchiveStore,
@@ -7,7 +6,7 @@ import {
   createGenerationQueue,
   type ArchiveQueue,
 } from '@vidqueue/core/store';
-import { publicBaseUrl, type Config, type Logger } from '@vidqueue/core/runtime';
+import { publicBaseUrl, type Config, type Logger, type RedisConnection } from '@vidqueue/core/runtime';
 import { storageFromSettings, type Storage } from '@vidqueue/storage';
 import {
   createSigner,
@@ -38,7 +37,7 @@ export type SideEffects = {
  */
 export async function startSideEffects(deps: {
   config: Config;
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   storage?: Storage | null;
 }): Promise<SideEffects> {

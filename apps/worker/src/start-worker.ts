@@ -1,5 +1,4 @@
 import { Worker, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
 import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
@@ -11,6 +10,7 @@ import {
   redactUrl,
   type Config,
   type Logger,
+  type RedisConnection,
 } from '@vidqueue/core/runtime';
 import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
@@ -26,7 +26,7 @@ export type StartWorkerDeps = {
   logger: Logger;
   client: AimlApiClient;
   /** A worker-role ioredis connection to share; when absent one is made from REDIS_URL and closed on close(). */
-  connection?: Redis;
+  connection?: RedisConnection;
   /** Lock and stalled-check tuning (BullMQ defaults: 30 s each); tests use short ones to recover crashed jobs fast. */
   workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   /** Observers of each job's lifecycle, called after the worker's own (budgets). */
@@ -70,7 +70,7 @@ export type RunningWorker = {
 export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker> {
   const { config, client } = deps;
   const logger = deps.logger.child({ component: 'worker' });
-  const connection = deps.connection ?? createRedis(config.REDIS_URL, 'worker');
+  const connection = deps.connection ?? createRedis(config, 'worker');
   const ownsConnection = deps.connection === undefined;
 
   const budgets = createBudgets({ config, redis: connection });
@@ -154,7 +154,9 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       concurrency: config.WORKER_CONCURRENCY,
       queue: GENERATIONS_QUEUE,
       prefix: config.QUEUE_PREFIX,
-      redis: redactUrl(config.REDIS_URL ?? DEFAULT_REDIS_URL),
+      redis: config.REDIS_CLUSTER_NODES
+        ? `cluster ${config.REDIS_CLUSTER_NODES.join(',')}`
+        : redactUrl(config.REDIS_URL ?? DEFAULT_REDIS_URL),
     },
     'worker ready',
   );

@@ -6,11 +6,13 @@ import type { VidqueueClient } from './types.js';
 export type ClientOptions = RedisClientOptions | HttpClientOptions;
 
 /**
- * `createClient({ redisUrl, prefix? })` talks to BullMQ directly (no API needed);
+ * `createClient({ redisUrl, prefix? })` (or `{ redisClusterNodes, redisPassword?, prefix? }` on a Redis
+ * Cluster) talks to BullMQ directly (no API needed);
  * `createClient({ apiUrl, token? })` goes through the HTTP API. Both return the same interface.
  */
 export function createClient(options: ClientOptions): VidqueueClient {
   if ('redisUrl' in options && options.redisUrl) return createRedisClient(options);
+  if ('redisClusterNodes' in options && options.redisClusterNodes) return createRedisClient(options);
   if ('apiUrl' in options && options.apiUrl) return createHttpClient(options);
-  throw new TypeError('createClient needs { redisUrl } or { apiUrl }');
+  throw new TypeError('createClient needs { redisUrl }, { redisClusterNodes } or { apiUrl }');
 }

@@ -1,12 +1,24 @@
-import type { Redis } from 'ioredis';
-import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
+import { createRedis, loadConfig, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createProducer, type Producer } from '@vidqueue/core/producer';
 
-export type RedisClientOptions = {
-  /** e.g. `redis://127.0.0.1:6379`; the same Redis the workers use. */
-  redisUrl: string;
-  /** The workers' QUEUE_PREFIX (default `vidq`). */
+/** One Redis by URL, or a Redis Cluster by its seed nodes: the same Redis the workers use. */
+export type RedisLocation =
+  | {
+      /** e.g. `redis://127.0.0.1:6379`. */
+      redisUrl: string;
+      redisClusterNodes?: undefined;
+    }
+  | {
+      /** Seed nodes of a Redis Cluster, `host:port` each (the workers' REDIS_CLUSTER_NODES). */
+      redisClusterNodes: string[];
+      /** The cluster nodes' password (REDIS_PASSWORD). */
+      redisPassword?: string;
+      redisUrl?: undefined;
+    };
+
+export type RedisClientOptions = RedisLocation & {
+  /** The workers' QUEUE_PREFIX (default `vidq`, `{vidq}` on a cluster, which needs a hash tag). */
   prefix?: string;
   /** Used when an input has no model (default: the server default, `sber-ai/kandinsky5-distill-t2v`). */
   defaultModel?: string;
@@ -21,19 +33,29 @@ export type RedisClientOptions = {
 };
 
 /** The Redis mode's connection, queue and producer (the same one the API's routes use). */
-export type RedisContext = { config: Config; redis: Redis; queue: GenerationQueue; producer: Producer };
+export type RedisContext = {
+  config: Config;
+  redis: RedisConnection;
+  queue: GenerationQueue;
+  producer: Producer;
+};
 
 export function createRedisContext(options: RedisClientOptions): RedisContext {
+  const cluster = options.redisClusterNodes;
   const config: Config = {
-    ...loadConfig({}),
+    // Validates the nodes and the prefix (a cluster needs a hash tag) as the server does, and picks the default prefix.
+    ...loadConfig({
+      ...(cluster ? { REDIS_CLUSTER_NODES: cluster.join(',') } : {}),
+      ...(options.prefix ? { QUEUE_PREFIX: options.prefix } : {}),
+    }),
     ...options.retention,
     REDIS_URL: options.redisUrl,
-    QUEUE_PREFIX: options.prefix ?? 'vidq',
+    REDIS_PASSWORD: cluster ? options.redisPassword : undefined,
     ...(options.defaultModel ? { DEFAULT_MODEL: options.defaultModel } : {}),
     ...(options.maxPromptLength ? { MAX_PROMPT_LENGTH: options.maxPromptLength } : {}),
   };
   const timeoutMs = options.redisTimeoutMs ?? 2_000;
-  const redis = createRedis(options.redisUrl, 'producer', { connectionName: 'vidq-client' });
+  const redis = createRedis(config, 'producer', { connectionName: 'vidq-client' });
   // Connection errors surface as UnavailableError on each call; keep them off 'error' crashes.
   redis.on('error', () => undefined);
   const queue = createGenerationQueue(redis, config);

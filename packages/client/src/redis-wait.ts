@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { VideoView } from '@vidqueue/core/contract';
-import { createRedis } from '@vidqueue/core/runtime';
+import { createRedis, type RedisConnection } from '@vidqueue/core/runtime';
 import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
 import { settle } from './http-client.js';
 import type { RedisContext } from './redis-context.js';
@@ -16,14 +15,14 @@ import { waitLoop } from './wait.js';
  */
 export function createRedisWaiter(ctx: RedisContext, get: (id: string) => Promise<VideoView>) {
   let events: QueueEvents | undefined;
-  let eventsConnection: Redis | undefined;
+  let eventsConnection: RedisConnection | undefined;
   const local = new EventEmitter();
   local.setMaxListeners(0);
 
   async function getEvents(): Promise<QueueEvents> {
     if (!events) {
       // QueueEvents blocks on XREAD: it needs its own connection.
-      eventsConnection = createRedis(ctx.config.REDIS_URL, 'worker', {
+      eventsConnection = createRedis(ctx.config, 'worker', {
         connectionName: 'vidq-client-events',
       });
       eventsConnection.on('error', () => undefined);

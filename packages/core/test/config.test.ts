@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, publicBaseUrl, reconcileHorizonMs } from '../src/runtime/config.js';
+import {
+  ConfigError,
+  hashTagOf,
+  loadConfig,
+  publicBaseUrl,
+  reconcileHorizonMs,
+} from '../src/runtime/config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -126,5 +132,37 @@ describe('provider fidelity settings', () => {
     expect(() => loadConfig({ UNKNOWN_OUTCOME_POLICY: 'pray', RECONCILE_NOT_FOUND: 'maybe' })).toThrow(
       /UNKNOWN_OUTCOME_POLICY[\s\S]*RECONCILE_NOT_FOUND/,
     );
+  });
+});
+
+describe('Redis Cluster settings', () => {
+  it('reads seed nodes, and hash-tags the default prefix so that every key lands in one slot', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000', REDIS_PASSWORD: 'pw-secret' });
+    expect(c.REDIS_CLUSTER_NODES).toEqual(['redis-1:6379', '10.0.0.2:7000']);
+    expect(c.QUEUE_PREFIX).toBe('{vidq}');
+    expect(loadConfig({}).QUEUE_PREFIX).toBe('vidq');
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:1', QUEUE_PREFIX: 'app{jobs}' }).QUEUE_PREFIX).toBe(
+      'app{jobs}',
+    );
+    expect(hashTagOf('{vidq}')).toBe('vidq');
+    expect(hashTagOf('a{}b{c}')).toBeUndefined(); // Redis hashes the whole key when the first {} is empty
+    expect(hashTagOf('vidq')).toBeUndefined();
+  });
+
+  it('refuses a prefix without a hash tag, URL and nodes together, and a malformed node, naming the variable', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', QUEUE_PREFIX: 'vidq' })).toThrow(
+      /QUEUE_PREFIX: must carry a hash tag such as \{vidq\}/,
+    );
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://:pw-secret@h:1' })).toThrow(
+      /REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES/,
+    );
+    let message = '';
+    try {
+      loadConfig({ REDIS_CLUSTER_NODES: 'redis://:pw-secret@h:1', REDIS_PASSWORD: '' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('REDIS_CLUSTER_NODES: each node must be host:port');
+    expect(message).not.toContain('pw-secret');
   });
 });

@@ -1,7 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Every key under a prefix with its value dumped as text, to search for secrets. */
-export async function dumpKeys(redis: Redis, pattern: string): Promise<string> {
+export async function dumpKeys(connection: Redis | Cluster, pattern: string): Promise<string> {
+  const out: string[] = [];
+  // SCAN walks one node: on a cluster, walk each master.
+  const nodes = connection.isCluster ? (connection as Cluster).nodes('master') : [connection as Redis];
+  for (const redis of nodes) {
+    out.push(...(await dumpNode(redis, pattern)));
+  }
+  return out.join('\n');
+}
+
+async function dumpNode(redis: Redis, pattern: string): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
@@ -35,5 +45,5 @@ export async function dumpKeys(redis: Redis, pattern: string): Promise<string> {
       out.push(`${key} ${JSON.stringify(value)}`);
     }
   } while (cursor !== '0');
-  return out.join('\n');
+  return out;
 }

@@ -5,7 +5,7 @@
  * the body is the signed payload, kept so a delivery can be replayed.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { vidqKeys, type WebhookEventType } from '@vidqueue/core/contract';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'gone'] as const;
@@ -47,7 +47,7 @@ export function newDeliveryId(): string {
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
 
-export function createDeliveryStore(redis: Redis, prefix: string, ttlSeconds: number) {
+export function createDeliveryStore(redis: RedisConnection, prefix: string, ttlSeconds: number) {
   const keys = vidqKeys(prefix);
 
   async function get(id: string): Promise<(Delivery & { body: string }) | undefined> {

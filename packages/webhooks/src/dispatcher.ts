@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { wantsEvent, type WebhookEventType, type WebhookTarget } from '@vidqueue/core/contract';
-import type { Config } from '@vidqueue/core/runtime';
+import type { Config, RedisConnection } from '@vidqueue/core/runtime';
 import { createDeliveryStore, type DeliveryStore } from './delivery-store.js';
 import { buildEvent } from './events.js';
 import { createGoneList } from './gone.js';
@@ -24,7 +23,7 @@ export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;
  * nothing twice and a receiver sees one `webhook-id` per event.
  */
 export function createWebhookDispatcher(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   queue: WebhookQueue;
   config: DispatcherConfig;
   store?: DeliveryStore;

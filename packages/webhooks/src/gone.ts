@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { vidqKeys } from '@vidqueue/core/contract';
 
 /** How long a 410 Gone stops deliveries to a URL (a replay lifts it at once). */
@@ -8,7 +8,7 @@ export const GONE_TTL_SECONDS = 30 * 24 * 3600;
 const hashUrl = (url: string) => createHash('sha256').update(url).digest('hex');
 
 /** URLs whose receiver answered `410 Gone`: nothing more is sent there (keyed by the URL's SHA-256). */
-export function createGoneList(redis: Redis, prefix: string) {
+export function createGoneList(redis: RedisConnection, prefix: string) {
   const keys = vidqKeys(prefix);
   return {
     async mark(url: string): Promise<void> {

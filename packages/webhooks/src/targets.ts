@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import { WebhookTargetSchema, vidqKeys, type WebhookTarget } from '@vidqueue/core/contract';
 
 /**
  * A batch's `webhook_url` / `webhook_events`, written by the API when the batch is created and read by
  * the worker as rows finish. Kept as long as the batch record (each read refreshes it).
  */
-export function createBatchTargets(redis: Redis, prefix: string, ttlSeconds: number) {
+export function createBatchTargets(redis: RedisConnection, prefix: string, ttlSeconds: number) {
   const keys = vidqKeys(prefix);
   return {
     async save(batchId: string, target: WebhookTarget): Promise<void> {

@@ -5,8 +5,7 @@
  * 10 s: the last about 22.7 hours after the first).
  */
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Config } from '@vidqueue/core/runtime';
+import type { Config, RedisConnection } from '@vidqueue/core/runtime';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
 export const WEBHOOK_JOB_NAME = 'deliver';
@@ -36,7 +35,7 @@ export function webhookJobId(deliveryId: string): string {
   return `whk_${deliveryId}`;
 }
 
-export function createWebhookQueue(connection: Redis, config: WebhookQueueConfig): WebhookQueue {
+export function createWebhookQueue(connection: RedisConnection, config: WebhookQueueConfig): WebhookQueue {
   return new Queue(WEBHOOKS_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
-import { createRedis, type Config } from '@vidqueue/core/runtime';
+import { createRedis, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createProducer, createRedisGuard, type Guard, type Producer } from '@vidqueue/core/producer';
 
 declare module 'fastify' {
@@ -13,7 +12,7 @@ declare module 'fastify' {
     /** The `generations` queue, on the producer connection. */
     queue: GenerationQueue;
     /** The producer connection: fails fast while Redis is down (no offline queue). */
-    redis: Redis;
+    redis: RedisConnection;
     /** Our own keys beside BullMQ's (cancel flags, idempotency keys, account pause). */
     keys: ReturnType<typeof vidqKeys>;
     /**
@@ -27,7 +26,7 @@ declare module 'fastify' {
 export type ProducerOptions = {
   config: Config;
   /** Use this connection instead of opening one (the caller keeps ownership and closes it). */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** Longest wait for one Redis operation before answering 503. */
   redisTimeoutMs: number;
 };
@@ -37,7 +36,7 @@ export const producerPlugin = fp(
   async (app: FastifyInstance, options: ProducerOptions) => {
     const { config, redisTimeoutMs } = options;
     const owned = options.redis === undefined;
-    const redis = options.redis ?? createRedis(config.REDIS_URL, 'producer');
+    const redis = options.redis ?? createRedis(config, 'producer');
     const watcher = watchConnection(app, redis);
     // Give a fresh connection a moment so the first requests do not see 503; start anyway if
     // Redis is down (liveness still answers, readiness says 503 until it is back).
@@ -51,7 +50,8 @@ export const producerPlugin = fp(
 
     app.decorate('producer', createProducer({ redis, queue, config, guard }));
     app.decorate('queue', queue);
-    app.decorate('redis', redis);
+    // Explicit: inference would spread the union over the decorator's conditional type.
+    app.decorate<RedisConnection>('redis', redis);
     app.decorate('keys', vidqKeys(config.QUEUE_PREFIX));
     app.decorate('withRedis', guard);
 
@@ -69,7 +69,7 @@ export const producerPlugin = fp(
 );
 
 /** Logs when the producer connection is lost and when it is back, once per change. */
-function watchConnection(app: FastifyInstance, redis: Redis): { stop(): void } {
+function watchConnection(app: FastifyInstance, redis: RedisConnection): { stop(): void } {
   let up = redis.status === 'ready';
   let lastError = '';
   const onReady = () => {
@@ -101,7 +101,7 @@ function watchConnection(app: FastifyInstance, redis: Redis): { stop(): void } {
   };
 }
 
-async function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+async function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   let onReady: (() => void) | undefined;
   await Promise.race([

@@ -1,5 +1,4 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   ARCHIVE_QUEUE,
   ARCHIVE_SWEEP_JOB_NAME,
@@ -7,7 +6,7 @@ import {
   type ArchiveQueue,
   type ArchiveStore,
 } from '@vidqueue/core/store';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { AddressPolicy } from '@vidqueue/safe-http';
 import type { Storage } from '@vidqueue/storage';
 import { createArchiveProcessor, type ArchiveSettled } from './archive-processor.js';
@@ -15,7 +14,7 @@ import { ARCHIVE_SWEEP_EVERY_MS, sweepArchives } from './archive-sweep.js';
 
 export type ArchiveWorkerDeps = {
   config: Config;
-  connection: Redis;
+  connection: RedisConnection;
   queue: ArchiveQueue;
   storage: Storage;
   store: ArchiveStore;

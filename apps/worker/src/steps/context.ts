@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
-import { reconcileHorizonMs, type Config, type Logger } from '@vidqueue/core/runtime';
+import { reconcileHorizonMs, type Config, type Logger, type RedisConnection } from '@vidqueue/core/runtime';
 import { createAccountPause, type AccountPause } from '../account-pause.js';
 import { LOGS_SEEN_BUCKET_MS, createLogsSeen, type LogsSeen } from '../logs-seen.js';
 import { createModelBlock, type ModelBlock } from '../model-block.js';
@@ -30,7 +29,7 @@ export type ProcessorDeps = {
   config: ProcessorConfig;
   client: AimlApiClient;
   /** For our own keys (cancel flags, the account pause); the worker's connection is fine. */
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
   /** Expected generation time, to place the first status check; STATUS_FIRST_CHECK_MS when absent. */
   expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined;
@@ -51,7 +50,7 @@ export type ProcessorDeps = {
 export type StepContext = {
   readonly config: ProcessorConfig;
   readonly client: AimlApiClient;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly logger: Logger;
   readonly keys: ReturnType<typeof vidqKeys>;
   readonly pause: AccountPause;

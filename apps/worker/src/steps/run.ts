@@ -1,8 +1,7 @@
 import { DelayedError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { GenerationJob, GenerationJobData } from '@vidqueue/core/contract';
 import { updateDataAndLog } from '@vidqueue/core/store';
-import type { Logger } from '@vidqueue/core/runtime';
+import type { Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { RunFlags } from './run-flags.js';
 
 /**
@@ -17,7 +16,7 @@ export class JobRun {
   data: GenerationJobData;
   readonly flags: RunFlags;
   private readonly logger: Logger;
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   /** The child logger, once made; until then the bindings it will be made with. */
   private child: Logger | undefined;
   private bindings: Record<string, unknown>;
@@ -28,7 +27,7 @@ export class JobRun {
     data: GenerationJobData,
     flags: RunFlags,
     logger: Logger,
-    redis: Redis,
+    redis: RedisConnection,
   ) {
     this.job = job;
     this.token = token;

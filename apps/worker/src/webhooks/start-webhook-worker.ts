@@ -1,13 +1,12 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { WEBHOOKS_QUEUE, type Signer, type WebhookJobData } from '@vidqueue/webhooks';
 import { createWebhookProcessor } from './webhook-processor.js';
 
 /** The `webhooks` queue's own BullMQ Worker (concurrency WEBHOOK_CONCURRENCY) beside the generation worker. */
 export async function startWebhookWorker(deps: {
   config: Config;
-  connection: Redis;
+  connection: RedisConnection;
   signer: Signer;
   logger: Logger;
 }): Promise<Worker> {

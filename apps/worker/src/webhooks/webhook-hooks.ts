@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   FailureCode,
   toBatchView,
@@ -14,13 +13,13 @@ import type {
   BatchStore,
   GenerationQueue,
 } from '@vidqueue/core/store';
-import type { Logger } from '@vidqueue/core/runtime';
+import type { Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { createBatchTargets, type WebhookDispatcher } from '@vidqueue/webhooks';
 import type { ProcessorHooks } from '../hooks.js';
 import { completedView, failedView } from './event-views.js';
 
 export type WebhookHooksDeps = {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   ttlSeconds: number;
   dispatcher: WebhookDispatcher;

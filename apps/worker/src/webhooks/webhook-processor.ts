@@ -1,6 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import {
   createDeliveryStore,
   createGoneList,
@@ -12,7 +11,7 @@ import {
 
 export type WebhookProcessorDeps = {
   config: Pick<Config, 'QUEUE_PREFIX' | 'BATCH_TTL_SECONDS' | 'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_ALLOW_PRIVATE'>;
-  redis: Redis;
+  redis: RedisConnection;
   /** Holds the secrets (WEBHOOK_SECRET) in memory only. */
   signer: Signer;
   logger: Logger;

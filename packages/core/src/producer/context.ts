@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import { vidqKeys } from '../contract/keys.js';
 import type { Config } from '../runtime/config.js';
 import { createBatchStore, type BatchStore } from '../store/batch-store.js';
@@ -24,7 +24,7 @@ export const STAGING_TTL_SECONDS = 3600;
 
 /** What every producer operation works with; made once by `createProducer`. */
 export type ProducerContext = {
-  redis: Redis;
+  redis: RedisConnection;
   queue: GenerationQueue;
   config: ProducerConfig;
   keys: ReturnType<typeof vidqKeys>;
@@ -37,7 +37,7 @@ export type ProducerContext = {
 };
 
 export function createProducerContext(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   queue: GenerationQueue;
   config: ProducerConfig;
   guard: RedisGuard;

@@ -3,7 +3,7 @@
  * mode are thin adapters over it: they pass requests in and turn `ProducerError`s into their own
  * answers (an HTTP status and body, or the SDK's typed errors).
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import type { GenerationQueue } from '../store/queue.js';
 import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
@@ -16,7 +16,7 @@ import { cancelVideo, enqueueVideo, getVideo, loadVideo } from './video-ops.js';
 
 export type ProducerDeps = {
   /** A producer connection (`createRedis(url, 'producer')`): fails fast while Redis is down. */
-  redis: Redis;
+  redis: RedisConnection;
   /** The generations queue on that connection. */
   queue: GenerationQueue;
   config: ProducerConfig;

@@ -7,7 +7,7 @@
  * A timeout does not cancel the operation: a write that was sent may still land after the caller
  * gave up. Whatever runs under the guard must be safe to repeat (see the Idempotency-Key handling).
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import { ProducerError } from './errors.js';
 
 /** Runs one Redis operation with the guard's timeout and error mapping. */
@@ -42,6 +42,10 @@ const CONNECTION_MESSAGES = [
   'Connection is closed',
   "Stream isn't writeable",
   'Reached the max retries per request',
+  // ioredis Cluster, before its slot map is known or once every node is gone.
+  "Cluster isn't ready",
+  'None of startup nodes is available',
+  'Failed to refresh slots cache',
 ];
 /** Replies of a Redis that is up but cannot serve now (loading, busy script, failover, read-only, out of memory…). */
 const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
@@ -57,7 +61,7 @@ export function isRedisUnavailableError(err: unknown): boolean {
   return CONNECTION_MESSAGES.some((m) => err.message.includes(m));
 }
 
-export function createRedisGuard(redis: Redis, options: RedisGuardOptions = {}): RedisGuard {
+export function createRedisGuard(redis: RedisConnection, options: RedisGuardOptions = {}): RedisGuard {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const bulkTimeoutMs = Math.max(options.bulkTimeoutMs ?? 30_000, timeoutMs);
   const connectWaitMs = options.connectWaitMs ?? 0;

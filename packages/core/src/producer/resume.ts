@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import type { Guard } from './redis-guard.js';
 import type { GenerationQueue } from '../store/queue.js';
 
@@ -20,7 +20,7 @@ const PAGE = 500;
  * `POST /v1/admin/resume` and by the SDK's Redis mode (`vidq resume` goes through the API).
  */
 export async function resumeSubmissions(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   queue: GenerationQueue;
   /** `vidqKeys(prefix).accountPause`. */
   pauseKey: string;

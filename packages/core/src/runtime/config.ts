@@ -19,10 +19,29 @@ export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /**
+   * Seed nodes of a Redis Cluster (`host:port,host:port,…`): every process then uses ioredis' Cluster
+   * client instead of REDIS_URL (set one or the other), and QUEUE_PREFIX must carry a hash tag (default
+   * `{vidq}`) so that every key vidqueue and BullMQ use lands in one slot.
+   */
+  REDIS_CLUSTER_NODES: csv
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]+:\d{1,5}$/, 'each node must be host:port (no scheme, no password)'),
+        )
+        .min(1, 'must list at least one host:port'),
+    )
+    .optional(),
+  /** Password of the Redis Cluster nodes (REDIS_CLUSTER_NODES); with REDIS_URL the password goes in the URL. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Default `vidq`, or `{vidq}` with REDIS_CLUSTER_NODES (see clusterPrefixProblem). */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only')
-    .default('vidq'),
+    .optional(),
   AIMLAPI_KEY: z.string().min(1).optional(),
   /** Normalised: a trailing `/`, `/v1` or `/v2` is dropped; an endpoint URL is refused (see normalizeBaseUrl). */
   AIMLAPI_BASE_URL: z
@@ -177,7 +196,22 @@ export const ConfigSchema = z.object({
   LOG_PRETTY: z.stringbool().default(false),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'QUEUE_PREFIX'> & { QUEUE_PREFIX: string };
+
+/** The queue prefix when QUEUE_PREFIX is unset: hash-tagged on a cluster. */
+export const DEFAULT_QUEUE_PREFIX = 'vidq';
+export const DEFAULT_CLUSTER_QUEUE_PREFIX = '{vidq}';
+
+/**
+ * The hash tag of a key prefix as Redis Cluster reads it: the text between the first `{` and the
+ * next `}`, when not empty. Every key starting with the prefix then hashes to one slot.
+ */
+export function hashTagOf(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open < 0) return undefined;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
+}
 
 /** Extra time the usage logs get beyond the generation deadline when `RECONCILE_HORIZON_MS` is unset. */
 export const RECONCILE_HORIZON_EXTRA_MS = 5 * 60_000;
@@ -199,6 +233,7 @@ export const SECRET_KEYS = [
   'API_TOKENS',
   'DASHBOARD_PASSWORD',
   'REDIS_URL',
+  'REDIS_PASSWORD',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'WEBHOOK_SECRET',
@@ -222,7 +257,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data;
+  const cluster = result.data.REDIS_CLUSTER_NODES !== undefined;
+  const problems = [
+    cluster && result.data.REDIS_URL !== undefined
+      ? '  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both'
+      : undefined,
+    cluster && result.data.QUEUE_PREFIX !== undefined && hashTagOf(result.data.QUEUE_PREFIX) === undefined
+      ? `  QUEUE_PREFIX: must carry a hash tag such as ${DEFAULT_CLUSTER_QUEUE_PREFIX} with REDIS_CLUSTER_NODES ` +
+        '(every key of a queue and of its scripts must land in one cluster slot)'
+      : undefined,
+  ].filter((line) => line !== undefined);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return {
+    ...result.data,
+    QUEUE_PREFIX: result.data.QUEUE_PREFIX ?? (cluster ? DEFAULT_CLUSTER_QUEUE_PREFIX : DEFAULT_QUEUE_PREFIX),
+  };
 }
 
 function describeSecretIssue(issue: z.core.$ZodIssue): string {

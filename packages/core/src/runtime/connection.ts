@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import type { Config } from './config.js';
 
 export type RedisRole =
   /** Workers and event listeners: retry forever, queue commands while reconnecting. */
@@ -6,17 +7,70 @@ export type RedisRole =
   /** HTTP producers: fail fast while Redis is down so the API can answer 503 instead of hanging. */
   | 'producer';
 
+/** A connection vidqueue works with: one Redis, or ioredis' client of a Redis Cluster. BullMQ takes both. */
+export type RedisConnection = Redis | Cluster;
+
+/** Where Redis is: REDIS_URL, or the seed nodes of a cluster (and their password). */
+export type RedisTarget = Partial<Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PASSWORD'>>;
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export function createRedis(url: string | undefined, role: RedisRole, extra: RedisOptions = {}): Redis {
+/**
+ * The one factory of Redis connections: API, worker, SDK (Redis mode), CLI and chaos harness all open
+ * theirs here. Given a URL (or a target without cluster nodes) it opens one `Redis`; given
+ * `REDIS_CLUSTER_NODES` it opens an ioredis `Cluster` on those seeds with `REDIS_PASSWORD`, with the
+ * same per-role behaviour. BullMQ duplicates either for its blocking connections (`duplicate()`).
+ */
+export function createRedis(url: string | undefined, role: RedisRole, extra?: RedisOptions): Redis;
+export function createRedis(target: RedisTarget, role: RedisRole, extra?: RedisOptions): RedisConnection;
+export function createRedis(
+  target: string | undefined | RedisTarget,
+  role: RedisRole,
+  extra: RedisOptions = {},
+): RedisConnection {
+  const options = roleOptions(role, extra);
+  if (typeof target === 'object' && target.REDIS_CLUSTER_NODES !== undefined) {
+    return createCluster(target.REDIS_CLUSTER_NODES, target.REDIS_PASSWORD, options);
+  }
+  const url = typeof target === 'object' ? target.REDIS_URL : target;
+  return new Redis(url ?? DEFAULT_REDIS_URL, options);
+}
+
+function roleOptions(role: RedisRole, extra: RedisOptions): RedisOptions {
   const common: RedisOptions = {
     connectionName: `vidq-${role}`,
     retryStrategy: (times) => Math.min(200 * times, 2_000),
     ...extra,
   };
-  const options: RedisOptions =
-    role === 'worker'
-      ? { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true }
-      : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
-  return new Redis(url ?? DEFAULT_REDIS_URL, options);
+  return role === 'worker'
+    ? { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true }
+    : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
+}
+
+/** `host:port` (validated by the config schema) as ioredis' node. */
+export function parseClusterNode(node: string): ClusterNode {
+  const colon = node.lastIndexOf(':');
+  return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
+}
+
+function createCluster(
+  nodes: readonly string[],
+  password: string | undefined,
+  options: RedisOptions,
+): Cluster {
+  // The per-node retry is the cluster's business (it refreshes its slot map and reconnects); the
+  // offline queue is a cluster option too.
+  const { retryStrategy, enableOfflineQueue, ...redisOptions } = options;
+  return new Cluster(nodes.map(parseClusterNode), {
+    redisOptions: { ...redisOptions, ...(password === undefined ? {} : { password }) },
+    clusterRetryStrategy: (times) => retryStrategy?.(times) ?? null,
+    enableOfflineQueue,
+    // A slot map refresh on two busy cores can take over ioredis' default second.
+    slotsRefreshTimeout: 5_000,
+  });
+}
+
+/** True for ioredis' Cluster client. */
+export function isCluster(redis: RedisConnection): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import { vidqKeys } from '../contract/keys.js';
 
 /**
@@ -63,7 +63,7 @@ export type MetricsRecorderOptions = {
  * Buffered increments not yet flushed when a process dies are lost, for the same reason.
  */
 export function createMetricsRecorder(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   onError: (err: unknown) => void = () => undefined,
   options: MetricsRecorderOptions = {},
@@ -160,7 +160,7 @@ export type MetricsSnapshot = {
 };
 
 /** Reads what workers recorded (one HGETALL per metric). */
-export async function readMetrics(redis: Redis, prefix: string): Promise<MetricsSnapshot> {
+export async function readMetrics(redis: RedisConnection, prefix: string): Promise<MetricsSnapshot> {
   const keys = vidqKeys(prefix);
   const names = Object.keys(METRIC_HISTOGRAMS) as MetricHistogramName[];
   const pipeline = redis.pipeline();

@@ -4,7 +4,7 @@
  * slot; its own retries (ARCHIVE_ATTEMPTS, exponential from ARCHIVE_BACKOFF_MS), visible in Bull Board.
  */
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import { z } from 'zod';
 import { GenerationResultSchema } from '../contract/job-data.js';
 import type { Config } from '../runtime/config.js';
@@ -52,7 +52,7 @@ export function archiveJobId(videoId: string): string {
   return `arc_${videoId}`;
 }
 
-export function createArchiveQueue(connection: Redis, config: ArchiveQueueConfig): ArchiveQueue {
+export function createArchiveQueue(connection: RedisConnection, config: ArchiveQueueConfig): ArchiveQueue {
   return new Queue(ARCHIVE_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,

@@ -5,7 +5,7 @@
  * keeps it (the batch meta, or the video's own record) has expired: `due` / `keepUntil` / `forget`.
  * Never written in BullMQ's keys; plain commands (the archive is not the hot path).
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import { parseArchiveRecord, type ArchiveRecord } from '../contract/archive.js';
 import { vidqKeys } from '../contract/keys.js';
 
@@ -20,7 +20,7 @@ export type ArchiveStoreOptions = {
 
 export type ArchiveStore = ReturnType<typeof createArchiveStore>;
 
-export function createArchiveStore(redis: Redis, prefix: string, options: ArchiveStoreOptions) {
+export function createArchiveStore(redis: RedisConnection, prefix: string, options: ArchiveStoreOptions) {
   const keys = vidqKeys(prefix);
   const ttlMs = options.ttlSeconds * 1000;
 

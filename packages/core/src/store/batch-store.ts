@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import { vidqKeys } from '../contract/keys.js';
 import type { BatchStoreContext } from './batch-context.js';
 import { batchMetaOps } from './batch-meta.js';
@@ -16,7 +16,7 @@ import { batchTransitionOps } from './batch-transitions.js';
  */
 export type BatchStore = ReturnType<typeof createBatchStore>;
 
-export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: number) {
+export function createBatchStore(redis: RedisConnection, prefix: string, ttlSeconds: number) {
   const ctx: BatchStoreContext = { redis, keys: vidqKeys(prefix), ttlSeconds };
   return {
     ttlSeconds,

@@ -1,5 +1,5 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/connection.js';
 import type { Config } from '../runtime/config.js';
 import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
 
@@ -33,7 +33,7 @@ export function generationJobOptions(config: RetentionConfig): DefaultJobOptions
 }
 
 export function createGenerationQueue(
-  connection: Redis,
+  connection: RedisConnection,
   config: RetentionConfig & Pick<Config, 'QUEUE_PREFIX'>,
 ): GenerationQueue {
   return new Queue(GENERATIONS_QUEUE, {
