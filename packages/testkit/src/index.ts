@@ -2,4 +2,5 @@ export { spawnTs, type Child } from './child-process.js';
 export { deletePrefix } from './delete-prefix.js';
 export { LogSink } from './log-sink.js';
 export { dumpKeys } from './redis-scan.js';
+export { startTestCluster, type TestCluster } from './test-cluster.js';
 export { uniquePrefix } from './unique.js';

@@ -81,16 +81,19 @@ export async function readRunFlags(
   claim: unknown,
 ): Promise<RunFlagsReply> {
   const key = jobKey(job);
+  const wanted = [
+    keys.cancel,
+    keys.accountPause,
+    keys.backoff,
+    `${key}:lock`,
+    claim === undefined ? '' : key,
+    keys.modelBlock ?? '',
+  ];
+  // A skipped key travels as the cancel flag's name (same prefix, so same cluster slot) and is flagged.
+  const skipped = wanted.map((k) => (k === '' ? '1' : '0')).join('');
   return (await scripts['job-run-flags'].run(
     redis,
-    [
-      keys.cancel,
-      keys.accountPause,
-      keys.backoff,
-      `${key}:lock`,
-      claim === undefined ? '' : key,
-      keys.modelBlock ?? '',
-    ],
-    [token, claim === undefined ? '' : JSON.stringify(claim)],
+    wanted.map((k) => (k === '' ? keys.cancel : k)),
+    [token, claim === undefined ? '' : JSON.stringify(claim), skipped],
   )) as RunFlagsReply;
 }
