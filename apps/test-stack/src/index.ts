@@ -11,7 +11,8 @@ export type TestStack = {
   simulator: RunningSimulator;
   worker: RunningWorker;
   api: RunningApi;
-  redisUrl: string;
+  /** The suite's Redis; undefined when the stack runs on a cluster (`cluster` option). */
+  redisUrl: string | undefined;
   /** Stops the API, the worker and the simulator, then deletes every key under the stack's prefix. */
   close(): Promise<void>;
 };
@@ -23,19 +24,22 @@ export type TestStackOptions = {
   token: string;
   /** Settings over the defaults below (short timings for tests). */
   env?: Record<string, string>;
+  /** Run on this Redis Cluster (REDIS_CLUSTER_NODES, REDIS_PASSWORD) instead of the suite's Redis; the prefix is hash-tagged. */
+  cluster?: { REDIS_CLUSTER_NODES: string; REDIS_PASSWORD: string };
 };
 
 /**
- * A real simulator, worker and API over the suite's Redis (`inject('redisUrl')`), under a queue
+ * A real simulator, worker and API over the suite's Redis (`inject('redisUrl')`, or a Redis Cluster when given), under a queue
  * prefix of its own, with short timings: for suites that drive the whole stack from outside (the
  * SDK's contract suite, the CLI). Lives above the apps, unlike @vidqueue/testkit which they use.
  */
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
-  const redisUrl = inject('redisUrl');
+  const redisUrl = options.cluster ? undefined : inject('redisUrl');
   const simulator = await startSimulator({ generationMs: 300, queuedFraction: 0.2 });
+  const prefix = uniquePrefix(options.label);
   const config = loadConfig({
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: uniquePrefix(options.label),
+    ...(options.cluster ?? { REDIS_URL: redisUrl }),
+    QUEUE_PREFIX: options.cluster ? `{${prefix}}` : prefix,
     PORT: '0',
     API_TOKENS: options.token,
     AIMLAPI_KEY: 'sim-key',
@@ -61,7 +65,8 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       await api.close();
       await worker.close();
       await simulator.close();
-      await deletePrefix(redisUrl, config.QUEUE_PREFIX);
+      // A test cluster is torn down whole by its owner.
+      if (redisUrl !== undefined) await deletePrefix(redisUrl, config.QUEUE_PREFIX);
     },
   };
 }

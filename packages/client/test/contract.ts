@@ -6,13 +6,15 @@ import { ApiError, NotFoundError, UnavailableError, type VidqueueClient } from '
 import { batchCases } from './contract-batches.js';
 import { videoCases } from './contract-videos.js';
 import type { ContractContext } from './contract-context.js';
-import { API_TOKEN, startTestStack, type TestStack } from './harness.js';
+import { API_TOKEN, startTestStack, type TestStack, type TestStackCluster } from './harness.js';
 
 export type ClientFactory = {
   /** A client of this mode for the running stack. */
   make(stack: TestStack): VidqueueClient;
   /** A client of this mode pointed at nothing (a closed port). */
   unreachable(): VidqueueClient;
+  /** Run the stack on a Redis Cluster: started before the stack, stopped after it. */
+  cluster?: { start(): Promise<TestStackCluster>; stop(): Promise<void> };
 };
 
 /**
@@ -22,19 +24,20 @@ export type ClientFactory = {
  * `contract-batches.ts`; the ones about the whole client here.
  */
 export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): void {
-  describe(`VidqueueClient (${mode} mode)`, () => {
+  describe(`VidqueueClient (${mode} mode${factory.cluster ? ', Redis Cluster' : ''})`, () => {
     let stack: TestStack;
     let vq: VidqueueClient;
     let dir: string;
 
     beforeAll(async () => {
-      stack = await startTestStack();
+      stack = await startTestStack(await factory.cluster?.start());
       vq = factory.make(stack);
       dir = await mkdtemp(join(tmpdir(), `vidq-contract-${mode}-`));
     });
     afterAll(async () => {
       await vq?.close();
       await stack?.close();
+      await factory.cluster?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
