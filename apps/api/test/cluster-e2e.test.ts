@@ -1,0 +1,176 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Cluster } from 'ioredis';
+import { createLogger, createRedis, loadConfig } from '@vidqueue/core/runtime';
+import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
+import { LogSink, spawnTs, startTestCluster, type Child, type TestCluster } from '@vidqueue/testkit';
+import { startApi, type RunningApi } from '../src/server.js';
+import type { BatchBody, Created } from './batch-helpers.js';
+
+/**
+ * The whole product on a real 3-master Redis Cluster, configured only by the environment
+ * (REDIS_CLUSTER_NODES, REDIS_PASSWORD, the default hash-tagged prefix `{vidq}`): two workers' own
+ * main processes, the API from the same environment, the provider simulator at the boundary. A batch and single prompts
+ * complete, idempotency keys give back the first answer, every key sits in one slot.
+ */
+const WORKER_MAIN = pathToFileURL(createRequire(import.meta.url).resolve('@vidqueue/worker/main'));
+const TOKEN = 'cluster-api-token-81c2';
+const ROWS = 12;
+
+let cluster: TestCluster;
+let sim: RunningSimulator;
+let api: RunningApi;
+const apiSink = new LogSink();
+let workers: Child[] = [];
+let apiUrl = '';
+
+const ready = (child: Child, msg: string) =>
+  vi.waitFor(
+    () => {
+      const line = child.lines().find((l) => l.msg === msg);
+      if (!line) throw new Error(`no "${msg}" yet:\n${child.out().slice(-2000)}`);
+      return line;
+    },
+    // Two cores shared with other suites: a cold tsx start can take a while.
+    { timeout: 50_000, interval: 50 },
+  );
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  sim = await startSimulator({ port: 0, generationMs: '200-500', queuedFraction: 0.2, seed: 5 });
+  const env = {
+    ...cluster.env,
+    PORT: '0',
+    API_TOKENS: TOKEN,
+    AIMLAPI_KEY: 'sk-cluster-test-key',
+    AIMLAPI_BASE_URL: sim.url,
+    STATUS_FIRST_CHECK_MS: '100',
+    STATUS_INTERVAL_MS: '100',
+    RETRY_BASE_MS: '20',
+    RETRY_MAX_MS: '100',
+    WORKER_CONCURRENCY: '4',
+    // The budgets' scripts and rate limiter run on the cluster too.
+    CREATE_RATE_PER_MIN: '6000',
+    MAX_IN_FLIGHT: '50',
+    LOG_LEVEL: 'info',
+  };
+  workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
+  api = await startApi({ config: loadConfig(env), logger: createLogger({ destination: apiSink }) });
+  apiUrl = api.url;
+  for (const w of workers) await ready(w, 'worker ready');
+}, 90_000);
+
+afterAll(async () => {
+  for (const child of workers) child.process.kill('SIGTERM');
+  await Promise.all(workers.map((c) => c.exited()));
+  await api?.close();
+  await sim?.close();
+  await cluster?.stop();
+}, 30_000);
+
+async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('vidqueue on a 3-master Redis Cluster', () => {
+  it('runs a batch to completion through the API and two worker processes; the same key gives the same batch', async () => {
+    const csv = `prompt,custom_id\n${Array.from({ length: ROWS }, (_, i) => `cluster prompt ${i + 1},c-${i + 1}`).join('\n')}\n`;
+    const headers = { 'content-type': 'text/csv', 'idempotency-key': 'cluster-upload-1' };
+    const first = await call('POST', '/v1/batches', csv, headers);
+    expect(first.status).toBe(202);
+    const { id, total } = first.body as Created;
+    expect(total).toBe(ROWS);
+    const again = await call('POST', '/v1/batches', csv, headers);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(id);
+
+    let view: BatchBody | undefined;
+    await expect
+      .poll(
+        async () => {
+          view = (await call('GET', `/v1/batches/${id}`)).body as BatchBody;
+          return view.finished_at !== null;
+        },
+        { timeout: 40_000, interval: 100 },
+      )
+      .toBe(true);
+    expect(view?.status).toBe('completed');
+    expect(view?.counts).toMatchObject({
+      completed: ROWS,
+      failed: 0,
+      queued: 0,
+      generating: 0,
+      cancelled: 0,
+    });
+
+    const results = await fetch(`${apiUrl}/v1/batches/${id}/results`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const rows = (await results.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { custom_id: string; status: string; video_url: string | null });
+    expect(rows.map((r) => r.custom_id)).toEqual(Array.from({ length: ROWS }, (_, i) => `c-${i + 1}`));
+    for (const row of rows) {
+      expect(row.status).toBe('completed');
+      expect(row.video_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.mp4$/);
+    }
+    // Both workers took part, and no prompt was created twice.
+    const completedBy = workers.map(
+      (w) => w.lines().filter((l) => l.msg === 'completed' && l.batchId === id).length,
+    );
+    expect(completedBy.reduce((a, b) => a + b, 0)).toBe(ROWS);
+    for (const n of completedBy) expect(n).toBeGreaterThan(0);
+    expect(sim.stats().duplicate_creates).toBe(0);
+  }, 60_000);
+
+  it('honours an Idempotency-Key on POST /v1/videos and completes the one video', async () => {
+    const body = JSON.stringify({ prompt: 'a single cluster prompt', duration: 5 });
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'cluster-video-1' };
+    const first = await call('POST', '/v1/videos', body, headers);
+    expect(first.status).toBe(202);
+    const again = await call('POST', '/v1/videos', body, headers);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await call('POST', '/v1/videos', JSON.stringify({ prompt: 'another body' }), headers);
+    expect(other.status).toBe(409);
+    await expect
+      .poll(async () => (await call('GET', `/v1/videos/${String(first.body.id)}`)).body.status, {
+        timeout: 20_000,
+        interval: 100,
+      })
+      .toBe('completed');
+    expect(sim.stats().by_prompt['a single cluster prompt']?.creates).toBe(1);
+  }, 30_000);
+
+  it('keeps every key in the one slot of the {vidq} tag, and the password out of every log', async () => {
+    const redis = createRedis(loadConfig(cluster.env), 'producer');
+    try {
+      expect(redis).toBeInstanceOf(Cluster);
+      await vi.waitFor(() => expect(redis.status).toBe('ready'), { timeout: 10_000 });
+      const slot = Number(await redis.cluster('KEYSLOT', '{vidq}'));
+      const masters = (redis as Cluster).nodes('master');
+      const sizes = await Promise.all(masters.map((node) => node.dbsize()));
+      expect(sizes.filter((n) => n > 0)).toHaveLength(1); // one master holds the lot…
+      const owner = masters[sizes.findIndex((n) => n > 0)]!;
+      const total = sizes.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(ROWS);
+      // …all in the tag's slot.
+      expect(Number(await owner.cluster('COUNTKEYSINSLOT', slot))).toBe(total);
+    } finally {
+      redis.disconnect();
+    }
+    expect(apiSink.text()).toContain('redis connection ready');
+    for (const out of [apiSink.text(), ...workers.map((w) => w.out())]) {
+      expect(out).not.toContain(cluster.password);
+    }
+    expect(String(workers[0]?.lines().find((l) => l.msg === 'worker ready')?.redis)).toMatch(
+      /^cluster 127\.0\.0\.1:\d+,/,
+    );
+  });
+});
