@@ -40,7 +40,8 @@ describe('deployment files', () => {
     const build = read('scripts/build.mjs');
     const built = JSON.parse(/const apps = (\[[^\]]*\])/.exec(build)![1]!.replace(/'/g, '"')) as string[];
     const commands = [...compose.matchAll(/'apps\/([a-z]+)\/dist\/main\.mjs'/g)].map((m) => m[1]!);
-    expect(commands.sort()).toEqual(['api', 'simulator', 'worker']);
+    // api and worker twice: once on the one Redis, once in the `cluster` profile.
+    expect(commands.sort()).toEqual(['api', 'api', 'simulator', 'worker', 'worker']);
     for (const app of commands) expect(built).toContain(app);
   });
 });
