@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  hashTagOf,
-  loadConfig,
-  publicBaseUrl,
-  reconcileHorizonMs,
-} from '../src/runtime/config.js';
+import { ConfigError, loadConfig, publicBaseUrl, reconcileHorizonMs } from '../src/runtime/config.js';
+import { hashTagOf } from '../src/runtime/redis-topology.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -136,6 +131,12 @@ describe('provider fidelity settings', () => {
 });
 
 describe('Redis Cluster settings', () => {
+  it('reads the replica wait (off by default)', () => {
+    expect(loadConfig({})).toMatchObject({ REDIS_WAIT_REPLICAS: 0, REDIS_WAIT_TIMEOUT_MS: 1_000 });
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '1' }).REDIS_WAIT_REPLICAS).toBe(1);
+    expect(() => loadConfig({ REDIS_WAIT_REPLICAS: '-1' })).toThrow(/REDIS_WAIT_REPLICAS/);
+  });
+
   it('reads seed nodes, and hash-tags the default prefix so that every key lands in one slot', () => {
     const c = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000', REDIS_PASSWORD: 'pw-secret' });
     expect(c.REDIS_CLUSTER_NODES).toEqual(['redis-1:6379', '10.0.0.2:7000']);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeBaseUrl } from '@vidqueue/aimlapi';
+import { redisTopologyProblems, resolveQueuePrefix } from './redis-topology.js';
 
 /** Milliseconds, given as a plain integer. */
 const ms = () => z.coerce.number().int().min(0);
@@ -37,6 +38,13 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Password of the Redis Cluster nodes (REDIS_CLUSTER_NODES); with REDIS_URL the password goes in the URL. */
   REDIS_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Replicas that must have a job's `submitting` mark before its create call is sent (`WAIT`), so that a
+   * failover cannot forget a create already paid for; 0: no wait (one Redis, or no replicas).
+   */
+  REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  /** Longest wait for those replicas; fewer in time: nothing is sent, the job is delayed. */
+  REDIS_WAIT_TIMEOUT_MS: ms().min(10).max(60_000).default(1_000),
   /** Default `vidq`, or `{vidq}` with REDIS_CLUSTER_NODES (see clusterPrefixProblem). */
   QUEUE_PREFIX: z
     .string()
@@ -198,21 +206,6 @@ export const ConfigSchema = z.object({
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'QUEUE_PREFIX'> & { QUEUE_PREFIX: string };
 
-/** The queue prefix when QUEUE_PREFIX is unset: hash-tagged on a cluster. */
-export const DEFAULT_QUEUE_PREFIX = 'vidq';
-export const DEFAULT_CLUSTER_QUEUE_PREFIX = '{vidq}';
-
-/**
- * The hash tag of a key prefix as Redis Cluster reads it: the text between the first `{` and the
- * next `}`, when not empty. Every key starting with the prefix then hashes to one slot.
- */
-export function hashTagOf(prefix: string): string | undefined {
-  const open = prefix.indexOf('{');
-  if (open < 0) return undefined;
-  const close = prefix.indexOf('}', open + 1);
-  return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
-}
-
 /** Extra time the usage logs get beyond the generation deadline when `RECONCILE_HORIZON_MS` is unset. */
 export const RECONCILE_HORIZON_EXTRA_MS = 5 * 60_000;
 
@@ -257,21 +250,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const cluster = result.data.REDIS_CLUSTER_NODES !== undefined;
-  const problems = [
-    cluster && result.data.REDIS_URL !== undefined
-      ? '  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both'
-      : undefined,
-    cluster && result.data.QUEUE_PREFIX !== undefined && hashTagOf(result.data.QUEUE_PREFIX) === undefined
-      ? `  QUEUE_PREFIX: must carry a hash tag such as ${DEFAULT_CLUSTER_QUEUE_PREFIX} with REDIS_CLUSTER_NODES ` +
-        '(every key of a queue and of its scripts must land in one cluster slot)'
-      : undefined,
-  ].filter((line) => line !== undefined);
+  const problems = redisTopologyProblems(result.data);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  return {
-    ...result.data,
-    QUEUE_PREFIX: result.data.QUEUE_PREFIX ?? (cluster ? DEFAULT_CLUSTER_QUEUE_PREFIX : DEFAULT_QUEUE_PREFIX),
-  };
+  return { ...result.data, QUEUE_PREFIX: resolveQueuePrefix(result.data) };
 }
 
 function describeSecretIssue(issue: z.core.$ZodIssue): string {

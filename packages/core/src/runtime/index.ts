@@ -9,3 +9,4 @@ export * from './load-or-exit.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './redact.js';
+export * from './redis-topology.js';

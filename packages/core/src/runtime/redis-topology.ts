@@ -1,0 +1,46 @@
+/**
+ * The rules a Redis Cluster adds to the configuration: REDIS_CLUSTER_NODES or REDIS_URL (not both), and a
+ * queue prefix with a hash tag, so that every key of a deployment (BullMQ's and vidqueue's) lands in one
+ * slot and no script or pipeline ever spans two.
+ */
+
+/** The queue prefix when QUEUE_PREFIX is unset: hash-tagged on a cluster. */
+export const DEFAULT_QUEUE_PREFIX = 'vidq';
+export const DEFAULT_CLUSTER_QUEUE_PREFIX = '{vidq}';
+
+type RedisSettings = { REDIS_URL?: string; REDIS_CLUSTER_NODES?: string[]; QUEUE_PREFIX?: string };
+
+/**
+ * The hash tag of a key prefix as Redis Cluster reads it: the text between the first `{` and the
+ * next `}`, when not empty. Every key starting with the prefix then hashes to one slot.
+ */
+export function hashTagOf(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open < 0) return undefined;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
+}
+
+/** Configuration lines (`  KEY: rule`) the settings break; none when they hold together. */
+export function redisTopologyProblems(settings: RedisSettings): string[] {
+  if (settings.REDIS_CLUSTER_NODES === undefined) return [];
+  const problems: string[] = [];
+  if (settings.REDIS_URL !== undefined) {
+    problems.push('  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  }
+  if (settings.QUEUE_PREFIX !== undefined && hashTagOf(settings.QUEUE_PREFIX) === undefined) {
+    problems.push(
+      `  QUEUE_PREFIX: must carry a hash tag such as ${DEFAULT_CLUSTER_QUEUE_PREFIX} with REDIS_CLUSTER_NODES ` +
+        '(every key of a queue and of its scripts must land in one cluster slot)',
+    );
+  }
+  return problems;
+}
+
+/** QUEUE_PREFIX as given, else the default of the topology. */
+export function resolveQueuePrefix(settings: RedisSettings): string {
+  return (
+    settings.QUEUE_PREFIX ??
+    (settings.REDIS_CLUSTER_NODES === undefined ? DEFAULT_QUEUE_PREFIX : DEFAULT_CLUSTER_QUEUE_PREFIX)
+  );
+}
