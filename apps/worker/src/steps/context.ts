@@ -23,7 +23,9 @@ export type ProcessorConfig = ScheduleConfig &
     | 'AIMLAPI_TIMEOUT_MS'
   > &
   // Only used to scrub the key out of provider messages, should one ever echo it.
-  Partial<Pick<Config, 'AIMLAPI_KEY'>>;
+  Partial<Pick<Config, 'AIMLAPI_KEY'>> &
+  // Unset: no replica wait before a create.
+  Partial<Pick<Config, 'REDIS_WAIT_REPLICAS' | 'REDIS_WAIT_TIMEOUT_MS'>>;
 
 export type ProcessorDeps = {
   config: ProcessorConfig;

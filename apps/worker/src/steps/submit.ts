@@ -1,7 +1,7 @@
 import { DelayedError } from 'bullmq';
 import { isAimlApiError, type Generation } from '@vidqueue/aimlapi';
 import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
-import { updateDataIfLocked } from '@vidqueue/core/store';
+import { jobKey, updateDataIfLocked, waitForReplicas } from '@vidqueue/core/store';
 import { JobFailure } from '../job-failure.js';
 import { retryDelay } from '../schedule.js';
 import type { StepContext } from './context.js';
@@ -56,6 +56,10 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
     }
     run.data = submitting;
   }
+  if (!(await markReplicated(ctx, run))) {
+    await run.save({ step: 'pending' });
+    return run.delayUntil(now() + retryDelay(config, 1, undefined, ctx.random));
+  }
   const clientRequestId = run.data.clientRequestId;
   if (ctx.logs('debug')) run.log.debug({ prompt: run.data.input.prompt, clientRequestId }, 'create call');
   let generation: Generation;
@@ -92,6 +96,24 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
   await ctx.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
   if (firstCheckAt === undefined) return settle(ctx, run, generation);
   return run.delayUntil(firstCheckAt);
+}
+
+/**
+ * With `REDIS_WAIT_REPLICAS`, the `submitting` mark must be on that many replicas before the create goes
+ * out: a failover (Redis replicates asynchronously) could otherwise promote a replica that never saw
+ * it, and the job would be created a second time, unflagged. False: not confirmed in time, send nothing.
+ */
+async function markReplicated(ctx: StepContext, run: JobRun): Promise<boolean> {
+  const wanted = ctx.config.REDIS_WAIT_REPLICAS ?? 0;
+  if (wanted === 0) return true;
+  const timeoutMs = ctx.config.REDIS_WAIT_TIMEOUT_MS ?? 1_000;
+  const acked = await waitForReplicas(ctx.redis, jobKey(run.job), wanted, timeoutMs);
+  if (acked >= wanted) return true;
+  run.log.warn(
+    { acked, wanted, timeoutMs },
+    'the submitting mark reached too few Redis replicas; nothing sent, job delayed',
+  );
+  return false;
 }
 
 /**

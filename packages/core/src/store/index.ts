@@ -8,4 +8,5 @@ export * from './archive-store.js';
 export * from './batch-store.js';
 export * from './bullmq-job.js';
 export * from './queue.js';
+export * from './replicas.js';
 export * from './scripts/index.js';
