@@ -1,28 +1,28 @@
-import { join } from 'node:path';
-import { createRedis, type RedisConnection } from '@vidqueue/core/runtime';
+import { createRedis, loadConfig, type RedisConnection } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
-import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
+import { startChaosRedis } from './chaos-redis.js';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { API_MAIN, WORKER_CHILD } from './entry-points.js';
 import type { ChaosOptions } from './options.js';
 import { spawnChild, type ChildHandle } from './processes.js';
 
-export const QUEUE_PREFIX = 'chaos';
-
 /** The credentials the run hands its processes, then searches for in every log line and Redis value. */
 export type ChaosSecrets = { AIMLAPI_KEY: string; API_TOKENS: string; DASHBOARD_PASSWORD: string };
 
 export type ChaosStack = {
-  /** The Redis running now (a restart replaces it: same port, same data folder). */
-  redis: LocalRedis;
+  /** The queue prefix (`chaos`, or `{chaos}` on a cluster). */
+  prefix: string;
   sim: RunningSimulator;
   apiUrl: string;
   /** The worker processes by slot; a killed one is replaced in its slot. */
   workers: ChildHandle[];
   /** Starts one more worker process (not waiting for it to be ready). */
   spawnWorker(): ChildHandle;
-  /** Stops Redis (SIGTERM, so the append-only file is flushed), waits `downMs`, starts it again. */
-  restartRedis(downMs: number): Promise<void>;
+  /**
+   * One Redis: stops it (SIGTERM, so the append-only file is flushed), waits `downMs`, starts it again.
+   * A cluster (`--cluster`): a failover of the master serving the queue. Answers what it did.
+   */
+  restartRedis(downMs: number): Promise<string>;
   /** The harness's own view of the queue, for counts, jobs and the key dump. */
   queue: GenerationQueue;
   connection: RedisConnection;
@@ -31,7 +31,7 @@ export type ChaosStack = {
 export type StartChaosStackDeps = {
   options: ChaosOptions;
   secrets: ChaosSecrets;
-  /** Folder for Redis's data (append-only file). */
+  /** Folder for Redis's data (append-only files). */
   dir: string;
   /** Every output line of every child process. */
   onLine: (name: string, line: string) => void;
@@ -41,13 +41,12 @@ export type StartChaosStackDeps = {
 };
 
 /**
- * A private append-only Redis, the simulator with the scenario's faults, the API as a real process and
+ * A private append-only Redis (or a cluster of 3 masters with a replica each, `options.cluster`), the simulator with the scenario's faults, the API as a real process and
  * `options.workers` worker processes, all on `QUEUE_PREFIX`, each ready before this resolves.
  */
 export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosStack> {
   const { options, secrets, onLine, cleanups, say } = deps;
-  const redisDir = join(deps.dir, 'redis');
-  let redis = await startLocalRedis({ dir: redisDir, appendOnly: true });
+  const redis = await startChaosRedis(deps.dir, options.cluster);
   cleanups.push(() => redis.stop());
   const [genMin = 2_000] = options.generationMs.split('-').map(Number);
   const sim = await startSimulator({
@@ -64,11 +63,10 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
     ...(options.seed !== undefined && { seed: options.seed }),
   });
   cleanups.push(() => sim.close());
-  say(`redis ${redis.url} (append-only, ${redisDir}); simulator ${sim.url}`);
+  say(`${redis.describe}; simulator ${sim.url}`);
 
   const env: Record<string, string> = {
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX,
+    ...redis.env,
     LOG_LEVEL: 'info',
     AIMLAPI_KEY: secrets.AIMLAPI_KEY,
     AIMLAPI_BASE_URL: sim.url,
@@ -107,10 +105,10 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
     await Promise.all(workers.map((w) => w.stop(10_000)));
   });
 
-  const connection = createRedis(redis.url, 'worker');
+  const connection = createRedis(loadConfig(redis.env), 'worker');
   connection.on('error', () => undefined);
   const queue = createGenerationQueue(connection, {
-    QUEUE_PREFIX,
+    QUEUE_PREFIX: redis.prefix,
     KEEP_COMPLETED_SECONDS: 86_400,
     KEEP_COMPLETED_COUNT: 1_000_000,
     KEEP_FAILED_SECONDS: 86_400,
@@ -122,19 +120,12 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
   });
 
   return {
-    get redis() {
-      return redis;
-    },
+    prefix: redis.prefix,
     sim,
     apiUrl,
     workers,
     spawnWorker,
-    async restartRedis(downMs) {
-      await redis.stop();
-      say(`redis stopped (SIGTERM) for ${downMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, downMs));
-      redis = await startLocalRedis({ dir: redisDir, appendOnly: true, port: redis.port });
-    },
+    restartRedis: (downMs) => redis.disrupt(downMs),
     queue,
     connection,
   };

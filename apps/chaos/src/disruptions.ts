@@ -73,11 +73,9 @@ export function startDisruptions(deps: {
         await sleep(50);
         continue;
       }
-      await stack.restartRedis(options.redisDownMs);
+      const what = await stack.restartRedis(options.redisDownMs);
       counts.redis_restarts += 1;
-      say(
-        `redis started again on the same port and data folder (${counts.redis_restarts}/${options.redisRestarts})`,
-      );
+      say(`${what} (${counts.redis_restarts}/${options.redisRestarts})`);
     }
   })();
 

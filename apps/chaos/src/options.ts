@@ -30,6 +30,8 @@ export type ChaosOptions = {
   faults: { serverError: number; rateLimit: number; drop: number; fail: number; createdThen502: number };
   /** How late a usage-log row becomes visible (SIM_LOGS_DELAY_MS): the reconcile step must wait for it. */
   logsDelayMs: number;
+  /** A Redis Cluster (3 masters, a replica each) instead of one Redis; each Redis restart is then a failover. */
+  cluster: boolean;
 };
 
 export const POLICIES = ['reconcile', 'fail', 'resubmit'] as const;
@@ -51,6 +53,7 @@ export const DEFAULTS: ChaosOptions = {
   policy: 'reconcile',
   faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02, createdThen502: 0.02 },
   logsDelayMs: 2_000,
+  cluster: false,
 };
 
 /** The short scenario CI runs: 200 prompts, 3 kills, 1 Redis restart, sub-second generations. */
@@ -75,6 +78,8 @@ export const USAGE = `pnpm chaos [flags]
   --seed N             simulator seed (faults and timings repeat)
   --policy P           workers' UNKNOWN_OUTCOME_POLICY: reconcile (default), fail or resubmit
   --logs-delay-ms N    how late a usage-log row appears at the simulator (default ${DEFAULTS.logsDelayMs}; --quick ${QUICK.logsDelayMs})
+  --cluster            run on a Redis Cluster (3 masters, a replica each, REDIS_WAIT_REPLICAS=1); each Redis
+                       restart becomes a failover: the queue's master SIGKILLed, its replica promoted
   --json FILE          figures as JSON (default ${DEFAULT_JSON})
   --quick              the short CI scenario: 200 prompts, 3 kills, 1 Redis restart, fast generations
   --help`;
@@ -113,6 +118,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
       'logs-delay-ms': { type: 'string' },
       json: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      cluster: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -135,5 +141,6 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
     json: values.json ?? base.json,
     policy,
     logsDelayMs: int('logs-delay-ms', values['logs-delay-ms'], 0) ?? base.logsDelayMs,
+    cluster: values.cluster,
   };
 }

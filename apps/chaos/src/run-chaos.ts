@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpKeys } from '@vidqueue/testkit';
 import { readMetrics } from '@vidqueue/core/runtime';
-import { QUEUE_PREFIX, startChaosStack, type ChaosSecrets } from './chaos-stack.js';
+import { startChaosStack, type ChaosSecrets } from './chaos-stack.js';
 import { startDisruptions, type Disruptions, type Progress } from './disruptions.js';
 import type { ChaosOptions } from './options.js';
 import { countDuplicateCreates, countReconciled, findSecrets, readViews, tallyEndings } from './outcomes.js';
@@ -81,7 +81,7 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
     const simStats = stack.sim.stats();
     const duplicates = await countDuplicateCreates(simStats.by_prompt, prompts, ids, queue);
     const reconciled = await countReconciled(queue, ids);
-    const { calls } = await readMetrics(stack.connection, QUEUE_PREFIX);
+    const { calls } = await readMetrics(stack.connection, stack.prefix);
     const logsRequests = calls.filter((c) => c.kind === 'logs').reduce((sum, c) => sum + c.count, 0);
     const secretsFound = findSecrets(secrets, logLines.join('\n'), await dumpKeys(stack.connection, '*'));
 

@@ -10,6 +10,10 @@ export type LocalCluster = {
   nodes: string[];
   /** The servers, masters first (in `redis-cli --cluster create` order), then replicas. */
   servers: LocalRedis[];
+  /** SIGKILLs the node on `port` (no shutdown, no AOF flush: a crash) and waits for it to exit. */
+  killNode(port: number): Promise<void>;
+  /** Starts the node on `port` again with its folder and `nodes.conf`: it rejoins the cluster. */
+  restartNode(port: number): Promise<void>;
   /** Stops every node (SIGTERM) and waits for each to exit. */
   stop(): Promise<void>;
 };
@@ -43,29 +47,43 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await Promise.all(servers.map((s) => s.stop()));
   };
   try {
+    const startNode = (port: number) =>
+      startLocalRedis({
+        dir: join(options.dir, String(port)),
+        port,
+        appendOnly: options.appendOnly ?? false,
+        bin: options.serverBin,
+        extraArgs: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          // Failover within seconds of a master going silent (the chaos run kills one).
+          '--cluster-node-timeout',
+          '2000',
+          ...(options.password === undefined
+            ? []
+            : ['--requirepass', options.password, '--masterauth', options.password]),
+        ],
+      });
     for (let i = 0; i < masters * (1 + replicas); i += 1) {
-      const port = await freeClusterPort();
-      servers.push(
-        await startLocalRedis({
-          dir: join(options.dir, String(port)),
-          port,
-          appendOnly: options.appendOnly ?? false,
-          bin: options.serverBin,
-          extraArgs: [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            'nodes.conf',
-            // Failover within seconds of a master going silent (the chaos run kills one).
-            '--cluster-node-timeout',
-            '2000',
-            ...(options.password === undefined
-              ? []
-              : ['--requirepass', options.password, '--masterauth', options.password]),
-          ],
-        }),
-      );
+      servers.push(await startNode(await freeClusterPort()));
     }
+    const indexOf = (port: number) => {
+      const i = servers.findIndex((s) => s.port === port);
+      if (i < 0) throw new Error(`no node on port ${port}`);
+      return i;
+    };
+    const killNode = async (port: number) => {
+      const server = servers[indexOf(port)]!;
+      if (server.process.exitCode !== null || server.process.signalCode !== null) return;
+      const exited = once(server.process, 'exit');
+      server.process.kill('SIGKILL');
+      await exited;
+    };
+    const restartNode = async (port: number) => {
+      servers[indexOf(port)] = await startNode(port);
+    };
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
     // REDISCLI_AUTH rather than -a: the password stays off the process list.
     await run(options.cliBin ?? 'redis-cli', options.password, [
@@ -82,7 +100,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       { masters, replicas: masters * replicas },
       options.password,
     );
-    return { nodes, servers, stop };
+    return { nodes, servers, killNode, restartNode, stop };
   } catch (err) {
     await stop();
     throw err;
