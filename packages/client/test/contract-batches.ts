@@ -92,6 +92,7 @@ export function batchCases(c: ContractContext): void {
       [{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }],
       [{ prompt: 'bad', duration: 7 }],
       [{ prompt: 'fine', custom_id: 'c'.repeat(257) }],
+      [{ prompt: 'fine', metadata: { note: 'n'.repeat(1001) } }],
       [],
     ];
     for (const rows of cases) {

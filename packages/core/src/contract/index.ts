@@ -9,5 +9,6 @@ export * from './failure.js';
 export * from './idempotency.js';
 export * from './job-data.js';
 export * from './keys.js';
+export * from './metadata-limits.js';
 export * from './video-request.js';
 export * from './video-view.js';
