@@ -6,6 +6,7 @@ import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { originGuardPlugin } from './plugins/origin-guard.js';
 import { producerPlugin } from './plugins/producer.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches/index.js';
@@ -28,8 +29,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
- * then the dashboard and the routes.
+ * `startApi()` listens. Plugin order matters: errors, the origin guard (browser requests from other
+ * sites, foreign Hosts), auth, Redis, docs (must see every route), then the dashboard and the routes.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
@@ -46,6 +47,11 @@ export function buildApp(deps: AppDeps) {
 
   const tokens = config.API_TOKENS ?? [];
   app.register(errorHandlerPlugin);
+  app.register(originGuardPlugin, {
+    open: tokens.filter((t) => t.length > 0).length === 0,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    allowedHosts: config.ALLOWED_HOSTS,
+  });
   app.register(authPlugin, { tokens });
   app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });

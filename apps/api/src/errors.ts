@@ -14,6 +14,12 @@ export const HttpError = {
     'The dashboard needs the DASHBOARD_USER and DASHBOARD_PASSWORD credentials',
     401,
   ),
+  HostNotAllowed: createError(
+    'HOST_NOT_ALLOWED',
+    'The Host header %s does not name this API: without API_TOKENS it answers only to loopback (127.0.0.1, localhost, [::1]) with its own port; set ALLOWED_HOSTS to reach it under another name',
+    403,
+  ),
+  CrossOriginRefused: createError('CROSS_ORIGIN_REFUSED', '%s', 403),
   RouteNotFound: createError('ROUTE_NOT_FOUND', 'Route %s %s not found', 404),
   DashboardDisabled: createError(
     'DASHBOARD_DISABLED',

@@ -67,13 +67,19 @@ describe('POST /v1/videos: metadata limits', () => {
     const [issue] = await refused(keys(maxKeys, 'v'.repeat(200)));
     expect(issue).toEqual({
       path: 'metadata',
-      message: expect.stringMatching(new RegExp(`^metadata is \\d+ bytes as JSON; the limit is ${maxBytes}$`)),
+      message: expect.stringMatching(
+        new RegExp(`^metadata is \\d+ bytes as JSON; the limit is ${maxBytes}$`),
+      ) as unknown,
     });
     expect(await jobTotal(t.app)).toBe(0);
   });
 
   it('accepts metadata right at the limits', async () => {
-    const atLimits = { ...keys(maxKeys - 2), ['k'.repeat(maxKeyLength)]: 1, note: 'n'.repeat(maxValueLength) };
+    const atLimits = {
+      ...keys(maxKeys - 2),
+      ['k'.repeat(maxKeyLength)]: 1,
+      note: 'n'.repeat(maxValueLength),
+    };
     const res = await t.app.inject({
       method: 'POST',
       url: '/v1/videos',

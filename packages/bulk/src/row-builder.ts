@@ -1,5 +1,12 @@
 import type { BulkLimits } from './limits.js';
-import type { BulkInput, BulkMetadata, BulkRow, RowError, ValidateMetadata, ValidateParams } from './types.js';
+import type {
+  BulkInput,
+  BulkMetadata,
+  BulkRow,
+  RowError,
+  ValidateMetadata,
+  ValidateParams,
+} from './types.js';
 
 /** The fields a row may set, in CSV column and JSONL field names. */
 export const ROW_FIELDS = [

@@ -4,7 +4,6 @@
  * kept with the job and the batch record for days in a Redis that must never evict, so it is bounded.
  * Job data written before the rule is still read as it is (`MetadataSchema` in job-data.ts is unbounded).
  */
-import { z } from 'zod';
 import { MetadataSchema, type Metadata } from './job-data.js';
 
 export const METADATA_LIMITS = Object.freeze({

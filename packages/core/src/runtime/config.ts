@@ -10,6 +10,31 @@ const csv = z.string().transform((s) =>
     .filter((t) => t.length > 0),
 );
 
+/** An origin as browsers send it: `http(s)://host[:port]`, nothing after; normalised (`new URL().origin`). */
+function origin() {
+  return z.string().transform((raw, ctx) => {
+    try {
+      const url = new URL(raw);
+      const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && bare && !raw.endsWith('/')) {
+        return url.origin;
+      }
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `${raw} is not an origin such as https://tool.example` });
+    return z.NEVER;
+  });
+}
+
+/** A Host header value to allow: `name` (any port) or `name:port`, lower-cased. */
+function hostEntry() {
+  return z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be a host name, optionally with :port')
+    .transform((h) => h.toLowerCase());
+}
+
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
  * misspelt value fails the same way everywhere. Secret-bearing keys are listed in SECRET_KEYS and
@@ -39,6 +64,17 @@ export const ConfigSchema = z.object({
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
   API_TOKENS: csv.optional(),
+  /**
+   * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
+   * public origin of a reverse proxy that rewrites Host. Every other Origin is refused on state-changing
+   * requests (and on every request while the API is open on loopback). No CORS headers are sent.
+   */
+  ALLOWED_ORIGINS: csv.pipe(z.array(origin())).optional(),
+  /**
+   * Host headers (`name` or `name:port`) the API answers to besides loopback with its own port, while it
+   * is open on loopback (no API_TOKENS): a foreign Host is how DNS rebinding reaches a local server.
+   */
+  ALLOWED_HOSTS: csv.pipe(z.array(hostEntry())).optional(),
   DASHBOARD_USER: z.string().min(1).default('admin'),
   DASHBOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MAX_PROMPT_LENGTH: z.coerce.number().int().min(1).default(4000),
