@@ -37,6 +37,17 @@ export function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must arrive whole within REQUEST_TIMEOUT_MS (408), and a connection idle for
+    // CONNECTION_TIMEOUT_MS is closed: one trickling client cannot hold a socket forever. Node checks
+    // requests every connectionsCheckingInterval (default 30 s: a quarter of the timeout here), and only
+    // when its headersTimeout (default 60 s) is at most the requestTimeout, hence both given to it.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(60_000, config.REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
+    },
     // Routes are matched exactly; `/v1/videos/` is not `/v1/videos`.
     routerOptions: { ignoreTrailingSlash: false },
   }).withTypeProvider<ZodTypeProvider>();

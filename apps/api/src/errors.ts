@@ -31,5 +31,15 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  UploadTooSlow: createError(
+    'UPLOAD_TOO_SLOW',
+    'The upload was cut: it sent %s bytes in the last %s s, below the minimum of %s bytes per second (UPLOAD_MIN_BYTES_PER_SEC); nothing was enqueued',
+    408,
+  ),
+  TooManyUploads: createError(
+    'TOO_MANY_UPLOADS',
+    '%s uploads are in progress, the most this API takes at once (MAX_CONCURRENT_UPLOADS); send the file again after Retry-After seconds',
+    503,
+  ),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

@@ -84,6 +84,16 @@ export const ConfigSchema = z.object({
     .int()
     .min(1)
     .default(50 * 1024 * 1024),
+  /** Whole-request receipt limit (headers and body), Fastify's `requestTimeout`: 408 beyond it. */
+  REQUEST_TIMEOUT_MS: ms().min(1000).default(300_000),
+  /** A connection with nothing sent or received for this long is closed (Fastify's `connectionTimeout`). */
+  CONNECTION_TIMEOUT_MS: ms().min(1000).default(60_000),
+  /** POST /v1/batches: an upload bringing less than this per second over a window is cut with 408 (0: no check). */
+  UPLOAD_MIN_BYTES_PER_SEC: z.coerce.number().int().min(0).default(4096),
+  /** The window (and the grace period before the first check) of UPLOAD_MIN_BYTES_PER_SEC. */
+  UPLOAD_RATE_WINDOW_MS: ms().min(100).default(10_000),
+  /** Uploads one API process takes at once; beyond it 503 TOO_MANY_UPLOADS with Retry-After (0: no cap). */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(0).default(16),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
   /** How long batch records (counts, per-row results) stay readable after their last change. */
