@@ -96,11 +96,14 @@ export const ConfigSchema = z.object({
   MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(0).default(16),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
-  /** How long batch records (counts, per-row results) stay readable after their last change. */
+  /**
+   * How long batch records (counts, per-row results) stay readable after the batch finished (no TTL while
+   * rows still run). Under a minute only makes sense in tests.
+   */
   BATCH_TTL_SECONDS: z.coerce
     .number()
     .int()
-    .min(60)
+    .min(1)
     .default(7 * 24 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
   GENERATION_DEADLINE_MS: ms()

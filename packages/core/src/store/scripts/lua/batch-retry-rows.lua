@@ -4,6 +4,17 @@
 -- Returns { row, attempt, row, attempt, ... } for the rows moved (a row retried by a concurrent
 -- request is not moved twice).
 if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+local TTL = ARGV[2]
+-- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
+-- expires under rows that are still running, however long they wait); BATCH_TTL_SECONDS from when it
+-- finished; and, before it is fully enqueued, from its last change (an upload abandoned midway expires).
+local function keep(open)
+  if open > 0 and redis.call('HEXISTS', KEYS[1], 'enqueued_at') == 1 then
+    for i = 1, 6 do redis.call('PERSIST', KEYS[i]) end
+  else
+    for i = 1, 6 do redis.call('EXPIRE', KEYS[i], TTL) end
+  end
+end
 local moved = {}
 for i = 3, #ARGV do
   local row = ARGV[i]
@@ -19,6 +30,6 @@ for i = 3, #ARGV do
 end
 if #moved > 0 then
   redis.call('HDEL', KEYS[1], 'finished_at', 'cancelled_at')
-  for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+  keep(1)
 end
 return moved

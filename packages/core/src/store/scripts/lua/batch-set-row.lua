@@ -5,20 +5,37 @@
 -- Returns { changed (0/1), previous status }. A completed row stays completed; a report from another
 -- attempt than the row's current one (a late hook of a retried job) changes nothing.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
+local TTL = ARGV[7]
+-- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
+-- expires under rows that are still running, however long they wait); BATCH_TTL_SECONDS from when it
+-- finished; and, before it is fully enqueued, from its last change (an upload abandoned midway expires).
+local function keep(open)
+  if open > 0 and redis.call('HEXISTS', KEYS[1], 'enqueued_at') == 1 then
+    for i = 1, 6 do redis.call('PERSIST', KEYS[i]) end
+  else
+    for i = 1, 6 do redis.call('EXPIRE', KEYS[i], TTL) end
+  end
+end
 local row = ARGV[1]
 if redis.call('HEXISTS', KEYS[6], row) == 0 then return {0, 'missing'} end
 local cur = redis.call('HGET', KEYS[3], row) or 'queued'
 local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
 if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
 local new = ARGV[2]
+local function open_rows()
+  return tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
-if new == cur then return {0, cur} end
+if new == cur then
+  keep(open_rows())
+  return {0, cur}
+end
 redis.call('HINCRBY', KEYS[2], cur, -1)
 redis.call('HINCRBY', KEYS[2], new, 1)
 redis.call('HSET', KEYS[3], row, new)
 local cost = tonumber(ARGV[5])
 if new == 'completed' and cost > 0 then redis.call('HINCRBY', KEYS[2], 'cost_micro_usd', cost) end
-local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+local open = open_rows()
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
-for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
+keep(open)
 return {1, cur}
