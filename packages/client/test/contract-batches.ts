@@ -148,7 +148,7 @@ export function batchCases(c: ContractContext): void {
     for await (const chunk of c.vq.exportResults(created.id, 'csv')) chunks.push(chunk);
     const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
     expect(lines[0]).toBe(
-      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,campaign',
     );
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       '1,fox,completed',

@@ -132,8 +132,8 @@ describe('batch store', () => {
 
     const failed = await store.retryableRows('b3');
     expect(failed).toEqual([
-      { row: 2, attempt: 0, errorCode: 'submission_unknown' },
-      { row: 3, attempt: 0, errorCode: 'generation_failed' },
+      { row: 2, attempt: 0, errorCode: 'submission_unknown', carry: { possible_duplicate: true } },
+      { row: 3, attempt: 0, errorCode: 'generation_failed', carry: {} },
     ]);
     // Two concurrent retries move each row once.
     const [a, b] = await Promise.all([store.beginRetry('b3', [2, 3]), store.beginRetry('b3', [2, 3])]);

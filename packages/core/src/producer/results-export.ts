@@ -41,12 +41,18 @@ function jsonl(rows: AsyncIterable<BatchResultRow>): Readable {
   );
 }
 
+/** One fixed cell: `generation_ids` space-separated, `possible_duplicate` `true` or empty. */
+function csvValue(row: BatchResultRow, column: (typeof BATCH_RESULT_COLUMNS)[number]) {
+  if (column === 'generation_ids') return row.generation_ids.join(' ');
+  return row[column];
+}
+
 function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.ReadableStream {
   return Readable.from(
     (async function* () {
       for await (const row of rows) {
         yield [
-          ...BATCH_RESULT_COLUMNS.map((c) => row[c]),
+          ...BATCH_RESULT_COLUMNS.map((c) => csvValue(row, c)),
           ...columns.map((c) => (row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null)),
         ];
       }

@@ -62,6 +62,7 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
         },
         counts: Object.fromEntries(VIDEO_STATUSES.map((s) => [s, Number(counts[s] ?? 0)])) as BatchCounts,
         costUsd: Number(counts.cost_micro_usd ?? 0) / 1e6,
+        possibleDuplicates: Number(counts.possible_duplicates ?? 0),
       };
     },
   };

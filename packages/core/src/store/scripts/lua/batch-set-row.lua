@@ -2,8 +2,12 @@
 -- KEYS[1] meta  KEYS[2] counts  KEYS[3] status  KEYS[4] result  KEYS[5] attempt  KEYS[6] input
 -- ARGV[1] row  ARGV[2] new status  ARGV[3] attempt of the reporting job
 -- ARGV[4] outcome JSON ('' keeps the stored one)  ARGV[5] cost (micro-USD)  ARGV[6] now (ms)  ARGV[7] ttl (s)
+-- ARGV[8] the generation the cost is for ('' when unknown)  ARGV[9] '1' when the row may be a duplicate
 -- Returns { changed (0/1), previous status }. A completed row stays completed; a report from another
--- attempt than the row's current one (a late hook of a retried job) changes nothing.
+-- attempt than the row's current one (a late hook of a retried job) changes nothing. A possible-duplicate
+-- flag is set once (`<row>:dup`) and counted once (`possible_duplicates`); a cost is added when the row
+-- reaches a final status, once per generation (`<row>:cost:<generation>`), so replays and a job retried
+-- from the dashboard never count a charge twice.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
 local TTL = ARGV[7]
 -- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
@@ -26,6 +30,9 @@ local function open_rows()
   return tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
+if ARGV[9] == '1' and redis.call('HSETNX', KEYS[4], row .. ':dup', '1') == 1 then
+  redis.call('HINCRBY', KEYS[2], 'possible_duplicates', 1)
+end
 if new == cur then
   keep(open_rows())
   return {0, cur}
@@ -34,7 +41,11 @@ redis.call('HINCRBY', KEYS[2], cur, -1)
 redis.call('HINCRBY', KEYS[2], new, 1)
 redis.call('HSET', KEYS[3], row, new)
 local cost = tonumber(ARGV[5])
-if new == 'completed' and cost > 0 then redis.call('HINCRBY', KEYS[2], 'cost_micro_usd', cost) end
+if cost > 0 and (new == 'completed' or new == 'failed' or new == 'cancelled') then
+  if ARGV[8] == '' or redis.call('HSETNX', KEYS[4], row .. ':cost:' .. ARGV[8], cost) == 1 then
+    redis.call('HINCRBY', KEYS[2], 'cost_micro_usd', cost)
+  end
+end
 local open = open_rows()
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
 keep(open)
