@@ -61,8 +61,7 @@ export function createBatchHooks(
   const flag = (job: GenerationJob) => (job.data.possibleDuplicate ? { possible_duplicate: true } : {});
 
   return {
-    submitted: (job, info) =>
-      update(job, 'generating', { generation_id: info.generationId, ...flag(job) }),
+    submitted: (job, info) => update(job, 'generating', { generation_id: info.generationId, ...flag(job) }),
     completed: (job, result) =>
       update(job, 'completed', {
         video_url: result.videoUrl,

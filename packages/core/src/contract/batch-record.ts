@@ -35,7 +35,12 @@ export type BatchMeta = {
  * A batch as stored: its meta, its counts by row status, its cost so far (every known charge of its
  * rows' generations, once each) and how many rows are flagged possible duplicates (see store/batch-store.ts).
  */
-export type BatchRecord = { meta: BatchMeta; counts: BatchCounts; costUsd: number; possibleDuplicates: number };
+export type BatchRecord = {
+  meta: BatchMeta;
+  counts: BatchCounts;
+  costUsd: number;
+  possibleDuplicates: number;
+};
 
 /** What one row asked for, written when the row is enqueued. */
 export type BatchRowInput = { input: GenerationInput; customId?: string; metadata?: Metadata };

@@ -149,7 +149,9 @@ export function toCreatedBatchView(batch: BatchRecord, skippedRows?: RowError[])
 export function toBatchResultRow(record: BatchRowRecord): BatchResultRow {
   const { outcome, input, prior } = record;
   const possibleDuplicate =
-    record.possibleDuplicate === true || outcome.possible_duplicate === true || prior?.possible_duplicate === true;
+    record.possibleDuplicate === true ||
+    outcome.possible_duplicate === true ||
+    prior?.possible_duplicate === true;
   return {
     row: record.row,
     custom_id: input.customId ?? null,

@@ -141,7 +141,9 @@ export function toVideoView(job: GenerationJob, state: JobStateName, cancelReque
     custom_id: data.customId ?? null,
     metadata: data.metadata ?? null,
     generation_id: generationId,
-    generation_ids: [...new Set([...(data.priorGenerationIds ?? []), ...(generationId ? [generationId] : [])])],
+    generation_ids: [
+      ...new Set([...(data.priorGenerationIds ?? []), ...(generationId ? [generationId] : [])]),
+    ],
     video_url: result?.videoUrl ?? null,
     error,
     polls: result?.polls ?? data.polls ?? 0,
@@ -151,7 +153,9 @@ export function toVideoView(job: GenerationJob, state: JobStateName, cancelReque
     cost_usd: result?.costUsd ?? null,
     credits_used: result?.creditsUsed ?? null,
     ...((result?.recovered ?? data.recovered) === true && { recovered: true as const }),
-    ...((result?.possibleDuplicate ?? data.possibleDuplicate) === true && { possible_duplicate: true as const }),
+    ...((result?.possibleDuplicate ?? data.possibleDuplicate) === true && {
+      possible_duplicate: true as const,
+    }),
   };
 }
 

@@ -45,7 +45,9 @@ export function batchTransitionOps({ redis, keys, ttlSeconds }: BatchStoreContex
       options: SetRowStatusOptions = {},
     ): Promise<{ changed: boolean; previous: VideoStatus | 'missing' }> {
       const cost =
-        FINAL_STATUSES.has(status) && outcome?.cost_usd !== undefined ? Math.round(outcome.cost_usd * 1e6) : 0;
+        FINAL_STATUSES.has(status) && outcome?.cost_usd !== undefined
+          ? Math.round(outcome.cost_usd * 1e6)
+          : 0;
       const [changed, previous] = (await scripts['batch-set-row'].run(redis, all(batchId), [
         row,
         status,
