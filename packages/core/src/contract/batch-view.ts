@@ -170,7 +170,7 @@ export function batchResultCell(
   if (column === 'archive_sha256') return archive?.sha256 ?? null;
   if (column === 'archived_at') return archive?.archived_at ?? null;
   if (column === 'generation_ids') return row.generation_ids.join(' ');
-  return row[column];
+  return row[column] ?? null;
 }
 
 /** What a results row shows beyond the batch record: the row's archive and the base of our content URLs. */
