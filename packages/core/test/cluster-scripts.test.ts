@@ -76,15 +76,15 @@ describe('hash tags on a Redis Cluster', () => {
 
     expect(await run('batch-create', [b.meta, b.counts], [600, 2, 'id', 'bat_cluster'])).toBe(1);
     await redis.hset(b.input, '0', '{}', '1', '{}');
-    expect(await run('batch-set-row', batchKeys, ['0', 'generating', 0, '', 0, now, 600])).toEqual([
+    expect(await run('batch-mark-enqueued', batchKeys, [now, 600, '[]'])).toBe(1);
+    expect(await run('batch-set-row', batchKeys, ['0', 'generating', 0, '', 0, now, 600, '', ''])).toEqual([
       1,
       'queued',
     ]);
-    expect(await run('batch-set-row', batchKeys, ['0', 'failed', 0, '{"error":"x"}', 0, now, 600])).toEqual([
-      1,
-      'generating',
-    ]);
-    expect(await run('batch-retry-rows', batchKeys, [now, 600, '0'])).toEqual([0, 1]);
+    expect(
+      await run('batch-set-row', batchKeys, ['0', 'failed', 0, '{"error":"x"}', 0, now, 600, 'gen-1', '1']),
+    ).toEqual([1, 'generating']);
+    expect(await run('batch-retry-rows', batchKeys, [now, 600, '0', '', '1'])).toEqual([0, 1]);
     expect(await run('batch-cancel-rows', batchKeys, [now, 600, '{"error":"cancelled"}', '0', '1'])).toBe(2);
     expect(await run('durations-record', [keys.durations('m', 5)], [9, 1200, 1300])).toBe(1);
     expect(await run('in-flight-reserve', [keys.inFlight], [now, now + 60_000, 10, job.id!])).toBe(1);

@@ -1,8 +1,45 @@
 /**
  * The rules a Redis Cluster adds to the configuration: REDIS_CLUSTER_NODES or REDIS_URL (not both), and a
  * queue prefix with a hash tag, so that every key of a deployment (BullMQ's and vidqueue's) lands in one
- * slot and no script or pipeline ever spans two.
+ * slot and no script or pipeline ever spans two. Its settings are part of ConfigSchema (config.ts).
  */
+import { z } from 'zod';
+
+/** The settings of a cluster and of replica waits, spread into ConfigSchema. */
+export const redisTopologySettings = {
+  /**
+   * Seed nodes of a Redis Cluster (`host:port,host:port,…`): every process then uses ioredis' Cluster
+   * client instead of REDIS_URL (set one or the other), and QUEUE_PREFIX must carry a hash tag (default
+   * `{vidq}`) so that every key vidqueue and BullMQ use lands in one slot.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]+:\d{1,5}$/, 'each node must be host:port (no scheme, no password)'),
+        )
+        .min(1, 'must list at least one host:port'),
+    )
+    .optional(),
+  /** Password of the Redis Cluster nodes (REDIS_CLUSTER_NODES); with REDIS_URL the password goes in the URL. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Replicas that must have a job's `submitting` mark before its create call is sent (`WAIT`), so that a
+   * failover cannot forget a create already paid for; 0: no wait (one Redis, or no replicas).
+   */
+  REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  /** Longest wait for those replicas; fewer in time: nothing is sent, the job is delayed. */
+  REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+};
 
 /** The queue prefix when QUEUE_PREFIX is unset: hash-tagged on a cluster. */
 export const DEFAULT_QUEUE_PREFIX = 'vidq';
