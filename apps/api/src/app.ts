@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { Redis } from 'ioredis';
+import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
@@ -21,6 +22,8 @@ export type AppDeps = {
   redis?: Redis;
   /** Longest wait for one Redis operation before a route answers 503 (default 2000 ms). */
   redisTimeoutMs?: number;
+  /** The models requests are checked against and GET /v1/models lists (default: the shipped catalogue). */
+  catalogue?: Catalogue;
 };
 
 /** Largest accepted request body. */
@@ -33,6 +36,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
+  const catalogue = deps.catalogue ?? shippedCatalogue();
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -47,7 +51,12 @@ export function buildApp(deps: AppDeps) {
   const tokens = config.API_TOKENS ?? [];
   app.register(errorHandlerPlugin);
   app.register(authPlugin, { tokens });
-  app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  app.register(producerPlugin, {
+    config,
+    catalogue,
+    redis: deps.redis,
+    redisTimeoutMs: deps.redisTimeoutMs ?? 2_000,
+  });
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
   app.register(bullBoardPlugin, {
     user: config.DASHBOARD_USER,
@@ -56,7 +65,7 @@ export function buildApp(deps: AppDeps) {
   });
   app.register(healthRoutes);
   app.register(metricsRoutes);
-  app.register(modelRoutes);
+  app.register(modelRoutes, { catalogue, defaultModel: config.DEFAULT_MODEL });
   app.register(adminRoutes);
   app.register(videoRoutes, { config });
   app.register(batchRoutes, { config });

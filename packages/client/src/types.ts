@@ -24,20 +24,25 @@ export type {
   VideoView,
 };
 
-/** One prompt, with the same fields as the body of `POST /v1/videos`. */
+/**
+ * One prompt, with the same fields as the body of `POST /v1/videos`: any other field is a parameter
+ * of the chosen model (`GET /v1/models` lists each model's fields, values and defaults), checked
+ * against the catalogue the same way in both modes; a field the model does not take is refused.
+ */
 export type VideoInput = {
   prompt: string;
   /** Default: the server's DEFAULT_MODEL (`sber-ai/kandinsky5-distill-t2v`). */
   model?: string;
-  /** Kandinsky 5: `3:2`, `1:1` or `2:3`. */
+  /** For example Kandinsky 5: `3:2`, `1:1` or `2:3`; Veo 3.1: `16:9` or `9:16`. */
   aspect_ratio?: string;
-  /** Kandinsky 5: 5 or 10 seconds. */
+  /** Seconds of video, as the model allows (Kandinsky 5: 5 or 10). */
   duration?: number;
-  num_inference_steps?: number;
   /** Your own reference, returned as is. */
   custom_id?: string;
   /** Flat key/value pairs, returned as is. */
   metadata?: Metadata;
+  /** A field of the model: `seed`, `resolution`, `generate_audio`, `cfg_scale`…; null: its default. */
+  [field: string]: string | number | boolean | null | Metadata | undefined;
 };
 
 /** What `enqueue` answers: the new (or, for a repeated idempotency key, the original) video. */

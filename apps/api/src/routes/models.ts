@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { listModels } from '@vidqueue/aimlapi';
+import { listModels, type Catalogue } from '@vidqueue/aimlapi';
 
 const ParameterSchema = z.object({
   type: z.enum(['string', 'integer', 'number', 'boolean']),
@@ -44,17 +44,25 @@ const ModelSchema = z
   })
   .meta({ id: 'Model' });
 
-export const modelRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
+export const modelRoutes: FastifyPluginCallbackZod<{ catalogue: Catalogue; defaultModel: string }> = (
+  app,
+  { catalogue, defaultModel },
+  done,
+) => {
+  // Made once: the catalogue does not change while the process runs (vidq models update → restart).
+  const models = listModels(catalogue, defaultModel);
   app.get(
     '/v1/models',
     {
       schema: {
         tags: ['models'],
-        summary: 'Supported models and the values each parameter accepts',
+        summary: 'Every text-to-video model and the fields each one takes',
+        description:
+          "From the catalogue this process runs with (shipped, or the local file `vidq models update` wrote): each model's fields with their type, allowed values or bounds, the provider's default and description; fields of the provider's schema that vidqueue does not offer (image inputs…) with the reason; expected generation seconds (measured, or marked as a guess).",
         response: { 200: z.array(ModelSchema) },
       },
     },
-    () => listModels(),
+    () => models,
   );
   done();
 };
