@@ -4,6 +4,7 @@ import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
 import { follow } from './follow.js';
+import { findModel, formatModel, formatModelList, updateCatalogue } from './models.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
 import { defaultIdempotencyKey } from './submit-key.js';
@@ -231,6 +232,46 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         },
       ),
     );
+
+  const models = program
+    .command('models')
+    .description(
+      "List the models the API offers, or show one model's fields (vidq models update: refresh them)",
+    )
+    .argument('[id]', 'a model id or alias: show its fields, allowed values and defaults')
+    .option('--json', 'print the API answer as JSON')
+    .action(
+      act(async (vq, id: string | undefined, opts: { json?: boolean }) => {
+        const all = await vq.models();
+        const chosen = id === undefined ? undefined : findModel(all, id);
+        if (id !== undefined && chosen === undefined) {
+          io.stderr.write(`error: unknown model ${JSON.stringify(id)}; vidq models lists them\n`);
+          return ExitCode.Failure;
+        }
+        const text = opts.json
+          ? JSON.stringify(chosen ?? all, null, 2)
+          : chosen
+            ? formatModel(chosen)
+            : formatModelList(all);
+        io.stdout.write(`${text}\n`);
+      }),
+    );
+  models
+    .command('update')
+    .description(
+      "Fetch the provider's text-to-video catalogue and each model's schema into the local catalogue file the API and worker load at start",
+    )
+    .option('--base-url <url>', 'provider base URL (default: AIMLAPI_BASE_URL, else https://api.aimlapi.com)')
+    .option('--out <file>', 'catalogue file to write (default: CATALOGUE_FILE, else .data/catalogue.json)')
+    .addOption(new Option('--timeout-ms <ms>', 'per request').argParser(positiveInt).default(30_000))
+    .action(async (opts: { baseUrl?: string; out?: string; timeoutMs: number }) => {
+      try {
+        exitCode = await updateCatalogue(opts, io);
+      } catch (err) {
+        printError(err, io);
+        exitCode = ExitCode.Failure;
+      }
+    });
 
   return { program, exitCode: () => exitCode };
 }

@@ -30,6 +30,13 @@ export {
   type ProviderModel,
 } from './catalogue/build.js';
 export { MAX_CATALOGUE_FILE_BYTES, readCatalogueFile, writeCatalogueFile } from './catalogue/file.js';
+export {
+  CatalogueFetchError,
+  fetchProviderCatalogue,
+  type CatalogueFetchErrorKind,
+  type RefreshOptions,
+  type RefreshReport,
+} from './catalogue/refresh.js';
 export { effectiveParams, type EffectiveRequest } from './catalogue/effective.js';
 export { readValue, ruleOf, type ValueMode, type ValueProblem } from './catalogue/field-value.js';
 export { CatalogueDataSchema } from './catalogue/file-schema.js';

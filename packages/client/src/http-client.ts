@@ -18,6 +18,7 @@ import type {
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
+  ModelDescription,
   ResumeResult,
   UploadOptions,
   VideoInput,
@@ -175,6 +176,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
+    },
+    models() {
+      return json<ModelDescription[]>('GET', '/v1/models');
     },
     close() {
       closing.abort(new UnavailableError('The client was closed'));

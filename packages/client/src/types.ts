@@ -11,9 +11,11 @@ import type {
   VideoView,
 } from '@vidqueue/core/contract';
 import type { ResumeResult } from '@vidqueue/core/producer';
+import type { ModelDescription } from '@vidqueue/aimlapi';
 
 // The views are the API's own (defined in @vidqueue/core for both modes).
 export type {
+  ModelDescription,
   BatchCounts,
   BatchResultRow,
   BatchStatus,
@@ -129,6 +131,11 @@ export interface VidqueueClient {
    * or the credits are fixed); jobs waiting to be submitted go at once. Harmless when not paused.
    */
   resumeSubmissions(): Promise<ResumeResult>;
+  /**
+   * Every model requests may name, with its fields (type, values or bounds, default), as `GET /v1/models`
+   * answers: the API's catalogue over HTTP, this client's own in Redis mode (shipped, or `catalogueFile`).
+   */
+  models(): Promise<ModelDescription[]>;
   /** Closes connections; the client cannot be used afterwards. */
   close(): Promise<void>;
 }
