@@ -65,9 +65,8 @@ export function formatModel(m: ModelDescription): string {
     ...(m.aliases.length > 0 ? [`aliases: ${m.aliases.join(', ')}`] : []),
     ...(m.description ? [m.description] : []),
     'fields:',
-    ...rows.map(
-      (r) =>
-        `  ${pad(r.name, w('name'))}  ${pad(r.type, w('type'))}  ${pad(r.allowed, w('allowed'))}  ${pad(r.fallback, w('fallback'))}  ${clip(r.about)}`,
+    ...rows.map((r) =>
+      `  ${pad(r.name, w('name'))}  ${pad(r.type, w('type'))}  ${pad(r.allowed, w('allowed'))}  ${pad(r.fallback, w('fallback'))}  ${clip(r.about)}`.trimEnd(),
     ),
     ...Object.entries(m.not_offered).map(([name, why]) => `not offered: ${name}: ${why}`),
     `generation time: ${expected}${m.expected_seconds_guess ? ' (a guess until learned)' : ' (measured)'}`,

@@ -45,7 +45,9 @@ describe('the generated catalogue', () => {
   it('offers no image, video or audio input and no list or object', () => {
     for (const model of shippedCatalogue().models) {
       for (const name of Object.keys(model.fields)) {
-        expect(name, model.id).not.toMatch(/image|video_url|audio_url|first_frame|keyframes|elements|multi_prompt/);
+        expect(name, model.id).not.toMatch(
+          /image|video_url|audio_url|first_frame|keyframes|elements|multi_prompt/,
+        );
       }
     }
     const veo = shippedCatalogue().get('google/veo-3-1-lite-generate-preview')!;
