@@ -3,17 +3,21 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fa
 import type { Redis } from 'ioredis';
 import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { producerPlugin } from './plugins/producer.js';
+import { sideEffectsPlugin } from './plugins/side-effects.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
+import { videoContentRoutes } from './routes/video-content.js';
 import { videoRoutes } from './routes/videos.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export type AppDeps = {
   config: Config;
@@ -24,6 +28,8 @@ export type AppDeps = {
   redisTimeoutMs?: number;
   /** The models requests are checked against and GET /v1/models lists (default: the shipped catalogue). */
   catalogue?: Catalogue;
+  /** Storage to serve archived videos from instead of STORAGE_URL's (the caller closes it); null for none. */
+  storage?: Storage | null;
 };
 
 /** Largest accepted request body. */
@@ -57,6 +63,10 @@ export function buildApp(deps: AppDeps) {
     redis: deps.redis,
     redisTimeoutMs: deps.redisTimeoutMs ?? 2_000,
   });
+  app.register(sideEffectsPlugin, {
+    config,
+    ...(deps.storage === undefined ? {} : { storage: deps.storage }),
+  });
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
   app.register(bullBoardPlugin, {
     user: config.DASHBOARD_USER,
@@ -68,7 +78,9 @@ export function buildApp(deps: AppDeps) {
   app.register(modelRoutes, { catalogue, defaultModel: config.DEFAULT_MODEL });
   app.register(adminRoutes);
   app.register(videoRoutes, { config });
+  app.register(videoContentRoutes);
   app.register(batchRoutes, { config });
+  app.register(webhookRoutes);
   return app;
 }
 

@@ -44,10 +44,13 @@ describe('OpenAPI at /docs', () => {
       'GET /v1/batches/{id}/results',
       'GET /v1/models',
       'GET /v1/videos/{id}',
+      'GET /v1/videos/{id}/content',
+      'GET /v1/webhooks/deliveries',
       'POST /v1/admin/resume',
       'POST /v1/batches',
       'POST /v1/batches/{id}/retry',
       'POST /v1/videos',
+      'POST /v1/webhooks/deliveries/{id}/replay',
     ]);
 
     const post = doc.paths['/v1/videos']?.post as {
@@ -57,7 +60,14 @@ describe('OpenAPI at /docs', () => {
       responses: Record<string, unknown>;
     };
     const body = post.requestBody.content['application/json'].schema;
-    expect(Object.keys(body.properties).sort()).toEqual(['custom_id', 'metadata', 'model', 'prompt']);
+    expect(Object.keys(body.properties).sort()).toEqual([
+      'custom_id',
+      'metadata',
+      'model',
+      'prompt',
+      'webhook_events',
+      'webhook_url',
+    ]);
     expect(body.required).toEqual(['prompt']);
     // Any other field is a parameter of the chosen model (GET /v1/models): a scalar.
     expect((body as { additionalProperties?: unknown }).additionalProperties).toEqual({

@@ -2,22 +2,18 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
 import { ExitCode, type CliIo } from './cli-io.js';
+import { positiveInt, type Act, type Run } from './command-kit.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
 import { follow } from './follow.js';
-import { findModel, formatModel, formatModelList, updateCatalogue } from './models.js';
+import { addModelsCommand } from './models-command.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
 import { defaultIdempotencyKey } from './submit-key.js';
+import { addWebhooksCommand } from './webhooks-command.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 type GlobalOptions = { api: string; token?: string };
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 /** The `vidq` program. Each action sets `exitCode`; nothing here calls process.exit. */
 export function buildProgram(io: CliIo): { program: Command; exitCode: () => number } {
@@ -41,9 +37,9 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   }
 
   /** Runs an action with a client, mapping errors to exit code 1. */
-  const act =
-    <A extends unknown[]>(fn: (vq: VidqueueClient, ...args: A) => Promise<number | void>) =>
-    async (...args: A): Promise<void> => {
+  const act: Act =
+    (fn) =>
+    async (...args) => {
       const vq = client();
       try {
         exitCode = (await fn(vq, ...args)) ?? ExitCode.Ok;
@@ -52,6 +48,16 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         exitCode = ExitCode.Failure;
       } finally {
         await vq.close();
+      }
+    };
+  const run: Run =
+    (fn) =>
+    async (...args) => {
+      try {
+        exitCode = await fn(...args);
+      } catch (err) {
+        printError(err, io);
+        exitCode = ExitCode.Failure;
       }
     };
 
@@ -182,6 +188,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }),
     );
 
+  addWebhooksCommand(program, io, act);
+
   program
     .command('download')
     .description('Save each finished video as <dir>/<row>-<custom_id>.mp4 (<row>.mp4 without one); resumable')
@@ -212,8 +220,10 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             program.opts<GlobalOptions>().api,
             opts.allowPrivateAddresses ?? false,
           );
+          const { api, token } = program.opts<GlobalOptions>();
           const result = await downloadBatch(vq, id, {
             dir: opts.dir,
+            api: { url: api, ...(token ? { token } : {}) },
             concurrency: opts.concurrency,
             maxBytes: opts.maxBytes,
             addressPolicy,
@@ -233,45 +243,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       ),
     );
 
-  const models = program
-    .command('models')
-    .description(
-      "List the models the API offers, or show one model's fields (vidq models update: refresh them)",
-    )
-    .argument('[id]', 'a model id or alias: show its fields, allowed values and defaults')
-    .option('--json', 'print the API answer as JSON')
-    .action(
-      act(async (vq, id: string | undefined, opts: { json?: boolean }) => {
-        const all = await vq.models();
-        const chosen = id === undefined ? undefined : findModel(all, id);
-        if (id !== undefined && chosen === undefined) {
-          io.stderr.write(`error: unknown model ${JSON.stringify(id)}; vidq models lists them\n`);
-          return ExitCode.Failure;
-        }
-        const text = opts.json
-          ? JSON.stringify(chosen ?? all, null, 2)
-          : chosen
-            ? formatModel(chosen)
-            : formatModelList(all);
-        io.stdout.write(`${text}\n`);
-      }),
-    );
-  models
-    .command('update')
-    .description(
-      "Fetch the provider's text-to-video catalogue and each model's schema into the local catalogue file the API and worker load at start",
-    )
-    .option('--base-url <url>', 'provider base URL (default: AIMLAPI_BASE_URL, else https://api.aimlapi.com)')
-    .option('--out <file>', 'catalogue file to write (default: CATALOGUE_FILE, else .data/catalogue.json)')
-    .addOption(new Option('--timeout-ms <ms>', 'per request').argParser(positiveInt).default(30_000))
-    .action(async (opts: { baseUrl?: string; out?: string; timeoutMs: number }) => {
-      try {
-        exitCode = await updateCatalogue(opts, io);
-      } catch (err) {
-        printError(err, io);
-        exitCode = ExitCode.Failure;
-      }
-    });
+  addModelsCommand(program, io, act, run);
 
   return { program, exitCode: () => exitCode };
 }

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
-import { cancelBatch, getBatch, openBatchResults, retryBatch } from './batch-ops.js';
+import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
 import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
 import { ingestBatch, type IngestOptions } from './ingest-batch.js';
@@ -49,9 +49,10 @@ export function createProducer(deps: ProducerDeps) {
     ingestBatch: (source: BatchSource, options: IngestOptions) => ingestBatch(ctx, source, options),
     getBatch: (id: string) => getBatch(ctx, id),
     /** The batch and its rows in input order, read as they are consumed. */
-    openBatchResults: (id: string) => openBatchResults(ctx, id),
+    openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
     /** The results export (JSONL or CSV) as a stream. */
-    exportBatchResults: (id: string, format: ResultsFormat) => exportBatchResults(ctx, id, format),
+    exportBatchResults: (id: string, format: ResultsFormat, options?: ResultsOptions) =>
+      exportBatchResults(ctx, id, format, options),
     cancelBatch: (id: string) => cancelBatch(ctx, id),
     retryBatch: (id: string, only?: 'failed') => retryBatch(ctx, id, only),
     /** Lifts the account pause workers set after a provider 401/403. */
