@@ -1,5 +1,5 @@
 import type { BulkLimits } from './limits.js';
-import type { BulkMetadata, BulkRow, RowError, ValidateParams } from './types.js';
+import type { BulkMetadata, BulkRow, RowError, ValidateMetadata, ValidateParams } from './types.js';
 
 /** The fields every row may set whatever its model, in CSV column and JSONL field names. */
 export const RESERVED_FIELDS = ['prompt', 'model', 'custom_id'] as const;
@@ -46,6 +46,9 @@ export function emptyCandidate(row: number, line: number, errors: RowError[] = [
 export type RowContext = {
   defaultModel: string;
   validateParams: ValidateParams;
+  validateMetadata?: ValidateMetadata;
+  /** The column a metadata problem is reported under: the CSV column (the key), or `metadata.<key>` in JSONL. */
+  metadataColumn: (key: string | undefined) => string | undefined;
   limits: BulkLimits;
   /** custom_id → line of its first use. The only per-file state, bounded by maxRows. */
   customIds: Map<string, number>;
@@ -130,6 +133,12 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
       const column = issue.path.split('.').pop() || undefined;
       if (column !== undefined && reported.has(column)) continue;
       fail(column, issue.message);
+    }
+  }
+
+  if (candidate.metadata !== undefined && ctx.validateMetadata !== undefined) {
+    for (const issue of ctx.validateMetadata(candidate.metadata)) {
+      fail(ctx.metadataColumn(issue.key), issue.message);
     }
   }
 

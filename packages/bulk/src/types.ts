@@ -48,6 +48,13 @@ export type ValidateParams = (
   input: Record<string, unknown>,
 ) => { ok: true; value: BulkInput } | { ok: false; issues: readonly ParamIssue[] };
 
+/**
+ * Limits on a row's metadata, injected like `ValidateParams` (the rule is `metadataIssues` in
+ * `@vidqueue/core/contract`, shared with single videos): each problem, with the key at fault when
+ * there is one.
+ */
+export type ValidateMetadata = (metadata: BulkMetadata) => readonly { key?: string; message: string }[];
+
 export type BulkOptions = {
   format: BulkFormat;
   /** Used for rows without a model. */
@@ -60,6 +67,8 @@ export type BulkOptions = {
    * such a column is never metadata. Default: `aspect_ratio`, `duration`, `num_inference_steps`.
    */
   paramNames?: Iterable<string>;
+  /** When given, a row whose metadata breaks it is invalid (column: the CSV column, or `metadata.<key>`). */
+  validateMetadata?: ValidateMetadata;
   /** Merged over `DEFAULT_BULK_LIMITS`. */
   limits?: Partial<BulkLimits>;
 };
