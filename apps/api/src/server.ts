@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { buildApp, type App } from './app.js';
 import { isLoopbackHost } from './loopback.js';
@@ -11,6 +12,8 @@ export type StartApiOptions = {
   logger: Logger;
   /** A producer connection to use instead of opening one from REDIS_URL (the caller closes it). */
   redis?: RedisConnection;
+  /** The models requests are checked against (default: the shipped catalogue). */
+  catalogue?: Catalogue;
 };
 
 export type RunningApi = {

@@ -1,3 +1,4 @@
+import { readCatalogueFile } from '@vidqueue/aimlapi';
 import { createRedis, loadConfig, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createProducer, type Producer } from '@vidqueue/core/producer';
@@ -24,6 +25,12 @@ export type RedisClientOptions = RedisLocation & {
   defaultModel?: string;
   /** Longest prompt accepted (default 4000, as MAX_PROMPT_LENGTH). */
   maxPromptLength?: number;
+  /**
+   * A catalogue file written by `vidq models update` (the server's CATALOGUE_FILE), to check requests
+   * against the same models as the server; default: the shipped catalogue. A missing or bad file
+   * throws at `createClient`.
+   */
+  catalogueFile?: string;
   /** Longest wait for Redis on one call before UnavailableError (default 2000 ms). */
   redisTimeoutMs?: number;
   /** Retention of finished jobs, as the server's KEEP_* settings (defaults: theirs). */
@@ -42,6 +49,11 @@ export type RedisContext = {
 
 export function createRedisContext(options: RedisClientOptions): RedisContext {
   const cluster = options.redisClusterNodes;
+  const catalogue =
+    options.catalogueFile === undefined ? undefined : readCatalogueFile(options.catalogueFile);
+  if (options.catalogueFile !== undefined && catalogue === undefined) {
+    throw new TypeError(`catalogueFile ${options.catalogueFile} does not exist`);
+  }
   const config: Config = {
     // Validates the nodes and the prefix (a cluster needs a hash tag) as the server does, and picks the default prefix.
     ...loadConfig({
@@ -65,6 +77,7 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
     redis,
     queue,
     config,
+    catalogue,
     guardOptions: { timeoutMs, connectWaitMs: timeoutMs },
   });
   return { config, redis, queue, producer };
