@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fa
 import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import { authPlugin } from './plugins/auth.js';
+import { batchEventsPlugin } from './plugins/batch-events.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -13,6 +14,8 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { videoRoutes } from './routes/videos.js';
+import { webSessionPlugin } from './web/session-plugin.js';
+import { webPlugin } from './web/web-plugin.js';
 
 export type AppDeps = {
   config: Config;
@@ -28,8 +31,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
- * then the dashboard and the routes.
+ * `startApi()` listens. Plugin order matters: errors, Redis, the web session (reads the page's cookie
+ * before auth), auth, docs (must see every route), then the dashboard, the routes and the web page.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
@@ -46,8 +49,11 @@ export function buildApp(deps: AppDeps) {
 
   const tokens = config.API_TOKENS ?? [];
   app.register(errorHandlerPlugin);
-  app.register(authPlugin, { tokens });
   app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  // The page's session cookie is read before the bearer check, which accepts what it validated.
+  app.register(webSessionPlugin, { tokens });
+  app.register(authPlugin, { tokens });
+  app.register(batchEventsPlugin);
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
   app.register(bullBoardPlugin, {
     user: config.DASHBOARD_USER,
@@ -60,6 +66,7 @@ export function buildApp(deps: AppDeps) {
   app.register(adminRoutes);
   app.register(videoRoutes, { config });
   app.register(batchRoutes, { config });
+  app.register(webPlugin, { tokens });
   return app;
 }
 

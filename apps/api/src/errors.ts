@@ -25,5 +25,11 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  CsrfTokenInvalid: createError(
+    'CSRF_TOKEN_INVALID',
+    "A request made with the web page's session cookie needs the page's CSRF token in the x-vidq-csrf header",
+    403,
+  ),
+  SignInRefused: createError('SIGN_IN_REFUSED', 'That is not one of the API tokens', 401),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

@@ -4,6 +4,7 @@
  * shape, and the public views of videos and batches.
  */
 export * from './batch-record.js';
+export * from './batch-browse.js';
 export * from './batch-view.js';
 export * from './failure.js';
 export * from './idempotency.js';
@@ -11,3 +12,4 @@ export * from './job-data.js';
 export * from './keys.js';
 export * from './video-request.js';
 export * from './video-view.js';
+export * from './video-file-name.js';

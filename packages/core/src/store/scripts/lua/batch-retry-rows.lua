@@ -3,6 +3,8 @@
 -- ARGV[1] now (ms)  ARGV[2] ttl (s)  ARGV[3..] rows
 -- Returns { row, attempt, row, attempt, ... } for the rows moved (a row retried by a concurrent
 -- request is not moved twice).
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 local moved = {}
 for i = 3, #ARGV do
@@ -20,5 +22,6 @@ end
 if #moved > 0 then
   redis.call('HDEL', KEYS[1], 'finished_at', 'cancelled_at')
   for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+  redis.call('PUBLISH', string.gsub(KEYS[1], ':meta$', ':events'), '* retried')
 end
 return moved

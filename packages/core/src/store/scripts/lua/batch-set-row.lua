@@ -4,6 +4,8 @@
 -- ARGV[4] outcome JSON ('' keeps the stored one)  ARGV[5] cost (micro-USD)  ARGV[6] now (ms)  ARGV[7] ttl (s)
 -- Returns { changed (0/1), previous status }. A completed row stays completed; a report from another
 -- attempt than the row's current one (a late hook of a retried job) changes nothing.
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
 local row = ARGV[1]
 if redis.call('HEXISTS', KEYS[6], row) == 0 then return {0, 'missing'} end
@@ -11,8 +13,12 @@ local cur = redis.call('HGET', KEYS[3], row) or 'queued'
 local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
 if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
 local new = ARGV[2]
+local channel = string.gsub(KEYS[1], ':meta$', ':events')
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
-if new == cur then return {0, cur} end
+if new == cur then
+  if ARGV[4] ~= '' then redis.call('PUBLISH', channel, row .. ' ' .. cur) end
+  return {0, cur}
+end
 redis.call('HINCRBY', KEYS[2], cur, -1)
 redis.call('HINCRBY', KEYS[2], new, 1)
 redis.call('HSET', KEYS[3], row, new)
@@ -21,4 +27,5 @@ if new == 'completed' and cost > 0 then redis.call('HINCRBY', KEYS[2], 'cost_mic
 local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
 for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
+redis.call('PUBLISH', channel, row .. ' ' .. new)
 return {1, cur}
