@@ -90,7 +90,7 @@ export const webPlugin = fp(
       const app = scope.withTypeProvider<ZodTypeProvider>();
 
       for (const [path, file] of Object.entries(PAGES)) {
-        app.get(path, (request, reply) => {
+        app.get(path, { schema: { hide: true } }, (request, reply) => {
           if (!open && request.webSession === null && file !== 'sign-in.html') {
             return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`);
           }
@@ -98,18 +98,22 @@ export const webPlugin = fp(
         });
       }
 
-      app.get('/web/session', { schema: { response: { 200: SessionView } } }, (request, reply) => {
-        reply.header('cache-control', 'no-store');
-        if (open) return { mode: 'open' as const, csrf: null };
-        const session = request.webSession;
-        return session
-          ? { mode: 'signed-in' as const, csrf: session.csrf }
-          : { mode: 'signed-out' as const, csrf: null };
-      });
+      app.get(
+        '/web/session',
+        { schema: { hide: true, response: { 200: SessionView } } },
+        (request, reply) => {
+          reply.header('cache-control', 'no-store');
+          if (open) return { mode: 'open' as const, csrf: null };
+          const session = request.webSession;
+          return session
+            ? { mode: 'signed-in' as const, csrf: session.csrf }
+            : { mode: 'signed-out' as const, csrf: null };
+        },
+      );
 
       app.post(
         '/web/session',
-        { schema: { body: SignInBody, response: { 200: SessionView } } },
+        { schema: { hide: true, body: SignInBody, response: { 200: SessionView } } },
         async (request, reply) => {
           if (open) return { mode: 'open' as const, csrf: null };
           if (!matches(request.body.token)) {
@@ -127,7 +131,7 @@ export const webPlugin = fp(
         },
       );
 
-      app.delete('/web/session', async (request, reply) => {
+      app.delete('/web/session', { schema: { hide: true } }, async (request, reply) => {
         if (request.webSession) await root.webSessions.remove(request.webSession.id);
         reply.header(
           'set-cookie',
