@@ -175,6 +175,15 @@ describe('GET /v1/batches/:id/events', () => {
     expect(/"rows":null/.test(text)).toBe(true);
     controller.abort();
     await redis.quit();
+
+    // A reconnection (EventSource sends Last-Event-ID) starts again from a full snapshot of the state now.
+    const again = await fetch(`${url}/v1/batches/${id}/events`, { headers: { 'last-event-id': '7' } });
+    const againReader = again.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let resumed = '';
+    while (!/event: snapshot\ndata: .*\n\n/.test(resumed)) resumed += (await againReader.read()).value ?? '';
+    const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(resumed)![1]!) as { status: string };
+    expect(snapshot.status).toBe('cancelled');
+    await againReader.cancel();
     expect((await t.app.inject({ url: '/v1/batches/bat_nope/events' })).statusCode).toBe(404);
   });
 });

@@ -80,6 +80,11 @@ describe('batch page', () => {
     if (process.env.VIDQ_DOCS_SCREENSHOT)
       await page.screenshot({ path: process.env.VIDQ_DOCS_SCREENSHOT, fullPage: true });
     await shot(page, 'batch-completed');
+    // At phone width the grid is one column and nothing overflows sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await shot(page, 'batch-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Filter by keyboard: the status select, then the search field and Enter.
     await tabTo(page, '#search');
