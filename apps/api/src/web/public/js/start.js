@@ -72,31 +72,31 @@ function renderErrors(details) {
 }
 
 function renderEstimate(estimate) {
-  const byModel = Object.entries(estimate.by_model ?? {});
+  const byModel = estimate.by_model ?? [];
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
     el('h3', {}, 'Ready to queue'),
     el(
       'p',
       { id: 'estimate' },
-      `${estimate.total} row${estimate.total === 1 ? '' : 's'}`,
+      plural(estimate.total, 'row'),
       estimate.skipped ? `, ${estimate.skipped} invalid skipped` : '',
-      estimate.estimated_cost_usd !== undefined
-        ? ` · estimated cost ${usd(estimate.estimated_cost_usd)}`
-        : '',
-      estimate.unpriced_rows
-        ? ` · ${estimate.unpriced_rows} row${estimate.unpriced_rows === 1 ? '' : 's'} without a price`
+      ` · estimated cost ${estimate.estimated_cost_usd === null ? 'unknown' : usd(estimate.estimated_cost_usd)}`,
+      estimate.unpriced_rows ? ` · ${plural(estimate.unpriced_rows, 'row')} without a price` : '',
+      estimate.balance_usd !== null && estimate.balance_usd !== undefined
+        ? ` · balance ${usd(estimate.balance_usd)}`
         : '',
     ),
-    byModel.length > 1 || (byModel.length === 1 && estimate.estimated_cost_usd !== undefined)
+    byModel.length > 1
       ? el(
           'ul',
           {},
-          byModel.map(([model, m]) =>
+          byModel.map((m) =>
             el(
               'li',
               {},
-              el('code', {}, model),
-              `: ${m.rows ?? m.total ?? ''} rows, ${usd(m.estimated_cost_usd ?? m.cost_usd ?? null)}`,
+              el('code', {}, m.model),
+              `: ${plural(m.rows, 'row')}, ${m.estimated_cost_usd === null ? 'no price' : usd(m.estimated_cost_usd)}`,
             ),
           ),
         )
