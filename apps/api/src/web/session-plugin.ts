@@ -63,6 +63,9 @@ export const webSessionPlugin = fp(
       const session = await store.get(id);
       if (!session || !digests.has(session.tokenDigest)) return;
       if (!SAFE_METHODS.has(request.method)) {
+        // The origin guard (hardening) says whether the request proves it comes from our own page
+        // (an allowed Origin, or Sec-Fetch-Site: same-origin); a cookie on any other is ignored.
+        if ((request as { fromOwnPage?: boolean }).fromOwnPage === false) return;
         const given = request.headers[CSRF_HEADER];
         if (typeof given !== 'string' || !sameSecret(given, session.csrf))
           throw new HttpError.CsrfTokenInvalid();
