@@ -50,7 +50,8 @@ export function batchEventsRoute(app: ZodApp): void {
       });
       let batch: PublicBatchView;
       try {
-        await watch.ready;
+        // Redis down: the subscription waits for it; the read below answers 503 instead of hanging.
+        await Promise.race([watch.ready, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
         batch = await app.producer.getBatch(id); // 404 before the stream starts
       } catch (err) {
         watch.stop();
