@@ -31,5 +31,27 @@ export const HttpError = {
     403,
   ),
   SignInRefused: createError('SIGN_IN_REFUSED', 'That is not one of the API tokens', 401),
+  BatchNotFinished: createError(
+    'BATCH_NOT_FINISHED',
+    'Batch %s has rows still queued or generating; cancel it and wait for them to finish before purging',
+    409,
+  ),
+  VideoNotArchived: createError(
+    'VIDEO_NOT_ARCHIVED',
+    'Video %s has no archived copy (%s); its video_url is the provider URL',
+    404,
+  ),
+  ArchiveFileMissing: createError(
+    'ARCHIVE_FILE_MISSING',
+    'The archived file of video %s is missing from storage (deleted or expired)',
+    404,
+  ),
+  RangeNotSatisfiable: createError('RANGE_NOT_SATISFIABLE', 'The range is outside the %s-byte file', 416),
+  DeliveryNotFound: createError('DELIVERY_NOT_FOUND', 'No webhook delivery with id %s', 404),
+  WebhooksDisabled: createError(
+    'WEBHOOKS_DISABLED',
+    'Webhooks are off: set WEBHOOK_SECRET (whsec_…) so deliveries can be signed',
+    400,
+  ),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

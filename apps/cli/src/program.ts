@@ -181,6 +181,45 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }),
     );
 
+  const webhooks = program.command('webhooks').description('Webhook deliveries: list them, replay one');
+  webhooks
+    .command('list')
+    .description('Deliveries about a video or a batch, with every attempt')
+    .option('--video <id>', 'video id')
+    .option('--batch <id>', 'batch id')
+    .option('--json', 'print the API answer as JSON')
+    .action(
+      act(async (vq, opts: { video?: string; batch?: string; json?: boolean }) => {
+        if ((opts.video === undefined) === (opts.batch === undefined)) {
+          throw new InvalidArgumentError('give --video <id> or --batch <id>');
+        }
+        const list = await vq.webhookDeliveries(
+          opts.video !== undefined ? { videoId: opts.video } : { batchId: opts.batch! },
+        );
+        if (opts.json) {
+          io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        for (const d of list) {
+          const last = d.attempt_log.at(-1);
+          io.stdout.write(
+            `${d.id}  ${d.event_type}  ${d.status}  ${d.attempts} attempt(s)${last ? `, last ${last.status ?? '-'}${last.error ? ` (${last.error})` : ''}` : ''}  ${new URL(d.url).host}\n`,
+          );
+        }
+        if (list.length === 0) io.stdout.write('no deliveries\n');
+      }),
+    );
+  webhooks
+    .command('replay')
+    .description('Send a delivery again: same webhook-id and body, a new timestamp and signature')
+    .argument('<delivery-id>', 'delivery id (msg_…), from `vidq webhooks list`')
+    .action(
+      act(async (vq, deliveryId: string) => {
+        const r = await vq.replayWebhookDelivery(deliveryId);
+        io.stdout.write(`replay of ${r.id} queued (job ${r.job_id})\n`);
+      }),
+    );
+
   program
     .command('download')
     .description('Save each finished video as <dir>/<row>-<custom_id>.mp4 (<row>.mp4 without one); resumable')
@@ -211,8 +250,10 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             program.opts<GlobalOptions>().api,
             opts.allowPrivateAddresses ?? false,
           );
+          const { api, token } = program.opts<GlobalOptions>();
           const result = await downloadBatch(vq, id, {
             dir: opts.dir,
+            api: { url: api, ...(token ? { token } : {}) },
             concurrency: opts.concurrency,
             maxBytes: opts.maxBytes,
             addressPolicy,

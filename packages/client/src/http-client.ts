@@ -23,6 +23,7 @@ import type {
   VideoInput,
   VidqueueClient,
   WaitOptions,
+  WebhookDelivery,
 } from './types.js';
 import { uploadFormat } from './upload-format.js';
 import { waitLoop } from './wait.js';
@@ -175,6 +176,19 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
+    },
+    async webhookDeliveries(about) {
+      const query =
+        'videoId' in about
+          ? `video_id=${encodeURIComponent(about.videoId)}`
+          : `batch_id=${encodeURIComponent(about.batchId)}`;
+      return (await json<{ data: WebhookDelivery[] }>('GET', `/v1/webhooks/deliveries?${query}`)).data;
+    },
+    replayWebhookDelivery(deliveryId) {
+      return json<{ id: string; job_id: string }>(
+        'POST',
+        `/v1/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`,
+      );
     },
     close() {
       closing.abort(new UnavailableError('The client was closed'));

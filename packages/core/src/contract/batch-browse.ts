@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { BatchRowRecord } from './batch-record.js';
-import { BatchViewSchema, toBatchResultRow } from './batch-view.js';
+import { ArchiveViewSchema } from './archive.js';
+import { BatchViewSchema, toBatchResultRow, type BatchRowExtras } from './batch-view.js';
 import { VIDEO_STATUSES } from './video-view.js';
 
 /** Most rows or batches one page answers. */
@@ -20,7 +21,12 @@ export const BatchRowViewSchema = z
     status: z.enum(VIDEO_STATUSES),
     prompt: z.string(),
     model: z.string(),
-    video_url: z.string().nullable(),
+    video_url: z
+      .string()
+      .nullable()
+      .describe('Our archived copy (GET /v1/videos/:id/content) once archived, else the provider URL'),
+    provider_video_url: z.string().nullable().describe("The provider's URL (may expire after 24 h)"),
+    archive: ArchiveViewSchema.nullable().describe('Our copy of a completed row; null when there is none'),
     error_code: z.string().nullable(),
     error_message: z.string().nullable(),
     generation_id: z.string().nullable(),
@@ -61,8 +67,8 @@ export const BatchListSchema = z
   .meta({ id: 'BatchList' });
 export type BatchList = z.infer<typeof BatchListSchema>;
 
-export function toBatchRowView(record: BatchRowRecord): BatchRowView {
-  const { recovered: _recovered, ...row } = toBatchResultRow(record);
+export function toBatchRowView(record: BatchRowRecord, extras?: BatchRowExtras): BatchRowView {
+  const { recovered: _recovered, ...row } = toBatchResultRow(record, extras);
   return {
     ...row,
     attempt: record.attempt,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WebhookTargetSchema } from './webhook-target.js';
 
 /**
  * The data of one generation job: the request, and the progress the worker persists as it goes.
@@ -66,6 +67,8 @@ export const GenerationJobDataSchema = z.object({
   metadata: MetadataSchema.optional(),
   batchId: z.string().optional(),
   row: z.number().int().optional(),
+  /** Where this video's events go besides WEBHOOK_URL (`webhook_url` of POST /v1/videos). */
+  webhook: WebhookTargetSchema.optional(),
   step: z.enum(['pending', 'submitting', 'reconciling', 'checking']).default('pending'),
   /** Sent as X-Client-Request-Id with the create call, to find a lost generation with the provider. */
   clientRequestId: z.string().optional(),

@@ -10,10 +10,11 @@ import {
   type BatchList,
   type BatchRowsPage,
 } from '../contract/batch-browse.js';
+import type { BatchRowRecord } from '../contract/batch-record.js';
 import { toBatchView } from '../contract/batch-view.js';
 import type { VideoStatus } from '../contract/video-view.js';
 import { decodeBatchCursor, encodeBatchCursor } from '../store/batch-index.js';
-import { requireBatch } from './batch-ops.js';
+import { requireBatch, withRowArchives, type ResultsOptions } from './batch-ops.js';
 import { CHUNK_ROWS, type ProducerContext } from './context.js';
 import { producerError } from './errors.js';
 
@@ -25,7 +26,7 @@ export type ListRowsOptions = {
   q?: string | undefined;
   offset?: number | undefined;
   limit?: number | undefined;
-};
+} & ResultsOptions;
 
 /** The most recent batches first, `limit` (default 20) at a time. */
 export async function listBatches(
@@ -59,6 +60,11 @@ export async function listBatchRows(
   const { status } = options;
   const lastRow = batch.meta.total + batch.meta.skipped;
   const knownTotal = text !== '' ? null : status === undefined ? batch.meta.total : batch.counts[status];
+  // Completed rows show our archived copy when there is one, as in the results.
+  const views = async (records: BatchRowRecord[]) =>
+    (await withRowArchives(ctx, id, records, options)).map(([record, extras]) =>
+      toBatchRowView(record, extras),
+    );
   const page = (rows: BatchRowsPage['rows'], more: boolean, total: number | null): BatchRowsPage => ({
     rows,
     offset,
@@ -71,7 +77,7 @@ export async function listBatchRows(
   if (status === undefined && text === '' && batch.meta.skipped === 0) {
     const count = Math.min(limit, lastRow - offset);
     const records = await guard.bulk(() => store.rows(id, offset + 1, count));
-    return page(records.map(toBatchRowView), offset + records.length < lastRow, knownTotal);
+    return page(await views(records), offset + records.length < lastRow, knownTotal);
   }
 
   // Scan spans of rows in Redis until offset + limit + 1 matches are seen (the +1 says "more").
@@ -89,7 +95,7 @@ export async function listBatchRows(
   const records = await guard.bulk(() => store.rowsAt(id, wanted.slice(0, limit)));
   // With a text filter the total is known once the scan has reached the last row.
   const total = knownTotal ?? (from > lastRow && !more ? seen : null);
-  return page(records.map(toBatchRowView), more, total);
+  return page(await views(records), more, total);
 }
 
 function clamp(n: number): number {

@@ -2,12 +2,14 @@
  * A batch after it was created: read it, stream its rows, cancel it, retry its failed rows. The same
  * keys, job ids and Lua transitions (through the batch store) for `/v1/batches` and the SDK.
  */
-import { batchJobId, type BatchRecord } from '../contract/batch-record.js';
+import { parseArchiveRecord } from '../contract/archive.js';
+import { batchJobId, type BatchRecord, type BatchRowRecord } from '../contract/batch-record.js';
 import {
   isBatchFinished,
   toBatchResultRow,
   toBatchView,
   type BatchResultRow,
+  type BatchRowExtras,
   type PublicBatchView,
 } from '../contract/batch-view.js';
 import { FailureCode } from '../contract/failure.js';
@@ -31,9 +33,42 @@ export async function getBatch(ctx: ProducerContext, id: string): Promise<Public
  * A batch and its rows in input order, read a chunk at a time as the caller iterates (BATCH_NOT_FOUND
  * at once, before anything is streamed). `batch.meta.columns` names the input's metadata columns.
  */
+/** What results rows show beyond the batch record: `publicBase` makes archived rows point at our content URL. */
+export type ResultsOptions = { publicBase?: string | undefined };
+
+/**
+ * Each row with what its results row shows beyond the record: the completed rows' archive records (one
+ * HMGET for them all) and the base of our content URLs. Shared by the results and the rows pages.
+ */
+export async function withRowArchives(
+  ctx: ProducerContext,
+  id: string,
+  records: readonly BatchRowRecord[],
+  options: ResultsOptions = {},
+): Promise<[BatchRowRecord, BatchRowExtras][]> {
+  const completed = records.filter((r) => r.status === 'completed').map((r) => String(r.row));
+  const archives =
+    completed.length === 0
+      ? []
+      : await ctx.guard.bulk(() => ctx.redis.hmget(ctx.keys.batchArchive(id), ...completed));
+  const byRow = new Map(completed.map((row, i) => [Number(row), parseArchiveRecord(archives[i])]));
+  return records.map((record) => {
+    const archive = byRow.get(record.row);
+    return [
+      record,
+      {
+        batchId: id,
+        ...(archive ? { archive } : {}),
+        ...(options.publicBase === undefined ? {} : { publicBase: options.publicBase }),
+      },
+    ];
+  });
+}
+
 export async function openBatchResults(
   ctx: ProducerContext,
   id: string,
+  options: ResultsOptions = {},
 ): Promise<{ batch: BatchRecord; rows: AsyncIterable<BatchResultRow> }> {
   const batch = await requireBatch(ctx, id);
   const lastRow = batch.meta.total + batch.meta.skipped;
@@ -42,7 +77,9 @@ export async function openBatchResults(
       const records = await ctx.guard.bulk(() =>
         ctx.store.rows(id, from, Math.min(CHUNK_ROWS, lastRow - from + 1)),
       );
-      for (const record of records) yield toBatchResultRow(record);
+      for (const [record, extras] of await withRowArchives(ctx, id, records, options)) {
+        yield toBatchResultRow(record, extras);
+      }
     }
   }
   return { batch, rows: rows() };

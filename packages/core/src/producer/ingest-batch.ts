@@ -17,6 +17,7 @@ import type { ProducerContext } from './context.js';
 import { enqueueRows, validateAndStage } from './ingest-passes.js';
 import { MAX_LISTED_ERRORS, refuseUnusable } from './ingest-refusals.js';
 import { checkIdempotencyKey } from './validate-video.js';
+import type { WebhookTarget } from '../contract/webhook-target.js';
 
 export type IngestOptions = {
   format: BatchFormat;
@@ -25,6 +26,8 @@ export type IngestOptions = {
   /** `reject` (default): any bad row refuses the file; `skip`: enqueue the valid rows, report the others. */
   onInvalid?: 'reject' | 'skip' | undefined;
   idempotencyKey?: string | undefined;
+  /** The batch's `webhook_url` / `webhook_events`: saved before any row is enqueued, so every event finds it. */
+  webhook?: WebhookTarget | undefined;
 };
 
 /** The created batch; `replayed` when an earlier request with the same key had made it. */
@@ -86,6 +89,12 @@ export async function ingestBatch(
         sha256,
       }),
     );
+    if (options.webhook) {
+      const target = JSON.stringify(options.webhook);
+      await guard(() =>
+        ctx.redis.set(ctx.keys.batchWebhook(batchId), target, 'EX', ctx.config.BATCH_TTL_SECONDS),
+      );
+    }
     await guard.bulk(() => store.adoptRows(stagingId, batchId));
     staged = false;
     await enqueueRows(ctx, source, bulk, batchId);

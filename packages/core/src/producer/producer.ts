@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { GenerationQueue } from '../store/queue.js';
 import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
-import { cancelBatch, getBatch, openBatchResults, retryBatch } from './batch-ops.js';
+import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
 import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
 import { ingestBatch, type IngestOptions } from './ingest-batch.js';
@@ -51,9 +51,10 @@ export function createProducer(deps: ProducerDeps) {
     /** One page of a batch's rows, filtered by status and text (BATCH_NOT_FOUND). */
     listBatchRows: (id: string, options?: ListRowsOptions) => listBatchRows(ctx, id, options),
     /** The batch and its rows in input order, read as they are consumed. */
-    openBatchResults: (id: string) => openBatchResults(ctx, id),
+    openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
     /** The results export (JSONL or CSV) as a stream. */
-    exportBatchResults: (id: string, format: ResultsFormat) => exportBatchResults(ctx, id, format),
+    exportBatchResults: (id: string, format: ResultsFormat, options?: ResultsOptions) =>
+      exportBatchResults(ctx, id, format, options),
     cancelBatch: (id: string) => cancelBatch(ctx, id),
     retryBatch: (id: string, only?: 'failed') => retryBatch(ctx, id, only),
     /** Lifts the account pause workers set after a provider 401/403. */

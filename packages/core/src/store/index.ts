@@ -3,6 +3,8 @@
  * record and its Lua transitions, every Redis script (`scripts/lua/*.lua`), and the one module that
  * writes into BullMQ's own keys (`bullmq-job.ts`).
  */
+export * from './archive-queue.js';
+export * from './archive-store.js';
 export * from './batch-store.js';
 export * from './bullmq-job.js';
 export * from './queue.js';

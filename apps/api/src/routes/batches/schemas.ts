@@ -15,7 +15,35 @@ export const CreateQuery = z.object({
       'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
     ),
   model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('Where to send this batch’s signed events (also a multipart field before the file)'),
+  webhook_events: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated: only these events to webhook_url (video.completed, video.failed, batch.completed); default all',
+    ),
 });
+
+export const DeleteQuery = z.object({
+  purge: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'true: remove a finished batch for good (its records, jobs and archived files) instead of cancelling',
+    ),
+});
+export const PurgedSchema = z
+  .object({
+    id: z.string(),
+    purged: z.literal(true),
+    jobs_removed: z.number().int(),
+    files_removed: z.number().int(),
+  })
+  .meta({ id: 'BatchPurged' });
 
 export const CreateHeaders = z.looseObject({
   'idempotency-key': IdempotencyKeySchema.optional().describe(

@@ -34,14 +34,29 @@ export function videoFetchPolicy(providerBaseUrl: string): AddressPolicy {
 
 /**
  * `GET /v1/batches/:id/videos.zip`: the completed rows' videos in one zip, streamed as it is made. Rows
- * are read a thousand at a time, videos fetched one at a time (through `@vidqueue/safe-http`: checked
- * addresses and redirects, a size cap and a deadline) and piped into the zip entry by entry, so neither
+ * are read a thousand at a time, videos one at a time: an archived row's file from storage, any other
+ * from the provider's URL through `@vidqueue/safe-http` (checked addresses and redirects, a size cap and
+ * a deadline), and piped into the zip entry by entry, so neither
  * the zip nor a video is ever held in memory. A video that cannot be fetched becomes a small
  * `<name>.error.txt` entry saying why, and the rest goes on. Entries are stored, not deflated (MP4 is
  * already compressed); yazl writes ZIP64 records when the zip passes 4 GiB.
  */
 export function batchVideosZipRoute(app: ZodApp, config: Config): void {
   const policy = videoFetchPolicy(config.AIMLAPI_BASE_URL);
+  const fetchVideo = async (url: string): Promise<Readable> =>
+    (await safeFetch(url, { ...policy, maxBytes: MAX_VIDEO_BYTES, timeoutMs: VIDEO_TIMEOUT_MS })).body;
+
+  /** An archived row's file from storage (the provider's link may have expired), else the provider URL. */
+  const openVideo = async (batchId: string, row: BatchResultRow, archived: boolean): Promise<Readable> => {
+    const { storage, store } = app.archive;
+    if (archived && storage) {
+      const record = (await store.rows(batchId, [row.row])).get(row.row);
+      const read = record?.status === 'archived' ? await storage.read(record.storage_key) : undefined;
+      if (read) return read.body;
+    }
+    if (!row.video_url) throw new Error('no archived file and no provider URL');
+    return fetchVideo(row.video_url);
+  };
   app.get(
     '/v1/batches/:id/videos.zip',
     {
@@ -49,7 +64,7 @@ export function batchVideosZipRoute(app: ZodApp, config: Config): void {
         tags: ['batches'],
         summary: 'The completed videos of a batch in one zip, streamed',
         description:
-          'One entry per completed row, named like `vidq download` names files (`<row>-<custom_id>.mp4`). A video that cannot be fetched is replaced by `<name>.error.txt` with the reason.',
+          'One entry per completed row, named like `vidq download` names files (`<row>-<custom_id>.mp4`): our archived copy when there is one, else the provider’s file. A video that cannot be had is replaced by `<name>.error.txt` with the reason.',
         params: IdParams,
         response: {
           200: z.string().describe('application/zip, streamed'),
@@ -75,8 +90,10 @@ export function batchVideosZipRoute(app: ZodApp, config: Config): void {
       const fill = async () => {
         for await (const row of rows) {
           if (state.closed) break;
-          if (row.status !== 'completed' || !row.video_url) continue;
-          await addVideo(zip, row, policy, state);
+          if (row.status !== 'completed') continue;
+          const archived = row.archive?.status === 'archived';
+          if (!row.video_url && !archived) continue;
+          await addVideo(zip, row, () => openVideo(id, row, archived), state);
         }
       };
       fill()
@@ -94,18 +111,13 @@ type ZipState = { closed: boolean; current: Readable | undefined };
 async function addVideo(
   zip: ZipFile,
   row: BatchResultRow,
-  policy: AddressPolicy,
+  open: () => Promise<Readable>,
   state: ZipState,
 ): Promise<void> {
   const name = batchVideoFileName(row);
   let body: Readable;
   try {
-    const res = await safeFetch(row.video_url!, {
-      ...policy,
-      maxBytes: MAX_VIDEO_BYTES,
-      timeoutMs: VIDEO_TIMEOUT_MS,
-    });
-    body = res.body;
+    body = await open();
   } catch (err) {
     const reason = isSafeHttpError(err) ? `${err.code}: ${err.message}` : 'the video could not be fetched';
     zip.addBuffer(Buffer.from(`Row ${row.row}: ${reason}\n`), `${name}.error.txt`, { compress: false });

@@ -64,7 +64,7 @@ function renderRow(row) {
   );
   return el(
     'li',
-    { class: 'row', dataset: { row: row.row, status: row.status } },
+    { class: 'row', dataset: { row: row.row, status: row.status, video: row.video_url ?? '' } },
     el('header', {}, title, el('span', { class: `badge s-${row.status}` }, row.status)),
     row.status === 'completed' && row.video_url ? videoOf(row) : null,
     el('p', { class: 'prompt' }, row.prompt),
@@ -90,11 +90,13 @@ async function loadRows() {
     const page = await api(`${base}/rows?${params}`);
     state.page = page;
     state.shown = new Set(page.rows.map((r) => r.row));
-    // Keep the videos of rows that did not change (a playing video is not restarted).
+    // Keep the videos of rows that did not change (a playing video is not restarted); a row whose
+    // video_url changed (its archive settled: our copy replaces the provider's URL) is drawn again.
     const previous = new Map([...rowsList.children].map((li) => [li.dataset.row, li]));
     const items = page.rows.map((row) => {
       const old = previous.get(String(row.row));
-      return old && old.dataset.status === row.status ? old : renderRow(row);
+      const same = old && old.dataset.status === row.status && old.dataset.video === (row.video_url ?? '');
+      return same ? old : renderRow(row);
     });
     rowsList.replaceChildren(...items);
     const last = page.offset + page.rows.length;
