@@ -15,6 +15,10 @@ export const CreateQuery = z.object({
       'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
     ),
   model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+  dry_run: z
+    .string()
+    .optional()
+    .describe('Reserved for the estimate without queueing (prices and budgets); refused with 400 for now'),
   webhook_url: z
     .url({ protocol: /^https?$/ })
     .max(2000)
