@@ -41,7 +41,10 @@ function cookieRoute(request: FastifyRequest): boolean {
  * open on loopback and this does nothing). An `onRequest` hook registered before authentication reads
  * the cookie on the /v1 routes and the page's own, never on Bull Board (basic auth), /docs or /metrics
  * (bearer token): when the session is valid and its token still configured, `request.webSession` is set
- * and the auth plugin lets the request through as if it carried the bearer token. A request that
+ * and the auth plugin lets the request through as if it carried the bearer token. It runs after the
+ * origin guard (plugins/origin-guard.ts), so every request it sees has passed that guard's rules, and
+ * on a state-changing request the cookie counts only when the guard found it comes from our own page
+ * (`request.fromOwnPage`: an allowed Origin, or Sec-Fetch-Site: same-origin). A request that
  * carries an `Authorization` header is judged by that header alone. A state-changing request must also
  * send the session's CSRF token in `x-vidq-csrf` (which the page reads from `GET /web/session`, a
  * same-origin read): 403 `CSRF_TOKEN_INVALID` otherwise, even with a valid cookie.
@@ -63,9 +66,9 @@ export const webSessionPlugin = fp(
       const session = await store.get(id);
       if (!session || !digests.has(session.tokenDigest)) return;
       if (!SAFE_METHODS.has(request.method)) {
-        // The origin guard (hardening) says whether the request proves it comes from our own page
-        // (an allowed Origin, or Sec-Fetch-Site: same-origin); a cookie on any other is ignored.
-        if ((request as { fromOwnPage?: boolean }).fromOwnPage === false) return;
+        // The origin guard says whether the request proves it comes from our own page (an allowed
+        // Origin, or Sec-Fetch-Site: same-origin); a cookie on any other is ignored, never trusted.
+        if (!request.fromOwnPage) return;
         const given = request.headers[CSRF_HEADER];
         if (typeof given !== 'string' || !sameSecret(given, session.csrf))
           throw new HttpError.CsrfTokenInvalid();
@@ -74,5 +77,5 @@ export const webSessionPlugin = fp(
     });
     done();
   },
-  { name: 'vidq-web-session', dependencies: ['vidq-producer'] },
+  { name: 'vidq-web-session', dependencies: ['vidq-origin-guard', 'vidq-producer'] },
 );

@@ -30,13 +30,16 @@ export const BatchRowViewSchema = z
     error_code: z.string().nullable(),
     error_message: z.string().nullable(),
     generation_id: z.string().nullable(),
+    generation_ids: z
+      .array(z.string())
+      .describe('Every generation the row made or may have made, oldest first (retries included)'),
     cost_usd: z.number().nullable(),
     metadata: z.record(z.string(), MetadataValue).nullable(),
     attempt: z.number().int().describe('0 for the first job of the row, n after the n-th retry'),
     possible_duplicate: z
       .boolean()
       .describe(
-        'The row was sent again after a create whose outcome was unknown: it may have been made twice',
+        'The row may have been generated (and billed) twice (a retry after a create whose outcome was unknown); never cleared once set',
       ),
   })
   .meta({ id: 'BatchRow' });
@@ -72,6 +75,6 @@ export function toBatchRowView(record: BatchRowRecord, extras?: BatchRowExtras):
   return {
     ...row,
     attempt: record.attempt,
-    possible_duplicate: record.outcome.possible_duplicate === true,
+    possible_duplicate: row.possible_duplicate === true,
   };
 }

@@ -30,6 +30,7 @@ const SCRIPTS = {
   'batch-retry-rows': 6,
   'batch-cancel-rows': 6,
   'batch-scan-rows': 2,
+  'batch-mark-enqueued': 6,
   'job-update-if-locked': 2,
   'job-update-and-log': 2,
   'job-run-flags': 6,
