@@ -90,14 +90,20 @@ describe('the page with API_TOKENS', () => {
         401,
       );
     }
-    // A state-changing request with the cookie but without the page's CSRF token is refused.
-    const forged = await fetch(`${stack.api.url}/v1/batches/${failedBatch}/retry`, {
-      method: 'POST',
-      headers: { cookie: cookieHeader, 'content-type': 'application/json' },
-      body: '{"only":"failed"}',
-    });
+    // A state-changing request with the cookie: ignored unless it shows it comes from our own page
+    // (the origin guard's Origin or Sec-Fetch-Site), and then refused without the page's CSRF token.
+    const retryUrl = `${stack.api.url}/v1/batches/${failedBatch}/retry`;
+    const post = (headers: Record<string, string>) =>
+      fetch(retryUrl, {
+        method: 'POST',
+        headers: { cookie: cookieHeader, 'content-type': 'application/json', ...headers },
+        body: '{"only":"failed"}',
+      });
+    expect((await post({})).status).toBe(401);
+    const forged = await post({ origin: stack.api.url });
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('CSRF_TOKEN_INVALID');
+    expect((await post({ 'sec-fetch-site': 'same-origin', 'x-vidq-csrf': 'not-the-csrf' })).status).toBe(403);
 
     // A page of another site posting a form to the API, in the same browser (with the cookie set): refused.
     const evilPage = await context.newPage();
