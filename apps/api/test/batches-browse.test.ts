@@ -199,7 +199,7 @@ describe('POST /v1/batches?dry_run=true (the start page’s check)', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
       error: {
-        code: 'BAD_REQUEST',
+        code: 'DRY_RUN_UNAVAILABLE',
         message: 'Dry runs (estimates) are not available on this server yet: nothing was queued',
       },
     });

@@ -81,9 +81,7 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
       if (request.query.dry_run !== undefined) {
         // The web page asks for dry runs; until the pricing branch answers them, one must not be read
         // as a real upload (it would queue, and pay for, the file the user only wanted checked).
-        throw new HttpError.BadRequest(
-          'Dry runs (estimates) are not available on this server yet: nothing was queued',
-        );
+        throw new HttpError.DryRunUnavailable();
       }
       const declared = Number(request.headers['content-length']);
       if (
