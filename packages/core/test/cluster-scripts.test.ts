@@ -74,7 +74,13 @@ describe('hash tags on a Redis Cluster', () => {
       return scripts[name].run(redis, k, args);
     };
 
-    expect(await run('batch-create', [b.meta, b.counts], [600, 2, 'id', 'bat_cluster'])).toBe(1);
+    expect(
+      await run(
+        'batch-create',
+        [b.meta, b.counts, keys.batchIndex],
+        [600, 2, 'id', 'bat_cluster', 'created_at', now],
+      ),
+    ).toBe(1);
     await redis.hset(b.input, '0', '{}', '1', '{}');
     expect(await run('batch-mark-enqueued', batchKeys, [now, 600, '[]'])).toBe(1);
     expect(await run('batch-set-row', batchKeys, ['0', 'generating', 0, '', 0, now, 600, '', ''])).toEqual([
@@ -84,6 +90,7 @@ describe('hash tags on a Redis Cluster', () => {
     expect(
       await run('batch-set-row', batchKeys, ['0', 'failed', 0, '{"error":"x"}', 0, now, 600, 'gen-1', '1']),
     ).toEqual([1, 'generating']);
+    expect(await run('batch-scan-rows', [b.status, b.input], [0, 1, 'failed', ''])).toEqual([0]);
     expect(await run('batch-retry-rows', batchKeys, [now, 600, '0', '', '1'])).toEqual([0, 1]);
     expect(await run('batch-cancel-rows', batchKeys, [now, 600, '{"error":"cancelled"}', '0', '1'])).toBe(2);
     expect(await run('durations-record', [keys.durations('m', 5)], [9, 1200, 1300])).toBe(1);

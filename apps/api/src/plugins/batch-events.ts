@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import type { PublicBatchView } from '@vidqueue/core/contract';
+import { duplicateConnection, type RedisConnection } from '@vidqueue/core/runtime';
 
 /** What a watcher of a batch is told: the batch after the changes, and which rows changed. */
 export type BatchUpdate = {
@@ -48,13 +48,13 @@ type Watched = {
 export const batchEventsPlugin = fp(
   (app: FastifyInstance, _options: unknown, done: (err?: Error) => void) => {
     const watched = new Map<string, Watched>();
-    let subscriber: Redis | undefined;
+    let subscriber: RedisConnection | undefined;
     const channelOf = (batchId: string) => app.keys.batch(batchId).events;
     const batchOf = new Map<string, string>();
 
-    const connect = (): Redis => {
+    const connect = (): RedisConnection => {
       if (subscriber) return subscriber;
-      const sub = app.redis.duplicate({
+      const sub = duplicateConnection(app.redis, {
         connectionName: 'vidq-batch-events',
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,

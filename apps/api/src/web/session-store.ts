@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vidqueue/core/runtime';
 import type { vidqKeys } from '@vidqueue/core/contract';
 import type { Guard } from '@vidqueue/core/producer';
 
@@ -18,7 +18,7 @@ export function sha256Hex(value: string): string {
  * cookie), each with a TTL. The API token is never stored, only its digest: a session whose token has
  * been removed from API_TOKENS stops working at the next restart.
  */
-export function createSessionStore(redis: Redis, keys: ReturnType<typeof vidqKeys>, guard: Guard) {
+export function createSessionStore(redis: RedisConnection, keys: ReturnType<typeof vidqKeys>, guard: Guard) {
   const key = (id: string) => keys.webSession(sha256Hex(id));
   return {
     async create(tokenDigest: string): Promise<{ id: string; session: WebSession }> {

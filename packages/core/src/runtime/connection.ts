@@ -74,3 +74,16 @@ function createCluster(
 export function isCluster(redis: RedisConnection): redis is Cluster {
   return (redis as Cluster).isCluster === true;
 }
+
+/**
+ * A new connection to the same Redis or cluster with `extra` options on top (a subscriber, say):
+ * `Redis.duplicate(options)` and `Cluster.duplicate(nodes, options)` do not take the same arguments.
+ */
+export function duplicateConnection(redis: RedisConnection, extra: RedisOptions): RedisConnection {
+  if (!isCluster(redis)) return redis.duplicate(extra);
+  const { enableOfflineQueue, ...redisOptions } = extra;
+  return redis.duplicate([], {
+    redisOptions: { ...redis.options.redisOptions, ...redisOptions },
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+  });
+}
