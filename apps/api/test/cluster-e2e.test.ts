@@ -148,6 +148,33 @@ describe('vidqueue on a 3-master Redis Cluster', () => {
     expect(sim.stats().by_prompt['a single cluster prompt']?.creates).toBe(1);
   }, 30_000);
 
+  it('streams the live updates of a batch (pub/sub from the row scripts) through the cluster', async () => {
+    sim.configure({ generationMs: 2_500 }); // rows finish after the stream is open
+    try {
+      const created = await call('POST', '/v1/batches', 'prompt\nlive one\nlive two\n', {
+        'content-type': 'text/csv',
+      });
+      expect(created.status).toBe(202);
+      const controller = new AbortController();
+      const res = await fetch(`${apiUrl}/v1/batches/${String(created.body.id)}/events`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!/event: update\ndata: .*"status":"completed".*\n\n/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended:\n${text}`);
+        text += value;
+      }
+      expect(text).toMatch(/^retry: \d+\n\nid: 1\nevent: snapshot\n/);
+      controller.abort();
+    } finally {
+      sim.configure({ generationMs: '200-500' });
+    }
+  }, 30_000);
+
   it('keeps every key in the one slot of the {vidq} tag, and the password out of every log', async () => {
     const redis = createRedis(loadConfig(cluster.env), 'producer');
     try {
