@@ -9,6 +9,7 @@ import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { producerPlugin } from './plugins/producer.js';
 import { sideEffectsPlugin } from './plugins/side-effects.js';
+import { tracingPlugin } from './plugins/tracing.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
@@ -34,8 +35,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
- * then the dashboard and the routes.
+ * `startApi()` listens. Plugin order matters: the request span (when tracing), errors, auth, Redis,
+ * docs (must see every route), then the dashboard and the routes.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
@@ -51,6 +52,7 @@ export function buildApp(deps: AppDeps) {
   app.removeContentTypeParser('text/plain');
 
   const tokens = config.API_TOKENS ?? [];
+  app.register(tracingPlugin);
   app.register(errorHandlerPlugin);
   app.register(authPlugin, { tokens });
   app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });

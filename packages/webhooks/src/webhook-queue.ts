@@ -7,6 +7,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@vidqueue/core/runtime';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
 export const WEBHOOK_JOB_NAME = 'deliver';
@@ -41,5 +42,6 @@ export function createWebhookQueue(connection: Redis, config: WebhookQueueConfig
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: webhookJobOptions(config),
+    telemetry: bullmqTelemetry(),
   });
 }

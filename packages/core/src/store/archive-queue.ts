@@ -6,6 +6,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { GenerationResultSchema } from '../contract/job-data.js';
 import type { Config } from '../runtime/config.js';
 
@@ -57,5 +58,6 @@ export function createArchiveQueue(connection: Redis, config: ArchiveQueueConfig
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: archiveJobOptions(config),
+    telemetry: bullmqTelemetry(),
   });
 }

@@ -1,5 +1,6 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import type { Config } from '../runtime/config.js';
 import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
 
@@ -40,5 +41,8 @@ export function createGenerationQueue(
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: generationJobOptions(config),
+    // When tracing: each add carries the caller's trace context in the job (W3C traceparent in
+    // `opts.telemetry.metadata`), and a worker's runs of that job continue the trace.
+    telemetry: bullmqTelemetry(),
   });
 }
