@@ -1,12 +1,18 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core/runtime';
+import { startTracing } from '@vidqueue/tracing';
 import { dataDir } from './paths.js';
 import { startStack } from './start-stack.js';
 
-/** `pnpm start`: loadConfig → createLogger → startStack → close with grace on SIGINT/SIGTERM. */
+/** `pnpm start`: loadConfig → createLogger → startTracing (if configured) → startStack → close with grace. */
 async function main(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), ConfigError);
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq' });
+  // API and worker share this process: one service name (OTEL_SERVICE_NAME, default `vidqueue`).
+  const tracing = startTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'vidqueue',
+  });
   const stack = await startStack({ config, logger, dataDir: dataDir(), env: process.env });
   logger.info(
     { api: stack.apiUrl, dashboard: `${stack.apiUrl}/admin/queues`, docs: `${stack.apiUrl}/docs` },
@@ -16,6 +22,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await stack.close();
+    await tracing?.shutdown();
   });
 }
 

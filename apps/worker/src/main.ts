@@ -1,9 +1,13 @@
 import closeWithGrace from 'close-with-grace';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core/runtime';
+import { startTracing } from '@vidqueue/tracing';
 import { startWorker } from './start-worker.js';
 
-/** Process wiring: loadConfig → createLogger → provider client → startWorker → close with grace. */
+/**
+ * Process wiring: loadConfig → createLogger → startTracing (only with OTEL_EXPORTER_OTLP_ENDPOINT) →
+ * provider client → startWorker → close with grace.
+ */
 async function main(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), ConfigError);
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'vidq-worker' });
@@ -18,6 +22,12 @@ async function main(): Promise<void> {
     baseUrl: config.AIMLAPI_BASE_URL,
     timeoutMs: config.AIMLAPI_TIMEOUT_MS,
   });
+  // Before the worker: its BullMQ workers and queues pick their telemetry up when they are made.
+  const tracing = startTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'vidqueue-worker',
+  });
+  if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
   const running = await startWorker({ config, logger, client });
 
   // Active jobs are short (one create or one status call, bounded by AIMLAPI_TIMEOUT_MS): give them
@@ -26,6 +36,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await running.close();
+    await tracing?.shutdown(); // flushes the spans of the last steps
   });
 }
 

@@ -175,6 +175,10 @@ export const ConfigSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().default(false),
+  /** OTLP/HTTP base URL (`http://collector:4318`): set, the API and worker trace; unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service.name` of the spans; default `vidqueue-api` / `vidqueue-worker` / `vidqueue` (pnpm start). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
