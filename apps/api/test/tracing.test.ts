@@ -1,15 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
-import { createLogger } from '@vidqueue/core/runtime';
+import { createLogger, createRedis, type Config } from '@vidqueue/core/runtime';
 import { createGenerationQueue } from '@vidqueue/core/store';
-import { createRedis } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { LogSink } from '@vidqueue/testkit';
+import { newWebhookSecret } from '@vidqueue/webhooks';
 import { startTracing, type Tracing } from '@vidqueue/tracing';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { startApi, type RunningApi } from '../src/server.js';
 import { deletePrefix, testConfig } from './helpers.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 // One prompt's trace, end to end: this API over real HTTP, BullMQ on the suite's redis-server, the real
 // worker, the provider simulator. Both processes' halves are in this one (the in-memory exporter has to
@@ -17,20 +22,16 @@ import { deletePrefix, testConfig } from './helpers.js';
 const PROVIDER_KEY = 'sim-provider-key-otel-91c2';
 const API_TOKEN = 'api-token-otel-3b7d';
 const PROMPT = 'a lighthouse keeper feeding seagulls at dawn, traced';
+const WEBHOOK_SECRET = newWebhookSecret();
 
-const config = testConfig({
-  PORT: '0',
-  API_TOKENS: API_TOKEN,
-  AIMLAPI_KEY: PROVIDER_KEY,
-  STATUS_FIRST_CHECK_MS: '200',
-  STATUS_INTERVAL_MS: '200',
-  STATUS_SCHEDULE: 'fixed',
-});
 const exporter = new InMemorySpanExporter();
+let config: Config;
 let tracing: Tracing | undefined;
 let simulator: RunningSimulator;
 let worker: RunningWorker;
 let api: RunningApi;
+let receiver: Receiver;
+let videos: string;
 
 beforeAll(async () => {
   // First: the queues and workers below pick their telemetry up when they are made.
@@ -40,9 +41,25 @@ beforeAll(async () => {
   });
   // Long enough for at least one status check to see the generation pending.
   simulator = await startSimulator({ apiKeys: [PROVIDER_KEY], generationMs: 900, queuedFraction: 0 });
+  receiver = await startReceiver(() => 204);
+  videos = await mkdtemp(join(tmpdir(), 'vidq-tracing-'));
+  config = testConfig({
+    PORT: '0',
+    API_TOKENS: API_TOKEN,
+    AIMLAPI_KEY: PROVIDER_KEY,
+    AIMLAPI_BASE_URL: simulator.url,
+    STATUS_FIRST_CHECK_MS: '200',
+    STATUS_INTERVAL_MS: '200',
+    STATUS_SCHEDULE: 'fixed',
+    // The side effects of a completed video: its archive job and its webhook job.
+    STORAGE_URL: pathToFileURL(videos).href,
+    WEBHOOK_URL: receiver.url,
+    WEBHOOK_SECRET,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
   const client = createAimlApiClient({ apiKey: PROVIDER_KEY, baseUrl: simulator.url, timeoutMs: 5_000 });
   const logger = createLogger({ level: 'warn', destination: new LogSink() });
-  worker = await startWorker({ config: { ...config, AIMLAPI_BASE_URL: simulator.url }, logger, client });
+  worker = await startWorker({ config, logger, client });
   api = await startApi({ config, logger });
 });
 
@@ -50,8 +67,10 @@ afterAll(async () => {
   await api?.close();
   await worker?.close();
   await simulator?.close();
+  await receiver?.close();
   await tracing?.shutdown();
-  await deletePrefix(config);
+  if (config) await deletePrefix(config);
+  if (videos) await rm(videos, { recursive: true, force: true });
 });
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
@@ -80,7 +99,7 @@ function tree(spans: ReadableSpan[]): string {
 const hr = (s: ReadableSpan) => s.startTime[0] * 1e9 + s.startTime[1];
 
 describe('tracing', () => {
-  it('makes one prompt one trace: API request, enqueue, submit, checks, settle and the provider calls', async () => {
+  it('makes one prompt one trace: API request, enqueue, submit, checks, settle, provider calls, archive, webhook', async () => {
     const res = await fetch(`${api.url}/v1/videos`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -115,7 +134,6 @@ describe('tracing', () => {
       )
       .toBe(true);
     const spans = inTrace();
-    console.log(`trace ${traceId}:\n${tree(spans)}`);
 
     // The API half: request → enqueue → BullMQ's add (which stores the context in the job).
     expect(parentOf(request)).toBeUndefined();
@@ -182,11 +200,44 @@ describe('tracing', () => {
     expect(polls[0]!.attributes['url.full']).toMatch(/\/v2\/video\/generations\?generation_id=/);
     expect(polls[0]!.attributes['http.response.status_code']).toBe(200);
 
+    // The side effects continue the trace: the archive and webhook jobs are added by the last run.
+    await expect
+      .poll(
+        () => inTrace().filter((s) => s.name === 'vidq.archive' || s.name === 'vidq.webhook.deliver').length,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(2);
+    const all = inTrace();
+    const byId = new Map(all.map((s) => [s.spanContext().spanId, s]));
+    const chain = (span: ReadableSpan): string[] => {
+      const names: string[] = [];
+      for (let p = byId.get(parentOf(span) ?? ''); p; p = byId.get(parentOf(p) ?? '')) names.push(p.name);
+      return names;
+    };
+    expect(chain(only(all, 'vidq.archive'))).toEqual([
+      'process archive',
+      'add archive.archive',
+      'process generations',
+      'add generations.generate',
+      'vidq.enqueue',
+      'POST /v1/videos',
+    ]);
+    expect(chain(only(all, 'vidq.webhook.deliver')).slice(0, 2)).toEqual([
+      'process webhooks',
+      'add webhooks.deliver',
+    ]);
+    expect(chain(only(all, 'vidq.webhook.deliver'))).toContain('add generations.generate');
+    expect(only(all, 'vidq.webhook.deliver').attributes['http.response.status_code']).toBe(204);
+    console.log(`trace ${traceId}:\n${tree(all)}`);
+
     // Nothing recorded anywhere (attributes, event attributes, any span of the run) holds a secret
     // or the prompt.
     const recorded = JSON.stringify(
       exporter.getFinishedSpans().map((s) => [s.name, s.attributes, s.events.map((e) => e.attributes)]),
     );
-    for (const secret of [PROMPT, PROVIDER_KEY, API_TOKEN, 'Bearer']) expect(recorded).not.toContain(secret);
+    for (const secret of [PROMPT, PROVIDER_KEY, API_TOKEN, WEBHOOK_SECRET, 'Bearer', receiver.url])
+      expect(recorded).not.toContain(secret);
   });
 });
