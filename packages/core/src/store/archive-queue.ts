@@ -3,10 +3,9 @@
  * (apps/worker/src/archive). Its own queue so a slow or failing download never holds a generation
  * slot; its own retries (ARCHIVE_ATTEMPTS, exponential from ARCHIVE_BACKOFF_MS), visible in Bull Board.
  */
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { Queue, type DefaultJobOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { GenerationResultSchema } from '../contract/job-data.js';
 import type { Config } from '../runtime/config.js';
 
@@ -53,11 +52,16 @@ export function archiveJobId(videoId: string): string {
   return `arc_${videoId}`;
 }
 
-export function createArchiveQueue(connection: Redis, config: ArchiveQueueConfig): ArchiveQueue {
+/** `options.telemetry`: `bullmqTelemetry()` from the API and worker, so an archive job continues the trace. */
+export function createArchiveQueue(
+  connection: Redis,
+  config: ArchiveQueueConfig,
+  options: { telemetry?: Telemetry | undefined } = {},
+): ArchiveQueue {
   return new Queue(ARCHIVE_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: archiveJobOptions(config),
-    telemetry: bullmqTelemetry(),
+    telemetry: options.telemetry,
   });
 }

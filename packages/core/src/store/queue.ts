@@ -1,6 +1,5 @@
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { Queue, type DefaultJobOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import type { Config } from '../runtime/config.js';
 import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
 
@@ -36,6 +35,8 @@ export function generationJobOptions(config: RetentionConfig): DefaultJobOptions
 export function createGenerationQueue(
   connection: Redis,
   config: RetentionConfig & Pick<Config, 'QUEUE_PREFIX'>,
+  /** The API and worker pass `bullmqTelemetry()`; the SDK passes nothing and never loads bullmq-otel. */
+  options: { telemetry?: Telemetry | undefined } = {},
 ): GenerationQueue {
   return new Queue(GENERATIONS_QUEUE, {
     connection,
@@ -43,6 +44,6 @@ export function createGenerationQueue(
     defaultJobOptions: generationJobOptions(config),
     // When tracing: each add carries the caller's trace context in the job (W3C traceparent in
     // `opts.telemetry.metadata`), and a worker's runs of that job continue the trace.
-    telemetry: bullmqTelemetry(),
+    telemetry: options.telemetry,
   });
 }
