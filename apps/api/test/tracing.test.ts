@@ -40,7 +40,7 @@ beforeAll(async () => {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   // Long enough for at least one status check to see the generation pending.
-  simulator = await startSimulator({ apiKeys: [PROVIDER_KEY], generationMs: 900, queuedFraction: 0 });
+  simulator = await startSimulator({ apiKeys: [PROVIDER_KEY], generationMs: 1_500, queuedFraction: 0 });
   receiver = await startReceiver(() => 204);
   videos = await mkdtemp(join(tmpdir(), 'vidq-tracing-'));
   config = testConfig({
