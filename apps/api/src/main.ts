@@ -1,11 +1,19 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, createLogger, loadConfig, loadOrExit } from '@vidqueue/core/runtime';
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  loadOrExit,
+  loadStartupCatalogue,
+} from '@vidqueue/core/runtime';
 import { startTracing } from '@vidqueue/tracing';
 import { startApi, UnsafeBindError } from './server.js';
 
-// loadConfig → createLogger → startTracing (only with OTEL_EXPORTER_OTLP_ENDPOINT) → startApi → close-with-grace.
+// loadConfig → createLogger → catalogue (the local override when valid; an unknown DEFAULT_MODEL
+// exits 1) → startTracing (only with OTEL_EXPORTER_OTLP_ENDPOINT) → startApi → close-with-grace.
 const config = loadOrExit(() => loadConfig(), ConfigError);
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'api' });
+const { catalogue } = loadOrExit(() => loadStartupCatalogue(config, { logger }), ConfigError);
 // Before the app: its queues pick their telemetry up when they are made.
 const tracing = startTracing({
   endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -14,7 +22,7 @@ const tracing = startTracing({
 if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
 
 try {
-  const api = await startApi({ config, logger });
+  const api = await startApi({ config, logger, catalogue });
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'closing after an error');
     else logger.info({ signal }, 'closing');

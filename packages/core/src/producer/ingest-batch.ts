@@ -9,6 +9,7 @@ import type { BulkOptions } from '@vidqueue/bulk';
 import type { BatchFormat } from '../contract/batch-record.js';
 import { toCreatedBatchView, type CreatedBatchView } from '../contract/batch-view.js';
 import { newBatchId } from '../contract/keys.js';
+import { metadataIssues } from '../contract/metadata-limits.js';
 import { CUSTOM_ID_MAX_LENGTH } from '../contract/video-request.js';
 import { batchFingerprint, claimBatchKey, findBatchReplay } from './batch-idempotency.js';
 import { requireBatch } from './batch-ops.js';
@@ -59,10 +60,15 @@ export async function ingestBatch(
     if (replay) return { replayed: true, batch: replay };
   }
 
+  const { catalogue } = ctx;
   const bulk: BulkOptions = {
     format: options.format,
     defaultModel: model,
-    validateParams: validateGenerationParams,
+    // A row's fields as written (CSV text, JSON values) against its model; the request to send.
+    validateParams: (input) =>
+      validateGenerationParams(input, { catalogue, mode: 'text', maxPromptLength: config.MAX_PROMPT_LENGTH }),
+    paramNames: catalogue.fieldNames,
+    validateMetadata: metadataIssues,
     limits: {
       maxBytes: config.MAX_UPLOAD_BYTES,
       maxRows: config.MAX_BATCH_ROWS,
