@@ -50,6 +50,11 @@ export const ConfigSchema = z.object({
     .default(50 * 1024 * 1024),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
+  /**
+   * Fair sharing: batch rows get one BullMQ priority level per this many rows, so batches queued
+   * together take turns by this many rows and a single prompt goes before them; 0: no priorities (FIFO).
+   */
+  FAIR_SHARE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** How long batch records (counts, per-row results) stay readable after their last change. */
   BATCH_TTL_SECONDS: z.coerce
     .number()
