@@ -13,18 +13,26 @@ describe('status checks under fair sharing', () => {
   });
 
   it('runs a due check of a low-priority batch row before a queue of new submissions', async () => {
-    h = await startHarness({ sim: { generationMs: 200 }, env: { WORKER_CONCURRENCY: '1' } });
+    // The first check comes 1.5 s after the create call, once the generation is done.
+    h = await startHarness({
+      sim: { generationMs: 200 },
+      env: { WORKER_CONCURRENCY: '1', STATUS_FIRST_CHECK_MS: '1500' },
+    });
     const row = await h.add({ batchId: 'b-late', row: 1 }, { priority: 5_000 });
     await expect.poll(async () => (await h!.job(row.id!)).data.step, { interval: 20 }).toBe('checking');
     const submitted = await h.job(row.id!);
     expect(submitted.priority).toBe(0);
+
     const worker = h.running!.worker;
     await worker.pause();
+    expect(await h.queue.getJobState(row.id!)).toBe('delayed');
 
     // While the worker is paused: 20 new submissions, all ahead of the row's own priority, and the
     // row's first check comes due.
     const fresh = await Promise.all(Array.from({ length: 20 }, () => h!.add({}, { priority: 2 })));
-    await expect.poll(() => Date.now(), { interval: 20 }).toBeGreaterThan(submitted.data.nextCheckAt!);
+    await expect
+      .poll(() => Date.now(), { interval: 20, timeout: 5_000 })
+      .toBeGreaterThan(submitted.data.nextCheckAt!);
     worker.resume();
 
     expect((await h.finished(row)).state).toBe('completed');

@@ -107,9 +107,7 @@ describe('fair sharing of one queue', () => {
     const b = await ingest(300, 'b');
     void worker!.run();
     await expect.poll(() => taken.length, { timeout: 20_000, interval: 20 }).toBe(600);
-    expect(taken.slice(0, 40)).toEqual(
-      [a, b, a, b].flatMap((id) => Array<string>(10).fill(id)),
-    );
+    expect(taken.slice(0, 40)).toEqual([a, b, a, b].flatMap((id) => Array<string>(10).fill(id)));
     expect(longestRun(taken)).toBe(10);
   });
 
