@@ -33,7 +33,7 @@ describe('status checks under fair sharing', () => {
     await expect
       .poll(() => Date.now(), { interval: 20, timeout: 5_000 })
       .toBeGreaterThan(submitted.data.nextCheckAt!);
-    worker.resume();
+    await worker.resume();
 
     expect((await h.finished(row)).state).toBe('completed');
     const done = await h.job(row.id!);

@@ -119,7 +119,7 @@ describe('fair sharing of one queue', () => {
     await worker!.pause();
     const doneBefore = taken.length;
     const b = await ingest(200, 'b');
-    worker!.resume();
+    await worker!.resume();
     await expect.poll(() => taken.filter((x) => x === b).length, { timeout: 20_000 }).toBe(200);
     const after = taken.slice(doneBefore);
     // B starts at the level A is at: at most the rest of that level of A goes first.
