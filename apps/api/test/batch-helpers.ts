@@ -69,6 +69,7 @@ export type BatchBody = {
   total: number;
   counts: Record<'queued' | 'generating' | 'completed' | 'failed' | 'cancelled', number>;
   cost_usd: number;
+  possible_duplicates: number;
   created_at: string;
   finished_at: string | null;
 };

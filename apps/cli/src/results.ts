@@ -27,12 +27,21 @@ export async function saveResults(
   await pipeline(source, createWriteStream(out));
 }
 
-/** A batch in three lines: status, counts, cost. */
+/**
+ * A batch in three lines: status, counts, cost; a fourth when rows may have been generated (and
+ * billed) twice, so nobody misses it.
+ */
 export function summary(batch: BatchView): string {
   const c = batch.counts;
+  const duplicates = batch.possible_duplicates;
   return [
     `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
     `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
     `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
+    ...(duplicates > 0
+      ? [
+          `  possible duplicates ${duplicates}: these rows may have been generated and billed twice (possible_duplicate in the results)`,
+        ]
+      : []),
   ].join('\n');
 }

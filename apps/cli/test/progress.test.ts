@@ -10,6 +10,7 @@ function batch(counts: Partial<BatchView['counts']>, total = 10): BatchView {
     total,
     counts: { queued: 0, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
     cost_usd: 0,
+    possible_duplicates: 0,
     created_at: new Date(0).toISOString(),
     finished_at: null,
   };

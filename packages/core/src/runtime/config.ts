@@ -10,6 +10,31 @@ const csv = z.string().transform((s) =>
     .filter((t) => t.length > 0),
 );
 
+/** An origin as browsers send it: `http(s)://host[:port]`, nothing after; normalised (`new URL().origin`). */
+function origin() {
+  return z.string().transform((raw, ctx) => {
+    try {
+      const url = new URL(raw);
+      const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && bare && !raw.endsWith('/')) {
+        return url.origin;
+      }
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `${raw} is not an origin such as https://tool.example` });
+    return z.NEVER;
+  });
+}
+
+/** A Host header value to allow: `name` (any port) or `name:port`, lower-cased. */
+function hostEntry() {
+  return z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be a host name, optionally with :port')
+    .transform((h) => h.toLowerCase());
+}
+
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
  * misspelt value fails the same way everywhere. Secret-bearing keys are listed in SECRET_KEYS and
@@ -39,6 +64,17 @@ export const ConfigSchema = z.object({
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
   API_TOKENS: csv.optional(),
+  /**
+   * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
+   * public origin of a reverse proxy that rewrites Host. Every other Origin is refused on state-changing
+   * requests (and on every request while the API is open on loopback). No CORS headers are sent.
+   */
+  ALLOWED_ORIGINS: csv.pipe(z.array(origin())).optional(),
+  /**
+   * Host headers (`name` or `name:port`) the API answers to besides loopback with its own port, while it
+   * is open on loopback (no API_TOKENS): a foreign Host is how DNS rebinding reaches a local server.
+   */
+  ALLOWED_HOSTS: csv.pipe(z.array(hostEntry())).optional(),
   DASHBOARD_USER: z.string().min(1).default('admin'),
   DASHBOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MAX_PROMPT_LENGTH: z.coerce.number().int().min(1).default(4000),
@@ -48,6 +84,16 @@ export const ConfigSchema = z.object({
     .int()
     .min(1)
     .default(50 * 1024 * 1024),
+  /** Whole-request receipt limit (headers and body), Fastify's `requestTimeout`: 408 beyond it. */
+  REQUEST_TIMEOUT_MS: ms().min(1000).default(300_000),
+  /** A connection with nothing sent or received for this long is closed (Fastify's `connectionTimeout`). */
+  CONNECTION_TIMEOUT_MS: ms().min(1000).default(60_000),
+  /** POST /v1/batches: an upload bringing less than this per second over a window is cut with 408 (0: no check). */
+  UPLOAD_MIN_BYTES_PER_SEC: z.coerce.number().int().min(0).default(4096),
+  /** The window (and the grace period before the first check) of UPLOAD_MIN_BYTES_PER_SEC. */
+  UPLOAD_RATE_WINDOW_MS: ms().min(100).default(10_000),
+  /** Uploads one API process takes at once; beyond it 503 TOO_MANY_UPLOADS with Retry-After (0: no cap). */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(0).default(16),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
   /**
@@ -55,11 +101,14 @@ export const ConfigSchema = z.object({
    * together take turns by this many rows and a single prompt goes before them; 0: no priorities (FIFO).
    */
   FAIR_SHARE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(100),
-  /** How long batch records (counts, per-row results) stay readable after their last change. */
+  /**
+   * How long batch records (counts, per-row results) stay readable after the batch finished (no TTL while
+   * rows still run). Under a minute only makes sense in tests.
+   */
   BATCH_TTL_SECONDS: z.coerce
     .number()
     .int()
-    .min(60)
+    .min(1)
     .default(7 * 24 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
   GENERATION_DEADLINE_MS: ms()

@@ -27,14 +27,18 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
       return created === 1;
     },
 
-    /** Records that every row is in the queue, and the metadata column names. */
+    /**
+     * Records that every row is in the queue, and the metadata column names. From then on the record
+     * has no TTL until its last row finishes (see the scripts' `keep`): it never expires under rows
+     * that are still running.
+     */
     async markEnqueued(batchId: string, columns: readonly string[], now = Date.now()): Promise<void> {
       const k = keys.batch(batchId);
-      await redis
-        .multi()
-        .hset(k.meta, 'enqueued_at', String(now), 'columns', JSON.stringify(columns))
-        .expire(k.meta, ttlSeconds)
-        .exec();
+      await scripts['batch-mark-enqueued'].run(
+        redis,
+        [k.meta, k.counts, k.status, k.result, k.attempt, k.input],
+        [now, ttlSeconds, JSON.stringify(columns)],
+      );
     },
 
     async get(batchId: string): Promise<BatchRecord | undefined> {
@@ -58,6 +62,7 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
         },
         counts: Object.fromEntries(VIDEO_STATUSES.map((s) => [s, Number(counts[s] ?? 0)])) as BatchCounts,
         costUsd: Number(counts.cost_micro_usd ?? 0) / 1e6,
+        possibleDuplicates: Number(counts.possible_duplicates ?? 0),
       };
     },
   };
