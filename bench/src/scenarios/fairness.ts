@@ -1,11 +1,12 @@
 import { startSimulator } from '@vidqueue/simulator';
 import { batchJobId } from '@vidqueue/core/contract';
-import { createProducer, type Producer } from '@vidqueue/core/producer';
+import { FIRST_BATCH_PRIORITY, createProducer, rowPriority, type Producer } from '@vidqueue/core/producer';
 import type { GenerationQueue } from '@vidqueue/core/store';
 import { uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
   benchConfig,
+  enqueue,
   privateRedis,
   queueFor,
   spawnTs,
@@ -74,9 +75,32 @@ export async function fairness(options: BenchOptions): Promise<ScenarioResult> {
       await teardown({ child, queues: [queue] });
     }
   };
+  const fairRows = benchConfig({}).FAIR_SHARE_ROWS;
+  /** Raw addBulk of `rows` minimal jobs in chunks of 1,000 (seconds), with the producer's row priorities or none. */
+  const addBulk = async (prioritized: boolean): Promise<number> => {
+    const queue = queueFor(
+      redis.redis,
+      benchConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: uniq('fair-add') }),
+    );
+    try {
+      const started = performance.now();
+      const levels = (i: number) => rowPriority(FIRST_BATCH_PRIORITY, i, fairRows);
+      await enqueue(queue, rows, 'add', 1000, prioritized ? levels : undefined);
+      return (performance.now() - started) / 1000;
+    } finally {
+      await teardown({ queues: [queue] });
+    }
+  };
   try {
+    // The cost of priorities in BullMQ itself: plain, prioritized, plain again (averaged).
+    const plainBefore = await addBulk(false);
+    const prioritizedS = await addBulk(true);
+    const plainS = (plainBefore + (await addBulk(false))) / 2;
+    const addRatio = prioritizedS / plainS;
+    options.log(
+      `  raw addBulk of ${rows} jobs: ${prioritizedS.toFixed(2)} s with priorities, ${plainS.toFixed(2)} s without`,
+    );
     const fifo = await run(0);
-    const fairRows = benchConfig({}).FAIR_SHARE_ROWS;
     const fair = await run(fairRows);
     const ratio = fair.singleMs / fifo.singleMs;
     const secondRatio = fair.secondBatchMs / fifo.secondBatchMs;
@@ -104,6 +128,12 @@ export async function fairness(options: BenchOptions): Promise<ScenarioResult> {
         },
         { metric: 'ratio with / without priorities', value: secondRatio.toFixed(3) },
         {
+          metric: 'raw addBulk with priorities',
+          value: `${prioritizedS.toFixed(2)} s`,
+          reference: `${plainS.toFixed(2)} s (without)`,
+        },
+        { metric: 'ratio addBulk with / without priorities', value: addRatio.toFixed(2) },
+        {
           metric: 'ingest of the large batch',
           value: `${fair.ingestS.toFixed(2)} s`,
           reference: `${fifo.ingestS.toFixed(2)} s (no priorities)`,
@@ -118,6 +148,9 @@ export async function fairness(options: BenchOptions): Promise<ScenarioResult> {
         second_batch_wait_ms: fair.secondBatchMs,
         second_batch_wait_fifo_ms: fifo.secondBatchMs,
         second_batch_ratio: secondRatio,
+        add_bulk_prioritized_s: prioritizedS,
+        add_bulk_plain_s: plainS,
+        add_bulk_ratio: addRatio,
         ingest_s: fair.ingestS,
         ingest_fifo_s: fifo.ingestS,
       },
