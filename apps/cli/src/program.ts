@@ -2,21 +2,18 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
 import { ExitCode, type CliIo } from './cli-io.js';
+import { positiveInt, type Act, type Run } from './command-kit.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
 import { follow } from './follow.js';
+import { addModelsCommand } from './models-command.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
 import { defaultIdempotencyKey } from './submit-key.js';
+import { addWebhooksCommand } from './webhooks-command.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 type GlobalOptions = { api: string; token?: string };
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 /** The `vidq` program. Each action sets `exitCode`; nothing here calls process.exit. */
 export function buildProgram(io: CliIo): { program: Command; exitCode: () => number } {
@@ -40,9 +37,9 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   }
 
   /** Runs an action with a client, mapping errors to exit code 1. */
-  const act =
-    <A extends unknown[]>(fn: (vq: VidqueueClient, ...args: A) => Promise<number | void>) =>
-    async (...args: A): Promise<void> => {
+  const act: Act =
+    (fn) =>
+    async (...args) => {
       const vq = client();
       try {
         exitCode = (await fn(vq, ...args)) ?? ExitCode.Ok;
@@ -51,6 +48,16 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         exitCode = ExitCode.Failure;
       } finally {
         await vq.close();
+      }
+    };
+  const run: Run =
+    (fn) =>
+    async (...args) => {
+      try {
+        exitCode = await fn(...args);
+      } catch (err) {
+        printError(err, io);
+        exitCode = ExitCode.Failure;
       }
     };
 
@@ -181,44 +188,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }),
     );
 
-  const webhooks = program.command('webhooks').description('Webhook deliveries: list them, replay one');
-  webhooks
-    .command('list')
-    .description('Deliveries about a video or a batch, with every attempt')
-    .option('--video <id>', 'video id')
-    .option('--batch <id>', 'batch id')
-    .option('--json', 'print the API answer as JSON')
-    .action(
-      act(async (vq, opts: { video?: string; batch?: string; json?: boolean }) => {
-        if ((opts.video === undefined) === (opts.batch === undefined)) {
-          throw new InvalidArgumentError('give --video <id> or --batch <id>');
-        }
-        const list = await vq.webhookDeliveries(
-          opts.video !== undefined ? { videoId: opts.video } : { batchId: opts.batch! },
-        );
-        if (opts.json) {
-          io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-          return;
-        }
-        for (const d of list) {
-          const last = d.attempt_log.at(-1);
-          io.stdout.write(
-            `${d.id}  ${d.event_type}  ${d.status}  ${d.attempts} attempt(s)${last ? `, last ${last.status ?? '-'}${last.error ? ` (${last.error})` : ''}` : ''}  ${new URL(d.url).host}\n`,
-          );
-        }
-        if (list.length === 0) io.stdout.write('no deliveries\n');
-      }),
-    );
-  webhooks
-    .command('replay')
-    .description('Send a delivery again: same webhook-id and body, a new timestamp and signature')
-    .argument('<delivery-id>', 'delivery id (msg_…), from `vidq webhooks list`')
-    .action(
-      act(async (vq, deliveryId: string) => {
-        const r = await vq.replayWebhookDelivery(deliveryId);
-        io.stdout.write(`replay of ${r.id} queued (job ${r.job_id})\n`);
-      }),
-    );
+  addWebhooksCommand(program, io, act);
 
   program
     .command('download')
@@ -272,6 +242,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         },
       ),
     );
+
+  addModelsCommand(program, io, act, run);
 
   return { program, exitCode: () => exitCode };
 }

@@ -42,6 +42,7 @@ export {
   adaptiveNextCheckDelay,
   firstCheckDelay,
   fixedCheckSchedule,
+  inputTimingKey,
   jitter,
   nextCheckDelay,
   retryDelay,
@@ -58,3 +59,4 @@ export {
   type RunningWorker,
   type StartWorkerDeps,
 } from './start-worker.js';
+export { catalogueSeed, timingKeys } from './timing-keys.js';

@@ -18,6 +18,7 @@ import type {
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
+  ModelDescription,
   ResumeResult,
   UploadOptions,
   VideoInput,
@@ -176,6 +177,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
+    },
+    models() {
+      return json<ModelDescription[]>('GET', '/v1/models');
     },
     async webhookDeliveries(about) {
       const query =

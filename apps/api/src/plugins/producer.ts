@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createRedis, type Config } from '@vidqueue/core/runtime';
@@ -26,6 +27,8 @@ declare module 'fastify' {
 
 export type ProducerOptions = {
   config: Config;
+  /** The models requests are checked against. */
+  catalogue: Catalogue;
   /** Use this connection instead of opening one (the caller keeps ownership and closes it). */
   redis?: Redis;
   /** Longest wait for one Redis operation before answering 503. */
@@ -49,7 +52,7 @@ export const producerPlugin = fp(
     // While the connection is down a route answers 503 at once (connectWaitMs 0).
     const guard = createRedisGuard(redis, { timeoutMs: redisTimeoutMs });
 
-    app.decorate('producer', createProducer({ redis, queue, config, guard }));
+    app.decorate('producer', createProducer({ redis, queue, config, guard, catalogue: options.catalogue }));
     app.decorate('queue', queue);
     app.decorate('redis', redis);
     app.decorate('keys', vidqKeys(config.QUEUE_PREFIX));

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import { vidqKeys } from '../contract/keys.js';
 import type { Config } from '../runtime/config.js';
 import { createBatchStore, type BatchStore } from '../store/batch-store.js';
@@ -35,6 +36,8 @@ export type ProducerContext = {
   store: BatchStore;
   /** Rows of uploads being validated, adopted by their batch or dropped (and expiring anyway). */
   staging: BatchStore;
+  /** The models and their fields every request is checked against. */
+  catalogue: Catalogue;
 };
 
 export function createProducerContext(deps: {
@@ -42,10 +45,12 @@ export function createProducerContext(deps: {
   queue: GenerationQueue;
   config: ProducerConfig;
   guard: RedisGuard;
+  catalogue?: Catalogue | undefined;
 }): ProducerContext {
   const { redis, config } = deps;
   return {
     ...deps,
+    catalogue: deps.catalogue ?? shippedCatalogue(),
     keys: vidqKeys(config.QUEUE_PREFIX),
     store: createBatchStore(redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS),
     staging: createBatchStore(redis, config.QUEUE_PREFIX, STAGING_TTL_SECONDS),

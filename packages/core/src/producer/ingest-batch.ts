@@ -60,10 +60,14 @@ export async function ingestBatch(
     if (replay) return { replayed: true, batch: replay };
   }
 
+  const { catalogue } = ctx;
   const bulk: BulkOptions = {
     format: options.format,
     defaultModel: model,
-    validateParams: validateGenerationParams,
+    // A row's fields as written (CSV text, JSON values) against its model; the request to send.
+    validateParams: (input) =>
+      validateGenerationParams(input, { catalogue, mode: 'text', maxPromptLength: config.MAX_PROMPT_LENGTH }),
+    paramNames: catalogue.fieldNames,
     validateMetadata: metadataIssues,
     limits: {
       maxBytes: config.MAX_UPLOAD_BYTES,

@@ -74,10 +74,11 @@ export async function enqueueVideo(
   input: unknown,
   options: { idempotencyKey?: string | undefined } = {},
 ): Promise<EnqueuedVideo> {
-  const data = validateVideoRequest(input, {
-    defaultModel: ctx.config.DEFAULT_MODEL,
-    maxPromptLength: ctx.config.MAX_PROMPT_LENGTH,
-  });
+  const data = validateVideoRequest(
+    input,
+    { defaultModel: ctx.config.DEFAULT_MODEL, maxPromptLength: ctx.config.MAX_PROMPT_LENGTH },
+    ctx.catalogue,
+  );
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
   if (key === undefined) {

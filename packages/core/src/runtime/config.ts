@@ -1,39 +1,6 @@
 import { z } from 'zod';
 import { normalizeBaseUrl } from '@vidqueue/aimlapi';
-
-/** Milliseconds, given as a plain integer. */
-const ms = () => z.coerce.number().int().min(0);
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0),
-);
-
-/** An origin as browsers send it: `http(s)://host[:port]`, nothing after; normalised (`new URL().origin`). */
-function origin() {
-  return z.string().transform((raw, ctx) => {
-    try {
-      const url = new URL(raw);
-      const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && bare && !raw.endsWith('/')) {
-        return url.origin;
-      }
-    } catch {
-      // reported below
-    }
-    ctx.addIssue({ code: 'custom', message: `${raw} is not an origin such as https://tool.example` });
-    return z.NEVER;
-  });
-}
-
-/** A Host header value to allow: `name` (any port) or `name:port`, lower-cased. */
-function hostEntry() {
-  return z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be a host name, optionally with :port')
-    .transform((h) => h.toLowerCase());
-}
+import { csv, hostEntry, ms, origin } from './config-values.js';
 
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
@@ -62,7 +29,14 @@ export const ConfigSchema = z.object({
       }
     }),
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
+  /** Checked against the catalogue at start (`loadCatalogue`): an unknown model refuses to start. */
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
+  /**
+   * The local catalogue override `vidq models update` writes; loaded at start when present (a bad file
+   * is refused and the shipped catalogue kept). Unset: `.data/catalogue.json` in the working directory
+   * (`pnpm start`: in its data directory).
+   */
+  CATALOGUE_FILE: z.string().min(1).optional(),
   API_TOKENS: csv.optional(),
   /**
    * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
@@ -114,7 +88,12 @@ export const ConfigSchema = z.object({
   GENERATION_DEADLINE_MS: ms()
     .min(1000)
     .default(15 * 60_000),
-  STATUS_FIRST_CHECK_MS: ms().default(30_000),
+  /**
+   * First status check after submission. Unset: 30 s for the fixed schedule, and the adaptive one
+   * starts from the catalogue's expected time of the model (see DEFAULT_FIRST_CHECK_MS); set: that
+   * delay for every model until its times are learned.
+   */
+  STATUS_FIRST_CHECK_MS: ms().optional(),
   STATUS_INTERVAL_MS: ms().min(100).default(10_000),
   /** `adaptive`: first check near the learned finish time, then tighter intervals; `fixed`: the two settings above. */
   STATUS_SCHEDULE: z.enum(['adaptive', 'fixed']).default('adaptive'),
@@ -232,6 +211,9 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The fixed schedule's first check when STATUS_FIRST_CHECK_MS is unset. */
+export const DEFAULT_FIRST_CHECK_MS = 30_000;
 
 /** Extra time the usage logs get beyond the generation deadline when `RECONCILE_HORIZON_MS` is unset. */
 export const RECONCILE_HORIZON_EXTRA_MS = 5 * 60_000;
