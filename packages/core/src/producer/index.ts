@@ -3,6 +3,7 @@
  * SDK's Redis mode are adapters over it): videos, batches, cancel, retry, resume; the Redis guard; the
  * catalogue of refusals.
  */
+export * from './batch-browse.js';
 export * from './batch-jobs.js';
 export * from './batch-ops.js';
 export * from './batch-source.js';
