@@ -3,11 +3,13 @@
  * SDK's Redis mode are adapters over it): videos, batches, cancel, retry, resume; the Redis guard; the
  * catalogue of refusals.
  */
+export * from './batch-browse.js';
 export * from './batch-jobs.js';
 export * from './batch-ops.js';
 export * from './batch-source.js';
 export * from './context.js';
 export * from './errors.js';
+export * from './fair-share.js';
 export * from './ingest-batch.js';
 export { MAX_METADATA_COLUMNS } from './ingest-passes.js';
 export { MAX_LISTED_ERRORS } from './ingest-refusals.js';

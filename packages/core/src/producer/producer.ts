@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { withSpan } from '@vidqueue/telemetry';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
+import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
 import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
 import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
@@ -70,6 +71,10 @@ export function createProducer(deps: ProducerDeps) {
         return ingested;
       }),
     getBatch: (id: string) => getBatch(ctx, id),
+    /** The most recent batches first, a page at a time (`next_cursor`). */
+    listBatches: (options?: ListBatchesOptions) => listBatches(ctx, options),
+    /** One page of a batch's rows, filtered by status and text (BATCH_NOT_FOUND). */
+    listBatchRows: (id: string, options?: ListRowsOptions) => listBatchRows(ctx, id, options),
     /** The batch and its rows in input order, read as they are consumed. */
     openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
     /** The results export (JSONL or CSV) as a stream. */

@@ -78,6 +78,11 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
     },
     async (request, reply) => {
       const { on_invalid, model } = request.query;
+      if (request.query.dry_run !== undefined) {
+        // The web page asks for dry runs; until the pricing branch answers them, one must not be read
+        // as a real upload (it would queue, and pay for, the file the user only wanted checked).
+        throw new HttpError.DryRunUnavailable();
+      }
       const declared = Number(request.headers['content-length']);
       if (
         Number.isFinite(declared) &&

@@ -8,6 +8,8 @@
 -- flag is set once (`<row>:dup`) and counted once (`possible_duplicates`); a cost is added when the row
 -- reaches a final status, once per generation (`<row>:cost:<generation>`), so replays and a job retried
 -- from the dashboard never count a charge twice.
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
 local TTL = ARGV[7]
 -- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
@@ -26,6 +28,7 @@ local cur = redis.call('HGET', KEYS[3], row) or 'queued'
 local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
 if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
 local new = ARGV[2]
+local channel = string.gsub(KEYS[1], ':meta$', ':events')
 local function open_rows()
   return tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
 end
@@ -35,6 +38,7 @@ if ARGV[9] == '1' and redis.call('HSETNX', KEYS[4], row .. ':dup', '1') == 1 the
 end
 if new == cur then
   keep(open_rows())
+  if ARGV[4] ~= '' then redis.call('PUBLISH', channel, row .. ' ' .. cur) end
   return {0, cur}
 end
 redis.call('HINCRBY', KEYS[2], cur, -1)
@@ -49,4 +53,5 @@ end
 local open = open_rows()
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
 keep(open)
+redis.call('PUBLISH', channel, row .. ' ' .. new)
 return {1, cur}
