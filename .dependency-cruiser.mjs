@@ -1,10 +1,12 @@
 // The import rules `pnpm lint` enforces with dependency-cruiser (`pnpm exec depcruise --config
 // .dependency-cruiser.mjs apps packages bench examples scripts`). Each rule says why it exists, and a violation
 // prints it. The layers, lowest first; each may import only layers before it:
+//   0. packages/telemetry (spans through @opentelemetry/api only; imports nothing of ours)
 //   1. packages/redis-server, packages/aimlapi, packages/bulk
 //   2. packages/testkit (redis-server only), packages/core (inside: contract, runtime, store, producer)
 //   3. packages/client (bundles core, bulk, aimlapi)
-//   4. apps/* (apps/test-stack too: it imports the other apps), bench, examples
+//   4. apps/* (apps/test-stack too: it imports the other apps; apps/tracing: the OpenTelemetry SDK), bench,
+//      examples
 //   5. tests: any package's test/ may use anything above, apps included, through their packages.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +99,28 @@ export default {
       severity: 'error',
       from: { path: '^packages/(testkit|redis-server)/src/' },
       to: { path: '^(apps|packages)/', pathNot: '^packages/(testkit|redis-server)/' },
+    },
+    {
+      name: 'telemetry-imports-nothing-of-ours',
+      comment:
+        'packages/telemetry is the bottom layer: aimlapi, core, webhooks and the apps all make spans with it. ' +
+        'If it imported any of them, that package would import itself through it.',
+      severity: 'error',
+      from: { path: '^packages/telemetry/src/' },
+      to: { path: '^(apps|packages)/', pathNot: '^packages/telemetry/' },
+    },
+    {
+      name: 'otel-sdk-only-in-apps',
+      comment:
+        'Libraries trace through @opentelemetry/api alone, which is a no-op until a process registers an ' +
+        'SDK; the SDK (provider, exporters, resources, context manager) is the choice of the process, and ' +
+        'apps/tracing makes it for ours. A package that loaded it would start exporting for whoever uses it.',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/' },
+      to: {
+        path: 'node_modules/@opentelemetry/(sdk-|exporter-|resources|context-|otlp-|core/)',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'core-contract-imports-no-core',

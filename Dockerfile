@@ -10,6 +10,7 @@ COPY apps/cli/package.json apps/cli/
 COPY apps/simulator/package.json apps/simulator/
 COPY apps/stack/package.json apps/stack/
 COPY apps/test-stack/package.json apps/test-stack/
+COPY apps/tracing/package.json apps/tracing/
 COPY apps/worker/package.json apps/worker/
 COPY packages/aimlapi/package.json packages/aimlapi/
 COPY packages/bulk/package.json packages/bulk/
@@ -19,6 +20,7 @@ COPY packages/provider-schemas/package.json packages/provider-schemas/
 COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/safe-http/package.json packages/safe-http/
 COPY packages/storage/package.json packages/storage/
+COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/webhooks/package.json packages/webhooks/
 COPY bench/package.json bench/

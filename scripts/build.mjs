@@ -38,6 +38,9 @@ await Promise.all(
       format: 'esm',
       target: 'node20',
       sourcemap: true,
+      // What Node itself would load: without esbuild's default `module` condition, which points some
+      // packages (@opentelemetry/api) at an ESM build that only bundlers can read (extensionless imports).
+      conditions: [],
       plugins: [externalThirdParty],
       logLevel: 'warning',
     }),

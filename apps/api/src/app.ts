@@ -11,6 +11,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { originGuardPlugin } from './plugins/origin-guard.js';
 import { producerPlugin } from './plugins/producer.js';
 import { sideEffectsPlugin } from './plugins/side-effects.js';
+import { tracingPlugin } from './plugins/tracing.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,9 +41,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, the origin guard (browser requests from other
- * sites, foreign Hosts), Redis, the web session (reads the page's cookie after the guard, before auth),
- * auth, docs (must see every route), then the dashboard, the routes and the web page.
+ * `startApi()` listens. Plugin order matters: the request span (when tracing), errors, the origin guard
+ * (browser requests from other sites, foreign Hosts), Redis, the web session (reads the page's cookie after
+ * the guard, before auth), auth, docs (must see every route), then the dashboard, the routes and the web page.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
@@ -70,6 +71,7 @@ export function buildApp(deps: AppDeps) {
   app.removeContentTypeParser('text/plain');
 
   const tokens = config.API_TOKENS ?? [];
+  app.register(tracingPlugin);
   app.register(errorHandlerPlugin);
   app.register(originGuardPlugin, {
     open: tokens.filter((t) => t.length > 0).length === 0,

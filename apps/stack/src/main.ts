@@ -7,13 +7,14 @@ import {
   loadOrExit,
   loadStartupCatalogue,
 } from '@vidqueue/core/runtime';
+import { startTracing } from '@vidqueue/tracing';
 import { dataDir } from './paths.js';
 import { startStack } from './start-stack.js';
 
 /**
  * `pnpm start`: loadConfig → createLogger → catalogue (CATALOGUE_FILE, default `<data dir>/catalogue.json`,
  * when present and valid; an unknown DEFAULT_MODEL exits 1 before anything starts) → startStack → close
- * with grace on SIGINT/SIGTERM.
+ * with grace on SIGINT/SIGTERM. Tracing starts first when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  */
 async function main(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), ConfigError);
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
     () => loadStartupCatalogue(config, { logger, defaultFile: join(dir, 'catalogue.json') }),
     ConfigError,
   );
+  // API and worker share this process: one service name (OTEL_SERVICE_NAME, default `vidqueue`).
+  const tracing = startTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'vidqueue',
+  });
   const stack = await startStack({ config, logger, dataDir: dir, env: process.env, catalogue });
   logger.info(
     { api: stack.apiUrl, dashboard: `${stack.apiUrl}/admin/queues`, docs: `${stack.apiUrl}/docs` },
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await stack.close();
+    await tracing?.shutdown();
   });
 }
 

@@ -7,11 +7,13 @@ import {
   loadOrExit,
   loadStartupCatalogue,
 } from '@vidqueue/core/runtime';
+import { startTracing } from '@vidqueue/tracing';
 import { startWorker } from './start-worker.js';
 
 /**
  * Process wiring: loadConfig → createLogger → catalogue (the local override when valid; an unknown
- * DEFAULT_MODEL exits 1) → provider client → startWorker → close with grace.
+ * DEFAULT_MODEL exits 1) → provider client → startTracing (only with OTEL_EXPORTER_OTLP_ENDPOINT) →
+ * startWorker → close with grace.
  */
 async function main(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), ConfigError);
@@ -28,6 +30,12 @@ async function main(): Promise<void> {
     baseUrl: config.AIMLAPI_BASE_URL,
     timeoutMs: config.AIMLAPI_TIMEOUT_MS,
   });
+  // Before the worker: its BullMQ workers and queues pick their telemetry up when they are made.
+  const tracing = startTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'vidqueue-worker',
+  });
+  if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
   const running = await startWorker({ config, logger, client, catalogue });
 
   // Active jobs are short (one create or one status call, bounded by AIMLAPI_TIMEOUT_MS): give them
@@ -36,6 +44,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await running.close();
+    await tracing?.shutdown(); // flushes the spans of the last steps
   });
 }
 

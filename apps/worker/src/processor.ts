@@ -10,6 +10,7 @@ import { reconcile } from './steps/reconcile.js';
 import { createStepContext, type ProcessorDeps, type StepContext } from './steps/context.js';
 import { readFlags } from './steps/run-flags.js';
 import { JobRun } from './steps/run.js';
+import { StepSpan, stepSpan } from './steps/step-span.js';
 import { submit } from './steps/submit.js';
 import { unknownOutcome } from './steps/unknown-outcome.js';
 
@@ -22,7 +23,7 @@ export type GenerationProcessor = (job: GenerationJob, token?: string) => Promis
  * `DelayedError`, so a job between checks holds no worker slot. Progress is persisted before each
  * step's side effect, so a crash never causes a silent second create call: a job found in `submitting`
  * has an unknown outcome and goes to the configured policy.
- * This is the dispatcher; each step is a file in `steps/`.
+ * This is the dispatcher; each step is a file in `steps/`, and each run of a step is a span (step-span.ts).
  */
 export function createProcessor(deps: ProcessorDeps): GenerationProcessor {
   const ctx = createStepContext(deps);
@@ -62,16 +63,14 @@ async function processGeneration(
   }
   switch (data.step) {
     case 'pending':
-      return submit(ctx, run);
+      return stepSpan(StepSpan.submit, run, () => submit(ctx, run));
     case 'reconciling':
-      return reconcile(ctx, run);
+      return stepSpan(StepSpan.reconcile, run, () => reconcile(ctx, run));
     case 'submitting':
-      return unknownOutcome(
-        ctx,
-        run,
-        'the worker stopped after sending it and before saving the generation id',
+      return stepSpan(StepSpan.unknownOutcome, run, () =>
+        unknownOutcome(ctx, run, 'the worker stopped after sending it and before saving the generation id'),
       );
     case 'checking':
-      return check(ctx, run);
+      return stepSpan(StepSpan.check, run, () => check(ctx, run));
   }
 }

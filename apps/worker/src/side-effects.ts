@@ -14,6 +14,7 @@ import {
   createWebhookQueue,
   type WebhookQueue,
 } from '@vidqueue/webhooks';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { createArchiveHooks } from './archive/archive-hooks.js';
 import { providerAddressPolicy } from './archive/provider-address-policy.js';
 import { startArchiveWorker } from './archive/start-archive-worker.js';
@@ -52,13 +53,14 @@ export async function startSideEffects(deps: {
     ttlSeconds: config.BATCH_TTL_SECONDS,
     retention: config.ARCHIVE_RETENTION,
   });
-  const archiveQueue = storage ? createArchiveQueue(connection, config) : undefined;
+  const telemetry = bullmqTelemetry();
+  const archiveQueue = storage ? createArchiveQueue(connection, config, { telemetry }) : undefined;
   if (archiveQueue) queues.push(archiveQueue);
 
   let webhookHooks: ReturnType<typeof createWebhookHooks> | undefined;
   if (config.WEBHOOK_SECRET) {
     const webhookQueue = createWebhookQueue(connection, config);
-    const generations = createGenerationQueue(connection, config);
+    const generations = createGenerationQueue(connection, config, { telemetry });
     queues.push(webhookQueue, generations);
     webhookHooks = createWebhookHooks({
       redis: connection,

@@ -12,6 +12,7 @@ import {
   type Logger,
   type RedisConnection,
 } from '@vidqueue/core/runtime';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
@@ -143,6 +144,8 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    // When tracing: each run is a `process generations` span continuing the trace the job was added in.
+    telemetry: bullmqTelemetry(),
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   reportFinalFailures(worker, batchHooks, logger);

@@ -1,3 +1,4 @@
+import { SpanKind, httpClientAttributes, tracingEnabled, withSpan } from '@vidqueue/telemetry';
 import { normalizeBaseUrl } from './base-url.js';
 import { errorFromFailure, errorFromResponse, type Operation, type ResponseContext } from './classify.js';
 import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
@@ -18,6 +19,22 @@ import type {
 export const DEFAULT_BASE_URL = 'https://api.aimlapi.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const GENERATIONS_PATH = '/v2/video/generations';
+/** Query parameters recorded in a span's `url.full` (none is a secret); any other value is `REDACTED`. */
+const TRACED_QUERY = ['generation_id', 'period', 'start', 'end', 'model', 'status', 'limit', 'offset'];
+const TEMPLATES: Record<Operation, string> = {
+  create: GENERATIONS_PATH,
+  get: GENERATIONS_PATH,
+  logs: LOGS_PATH,
+};
+
+const ignoreStatus = (): void => {};
+
+/** `error.type` of a failed call: the HTTP status when there was an answer, else the error's kind. */
+function callErrorType(err: unknown): string | undefined {
+  const e = err as { status?: unknown; kind?: unknown };
+  if (typeof e.status === 'number') return String(e.status);
+  return typeof e.kind === 'string' ? e.kind : undefined;
+}
 /** What the provider keeps as `X-Client-Request-Id`: anything else is silently dropped (account-endpoints reference). */
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // Printable ASCII without spaces: what a header value can carry and what a key looks like.
@@ -57,13 +74,46 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
 
   type Answer = { response: Response; raw: string };
 
-  /** One HTTP call: headers, timeout, the caller's signal; a non-2xx answer or no answer throws classified. */
-  async function send(
+  /**
+   * One HTTP call in a CLIENT span `<METHOD> <path template>` (HTTP client semantic conventions:
+   * method, server address and port, `url.full` with only the query values above, the answer's status;
+   * never a header or a body, so never the key or the prompt).
+   */
+  function send(
     op: Operation,
     url: string,
     init: { method: string; body?: string },
     requestOptions: RequestOptions = {},
     context: ResponseContext = {},
+  ): Promise<Answer> {
+    // Off: not even the attributes are built.
+    if (!tracingEnabled()) return sendUntraced(op, url, init, requestOptions, context, ignoreStatus);
+    const template = TEMPLATES[op];
+    return withSpan(
+      `${init.method} ${template}`,
+      {
+        kind: SpanKind.CLIENT,
+        errorType: callErrorType,
+        attributes: {
+          ...httpClientAttributes(init.method, url, { keepQuery: TRACED_QUERY, template }),
+          'vidq.provider.operation': op,
+        },
+      },
+      (span) =>
+        sendUntraced(op, url, init, requestOptions, context, (status) =>
+          span?.setAttribute('http.response.status_code', status),
+        ),
+    );
+  }
+
+  /** One HTTP call: headers, timeout, the caller's signal; a non-2xx answer or no answer throws classified. */
+  async function sendUntraced(
+    op: Operation,
+    url: string,
+    init: { method: string; body?: string },
+    requestOptions: RequestOptions,
+    context: ResponseContext,
+    onStatus: (status: number) => void,
   ): Promise<Answer> {
     const { signal: callerSignal, clientRequestId } = requestOptions;
     if (clientRequestId !== undefined && !CLIENT_REQUEST_ID.test(clientRequestId)) {
@@ -99,6 +149,7 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
       } catch (error) {
         throw failure(error);
       }
+      onStatus(response.status);
       try {
         raw = await response.text();
       } catch (error) {

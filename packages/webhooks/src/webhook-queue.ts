@@ -6,6 +6,7 @@
  */
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Config, RedisConnection } from '@vidqueue/core/runtime';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
 export const WEBHOOK_JOB_NAME = 'deliver';
@@ -40,5 +41,6 @@ export function createWebhookQueue(connection: RedisConnection, config: WebhookQ
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: webhookJobOptions(config),
+    telemetry: bullmqTelemetry(),
   });
 }

@@ -5,6 +5,7 @@ import { vidqKeys } from '@vidqueue/core/contract';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createRedis, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createProducer, createRedisGuard, type Guard, type Producer } from '@vidqueue/core/producer';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,7 +46,7 @@ export const producerPlugin = fp(
     // Redis is down (liveness still answers, readiness says 503 until it is back).
     await waitUntilReady(redis, redisTimeoutMs);
 
-    const queue = createGenerationQueue(redis, config);
+    const queue = createGenerationQueue(redis, config, { telemetry: bullmqTelemetry() });
     // Without a listener an 'error' event would crash the process; the connection watcher logs.
     queue.on('error', (err) => app.log.debug({ err }, 'queue error'));
     // While the connection is down a route answers 503 at once (connectWaitMs 0).

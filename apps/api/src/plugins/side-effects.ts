@@ -15,6 +15,7 @@ import {
   type WebhookDispatcher,
   type WebhookQueue,
 } from '@vidqueue/webhooks';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -50,7 +51,7 @@ export const sideEffectsPlugin = fp(
     const storage =
       options.storage === null ? undefined : (options.storage ?? (await storageFromSettings(config)));
     const ownsStorage = options.storage === undefined;
-    const archiveQueue = createArchiveQueue(app.redis, config);
+    const archiveQueue = createArchiveQueue(app.redis, config, { telemetry: bullmqTelemetry() });
     const webhookQueue = createWebhookQueue(app.redis, config);
     for (const q of [archiveQueue, webhookQueue])
       q.on('error', (err) => app.log.debug({ err }, 'queue error'));

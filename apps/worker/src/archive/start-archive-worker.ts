@@ -9,6 +9,8 @@ import {
 import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { AddressPolicy } from '@vidqueue/safe-http';
 import type { Storage } from '@vidqueue/storage';
+import { withSpan } from '@vidqueue/telemetry';
+import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { createArchiveProcessor, type ArchiveSettled } from './archive-processor.js';
 import { ARCHIVE_SWEEP_EVERY_MS, sweepArchives } from './archive-sweep.js';
 
@@ -45,8 +47,22 @@ export async function startArchiveWorker(deps: ArchiveWorkerDeps): Promise<Worke
     (job: Job) =>
       job.name === ARCHIVE_SWEEP_JOB_NAME
         ? sweepArchives(store, storage, logger)
-        : archive(job as Job<ArchiveJobData>),
-    { connection: deps.connection, prefix: config.QUEUE_PREFIX, concurrency: config.ARCHIVE_CONCURRENCY },
+        : withSpan(
+            'vidq.archive',
+            {
+              attributes: {
+                'vidq.job_id': job.id ?? '',
+                'vidq.video_id': (job.data as ArchiveJobData).videoId,
+              },
+            },
+            () => archive(job as Job<ArchiveJobData>),
+          ),
+    {
+      connection: deps.connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.ARCHIVE_CONCURRENCY,
+      telemetry: bullmqTelemetry(),
+    },
   );
   worker.on('error', (err) => logger.error({ err }, 'archive worker error'));
   if (config.ARCHIVE_RETENTION === 'batch') {

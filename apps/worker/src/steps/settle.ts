@@ -1,5 +1,6 @@
 import type { Generation } from '@vidqueue/aimlapi';
 import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
+import { withSpanSync } from '@vidqueue/telemetry';
 import { JobFailure } from '../job-failure.js';
 import type { StepContext } from './context.js';
 import { withReportedCost } from './cost.js';
@@ -9,8 +10,21 @@ import type { JobRun } from './run.js';
  * The generation reached a terminal phase (seen by the create answer or a status check): the result
  * BullMQ stores as the job's return value (with the cost from wherever the provider reported it), or a
  * `generation_failed` JobFailure with the provider's message (never a cost: failures are not billed).
+ * Span `vidq.settle` (the provider's status, and the cost when known), inside the step that saw it.
  */
 export function settle(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
+  return withSpanSync(
+    'vidq.settle',
+    { attributes: { 'vidq.generation_id': generation.id, 'vidq.provider.status': generation.status } },
+    (span) => {
+      const result = settleUntraced(ctx, run, generation);
+      if (result.costUsd !== undefined) span?.setAttribute('vidq.cost_usd', result.costUsd);
+      return result;
+    },
+  );
+}
+
+function settleUntraced(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
   if (generation.phase === 'failed') {
     const message = ctx.scrub(generation.error ?? `the provider reported status ${generation.status}`);
     run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation failed at the provider');

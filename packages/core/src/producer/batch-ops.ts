@@ -17,6 +17,7 @@ import { CANCEL_TTL_SECONDS } from '../contract/idempotency.js';
 import { retryRowJob, type BatchJob } from './batch-jobs.js';
 import { CHUNK_ROWS, type ProducerContext } from './context.js';
 import { producerError } from './errors.js';
+import { batchPriorities } from './fair-share.js';
 
 /** The batch as stored, or BATCH_NOT_FOUND. */
 export async function requireBatch(ctx: ProducerContext, id: string): Promise<BatchRecord> {
@@ -146,6 +147,8 @@ export async function retryBatch(
   await requireBatch(ctx, id);
   const failed = await guard.bulk(() => store.retryableRows(id, only));
   const carries = new Map(failed.map((f) => [f.row, f.carry]));
+  // The retried rows take turns with other batches like a new batch of their own (fair-share.ts).
+  const priorityOf = await batchPriorities(ctx);
   let retried = 0;
   for (let i = 0; i < failed.length; i += CHUNK_ROWS) {
     const chunk = failed.slice(i, i + CHUNK_ROWS);
@@ -157,10 +160,13 @@ export async function retryBatch(
         moved.map((m) => m.row),
       ),
     );
-    const jobs: BatchJob[] = moved.flatMap(({ row, attempt }) => {
+    const jobs: BatchJob[] = [];
+    for (const { row, attempt } of moved) {
       const stored = requests.get(row);
-      return stored ? [retryRowJob(id, row, attempt, stored, carries.get(row))] : [];
-    });
+      if (stored) {
+        jobs.push(retryRowJob(id, row, attempt, stored, carries.get(row), priorityOf(retried + jobs.length)));
+      }
+    }
     try {
       await guard.bulk(() => queue.addBulk(jobs));
     } catch (err) {

@@ -15,6 +15,7 @@ export type ProducerConfig = Pick<
   | 'MAX_UPLOAD_BYTES'
   | 'MAX_BATCH_ROWS'
   | 'BATCH_TTL_SECONDS'
+  | 'FAIR_SHARE_ROWS'
 >;
 
 /** Rows per read of the batch record and per `addBulk`, for ingest, results, cancel and retry alike. */

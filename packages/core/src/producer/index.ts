@@ -9,6 +9,7 @@ export * from './batch-ops.js';
 export * from './batch-source.js';
 export * from './context.js';
 export * from './errors.js';
+export * from './fair-share.js';
 export * from './ingest-batch.js';
 export { MAX_METADATA_COLUMNS } from './ingest-passes.js';
 export { MAX_LISTED_ERRORS } from './ingest-refusals.js';

@@ -4,6 +4,7 @@
  * answers (an HTTP status and body, or the SDK's typed errors).
  */
 import type { RedisConnection } from '../runtime/connection.js';
+import { withSpan } from '@vidqueue/telemetry';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
 import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
@@ -38,16 +39,37 @@ export function createProducer(deps: ProducerDeps) {
     /** The context the operations share (keys, guard, batch store), for adapters' own reads. */
     ctx,
     guard,
-    /** Validates and queues one prompt; with an Idempotency-Key a repeat answers the first video. */
+    /**
+     * Validates and queues one prompt; with an Idempotency-Key a repeat answers the first video.
+     * Span `vidq.enqueue` (video id, model, replayed; never the prompt), parent of BullMQ's `add`.
+     */
     enqueueVideo: (input: unknown, options?: { idempotencyKey?: string | undefined }) =>
-      enqueueVideo(ctx, input, options),
+      withSpan('vidq.enqueue', {}, async (span) => {
+        const enqueued = await enqueueVideo(ctx, input, options);
+        span?.setAttributes({
+          'vidq.video_id': enqueued.video.id,
+          'vidq.model': enqueued.video.model,
+          'vidq.replayed': enqueued.replayed,
+        });
+        return enqueued;
+      }),
     /** The video's public view (VIDEO_NOT_FOUND). */
     getVideo: (id: string) => getVideo(ctx, id),
     /** The video's job, state and view, or undefined. */
     loadVideo: (id: string) => loadVideo(ctx, id),
     cancelVideo: (id: string) => cancelVideo(ctx, id),
     /** Checks a whole file of prompts, then records and enqueues it as one batch. */
-    ingestBatch: (source: BatchSource, options: IngestOptions) => ingestBatch(ctx, source, options),
+    /** Span `vidq.ingest_batch` (batch id, rows), parent of BullMQ's `addBulk` of every chunk. */
+    ingestBatch: (source: BatchSource, options: IngestOptions) =>
+      withSpan('vidq.ingest_batch', {}, async (span) => {
+        const ingested = await ingestBatch(ctx, source, options);
+        span?.setAttributes({
+          'vidq.batch_id': ingested.batch.id,
+          'vidq.batch_total': ingested.batch.total,
+          'vidq.replayed': ingested.replayed,
+        });
+        return ingested;
+      }),
     getBatch: (id: string) => getBatch(ctx, id),
     /** The most recent batches first, a page at a time (`next_cursor`). */
     listBatches: (options?: ListBatchesOptions) => listBatches(ctx, options),

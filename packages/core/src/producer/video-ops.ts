@@ -16,6 +16,7 @@ import {
 } from '../contract/video-view.js';
 import { GENERATION_JOB_NAME } from '../store/queue.js';
 import type { ProducerContext } from './context.js';
+import { singlePriority } from './fair-share.js';
 import { ProducerError, producerError } from './errors.js';
 import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
 import { claimFingerprint, claimVideoKey, markAdded, repeatOfClaim } from './video-idempotency.js';
@@ -49,7 +50,10 @@ export async function getVideo(ctx: ProducerContext, id: string): Promise<VideoV
 
 function addJob(ctx: ProducerContext, id: string, data: NewGenerationJobData): Promise<GenerationJob> {
   // Job data follows job-data.ts: progress fields start absent; the worker fills them.
-  return ctx.guard(() => ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
+  // A single prompt goes before every batch row (fair-share.ts).
+  return ctx.guard(() =>
+    ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id, ...singlePriority(ctx) }),
+  );
 }
 
 /** A video's queued view and the fingerprint of what it asked for, or undefined when it has no job. */

@@ -75,6 +75,11 @@ export const ConfigSchema = z.object({
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
   /**
+   * Fair sharing: batch rows get one BullMQ priority level per this many rows, so batches queued
+   * together take turns by this many rows and a single prompt goes before them; 0: no priorities (FIFO).
+   */
+  FAIR_SHARE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /**
    * How long batch records (counts, per-row results) stay readable after the batch finished (no TTL while
    * rows still run). Under a minute only makes sense in tests.
    */
@@ -207,6 +212,10 @@ export const ConfigSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().default(false),
+  /** OTLP/HTTP base URL (`http://collector:4318`): set, the API and worker trace; unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service.name` of the spans; default `vidqueue-api` / `vidqueue-worker` / `vidqueue` (pnpm start). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'QUEUE_PREFIX'> & { QUEUE_PREFIX: string };

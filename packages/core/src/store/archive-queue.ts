@@ -3,7 +3,7 @@
  * (apps/worker/src/archive). Its own queue so a slow or failing download never holds a generation
  * slot; its own retries (ARCHIVE_ATTEMPTS, exponential from ARCHIVE_BACKOFF_MS), visible in Bull Board.
  */
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { Queue, type DefaultJobOptions, type Telemetry } from 'bullmq';
 import type { RedisConnection } from '../runtime/connection.js';
 import { z } from 'zod';
 import { GenerationResultSchema } from '../contract/job-data.js';
@@ -52,10 +52,16 @@ export function archiveJobId(videoId: string): string {
   return `arc_${videoId}`;
 }
 
-export function createArchiveQueue(connection: RedisConnection, config: ArchiveQueueConfig): ArchiveQueue {
+/** `options.telemetry`: `bullmqTelemetry()` from the API and worker, so an archive job continues the trace. */
+export function createArchiveQueue(
+  connection: RedisConnection,
+  config: ArchiveQueueConfig,
+  options: { telemetry?: Telemetry | undefined } = {},
+): ArchiveQueue {
   return new Queue(ARCHIVE_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: archiveJobOptions(config),
+    telemetry: options.telemetry,
   });
 }

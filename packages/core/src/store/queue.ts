@@ -1,4 +1,4 @@
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { Queue, type DefaultJobOptions, type Telemetry } from 'bullmq';
 import type { RedisConnection } from '../runtime/connection.js';
 import type { Config } from '../runtime/config.js';
 import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
@@ -35,10 +35,15 @@ export function generationJobOptions(config: RetentionConfig): DefaultJobOptions
 export function createGenerationQueue(
   connection: RedisConnection,
   config: RetentionConfig & Pick<Config, 'QUEUE_PREFIX'>,
+  /** The API and worker pass `bullmqTelemetry()`; the SDK passes nothing and never loads bullmq-otel. */
+  options: { telemetry?: Telemetry | undefined } = {},
 ): GenerationQueue {
   return new Queue(GENERATIONS_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: generationJobOptions(config),
+    // When tracing: each add carries the caller's trace context in the job (W3C traceparent in
+    // `opts.telemetry.metadata`), and a worker's runs of that job continue the trace.
+    telemetry: options.telemetry,
   });
 }
