@@ -71,7 +71,7 @@ describe('GET /v2/logs', () => {
     expect(first.data.slice(0, 2).every((r) => r.cost.usd === 0 && r.cost.credits === 0)).toBe(true);
     // The cost is filled in once the generation completes.
     await expect
-      .poll(async () => (await page()).data[2]!.cost, { interval: 25 })
+      .poll(async () => (await page()).data[2]!.cost, { interval: 25, timeout: 10_000 })
       .toEqual({ usd: 0.1, credits: 200_000 });
   });
 
@@ -175,7 +175,7 @@ describe('GET /v2/logs', () => {
     const id = await t.createId('later');
     expect((await page()).data).toEqual([]);
     await expect
-      .poll(async () => (await page()).data.map((r) => r.inference_id), { interval: 25 })
+      .poll(async () => (await page()).data.map((r) => r.inference_id), { interval: 25, timeout: 10_000 })
       .toEqual([id]);
   });
 
@@ -184,7 +184,7 @@ describe('GET /v2/logs', () => {
     const id = await t.createId('when done');
     expect((await page()).data).toEqual([]);
     expect((await t.check(id)).body.status).not.toBe('completed');
-    await expect.poll(async () => (await page()).pagination.total, { interval: 25 }).toBe(1);
+    await expect.poll(async () => (await page()).pagination.total, { interval: 25, timeout: 10_000 }).toBe(1);
     expect((await page()).data[0]).toMatchObject({ inference_id: id, cost: { usd: 0.1, credits: 200_000 } });
   });
 });
