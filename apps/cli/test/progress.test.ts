@@ -8,8 +8,12 @@ function batch(counts: Partial<BatchView['counts']>, total = 10): BatchView {
     id: 'bat_x',
     status: 'running',
     total,
-    counts: { queued: 0, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
+    counts: { queued: 0, paused: 0, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
     cost_usd: 0,
+    estimated_cost_usd: null,
+    unpriced_rows: 0,
+    max_cost_usd: null,
+    committed_cost_usd: 0,
     created_at: new Date(0).toISOString(),
     finished_at: null,
   };

@@ -45,6 +45,13 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
       .optional()
       .describe('Your own reference, returned as is'),
     metadata: MetadataSchema.optional().describe('Flat key/value pairs, returned as is'),
+    max_cost_usd: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "The video's own spending cap in USD: refused (422) when its estimate is over it or unknown; a price rise before submission pauses it instead",
+      ),
   });
 }
 export type VideoRequest = z.infer<ReturnType<typeof videoRequestSchema>>;

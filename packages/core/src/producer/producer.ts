@@ -5,9 +5,15 @@
  */
 import type { Redis } from 'ioredis';
 import type { GenerationQueue } from '../store/queue.js';
-import { cancelBatch, getBatch, openBatchResults, retryBatch } from './batch-ops.js';
+import { cancelBatch, getBatch, openBatchResults, retryBatch, updateBatch } from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
-import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
+import {
+  createProducerContext,
+  type ProducerConfig,
+  type ProducerContext,
+  type ProducerExtras,
+} from './context.js';
+import { estimateBatch, type EstimateOptions } from './dry-run.js';
 import { ingestBatch, type IngestOptions } from './ingest-batch.js';
 import { createRedisGuard, type RedisGuard, type RedisGuardOptions } from './redis-guard.js';
 import { resumeSubmissions } from './resume.js';
@@ -23,7 +29,7 @@ export type ProducerDeps = {
   /** The guard every Redis call runs through; made from `guardOptions` when not given. */
   guard?: RedisGuard;
   guardOptions?: RedisGuardOptions;
-};
+} & ProducerExtras;
 
 export type Producer = ReturnType<typeof createProducer>;
 
@@ -44,6 +50,12 @@ export function createProducer(deps: ProducerDeps) {
     cancelVideo: (id: string) => cancelVideo(ctx, id),
     /** Checks a whole file of prompts, then records and enqueues it as one batch. */
     ingestBatch: (source: BatchSource, options: IngestOptions) => ingestBatch(ctx, source, options),
+    /** A dry run: checks the whole file and prices it; nothing is enqueued. */
+    estimateBatch: (source: BatchSource, options: EstimateOptions) => estimateBatch(ctx, source, options),
+    /** Sets or removes the batch's spending cap and resumes its paused rows. */
+    updateBatch: (id: string, patch: { maxCostUsd: number | null }) => updateBatch(ctx, id, patch),
+    /** The account balance (unknown without a provider key). */
+    balance: () => ctx.balance.read(),
     getBatch: (id: string) => getBatch(ctx, id),
     /** The batch and its rows in input order, read as they are consumed. */
     openBatchResults: (id: string) => openBatchResults(ctx, id),

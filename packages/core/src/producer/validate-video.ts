@@ -48,13 +48,14 @@ function schemaFor(limits: VideoRequestLimits) {
 export function validateVideoRequest(input: unknown, limits: VideoRequestLimits): NewGenerationJobData {
   const parsed = schemaFor(limits).safeParse(input);
   if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
-  const { custom_id, metadata, ...params } = parsed.data;
+  const { custom_id, metadata, max_cost_usd, ...params } = parsed.data;
   const checked = validateGenerationParams(params, limits);
   if (!checked.ok) throw producerError.validation(checked.issues);
   return {
     input: checked.value,
     ...(custom_id === undefined ? {} : { customId: custom_id }),
     ...(metadata === undefined ? {} : { metadata }),
+    ...(max_cost_usd === undefined ? {} : { maxCostUsd: max_cost_usd }),
   };
 }
 
