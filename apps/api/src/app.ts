@@ -8,6 +8,7 @@ import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { producerPlugin } from './plugins/producer.js';
 import { adminRoutes } from './routes/admin.js';
+import { balanceRoutes } from './routes/balance.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -58,6 +59,7 @@ export function buildApp(deps: AppDeps) {
   app.register(metricsRoutes);
   app.register(modelRoutes);
   app.register(adminRoutes);
+  app.register(balanceRoutes);
   app.register(videoRoutes, { config });
   app.register(batchRoutes, { config });
   return app;

@@ -1,4 +1,4 @@
-import { createAimlApiClient, indexCatalogue, quote, type CatalogueEntry } from '@vidqueue/aimlapi';
+import { createAimlApiClient, indexPricedCatalogue, quote, type PricedModel } from '@vidqueue/aimlapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargeFor, findVideoModel } from '../src/index.js';
 import { KEY, startTestSimulator, type TestSimulator } from './helpers.js';
@@ -10,14 +10,14 @@ import { KEY, startTestSimulator, type TestSimulator } from './helpers.js';
  * defaults filled in (what `effectiveParams` gives), e.g. happyhorse's `resolution: 1080p`, `duration: "10"`.
  */
 let t: TestSimulator;
-let byName: ReadonlyMap<string, CatalogueEntry>;
+let byName: ReadonlyMap<string, PricedModel>;
 
 beforeAll(async () => {
   t = await startTestSimulator();
   const client = createAimlApiClient({ apiKey: KEY, baseUrl: t.url, timeoutMs: 5000 });
-  const answer = await client.catalogue();
+  const answer = await client.pricedCatalogue();
   if (answer.notModified) throw new Error('a first read cannot be 304');
-  byName = indexCatalogue(answer.entries);
+  byName = indexPricedCatalogue(answer.entries);
 });
 afterAll(() => t?.close());
 

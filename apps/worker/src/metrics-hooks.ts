@@ -44,7 +44,7 @@ export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorde
       }
     },
     // Reads of the catalogue and the balance are rare (cached), not counted.
-    catalogue: (request) => client.catalogue(request),
+    pricedCatalogue: (request) => client.pricedCatalogue(request),
     balance: (options) => client.balance(options),
   };
 }

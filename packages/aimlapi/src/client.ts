@@ -1,11 +1,11 @@
 import { BALANCE_PATH, parseBalance, type Balance } from './balance.js';
 import {
-  CATALOGUE_PATH,
-  CATALOGUE_QUERY,
-  parseCatalogue,
-  type CatalogueAnswer,
-  type CatalogueRequest,
-} from './catalogue.js';
+  MODELS_PATH,
+  PRICING_QUERY,
+  parsePricedCatalogue,
+  type PricedCatalogueAnswer,
+  type PricedCatalogueRequest,
+} from './priced-catalogue.js';
 import type { ResponseContext } from './classify.js';
 import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
 import { normalizeGeneration } from './normalize.js';
@@ -26,12 +26,15 @@ const GENERATIONS_PATH = '/v2/video/generations';
 
 /**
  * `GET /v1/models?include=pricing`, conditional on `etag` (`If-None-Match`; a 304 answers
- * `notModified`). The catalogue needs no key: `createAimlApiClient(…).catalogue` sends the client's
- * key, `fetchCatalogue({ baseUrl })` none. A read: 429/5xx/no answer `transient`, 401/403 `account`,
+ * `notModified`). The catalogue needs no key: `createAimlApiClient(…).pricedCatalogue` sends the client's
+ * key, `fetchPricedCatalogue({ baseUrl })` none. A read: 429/5xx/no answer `transient`, 401/403 `account`,
  * other 4xx `permanent`; a 200 that is not a list is `transient`.
  */
-async function readCatalogue(transport: Transport, request: CatalogueRequest = {}): Promise<CatalogueAnswer> {
-  const url = `${transport.base}${CATALOGUE_PATH}?${CATALOGUE_QUERY}`;
+async function readPricedCatalogue(
+  transport: Transport,
+  request: PricedCatalogueRequest = {},
+): Promise<PricedCatalogueAnswer> {
+  const url = `${transport.base}${MODELS_PATH}?${PRICING_QUERY}`;
   const { response, raw } = await transport.send(
     'catalogue',
     url,
@@ -44,7 +47,7 @@ async function readCatalogue(transport: Transport, request: CatalogueRequest = {
   );
   const etag = response.headers.get('etag') ?? undefined;
   if (response.status === 304) return { notModified: true, etag: etag ?? request.etag ?? '' };
-  const entries = parseCatalogue(json(raw));
+  const entries = parsePricedCatalogue(json(raw));
   if (entries === undefined) {
     throw new TransientError(
       `AI/ML API catalogue answered HTTP ${response.status} without a list of models`,
@@ -57,11 +60,11 @@ async function readCatalogue(transport: Transport, request: CatalogueRequest = {
 }
 
 /** The priced catalogue without a client: the key is optional (the catalogue needs none). */
-export function fetchCatalogue(
-  options: Omit<TransportOptions, 'apiKey'> & { apiKey?: string | undefined } & CatalogueRequest,
-): Promise<CatalogueAnswer> {
+export function fetchPricedCatalogue(
+  options: Omit<TransportOptions, 'apiKey'> & { apiKey?: string | undefined } & PricedCatalogueRequest,
+): Promise<PricedCatalogueAnswer> {
   const { etag, signal, ...transport } = options;
-  return readCatalogue(createTransport(transport), {
+  return readPricedCatalogue(createTransport(transport), {
     ...(etag !== undefined && { etag }),
     ...(signal !== undefined && { signal }),
   });
@@ -139,8 +142,8 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
       }
       return page;
     },
-    catalogue(request?: CatalogueRequest): Promise<CatalogueAnswer> {
-      return readCatalogue(transport, request);
+    pricedCatalogue(request?: PricedCatalogueRequest): Promise<PricedCatalogueAnswer> {
+      return readPricedCatalogue(transport, request);
     },
     async balance(requestOptions?: Pick<RequestOptions, 'signal'>): Promise<Balance> {
       const { response, raw } = await send(

@@ -2,20 +2,20 @@ export { normalizeBaseUrl } from './base-url.js';
 export { isModelNotAllowed } from './classify.js';
 export { BALANCE_PATH, parseBalance, type Balance } from './balance.js';
 export {
-  CATALOGUE_PATH,
-  CATALOGUE_QUERY,
-  indexCatalogue,
-  parseCatalogue,
-  type CatalogueAnswer,
-  type CatalogueEntry,
-  type CatalogueRequest,
-} from './catalogue.js';
+  MODELS_PATH,
+  PRICING_QUERY,
+  indexPricedCatalogue,
+  parsePricedCatalogue,
+  type PricedCatalogueAnswer,
+  type PricedModel,
+  type PricedCatalogueRequest,
+} from './priced-catalogue.js';
 export {
   CLIENT_REQUEST_ID,
   createAimlApiClient,
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
-  fetchCatalogue,
+  fetchPricedCatalogue,
 } from './client.js';
 export {
   AccountError,

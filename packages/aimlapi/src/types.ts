@@ -2,7 +2,7 @@
  * The public contract of the AI/ML API client. Implementation: client.ts, errors.ts, models.ts.
  */
 import type { Balance } from './balance.js';
-import type { CatalogueAnswer, CatalogueRequest } from './catalogue.js';
+import type { PricedCatalogueAnswer, PricedCatalogueRequest } from './priced-catalogue.js';
 
 /** Parameters of a create call, in the provider's own field names. */
 export type CreateGenerationParams = {
@@ -112,7 +112,7 @@ export interface AimlApiClient {
    * GET /v1/models?include=pricing: every model with its names and price, conditional on the ETag the
    * caller holds (`notModified` for a 304). A read, classified like `logs`.
    */
-  catalogue(request?: CatalogueRequest): Promise<CatalogueAnswer>;
+  pricedCatalogue(request?: PricedCatalogueRequest): Promise<PricedCatalogueAnswer>;
   /** GET /v2/billing: the account balance in USD. A read, classified like `logs`. */
   balance(options?: Pick<RequestOptions, 'signal'>): Promise<Balance>;
 }

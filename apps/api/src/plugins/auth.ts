@@ -10,6 +10,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
   }
+  interface FastifyInstance {
+    /**
+     * True when the request may see what `API_TOKENS` protects: it carries a valid bearer token, or no
+     * tokens are configured (the API then serves loopback only). Public routes use it to keep details
+     * (the provider's account message on /healthz) for such callers.
+     */
+    hasApiAccess(request: FastifyRequest): boolean;
+  }
 }
 
 export type AuthOptions = {
@@ -44,14 +52,18 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 export const authPlugin = fp(
   (app: FastifyInstance, options: AuthOptions) => {
     const tokens = (options.tokens ?? []).filter((t) => t.length > 0);
-    if (tokens.length === 0) return;
     const matches = makeSecretMatcher(tokens);
+    const hasToken = (request: FastifyRequest): boolean => {
+      const match = BEARER.exec(request.headers.authorization ?? '');
+      return match?.[1] !== undefined && matches(match[1]);
+    };
+    app.decorate('hasApiAccess', (request: FastifyRequest) => tokens.length === 0 || hasToken(request));
+    if (tokens.length === 0) return;
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = request.routeOptions.config.auth ?? 'token';
       if (auth !== 'token') return;
-      const match = BEARER.exec(request.headers.authorization ?? '');
-      if (match?.[1] !== undefined && matches(match[1])) return;
+      if (hasToken(request)) return;
       reply.header('WWW-Authenticate', 'Bearer realm="vidqueue"');
       throw new HttpError.Unauthorized();
     });

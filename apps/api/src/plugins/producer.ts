@@ -49,7 +49,15 @@ export const producerPlugin = fp(
     // While the connection is down a route answers 503 at once (connectWaitMs 0).
     const guard = createRedisGuard(redis, { timeoutMs: redisTimeoutMs });
 
-    app.decorate('producer', createProducer({ redis, queue, config, guard }));
+    const producer = createProducer({
+      redis,
+      queue,
+      config,
+      guard,
+      onPricesError: (err) =>
+        app.log.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
+    });
+    app.decorate('producer', producer);
     app.decorate('queue', queue);
     app.decorate('redis', redis);
     app.decorate('keys', vidqKeys(config.QUEUE_PREFIX));

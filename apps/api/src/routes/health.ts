@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { ProducerError } from '@vidqueue/core/producer';
+import { BalanceSchema, balanceView } from './balance.js';
 
 const AccountPauseSchema = z.object({
   reason: z.string(),
@@ -15,6 +16,9 @@ const HealthSchema = z.object({
   account_pause: AccountPauseSchema.nullable().describe(
     'Set while workers have stopped submitting because the provider refused the account (bad key, no credits)',
   ),
+  balance: BalanceSchema.optional().describe(
+    'The provider balance: only for authenticated callers (a valid bearer token when API_TOKENS is set)',
+  ),
 });
 
 export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
@@ -27,12 +31,13 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       schema: {
         tags: ['health'],
         summary:
-          'Liveness: 200 while the process runs; `degraded` when Redis is unreachable or submissions are paused',
+          'Liveness: 200 while the process runs; `degraded` when Redis is unreachable or submissions are paused; the provider balance for authenticated callers',
         security: [],
         response: { 200: HealthSchema },
       },
     },
-    async () => {
+    async (request) => {
+      const balance = app.hasApiAccess(request) ? balanceView(app) : undefined;
       let pause: z.infer<typeof AccountPauseSchema> | null = null;
       let redis: 'ok' | 'unavailable' = 'ok';
       try {
@@ -59,6 +64,7 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         status: pause !== null || redis !== 'ok' ? ('degraded' as const) : ('ok' as const),
         redis,
         account_pause: pause,
+        ...(balance && { balance: await balance }),
       };
     },
   );

@@ -3,7 +3,7 @@ import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { vidqKeys } from '../contract/keys.js';
 import type { Config } from '../runtime/config.js';
 import { createBatchStore, type BatchStore } from '../store/batch-store.js';
-import { createPriceBook, providerCatalogue, type PriceBook } from '../store/price-book.js';
+import { createPriceBook, providerPricedCatalogue, type PriceBook } from '../store/price-book.js';
 import type { GenerationQueue } from '../store/queue.js';
 import { createBalanceReader, type BalanceReader } from './balance.js';
 import type { RedisGuard } from './redis-guard.js';
@@ -66,7 +66,7 @@ export function producerPriceBook(
   return createPriceBook({
     redis,
     prefix: config.QUEUE_PREFIX,
-    read: providerCatalogue({
+    read: providerPricedCatalogue({
       baseUrl: config.AIMLAPI_BASE_URL,
       apiKey: config.AIMLAPI_KEY,
       timeoutMs: config.AIMLAPI_TIMEOUT_MS,

@@ -1,21 +1,34 @@
 /**
- * STAND-IN until `effectiveParams(model, params)` lands in `@vidqueue/aimlapi` with the generated
- * catalogue of every text-to-video model (branch `catalogue`): the request with the model's published
- * defaults filled in, from today's model table. Same signature, so switching is an import change.
- * A model the table does not know keeps its parameters as sent.
+ * STAND-IN until `effectiveParams(model, params)` of `@vidqueue/aimlapi` (branch `catalogue`: the
+ * generated catalogue of every text-to-video model) is on main: the same signature and answer
+ * `{ model, params, defaulted }`, the request with the model's published defaults filled in, here from
+ * today's model table. Throws a TypeError for a model it does not know, as that one does.
  */
 import { getModel } from '@vidqueue/aimlapi';
 
-export function effectiveParams(
-  model: string,
-  params: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+export type EffectiveRequest = {
+  model: string;
+  params: Record<string, unknown>;
+  defaulted: string[];
+};
+
+export function effectiveParams(model: string, params: Readonly<Record<string, unknown>>): EffectiveRequest {
   const spec = getModel(model);
-  if (spec === undefined) return { ...params };
+  if (spec === undefined) throw new TypeError(`effectiveParams: unknown model ${JSON.stringify(model)}`);
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (name === 'model' || name === 'prompt' || value === undefined || value === null) continue;
+    out[name] = value;
+  }
   const defaults: Record<string, unknown> = { duration: spec.defaultDuration };
   for (const [name, param] of Object.entries(spec.parameters)) {
     if ('default' in param && param.default !== undefined) defaults[name] = param.default;
   }
-  const given = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null));
-  return { ...defaults, ...given, model };
+  const defaulted: string[] = [];
+  for (const [name, value] of Object.entries(defaults)) {
+    if (Object.hasOwn(out, name)) continue;
+    out[name] = value;
+    defaulted.push(name);
+  }
+  return { model, params: out, defaulted };
 }

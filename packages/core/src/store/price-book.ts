@@ -20,19 +20,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
-  fetchCatalogue,
-  indexCatalogue,
+  fetchPricedCatalogue,
+  indexPricedCatalogue,
   quote,
-  type CatalogueAnswer,
-  type CatalogueEntry,
+  type PricedCatalogueAnswer,
+  type PricedModel,
 } from '@vidqueue/aimlapi';
 import { vidqKeys } from '../contract/keys.js';
 import { effectiveParams } from './effective-params.js';
 
 export type PriceTable = {
-  entries: readonly CatalogueEntry[];
+  entries: readonly PricedModel[];
   /** Entries by id and by alias. */
-  byName: ReadonlyMap<string, CatalogueEntry>;
+  byName: ReadonlyMap<string, PricedModel>;
   etag?: string;
   /** Epoch ms the entries last came with a 200. */
   fetchedAt: number;
@@ -41,7 +41,7 @@ export type PriceTable = {
 };
 
 /** One read of the provider's catalogue, conditional on the ETag held. */
-export type CatalogueReader = (etag: string | undefined) => Promise<CatalogueAnswer>;
+export type CatalogueReader = (etag: string | undefined) => Promise<PricedCatalogueAnswer>;
 
 export type RefreshResult = 'fetched' | 'not_modified' | 'busy' | 'failed';
 
@@ -77,24 +77,33 @@ export type PriceBook = {
   refresh(): Promise<RefreshResult>;
 };
 
-/** What one request costs by the table's price (see `quote`), or null: unpriced (never 0 for unknown). */
+/**
+ * What one request costs by the table's price (see `quote`), or null: unpriced (never 0 for unknown),
+ * also for a model whose defaults are not known (its effective request cannot be told).
+ */
 export function quoteInput(
   table: PriceTable | undefined,
   input: Readonly<{ model: string } & Record<string, unknown>>,
 ): number | null {
-  const entry = table?.byName.get(input.model);
-  if (entry === undefined) return null;
-  return quote(entry.pricing, effectiveParams(input.model, input));
+  if (table === undefined) return null;
+  let effective: ReturnType<typeof effectiveParams>;
+  try {
+    effective = effectiveParams(input.model, input);
+  } catch {
+    return null;
+  }
+  const entry = table.byName.get(effective.model) ?? table.byName.get(input.model);
+  return entry === undefined ? null : quote(entry.pricing, effective.params);
 }
 
 /** Reads the catalogue from the provider at `baseUrl`, with the key when there is one (it needs none). */
-export function providerCatalogue(options: {
+export function providerPricedCatalogue(options: {
   baseUrl: string;
   apiKey?: string | undefined;
   timeoutMs: number;
   fetch?: typeof fetch;
 }): CatalogueReader {
-  return (etag) => fetchCatalogue({ ...options, ...(etag !== undefined && { etag }) });
+  return (etag) => fetchPricedCatalogue({ ...options, ...(etag !== undefined && { etag }) });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,10 +133,10 @@ export function createPriceBook(options: PriceBookOptions): PriceBook {
       redis.hmget(keys.catalogue, 'body', 'etag', 'fetched_at', 'checked_at'),
     );
     if (!body || !fetched) return undefined;
-    const entries = JSON.parse(body) as CatalogueEntry[];
+    const entries = JSON.parse(body) as PricedModel[];
     local = {
       entries,
-      byName: indexCatalogue(entries),
+      byName: indexPricedCatalogue(entries),
       ...(etag ? { etag } : {}),
       fetchedAt: Number(fetched),
       checkedAt: Number(checked ?? fetched),

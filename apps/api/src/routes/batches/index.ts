@@ -6,6 +6,7 @@ import { createBatchRoute } from './create.js';
 import { getBatchRoute } from './get.js';
 import { batchResultsRoute } from './results.js';
 import { retryBatchRoute } from './retry.js';
+import { updateBatchRoute } from './update.js';
 import { BODY_FORMATS } from './upload.js';
 
 /** `/v1/batches`: one small file per action, each an adapter over the producer's batch operations. */
@@ -20,4 +21,5 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   batchResultsRoute(app);
   cancelBatchRoute(app);
   retryBatchRoute(app);
+  updateBatchRoute(app);
 };

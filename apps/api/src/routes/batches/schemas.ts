@@ -15,6 +15,29 @@ export const CreateQuery = z.object({
       'reject (default): any bad row rejects the file; skip: enqueue the valid rows, report the others',
     ),
   model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
+  dry_run: z
+    .stringbool()
+    .default(false)
+    .describe('true: check and price the whole file, answer the estimate (200), enqueue nothing'),
+  max_cost_usd: z.coerce
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "The batch's spending cap in USD: rows that would pass it wait (status paused) until it is raised with PATCH",
+    ),
+  ignore_balance: z
+    .stringbool()
+    .default(false)
+    .describe('true: enqueue even when the estimate is more than the account balance (otherwise 402)'),
+});
+
+export const PatchBody = z.strictObject({
+  max_cost_usd: z
+    .number()
+    .positive()
+    .nullable()
+    .describe('The new spending cap in USD (null removes it); the paused rows are resumed at once'),
 });
 
 export const CreateHeaders = z.looseObject({

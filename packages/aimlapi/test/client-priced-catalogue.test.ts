@@ -3,7 +3,7 @@ import {
   AccountError,
   TransientError,
   createAimlApiClient,
-  fetchCatalogue,
+  fetchPricedCatalogue,
   type AimlApiClient,
 } from '../src/index.js';
 import { caught, reply, startFakeProvider, type FakeProvider } from './fake-provider.js';
@@ -36,10 +36,10 @@ beforeEach(() => {
   provider.requests.length = 0;
 });
 
-describe('client.catalogue', () => {
+describe('client.pricedCatalogue', () => {
   it('asks for the priced catalogue with the key, reads entries and the ETag', async () => {
     provider.handle(reply(200, LIST, { etag: 'W/"1a-abc"' }));
-    const answer = await client.catalogue();
+    const answer = await client.pricedCatalogue();
     const [request] = provider.requests;
     expect(request!.url).toBe('/v1/models?include=pricing');
     expect(request!.headers.authorization).toBe(`Bearer ${KEY}`);
@@ -62,25 +62,25 @@ describe('client.catalogue', () => {
 
   it('sends If-None-Match and answers notModified for a 304', async () => {
     provider.handle(reply(304, '', { etag: 'W/"1a-abc"' }));
-    const answer = await client.catalogue({ etag: 'W/"1a-abc"' });
+    const answer = await client.pricedCatalogue({ etag: 'W/"1a-abc"' });
     expect(provider.requests[0]!.headers['if-none-match']).toBe('W/"1a-abc"');
     expect(answer).toEqual({ notModified: true, etag: 'W/"1a-abc"' });
   });
 
-  it('without a key: fetchCatalogue sends no Authorization header', async () => {
+  it('without a key: fetchPricedCatalogue sends no Authorization header', async () => {
     provider.handle(reply(200, LIST));
-    const answer = await fetchCatalogue({ baseUrl: `${provider.baseUrl}/v1` });
+    const answer = await fetchPricedCatalogue({ baseUrl: `${provider.baseUrl}/v1` });
     expect(provider.requests[0]!.headers.authorization).toBeUndefined();
     expect(answer.notModified === false && answer.entries.map((e) => e.id)).toHaveLength(3);
   });
 
   it('is a read: 5xx and a body that is not a list are transient, 401 account', async () => {
     provider.handle(reply(503, { message: 'maintenance' }));
-    expect(await caught(() => client.catalogue())).toBeInstanceOf(TransientError);
+    expect(await caught(() => client.pricedCatalogue())).toBeInstanceOf(TransientError);
     provider.handle(reply(200, { models: [] }));
-    expect(await caught(() => client.catalogue())).toBeInstanceOf(TransientError);
+    expect(await caught(() => client.pricedCatalogue())).toBeInstanceOf(TransientError);
     provider.handle(reply(401, { message: 'bad key' }));
-    expect(await caught(() => client.catalogue())).toBeInstanceOf(AccountError);
+    expect(await caught(() => client.pricedCatalogue())).toBeInstanceOf(AccountError);
   });
 });
 

@@ -6,11 +6,11 @@ import { parsePricing, type Pricing } from './pricing.js';
  * is `{ id, aliases[], type, … , pricing }`; a model may live on under an alias after its id changed,
  * so `id` and `aliases` are matched together.
  */
-export const CATALOGUE_PATH = '/v1/models';
-export const CATALOGUE_QUERY = 'include=pricing';
+export const MODELS_PATH = '/v1/models';
+export const PRICING_QUERY = 'include=pricing';
 
 /** One model of the catalogue as vidqueue keeps it: its names and its price. */
-export type CatalogueEntry = {
+export type PricedModel = {
   id: string;
   aliases: string[];
   type?: string;
@@ -18,10 +18,10 @@ export type CatalogueEntry = {
 };
 
 /** What one catalogue read answered: the entries and their ETag, or "not modified" for the ETag sent. */
-export type CatalogueAnswer =
-  { notModified: false; etag?: string; entries: CatalogueEntry[] } | { notModified: true; etag: string };
+export type PricedCatalogueAnswer =
+  { notModified: false; etag?: string; entries: PricedModel[] } | { notModified: true; etag: string };
 
-export type CatalogueRequest = {
+export type PricedCatalogueRequest = {
   /** The ETag of the copy the caller holds: sent as `If-None-Match`, a 304 answers `notModified`. */
   etag?: string;
   signal?: AbortSignal;
@@ -31,7 +31,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function entryOf(raw: unknown): CatalogueEntry | undefined {
+function entryOf(raw: unknown): PricedModel | undefined {
   if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '') return undefined;
   const aliases = Array.isArray(raw.aliases)
     ? raw.aliases.filter((a): a is string => typeof a === 'string' && a !== '')
@@ -45,14 +45,14 @@ function entryOf(raw: unknown): CatalogueEntry | undefined {
 }
 
 /** The entries of a list answer, or undefined when the answer is not `{ data: [...] }`. */
-export function parseCatalogue(body: unknown): CatalogueEntry[] | undefined {
+export function parsePricedCatalogue(body: unknown): PricedModel[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.data)) return undefined;
-  return body.data.map(entryOf).filter((e): e is CatalogueEntry => e !== undefined);
+  return body.data.map(entryOf).filter((e): e is PricedModel => e !== undefined);
 }
 
 /** Entries by every name they answer to (id and aliases); the first entry claiming a name keeps it. */
-export function indexCatalogue(entries: readonly CatalogueEntry[]): ReadonlyMap<string, CatalogueEntry> {
-  const byName = new Map<string, CatalogueEntry>();
+export function indexPricedCatalogue(entries: readonly PricedModel[]): ReadonlyMap<string, PricedModel> {
+  const byName = new Map<string, PricedModel>();
   for (const entry of entries) if (!byName.has(entry.id)) byName.set(entry.id, entry);
   for (const entry of entries)
     for (const alias of entry.aliases) if (!byName.has(alias)) byName.set(alias, entry);
