@@ -2,7 +2,7 @@ import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
-import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
+import { GENERATIONS_QUEUE, createPriceBook, type PriceBook } from '@vidqueue/core/store';
 import {
   DEFAULT_REDIS_URL,
   createMetricsRecorder,
@@ -13,6 +13,7 @@ import {
 } from '@vidqueue/core/runtime';
 import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
+import { createSpendCaps } from './spend-caps.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
 import { composeHooks, type ProcessorHooks } from './hooks.js';
@@ -29,6 +30,8 @@ export type StartWorkerDeps = {
   workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   /** Observers of each job's lifecycle, called after the worker's own (budgets). */
   hooks?: ProcessorHooks;
+  /** The shared price list; default: the one in Redis, read from the provider through `client`. */
+  prices?: PriceBook;
   /**
    * How often buffered metric increments (one pipeline) and learned generation times (one script per
    * model and duration) are written to Redis, default `METRICS_FLUSH_MS`; 0 writes each one at once.
@@ -67,6 +70,18 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const ownsConnection = deps.connection === undefined;
 
   const budgets = createBudgets({ config, redis: connection });
+  const prices =
+    deps.prices ??
+    createPriceBook({
+      redis: connection,
+      prefix: config.QUEUE_PREFIX,
+      read: (etag) => client.pricedCatalogue(etag === undefined ? {} : { etag }),
+      refreshMs: config.PRICES_REFRESH_MS,
+      lockMs: config.AIMLAPI_TIMEOUT_MS + 5_000,
+      onError: (err) =>
+        logger.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
+    });
+  const spend = createSpendCaps({ config, redis: connection, prices });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
   const flushIntervalMs = deps.metricsFlushMs ?? METRICS_FLUSH_MS;
   const recorder = createMetricsRecorder(
@@ -91,9 +106,11 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     redis: connection,
     logger,
     budgets,
+    spend,
     checkSchedule,
     hooks: composeHooks(
       budgets.hooks,
+      spend.hooks,
       batchHooks,
       metricsHooks(recorder),
       durationStatsHooks(durations),
