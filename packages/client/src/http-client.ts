@@ -11,10 +11,13 @@ import {
   type FieldIssue,
 } from './errors.js';
 import type {
+  Balance,
+  BatchEstimate,
   BatchResultRow,
   BatchRowInput,
   BatchView,
   CreatedBatch,
+  EstimateOptions,
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
@@ -91,6 +94,27 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     return (await res.json()) as T;
   }
 
+  /** `POST /v1/batches` with a file or rows as the body and the options as the query. */
+  function postBatch(
+    source: NodeJS.ReadableStream | Readable,
+    format: 'csv' | 'jsonl',
+    opts: EnqueueManyOptions,
+    extra: Record<string, string>,
+  ): Promise<Response> {
+    const params = new URLSearchParams({
+      ...extra,
+      ...(opts.maxCostUsd === undefined ? {} : { max_cost_usd: String(opts.maxCostUsd) }),
+      ...(opts.ignoreBalance ? { ignore_balance: 'true' } : {}),
+    }).toString();
+    return request('POST', `/v1/batches${params ? `?${params}` : ''}`, {
+      body: Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>,
+      headers: {
+        'content-type': format === 'jsonl' ? 'application/x-ndjson' : 'text/csv',
+        ...idem(opts.idempotencyKey),
+      },
+    });
+  }
+
   const client: VidqueueClient = {
     mode: 'http',
     enqueue(input: VideoInput, opts: EnqueueOptions = {}) {
@@ -115,33 +139,36 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return json<VideoView>('DELETE', `/v1/videos/${encodeURIComponent(id)}`);
     },
     async enqueueMany(rows, opts: EnqueueManyOptions = {}) {
-      const body = Readable.toWeb(Readable.from(ndjson(rows))) as ReadableStream<Uint8Array>;
-      const res = await request('POST', '/v1/batches', {
-        body,
-        headers: { 'content-type': 'application/x-ndjson', ...idem(opts.idempotencyKey) },
-      });
+      const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', opts, {});
       return (await res.json()) as CreatedBatch;
     },
     async uploadBatch(file, opts: UploadOptions = {}) {
-      const format = uploadFormat(file, opts.format);
       const source = typeof file === 'string' ? createReadStream(file) : file;
-      const body = Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>;
-      const params = new URLSearchParams({
+      const res = await postBatch(source, uploadFormat(file, opts.format), opts, {
         ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
         ...(opts.model ? { model: opts.model } : {}),
-      }).toString();
-      const query = params ? `?${params}` : '';
-      const res = await request('POST', `/v1/batches${query}`, {
-        body,
-        headers: {
-          'content-type': format === 'jsonl' ? 'application/x-ndjson' : 'text/csv',
-          ...idem(opts.idempotencyKey),
-        },
       });
       return (await res.json()) as CreatedBatch;
     },
+    async estimate(rows, opts: Omit<EstimateOptions, 'format'> = {}) {
+      const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', {}, dryRun(opts));
+      return (await res.json()) as BatchEstimate;
+    },
+    async estimateFile(file, opts: EstimateOptions = {}) {
+      const source = typeof file === 'string' ? createReadStream(file) : file;
+      const res = await postBatch(source, uploadFormat(file, opts.format), {}, dryRun(opts));
+      return (await res.json()) as BatchEstimate;
+    },
     getBatch(id: string) {
       return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`);
+    },
+    updateBatch(id: string, patch: { maxCostUsd: number | null }) {
+      return json<BatchView>('PATCH', `/v1/batches/${encodeURIComponent(id)}`, {
+        max_cost_usd: patch.maxCostUsd,
+      });
+    },
+    balance() {
+      return json<Balance>('GET', '/v1/balance');
     },
     async *results(batchId: string) {
       const res = await request('GET', `/v1/batches/${encodeURIComponent(batchId)}/results?format=jsonl`, {
@@ -196,6 +223,15 @@ export function settle(view: VideoView): VideoView | undefined {
     );
   }
   return undefined;
+}
+
+/** The query of a dry run. */
+function dryRun(opts: Omit<EstimateOptions, 'format'>): Record<string, string> {
+  return {
+    dry_run: 'true',
+    ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
+    ...(opts.model ? { model: opts.model } : {}),
+  };
 }
 
 function idem(key: string | undefined): Record<string, string> {

@@ -1,22 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
-import { z } from 'zod';
-
-export const BalanceSchema = z
-  .object({
-    balance_usd: z.number().nullable().describe('The account balance (GET /v2/billing); null when unknown'),
-    currency: z.string().nullable(),
-    checked_at: z.iso
-      .datetime()
-      .nullable()
-      .describe('When the provider gave it (reused for BALANCE_CACHE_MS)'),
-    reason: z
-      .string()
-      .nullable()
-      .describe('Why it is unknown: no provider key (AIMLAPI_KEY unset), or the provider did not answer'),
-  })
-  .meta({ id: 'Balance' });
-export type BalanceView = z.infer<typeof BalanceSchema>;
+import { BalanceViewSchema, type BalanceView } from '@vidqueue/core/contract';
+import { toBalanceView } from '@vidqueue/core/producer';
 
 /** Longest a route waits for the provider's balance before saying it is unknown (healthz must stay quick). */
 export const BALANCE_WAIT_MS = 2_000;
@@ -31,15 +16,7 @@ export async function balanceView(app: FastifyInstance, waitMs = BALANCE_WAIT_MS
     );
   });
   try {
-    const reading = await Promise.race([app.producer.balance(), slow]);
-    return reading.known
-      ? {
-          balance_usd: reading.usd,
-          currency: reading.currency,
-          checked_at: new Date(reading.checkedAt).toISOString(),
-          reason: null,
-        }
-      : { balance_usd: null, currency: null, checked_at: null, reason: reading.reason };
+    return toBalanceView(await Promise.race([app.producer.balance(), slow]));
   } finally {
     clearTimeout(timer);
   }
@@ -53,7 +30,7 @@ export const balanceRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
       schema: {
         tags: ['billing'],
         summary: "The provider account's balance in USD (null, with the reason, when it cannot be read)",
-        response: { 200: BalanceSchema },
+        response: { 200: BalanceViewSchema },
       },
     },
     () => balanceView(app),

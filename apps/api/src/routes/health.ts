@@ -1,7 +1,8 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { ProducerError } from '@vidqueue/core/producer';
-import { BalanceSchema, balanceView } from './balance.js';
+import { BalanceViewSchema } from '@vidqueue/core/contract';
+import { balanceView } from './balance.js';
 
 const AccountPauseSchema = z.object({
   reason: z.string(),
@@ -16,7 +17,7 @@ const HealthSchema = z.object({
   account_pause: AccountPauseSchema.nullable().describe(
     'Set while workers have stopped submitting because the provider refused the account (bad key, no credits)',
   ),
-  balance: BalanceSchema.optional().describe(
+  balance: BalanceViewSchema.optional().describe(
     'The provider balance: only for authenticated callers (a valid bearer token when API_TOKENS is set)',
   ),
 });

@@ -56,3 +56,20 @@ export function nextUtcMidnight(ms: number): number {
 export function formatUsd(usd: number): string {
   return `${Number(usd.toFixed(6))} USD`;
 }
+
+/** The provider account's balance as the API and the SDK show it (`GET /v1/balance`, `/healthz`). */
+export const BalanceViewSchema = z
+  .object({
+    balance_usd: z.number().nullable().describe('The account balance (GET /v2/billing); null when unknown'),
+    currency: z.string().nullable(),
+    checked_at: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the provider gave it (reused for BALANCE_CACHE_MS)'),
+    reason: z
+      .string()
+      .nullable()
+      .describe('Why it is unknown: no provider key (AIMLAPI_KEY unset), or the provider did not answer'),
+  })
+  .meta({ id: 'Balance' });
+export type BalanceView = z.infer<typeof BalanceViewSchema>;

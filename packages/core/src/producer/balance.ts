@@ -5,6 +5,7 @@
  * for it; a failed read is unknown too (and not kept, so the next caller asks again).
  */
 import type { Balance } from '@vidqueue/aimlapi';
+import type { BalanceView } from '../contract/budget.js';
 
 export type BalanceReading =
   { known: true; usd: number; currency: string; checkedAt: number } | { known: false; reason: string };
@@ -44,4 +45,16 @@ export function createBalanceReader(options: {
       return inFlight;
     },
   };
+}
+
+/** A reading as the API and the SDK show it. */
+export function toBalanceView(reading: BalanceReading): BalanceView {
+  return reading.known
+    ? {
+        balance_usd: reading.usd,
+        currency: reading.currency,
+        checked_at: new Date(reading.checkedAt).toISOString(),
+        reason: null,
+      }
+    : { balance_usd: null, currency: null, checked_at: null, reason: reading.reason };
 }
