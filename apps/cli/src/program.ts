@@ -1,8 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
-import { ExitCode, type CliIo } from './cli-io.js';
+import { ExitCode, type Act, type CliIo } from './cli-io.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
+import { positiveInt, positiveUsd } from './args.js';
+import { balanceLine } from './estimate.js';
+import { addMoneyCommands } from './money-commands.js';
 import { follow } from './follow.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
@@ -11,12 +14,6 @@ import { defaultIdempotencyKey } from './submit-key.js';
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 type GlobalOptions = { api: string; token?: string };
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 /** The `vidq` program. Each action sets `exitCode`; nothing here calls process.exit. */
 export function buildProgram(io: CliIo): { program: Command; exitCode: () => number } {
@@ -40,7 +37,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   }
 
   /** Runs an action with a client, mapping errors to exit code 1. */
-  const act =
+  const act: Act =
     <A extends unknown[]>(fn: (vq: VidqueueClient, ...args: A) => Promise<number | void>) =>
     async (...args: A): Promise<void> => {
       const vq = client();
@@ -53,6 +50,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         await vq.close();
       }
     };
+
+  addMoneyCommands(program, act, io);
 
   const formatOption = () =>
     new Option('--format <format>', 'results format').choices(['csv', 'jsonl']).default('csv');
@@ -75,6 +74,13 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       'enqueue the valid rows and report the invalid ones instead of refusing the file',
     )
     .addOption(
+      new Option(
+        '--max-cost <usd>',
+        'spending cap of the batch: rows that would pass it wait (paused) until vidq set-cap raises it',
+      ).argParser(positiveUsd),
+    )
+    .option('--ignore-balance', 'enqueue even when the estimate is more than the account balance')
+    .addOption(
       new Option('--interval <ms>', 'progress poll interval').argParser(positiveInt).default(1000).hideHelp(),
     )
     .action(
@@ -89,6 +95,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             idempotencyKey?: string | false;
             skipInvalid?: boolean;
             model?: string;
+            maxCost?: number;
+            ignoreBalance?: boolean;
             interval: number;
           },
         ) => {
@@ -97,15 +105,27 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             opts.idempotencyKey === false
               ? undefined
               : (opts.idempotencyKey ??
-                (await defaultIdempotencyKey(file, { model: opts.model, onInvalid })));
+                (await defaultIdempotencyKey(file, {
+                  model: opts.model,
+                  onInvalid,
+                  maxCostUsd: opts.maxCost,
+                })));
           const created = await vq.uploadBatch(file, {
             ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
             ...(opts.skipInvalid ? { onInvalid } : {}),
             ...(opts.model ? { model: opts.model } : {}),
+            ...(opts.maxCost === undefined ? {} : { maxCostUsd: opts.maxCost }),
+            ...(opts.ignoreBalance ? { ignoreBalance: true } : {}),
           });
           io.stdout.write(`${created.id}\n`);
+          const estimate =
+            created.estimated_cost_usd === null
+              ? 'not priced'
+              : `estimated $${created.estimated_cost_usd.toFixed(4)}`;
           io.stderr.write(
-            `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}\n`,
+            `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}` +
+              ` (${estimate}${created.unpriced_rows ? `, ${created.unpriced_rows} rows unpriced` : ''}` +
+              `${created.max_cost_usd === null ? '' : `; cap $${created.max_cost_usd.toFixed(4)}`})\n`,
           );
           for (const e of created.skipped_rows ?? [])
             io.stderr.write(`  skipped line ${e.line}: ${e.message}\n`);
@@ -120,13 +140,17 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
 
   program
     .command('status')
-    .description('Show a batch: counts by status and cost')
+    .description('Show a batch: counts by status, cost against its estimate and cap; the account balance')
     .argument('<id>', 'batch id (bat_…)')
     .option('--json', 'print the API answer as JSON')
     .action(
       act(async (vq, id: string, opts: { json?: boolean }) => {
         const batch = await vq.getBatch(id);
-        io.stdout.write(opts.json ? `${JSON.stringify(batch, null, 2)}\n` : `${summary(batch)}\n`);
+        if (opts.json) {
+          io.stdout.write(`${JSON.stringify(batch, null, 2)}\n`);
+          return;
+        }
+        io.stdout.write(`${summary(batch)}\n  ${balanceLine(await vq.balance())}\n`);
       }),
     );
 

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchView, VidqueueClient } from '@vidqueue/client/http';
 import type { CliIo } from './cli-io.js';
+import { moneyLines } from './estimate.js';
 
 /** `prompts.csv` → `prompts.results.csv` (next to it). */
 export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
@@ -27,12 +28,13 @@ export async function saveResults(
   await pipeline(source, createWriteStream(out));
 }
 
-/** A batch in three lines: status, counts, cost. */
+/** A batch in three lines: status, counts (paused ones when there are), cost against its estimate and cap. */
 export function summary(batch: BatchView): string {
   const c = batch.counts;
   return [
     `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
-    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
-    `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
+    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}` +
+      (c.paused > 0 ? `, paused ${c.paused}` : ''),
+    ...moneyLines(batch),
   ].join('\n');
 }
