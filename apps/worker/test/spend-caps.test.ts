@@ -123,9 +123,12 @@ describe('spending caps in the worker', () => {
     h.sim.configure({ generationMs: 1_500 });
     await h.startWorker();
     const add = (row: number) =>
-      h!.add({ batchId: 'bat_spend', row }, {
-        jobId: batchJobId('bat_spend', row),
-      });
+      h!.add(
+        { batchId: 'bat_spend', row },
+        {
+          jobId: batchJobId('bat_spend', row),
+        },
+      );
     const first = await add(1);
     // The create answer reports the charge: it replaces the 0.15 reserved before the call.
     await expect.poll(async () => (await store.get('bat_spend'))!.committedUsd, { timeout: 5_000 }).toBe(0.1);

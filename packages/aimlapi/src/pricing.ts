@@ -1,5 +1,3 @@
-import { readNumber } from './normalize.js';
-
 /**
  * A model's price as the provider's catalogue publishes it (`GET /v1/models?include=pricing`), read
  * defensively, and `quote`: what one request will cost, in USD, or `null` when it cannot be known
@@ -31,6 +29,17 @@ export type Pricing =
 
 /** The unit a per-second price is given in. */
 export const PER_SECOND_UNIT = 'second';
+
+/** A finite, non-negative number from a number or a numeric string (a price of "0.39" counts). */
+function readNumber(value: unknown): number | undefined {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
