@@ -77,6 +77,27 @@ describe('the shared price list', () => {
     expect(calls).toBe(2);
     await redis.del(`${prefix}:vidq:prices`);
   });
+
+  it('with keepFresh, a long-running process looks at it every period even when nothing asks for a price', async () => {
+    const prefix = uniquePrefix('prices');
+    const statuses: number[] = [];
+    const read = providerPricedCatalogue({
+      baseUrl: sim.url,
+      timeoutMs: 5000,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        statuses.push(res.status);
+        return res;
+      },
+    });
+    const book = createPriceBook({ redis, prefix, read, refreshMs: 1000, keepFresh: true });
+    try {
+      await expect.poll(() => statuses, { timeout: 5_000, interval: 100 }).toEqual([200, 304]);
+    } finally {
+      book.close();
+      await redis.del(`${prefix}:vidq:prices`);
+    }
+  });
 });
 
 describe('estimates through the API', () => {

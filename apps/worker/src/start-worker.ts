@@ -80,6 +80,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       lockMs: config.AIMLAPI_TIMEOUT_MS + 5_000,
       onError: (err) =>
         logger.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
+      keepFresh: true,
     });
   const spend = createSpendCaps({ config, redis: connection, prices });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
@@ -144,6 +145,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     await worker.waitUntilReady();
   } catch (err) {
     await worker.close(true);
+    if (!deps.prices) prices.close();
     if (ownsConnection) connection.disconnect();
     throw err;
   }
@@ -169,6 +171,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
         await worker.close();
         await Promise.allSettled(inFlight);
         await Promise.all([recorder.close(), durations.close()]);
+        if (!deps.prices) prices.close();
         if (ownsConnection) await connection.quit();
         logger.info('worker closed');
       })();

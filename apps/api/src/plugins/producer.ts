@@ -65,6 +65,7 @@ export const producerPlugin = fp(
 
     app.addHook('onClose', async () => {
       watcher.stop();
+      producer.ctx.prices.close();
       await queue.close().catch((err: unknown) => app.log.debug({ err }, 'queue close'));
       if (!owned) return;
       if (redis.status === 'ready') {

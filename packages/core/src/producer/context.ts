@@ -55,13 +55,15 @@ export type ProducerExtras = {
   balance?: BalanceReader | undefined;
   /** Failed reads of the provider's catalogue (the producer keeps going with the last prices, or none). */
   onPricesError?: ((err: unknown) => void) | undefined;
+  /** Look at the price list every PRICES_REFRESH_MS even when idle (a long-running API); `prices.close()` stops it. */
+  keepPricesFresh?: boolean | undefined;
 };
 
 /** The price book every producer makes from its config: the catalogue at AIMLAPI_BASE_URL, shared in Redis. */
 export function producerPriceBook(
   redis: Redis,
   config: ProducerConfig,
-  extras: Pick<ProducerExtras, 'onPricesError'> & { guard?: RedisGuard } = {},
+  extras: Pick<ProducerExtras, 'onPricesError' | 'keepPricesFresh'> & { guard?: RedisGuard } = {},
 ): PriceBook {
   return createPriceBook({
     redis,
@@ -75,6 +77,7 @@ export function producerPriceBook(
     lockMs: config.AIMLAPI_TIMEOUT_MS + 5_000,
     ...(extras.onPricesError && { onError: extras.onPricesError }),
     ...(extras.guard && { guard: extras.guard }),
+    ...(extras.keepPricesFresh && { keepFresh: true }),
   });
 }
 
@@ -109,7 +112,13 @@ export function createProducerContext(
     keys: vidqKeys(config.QUEUE_PREFIX),
     store: createBatchStore(redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS),
     staging: createBatchStore(redis, config.QUEUE_PREFIX, STAGING_TTL_SECONDS),
-    prices: deps.prices ?? producerPriceBook(redis, config, { onPricesError: deps.onPricesError, guard }),
+    prices:
+      deps.prices ??
+      producerPriceBook(redis, config, {
+        onPricesError: deps.onPricesError,
+        keepPricesFresh: deps.keepPricesFresh,
+        guard,
+      }),
     balance: deps.balance ?? producerBalance(config),
   };
 }

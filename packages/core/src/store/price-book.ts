@@ -65,6 +65,11 @@ export type PriceBookOptions = {
    * provider read is never run under it.
    */
   guard?: <T>(op: () => Promise<T>) => Promise<T>;
+  /**
+   * Look at the list every `refreshMs` even when nothing asks for a price (a long-running API or worker),
+   * so a dry run after a quiet hour is not priced from an hour-old list. `close()` stops it.
+   */
+  keepFresh?: boolean;
 };
 
 export type PriceBook = {
@@ -75,6 +80,8 @@ export type PriceBook = {
   table(): Promise<PriceTable | undefined>;
   /** Reads the provider now, conditional on the stored ETag. */
   refresh(): Promise<RefreshResult>;
+  /** Stops the `keepFresh` timer. */
+  close(): void;
 };
 
 /**
@@ -188,8 +195,11 @@ export function createPriceBook(options: PriceBookOptions): PriceBook {
     return refreshing;
   }
 
-  return {
+  const book: PriceBook = {
     refresh,
+    close() {
+      if (timer) clearInterval(timer);
+    },
     async table() {
       let current = local && now() - local.readAt < localMs ? local : await readRedis();
       if (current === undefined) {
@@ -208,4 +218,9 @@ export function createPriceBook(options: PriceBookOptions): PriceBook {
       return current;
     },
   };
+  // Every process looks; the lock and the ETag make it one conditional read per period for all of them.
+  const timer = options.keepFresh
+    ? setInterval(() => void book.table().catch(onError), refreshMs).unref()
+    : undefined;
+  return book;
 }
