@@ -18,7 +18,9 @@ COPY packages/core/package.json packages/core/
 COPY packages/provider-schemas/package.json packages/provider-schemas/
 COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/safe-http/package.json packages/safe-http/
+COPY packages/storage/package.json packages/storage/
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/webhooks/package.json packages/webhooks/
 COPY bench/package.json bench/
 COPY examples/package.json examples/
 RUN pnpm install --frozen-lockfile

@@ -2,18 +2,22 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@vidqueue/core/runtime';
+import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { producerPlugin } from './plugins/producer.js';
+import { sideEffectsPlugin } from './plugins/side-effects.js';
 import { adminRoutes } from './routes/admin.js';
 import { balanceRoutes } from './routes/balance.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
+import { videoContentRoutes } from './routes/video-content.js';
 import { videoRoutes } from './routes/videos.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export type AppDeps = {
   config: Config;
@@ -22,6 +26,8 @@ export type AppDeps = {
   redis?: Redis;
   /** Longest wait for one Redis operation before a route answers 503 (default 2000 ms). */
   redisTimeoutMs?: number;
+  /** Storage to serve archived videos from instead of STORAGE_URL's (the caller closes it); null for none. */
+  storage?: Storage | null;
 };
 
 /** Largest accepted request body. */
@@ -49,6 +55,10 @@ export function buildApp(deps: AppDeps) {
   app.register(errorHandlerPlugin);
   app.register(authPlugin, { tokens });
   app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  app.register(sideEffectsPlugin, {
+    config,
+    ...(deps.storage === undefined ? {} : { storage: deps.storage }),
+  });
   app.register(docsPlugin, { tokensRequired: tokens.length > 0 });
   app.register(bullBoardPlugin, {
     user: config.DASHBOARD_USER,
@@ -61,7 +71,9 @@ export function buildApp(deps: AppDeps) {
   app.register(adminRoutes);
   app.register(balanceRoutes);
   app.register(videoRoutes, { config });
+  app.register(videoContentRoutes);
   app.register(batchRoutes, { config });
+  app.register(webhookRoutes);
   return app;
 }
 

@@ -25,5 +25,27 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  BatchNotFinished: createError(
+    'BATCH_NOT_FINISHED',
+    'Batch %s has rows still queued or generating; cancel it and wait for them to finish before purging',
+    409,
+  ),
+  VideoNotArchived: createError(
+    'VIDEO_NOT_ARCHIVED',
+    'Video %s has no archived copy (%s); its video_url is the provider URL',
+    404,
+  ),
+  ArchiveFileMissing: createError(
+    'ARCHIVE_FILE_MISSING',
+    'The archived file of video %s is missing from storage (deleted or expired)',
+    404,
+  ),
+  RangeNotSatisfiable: createError('RANGE_NOT_SATISFIABLE', 'The range is outside the %s-byte file', 416),
+  DeliveryNotFound: createError('DELIVERY_NOT_FOUND', 'No webhook delivery with id %s', 404),
+  WebhooksDisabled: createError(
+    'WEBHOOKS_DISABLED',
+    'Webhooks are off: set WEBHOOK_SECRET (whsec_…) so deliveries can be signed',
+    400,
+  ),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

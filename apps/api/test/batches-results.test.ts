@@ -67,6 +67,8 @@ describe('GET /v1/batches/:id/results', () => {
         custom_id: 'fox',
         status: 'completed',
         video_url: 'https://cdn.example/v1.mp4',
+        provider_video_url: 'https://cdn.example/v1.mp4',
+        archive: null,
         error_code: null,
         error_message: null,
         generation_id: 'g1',
@@ -96,10 +98,10 @@ describe('GET /v1/batches/:id/results', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toContain(`${id}.results.csv`);
     expect(csv.body.trim().split('\n')).toEqual([
-      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign,note',
-      '1,fox,completed,https://cdn.example/v1.mp4,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,winter,"a, b"',
-      '3,light,queued,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,spring,',
-      '4,waves,failed,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,autumn,last',
+      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,campaign,note',
+      '1,fox,completed,https://cdn.example/v1.mp4,https://cdn.example/v1.mp4,,,,,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,winter,"a, b"',
+      '3,light,queued,,,,,,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,spring,',
+      '4,waves,failed,,,,,,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,autumn,last',
     ]);
     expect((await view(id)).cost_usd).toBe(0.125);
   });

@@ -1,16 +1,20 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { batchJobId } from '@vidqueue/core/contract';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
+import { newWebhookSecret } from '@vidqueue/webhooks';
 import { makeApp, type TestApp } from './helpers.js';
 import { postBatch, sumCounts, type BatchBody, type Created } from './batch-helpers.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 /**
  * A batch cap kept by THREE real worker processes (`@vidqueue/worker/main`) taking rows at once: each
  * row reserves its estimate (0.10 USD, a 5 s Kandinsky distill clip) in Redis before its create, so a
  * cap of 0.50 lets exactly 5 of 12 rows reach the provider; the other 7 wait `paused`, counts adding up
- * to the total at every read, until PATCH raises the cap and they complete.
+ * to the total at every read, until PATCH raises the cap and they complete. Webhooks are on (no
+ * WEBHOOK_URL: only a request's own webhook_url gets events), so a paused batch's events can be watched.
  */
 const WORKER_MAIN = pathToFileURL(createRequire(import.meta.url).resolve('@vidqueue/worker/main'));
 const ROWS = 12;
@@ -18,9 +22,11 @@ const ROWS = 12;
 let sim: RunningSimulator;
 let t: TestApp;
 let workers: Child[] = [];
+let receiver: Receiver;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, generationMs: '300-600', seed: 7 });
+  receiver = await startReceiver(() => 204);
   const env = {
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: uniquePrefix('caps'),
@@ -32,6 +38,8 @@ beforeAll(async () => {
     RETRY_MAX_MS: '100',
     WORKER_CONCURRENCY: '4',
     LOG_LEVEL: 'info',
+    WEBHOOK_SECRET: newWebhookSecret(),
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   };
   t = await makeApp(env);
   workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
@@ -41,16 +49,19 @@ beforeAll(async () => {
         if (!w.lines().some((l) => l.msg === 'worker ready'))
           throw new Error(`worker not ready:\n${w.out()}`);
       },
-      { timeout: 20_000, interval: 50 },
+      // Three processes compiling with tsx at once, each also starting its webhook worker: slow on a
+      // busy two-core machine, so the wait for readiness is generous (it asserts nothing about caps).
+      { timeout: 60_000, interval: 50 },
     );
   }
-}, 40_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const w of workers) w.process.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited()));
   await t?.close();
   await sim?.close();
+  await receiver?.close();
 });
 
 async function view(id: string): Promise<BatchBody> {
@@ -136,12 +147,30 @@ describe('a batch cap under three worker processes', () => {
     expect(sim.stats()).toMatchObject({ create_requests: ROWS, creates: ROWS, duplicate_creates: 0 });
   });
 
-  it('cancelling a batch with paused rows cancels them at once', async () => {
+  it('a paused batch sends no batch.completed; cancelling cancels its paused rows at once and sends it; purge drops the reservations', async () => {
     sim.reset();
-    const res = await postBatch(t.app, csv(6, 'stop'), 'text/csv', '?max_cost_usd=0.2');
+    const hook = encodeURIComponent(receiver.url);
+    const res = await postBatch(t.app, csv(6, 'stop'), 'text/csv', `?max_cost_usd=0.2&webhook_url=${hook}`);
+    expect(res.statusCode).toBe(202);
     const { id } = res.json<Created>();
     await expect.poll(async () => (await view(id)).status, { timeout: 20_000, interval: 50 }).toBe('paused');
     expect((await view(id)).counts).toMatchObject({ paused: 4, completed: 2 });
+
+    type Delivery = { event_type: string; status: string };
+    const deliveries = async () => {
+      const r = await t.app.inject({ method: 'GET', url: `/v1/webhooks/deliveries?batch_id=${id}` });
+      expect(r.statusCode).toBe(200);
+      return r.json<{ data: Delivery[] }>().data;
+    };
+    // Both videos' events went out, and nothing says the batch completed: its paused rows are not final.
+    await expect
+      .poll(async () => (await deliveries()).filter((d) => d.status === 'delivered').length, {
+        timeout: 20_000,
+        interval: 50,
+      })
+      .toBe(2);
+    expect((await deliveries()).map((d) => d.event_type)).toEqual(['video.completed', 'video.completed']);
+
     const del = await t.app.inject({ method: 'DELETE', url: `/v1/batches/${id}` });
     expect(del.statusCode).toBe(202);
     expect(del.json<BatchBody>()).toMatchObject({
@@ -153,5 +182,38 @@ describe('a batch cap under three worker processes', () => {
     await expect
       .poll(async () => (await t.app.queue.getJobs(['delayed'])).filter((j) => j.id?.startsWith(id)).length)
       .toBe(0);
+    // Then batch.completed, once, with the cancelled batch (a cancel sends no video.failed).
+    await expect
+      .poll(async () => (await deliveries()).filter((d) => d.event_type === 'batch.completed').length, {
+        timeout: 20_000,
+        interval: 50,
+      })
+      .toBe(1);
+    await expect
+      .poll(() => receiver.received.filter((r) => r.body.includes('"batch.completed"')).length, {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(0);
+    const event = receiver.received.find((r) => r.body.includes('"batch.completed"') && r.body.includes(id))!;
+    expect(JSON.parse(event.body)).toMatchObject({
+      type: 'batch.completed',
+      data: { id, status: 'cancelled', counts: { paused: 0, cancelled: 4, completed: 2 }, max_cost_usd: 0.2 },
+    });
+    expect((await deliveries()).map((d) => d.event_type).sort()).toEqual([
+      'batch.completed',
+      'video.completed',
+      'video.completed',
+    ]);
+
+    // The two created rows hold settled reservations; a purge removes them with the rest.
+    await expect
+      .poll(async () => (await t.app.queue.getJobs(['failed'])).filter((j) => j.id?.startsWith(id)).length)
+      .toBe(4);
+    const reservations = Array.from({ length: 6 }, (_, i) => t.app.keys.reservation(batchJobId(id, i + 1)));
+    expect(await t.app.redis.exists(...reservations)).toBe(2);
+    const purge = await t.app.inject({ method: 'DELETE', url: `/v1/batches/${id}?purge=true` });
+    expect(purge.statusCode).toBe(200);
+    expect(purge.json()).toEqual({ id, purged: true, jobs_removed: 6, files_removed: 0 });
+    expect(await t.app.redis.exists(...reservations)).toBe(0);
   });
 });

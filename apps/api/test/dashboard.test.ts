@@ -52,7 +52,11 @@ describe('Bull Board at /admin/queues', () => {
 
     const api = await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: auth });
     expect(api.statusCode).toBe(200);
-    expect(api.json<{ queues: { name: string }[] }>().queues.map((q) => q.name)).toEqual(['generations']);
+    expect(api.json<{ queues: { name: string }[] }>().queues.map((q) => q.name)).toEqual([
+      'generations',
+      'archive',
+      'webhooks',
+    ]);
     expect((await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues' })).statusCode).toBe(401);
   });
 

@@ -45,11 +45,14 @@ describe('OpenAPI at /docs', () => {
       'GET /v1/batches/{id}/results',
       'GET /v1/models',
       'GET /v1/videos/{id}',
+      'GET /v1/videos/{id}/content',
+      'GET /v1/webhooks/deliveries',
       'PATCH /v1/batches/{id}',
       'POST /v1/admin/resume',
       'POST /v1/batches',
       'POST /v1/batches/{id}/retry',
       'POST /v1/videos',
+      'POST /v1/webhooks/deliveries/{id}/replay',
     ]);
 
     const post = doc.paths['/v1/videos']?.post as {
@@ -68,6 +71,8 @@ describe('OpenAPI at /docs', () => {
       'model',
       'num_inference_steps',
       'prompt',
+      'webhook_events',
+      'webhook_url',
     ]);
     expect(body.required).toEqual(['prompt']);
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400']));

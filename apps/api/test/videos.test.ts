@@ -225,6 +225,8 @@ describe('GET /v1/videos/:id', () => {
       metadata: { row: 1 },
       generation_id: null,
       video_url: null,
+      provider_video_url: null,
+      archive: null,
       error: null,
       polls: 0,
       created_at: expect.any(String) as unknown,

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchResultRow, VidqueueClient } from '@vidqueue/client';
 import {
@@ -28,6 +29,11 @@ export type DownloadOptions = {
   timeoutMs?: number;
   /** Non-public addresses the video hosts may have (default none); see `videoAddressPolicy`. */
   addressPolicy?: AddressPolicy;
+  /**
+   * The API's address and token: archived copies (`video_url` on the API) are fetched with the token;
+   * it is never sent to another origin (safe-http drops it on a redirect elsewhere too).
+   */
+  api?: { url: string; token?: string };
   /** Called once per completed row with what happened. */
   onFile?: (event: DownloadEvent) => void;
 };
@@ -128,6 +134,23 @@ class IncompleteError extends Error {
   readonly code = 'incomplete';
 }
 
+class ChecksumError extends Error {
+  readonly code = 'checksum_mismatch';
+}
+
+async function sha256Of(path: string): Promise<string | undefined> {
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a row's file must match: the archive's SHA-256 when the video was archived. */
+type Expected = { sha256?: string; headers?: Record<string, string> };
+
 /**
  * One row's video into `path`: skipped when the file there already has the size the server announces,
  * else streamed into a `.part` of its own (created exclusively) and renamed over `path` when whole.
@@ -136,23 +159,38 @@ async function fetchVideo(
   url: string,
   path: string,
   options: Required<Pick<DownloadOptions, 'maxBytes' | 'timeoutMs' | 'addressPolicy'>>,
+  expected: Expected = {},
 ): Promise<number | 'skipped'> {
+  // An archived video: a file here with its SHA-256 is complete, without asking the server.
+  if (expected.sha256 !== undefined && (await sha256Of(path)) === expected.sha256) return 'skipped';
   const local = await sizeOf(path);
   const res = await safeFetch(url, {
     ...options.addressPolicy,
     maxBytes: options.maxBytes,
     timeoutMs: options.timeoutMs,
+    ...(expected.headers ? { headers: expected.headers } : {}),
   });
-  if (local !== undefined && local === res.contentLength) {
+  if (expected.sha256 === undefined && local !== undefined && local === res.contentLength) {
     res.body.destroy();
     return 'skipped';
   }
   const part = `${path}.${randomBytes(4).toString('hex')}.part`;
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
   try {
-    await pipeline(res.body, createWriteStream(part, { flags: 'wx' }));
+    await pipeline(res.body, hashing, createWriteStream(part, { flags: 'wx' }));
     const got = (await stat(part)).size;
     if (res.contentLength !== undefined && got !== res.contentLength) {
       throw new IncompleteError(`${res.host} sent ${got} of ${res.contentLength} bytes`);
+    }
+    const digest = hash.digest('hex');
+    if (expected.sha256 !== undefined && digest !== expected.sha256) {
+      throw new ChecksumError(`the file's sha256 ${digest} is not the archive's ${expected.sha256}`);
     }
     await rename(part, path);
     return got;
@@ -164,7 +202,9 @@ async function fetchVideo(
 }
 
 function describeFailure(err: unknown): { code: string; error: string } {
-  if (isSafeHttpError(err) || err instanceof IncompleteError) return { code: err.code, error: err.message };
+  if (isSafeHttpError(err) || err instanceof IncompleteError || err instanceof ChecksumError) {
+    return { code: err.code, error: err.message };
+  }
   const errno = (err as NodeJS.ErrnoException).code;
   const code = typeof errno === 'string' ? errno : 'error';
   const message = err instanceof Error ? err.message : String(err);
@@ -198,13 +238,25 @@ export async function downloadBatch(
     failures: [],
   };
   const running = new Set<Promise<void>>();
+  const apiOrigin = options.api ? new URL(options.api.url).origin : undefined;
+  /** The archive's checksum, and the token for our own URLs only. */
+  const expectedFor = (row: BatchResultRow): Expected => {
+    const sha256 = row.archive?.status === 'archived' ? (row.archive.sha256 ?? undefined) : undefined;
+    const ours =
+      apiOrigin !== undefined && row.video_url !== null && new URL(row.video_url).origin === apiOrigin;
+    const token = options.api?.token;
+    return {
+      ...(sha256 ? { sha256 } : {}),
+      ...(ours && token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    };
+  };
 
   const handle = async (row: BatchResultRow): Promise<void> => {
     const name = videoFileName(row);
     try {
       if (!row.video_url)
         throw Object.assign(new Error('completed without a video URL'), { code: 'no_video_url' });
-      const result = await fetchVideo(row.video_url, join(options.dir, name), fetchOptions);
+      const result = await fetchVideo(row.video_url, join(options.dir, name), fetchOptions, expectedFor(row));
       if (result === 'skipped') {
         summary.skipped++;
         options.onFile?.({ kind: 'skipped', row: row.row, file: name });

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } f
 import { positiveInt, positiveUsd } from './args.js';
 import { balanceLine } from './estimate.js';
 import { addMoneyCommands } from './money-commands.js';
+import { addWebhookCommands } from './webhook-commands.js';
 import { follow } from './follow.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
@@ -205,6 +206,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }),
     );
 
+  addWebhookCommands(program, act, io);
+
   program
     .command('download')
     .description('Save each finished video as <dir>/<row>-<custom_id>.mp4 (<row>.mp4 without one); resumable')
@@ -235,8 +238,10 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             program.opts<GlobalOptions>().api,
             opts.allowPrivateAddresses ?? false,
           );
+          const { api, token } = program.opts<GlobalOptions>();
           const result = await downloadBatch(vq, id, {
             dir: opts.dir,
+            api: { url: api, ...(token ? { token } : {}) },
             concurrency: opts.concurrency,
             maxBytes: opts.maxBytes,
             addressPolicy,

@@ -77,6 +77,8 @@ export type SimulatorSettings = {
   costOn: CostOn;
   /** A poll of a generation younger than this answers 404 (eventual consistency); 0: never. */
   fresh404Ms: number;
+  /** A completed generation's file answers 410 this long after it completed (expired CDN links); 0: never. */
+  filesExpireMs: number;
   /** Pending statuses drawn per generation and poll from this list; empty: queued then generating. */
   pendingSpellings: string[];
   /** Share of pending polls answered with a made-up status (see UNKNOWN_STATUSES). */
@@ -123,6 +125,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = Object.freeze({
   maxGenerations: 100_000,
   costOn: 'both',
   fresh404Ms: 0,
+  filesExpireMs: 0,
   pendingSpellings: [],
   unknownStatusRate: 0,
   forbiddenModels: [],
@@ -163,6 +166,7 @@ const SCALAR_KEYS = [
   'seed',
   'costOn',
   'fresh404Ms',
+  'filesExpireMs',
   'pendingSpellings',
   'unknownStatusRate',
   'forbiddenModels',
@@ -194,7 +198,7 @@ export function resolveSettings(options: SimulatorOptions = {}, base: SimulatorS
   }
   checkShare(settings.queuedFraction, 'queuedFraction');
   checkShare(settings.unknownStatusRate, 'unknownStatusRate');
-  for (const key of ['fresh404Ms', 'logsDelayMs'] as const) {
+  for (const key of ['fresh404Ms', 'filesExpireMs', 'logsDelayMs'] as const) {
     if (!(settings[key] >= 0)) throw new Error(`${key} must be 0 or more milliseconds`);
   }
   if (!Number.isFinite(settings.balanceUsd)) throw new Error('balanceUsd must be a number of USD');

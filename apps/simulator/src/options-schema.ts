@@ -35,6 +35,7 @@ export const SimulatorOptionsSchema = z
     seed: z.number().int(),
     costOn: z.enum(['create', 'completed', 'both']),
     fresh404Ms: z.number().int().min(0),
+    filesExpireMs: z.number().int().min(0),
     pendingSpellings: z.array(z.string().min(1)),
     unknownStatusRate: z.number().min(0).max(1),
     forbiddenModels: z.array(z.string().min(1)),

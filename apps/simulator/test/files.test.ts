@@ -46,6 +46,19 @@ describe('video files', () => {
     expect(top.reduce((sum, [, s]) => sum + s, 0)).toBe(bytes.length);
   });
 
+  it('filesExpireMs (SIM_FILES_EXPIRE_MS): a file answers 410 once that long has passed since completion', async () => {
+    const { url } = await videoUrl();
+    expect((await fetch(url)).status).toBe(200);
+    t.sim.configure({ filesExpireMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const expired = await fetch(url);
+    expect(expired.status).toBe(410);
+    expect(await expired.json()).toMatchObject({ message: 'File expired', statusCode: 410 });
+    expect((await fetch(`${t.sim.url}/files/sample.mp4`)).status).toBe(200);
+    t.sim.configure({ filesExpireMs: 0 });
+    expect((await fetch(url)).status).toBe(200);
+  });
+
   it('answers HEAD with the headers only', async () => {
     const { url, size } = await videoUrl();
     const res = await fetch(url, { method: 'HEAD' });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
 import type { Config, Logger } from '@vidqueue/core/runtime';
@@ -6,6 +7,7 @@ import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
 import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { localDashboardPassword } from './dashboard-password.js';
+import { localWebhookSecret } from './webhook-secret.js';
 
 /** The key the embedded worker uses with the embedded simulator (the simulator accepts any key). */
 const SIMULATOR_KEY = 'simulator-local-key';
@@ -13,7 +15,7 @@ const SIMULATOR_KEY = 'simulator-local-key';
 export type StackOptions = {
   config: Config;
   logger: Logger;
-  /** Where local state lives: `redis/` and `dashboard-password`. */
+  /** Where local state lives: `redis/`, `dashboard-password`, `webhook-secret` and `videos/`. */
   dataDir: string;
   env?: NodeJS.ProcessEnv;
 };
@@ -81,6 +83,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       logger.info(
         { user: config.DASHBOARD_USER, passwordFile: file },
         'dashboard password generated (read it from the file)',
+      );
+    }
+
+    // Archive finished videos on this machine unless STORAGE_URL says otherwise (`none` turns it off).
+    if (!options.env?.STORAGE_URL) {
+      const videos = join(dataDir, 'videos');
+      config = { ...config, STORAGE_URL: pathToFileURL(videos).href };
+      logger.info({ dir: videos }, 'finished videos are archived in the data folder (STORAGE_URL unset)');
+    }
+
+    if (!config.WEBHOOK_SECRET) {
+      const file = join(dataDir, 'webhook-secret');
+      config = { ...config, WEBHOOK_SECRET: [localWebhookSecret(file)] };
+      logger.info(
+        { secretFile: file },
+        'webhook signing secret generated (read it from the file; receivers verify with it)',
       );
     }
 

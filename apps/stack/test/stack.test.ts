@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,13 @@ describe('pnpm start (apps/stack) as a child process', () => {
     const password = readFileSync(join(dir, 'dashboard-password'), 'utf8').trim();
     expect(password.length).toBeGreaterThanOrEqual(16);
     expect(output).not.toContain(password);
+    const secret = readFileSync(join(dir, 'webhook-secret'), 'utf8').trim();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(statSync(join(dir, 'webhook-secret')).mode & 0o777).toBe(0o600);
+    expect(output).not.toContain(secret.slice(6));
+    expect(lines.find((l) => l.msg?.startsWith('webhook signing secret generated'))?.secretFile).toBe(
+      join(dir, 'webhook-secret'),
+    );
   });
 
   it('turns one prompt into a video URL that serves an MP4', async () => {
@@ -97,7 +104,21 @@ describe('pnpm start (apps/stack) as a child process', () => {
       .toBe('completed');
     expect(seen.has('generating')).toBe(true);
 
-    const mp4 = await fetch(video!.video_url!);
+    // Archived into the data folder: video_url becomes ours, served by the API.
+    let archived: { video_url: string; archive: { status: string; sha256: string } | null } | undefined;
+    await expect
+      .poll(
+        async () => {
+          archived = (await (await fetch(`${api}/v1/videos/${id}`)).json()) as typeof archived;
+          return archived?.archive?.status;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe('archived');
+    expect(archived!.video_url).toBe(`${api}/v1/videos/${id}/content`);
+    expect(existsSync(join(dir, 'videos', 'videos', `${id}.mp4`))).toBe(true);
+
+    const mp4 = await fetch(archived!.video_url);
     expect(mp4.status).toBe(200);
     expect(mp4.headers.get('content-type')).toContain('video/mp4');
     const bytes = Buffer.from(await mp4.arrayBuffer());

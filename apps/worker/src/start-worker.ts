@@ -1,6 +1,7 @@
 import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
+import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
 import { GENERATIONS_QUEUE, createPriceBook, type PriceBook } from '@vidqueue/core/store';
 import {
@@ -18,6 +19,7 @@ import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
 import { composeHooks, type ProcessorHooks } from './hooks.js';
 import { createProcessor } from './processor.js';
+import { startSideEffects } from './side-effects.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
 
 export type StartWorkerDeps = {
@@ -38,6 +40,11 @@ export type StartWorkerDeps = {
    * They are also written by `flushMetrics()` and `close()`.
    */
   metricsFlushMs?: number;
+  /**
+   * Where finished videos are archived: default from STORAGE_URL (made here and closed on close());
+   * a Storage to use (the caller closes it); null for none whatever STORAGE_URL says.
+   */
+  storage?: Storage | null;
 };
 
 /** Default interval of the metrics flush: GET /metrics lags the worker by at most this much. */
@@ -97,6 +104,13 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     flushIntervalMs,
     onError: (err) => logger.debug({ err }, 'learned durations: recording failed'),
   });
+  // Archive and webhooks: their own queues and Workers beside this one (see side-effects.ts).
+  const side = await startSideEffects({
+    config,
+    connection,
+    logger,
+    ...(deps.storage === undefined ? {} : { storage: deps.storage }),
+  });
   const checkSchedule =
     config.STATUS_SCHEDULE === 'adaptive'
       ? adaptiveCheckSchedule(config, durations)
@@ -112,9 +126,13 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     hooks: composeHooks(
       budgets.hooks,
       spend.hooks,
+      // Before the batch row is marked completed: the row's archive must already be pending, so a
+      // batch is never seen finished with an archive about to start.
+      side.before,
       batchHooks,
       metricsHooks(recorder),
       durationStatsHooks(durations),
+      side.after,
       deps.hooks,
     ),
   });
@@ -146,6 +164,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   } catch (err) {
     await worker.close(true);
     if (!deps.prices) prices.close();
+    await side.close();
     if (ownsConnection) connection.disconnect();
     throw err;
   }
@@ -170,6 +189,8 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
         logger.info('worker closing: waiting for active jobs');
         await worker.close();
         await Promise.allSettled(inFlight);
+        // Then the archive and webhook workers: each waits for its active jobs.
+        await side.close();
         await Promise.all([recorder.close(), durations.close()]);
         if (!deps.prices) prices.close();
         if (ownsConnection) await connection.quit();

@@ -2,14 +2,8 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { VideoView } from '@vidqueue/core/contract';
-import {
-  ApiError,
-  GenerationFailedError,
-  NotFoundError,
-  UnavailableError,
-  ValidationError,
-  type FieldIssue,
-} from './errors.js';
+import { GenerationFailedError, UnavailableError } from './errors.js';
+import { describe, toError } from './http-errors.js';
 import type {
   Balance,
   BatchEstimate,
@@ -26,6 +20,7 @@ import type {
   VideoInput,
   VidqueueClient,
   WaitOptions,
+  WebhookDelivery,
 } from './types.js';
 import { uploadFormat } from './upload-format.js';
 import { waitLoop } from './wait.js';
@@ -40,8 +35,6 @@ export type HttpClientOptions = {
   /** Longest wait for one request before UnavailableError (default 30 s; results streams are exempt). */
   requestTimeoutMs?: number;
 };
-
-type ErrorBody = { error?: { code?: string; message?: string; details?: unknown } };
 
 /** The client over the HTTP API (fetch, no extra dependency). */
 export function createHttpClient(options: HttpClientOptions): VidqueueClient {
@@ -203,6 +196,19 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
     },
+    async webhookDeliveries(about) {
+      const query =
+        'videoId' in about
+          ? `video_id=${encodeURIComponent(about.videoId)}`
+          : `batch_id=${encodeURIComponent(about.batchId)}`;
+      return (await json<{ data: WebhookDelivery[] }>('GET', `/v1/webhooks/deliveries?${query}`)).data;
+    },
+    replayWebhookDelivery(deliveryId) {
+      return json<{ id: string; job_id: string }>(
+        'POST',
+        `/v1/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`,
+      );
+    },
     close() {
       closing.abort(new UnavailableError('The client was closed'));
       return Promise.resolve();
@@ -240,35 +246,6 @@ function idem(key: string | undefined): Record<string, string> {
 
 async function* ndjson(rows: Iterable<BatchRowInput> | AsyncIterable<BatchRowInput>): AsyncGenerator<string> {
   for await (const row of rows) yield `${JSON.stringify(row)}\n`;
-}
-
-async function toError(res: Response, path: string): Promise<Error> {
-  let body: ErrorBody = {};
-  try {
-    body = (await res.json()) as ErrorBody;
-  } catch {
-    // not JSON: keep the status only
-  }
-  const code = body.error?.code ?? `HTTP_${res.status}`;
-  const message = body.error?.message ?? `${res.status} ${res.statusText}`;
-  const details = body.error?.details;
-  if (res.status === 400 && code === 'VALIDATION_ERROR' && Array.isArray(details)) {
-    return new ValidationError(
-      details as FieldIssue[],
-      `${message}: ${(details as FieldIssue[]).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`,
-    );
-  }
-  if (res.status === 404 && code !== 'ROUTE_NOT_FOUND') {
-    const id = decodeURIComponent(path.split('/')[3] ?? '');
-    return new NotFoundError(id, message, code);
-  }
-  if (res.status === 503 || res.status === 502 || res.status === 504) return new UnavailableError(message);
-  return new ApiError(res.status, code, message, details);
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,7 +4,14 @@ import { mapped, mappedIterable, toClientError } from './redis-errors.js';
 import { toBalanceView } from '@vidqueue/core/producer';
 import { enqueueRows, estimateRows, estimateUpload, uploadFile } from './redis-upload.js';
 import { createRedisWaiter } from './redis-wait.js';
+import { VidqueueError } from './errors.js';
 import type { VidqueueClient } from './types.js';
+
+/** Webhook deliveries are read and replayed through the API (it holds the dispatcher and the queue's rules). */
+const httpOnly = (what: string) => () =>
+  Promise.reject(
+    new VidqueueError(`${what} is available in HTTP mode only (createClient({ apiUrl }))`, 'HTTP_ONLY'),
+  );
 
 /**
  * The Redis mode: BullMQ directly, through the producer the API's routes use (`@vidqueue/core/producer`),
@@ -42,6 +49,8 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     cancelBatch: (id) => mapped(async () => (await producer.cancelBatch(id)).batch),
     retryFailed: (id) => mapped(() => producer.retryBatch(id)),
     resumeSubmissions: () => mapped(() => producer.resume()),
+    webhookDeliveries: httpOnly('webhookDeliveries'),
+    replayWebhookDelivery: httpOnly('replayWebhookDelivery'),
     close() {
       closing ??= (async () => {
         await waiter.close();

@@ -89,6 +89,28 @@ export type UploadOptions = EnqueueManyOptions & {
   model?: string;
 };
 
+/** One webhook delivery as `GET /v1/webhooks/deliveries` lists it. */
+export type WebhookDelivery = {
+  id: string;
+  event_type: 'video.completed' | 'video.failed' | 'batch.completed';
+  url: string;
+  video_id: string | null;
+  batch_id: string | null;
+  status: 'pending' | 'delivered' | 'failed' | 'gone';
+  attempts: number;
+  created_at: string;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  attempt_log: {
+    attempt: number;
+    at: string;
+    duration_ms: number;
+    status: number | null;
+    error: string | null;
+    replay: boolean;
+  }[];
+};
+
 /** `GET /v1/batches/:id`: counts always add up to `total`. */
 export type BatchView = PublicBatchView;
 
@@ -158,6 +180,10 @@ export interface VidqueueClient {
    * or the credits are fixed); jobs waiting to be submitted go at once. Harmless when not paused.
    */
   resumeSubmissions(): Promise<ResumeResult>;
+  /** Webhook deliveries about a video or a batch, with every attempt. HTTP mode only. */
+  webhookDeliveries(about: { videoId: string } | { batchId: string }): Promise<WebhookDelivery[]>;
+  /** Sends a webhook delivery again (same webhook-id and body, new signature). HTTP mode only. */
+  replayWebhookDelivery(deliveryId: string): Promise<{ id: string; job_id: string }>;
   /** Closes connections; the client cannot be used afterwards. */
   close(): Promise<void>;
 }

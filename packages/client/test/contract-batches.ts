@@ -154,7 +154,7 @@ export function batchCases(c: ContractContext): void {
     for await (const chunk of c.vq.exportResults(created.id, 'csv')) chunks.push(chunk);
     const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
     expect(lines[0]).toBe(
-      'row,custom_id,status,video_url,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
     );
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       '1,fox,completed',

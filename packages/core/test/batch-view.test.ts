@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BATCH_RESULT_COLUMNS,
+  batchResultCell,
   batchStatus,
+  withArchive,
   isBatchFinished,
   requestFingerprint,
   toBatchResultRow,
@@ -90,6 +93,8 @@ describe('batch views', () => {
       custom_id: null,
       status: 'failed',
       video_url: null,
+      provider_video_url: null,
+      archive: null,
       error_code: 'provider_rejected',
       error_message: 'no',
       generation_id: null,
@@ -98,6 +103,82 @@ describe('batch views', () => {
       model: 'm',
       metadata: { k: 1 },
     });
+  });
+});
+
+describe('archived rows and videos', () => {
+  const archive = {
+    status: 'archived' as const,
+    storage_key: 'batches/bat_1/bat_1-3-r1.mp4',
+    bytes: 4568,
+    sha256: 'ab'.repeat(32),
+    archived_at: '2026-12-01T10:00:00.000Z',
+  };
+  const record = {
+    row: 3,
+    status: 'completed' as const,
+    attempt: 1,
+    input: { input: { prompt: 'a fox', model: 'm' } },
+    outcome: { video_url: 'https://cdn.example/v.mp4?sig=x', generation_id: 'g' },
+  };
+
+  it('a completed, archived row points at our content URL (its job id, retries included) and shows the archive', () => {
+    const row = toBatchResultRow(record, {
+      batchId: 'bat_1',
+      archive,
+      publicBase: 'https://vidq.example.com',
+    });
+    expect(row).toMatchObject({
+      video_url: 'https://vidq.example.com/v1/videos/bat_1-3-r1/content',
+      provider_video_url: 'https://cdn.example/v.mp4?sig=x',
+      archive: { status: 'archived', bytes: 4568, sha256: 'ab'.repeat(32), archived_at: archive.archived_at },
+    });
+    expect(row.archive).not.toHaveProperty('storage_key');
+    expect(BATCH_RESULT_COLUMNS.map((c) => batchResultCell(row, c)).slice(3, 9)).toEqual([
+      'https://vidq.example.com/v1/videos/bat_1-3-r1/content',
+      'https://cdn.example/v.mp4?sig=x',
+      'archived',
+      4568,
+      'ab'.repeat(32),
+      archive.archived_at,
+    ]);
+  });
+
+  it('a failed archive keeps the provider URL and says why', () => {
+    const failed = {
+      ...archive,
+      status: 'archive_failed' as const,
+      bytes: null,
+      sha256: null,
+      archived_at: null,
+      reason: 'source_expired',
+    };
+    const row = toBatchResultRow(record, {
+      batchId: 'bat_1',
+      archive: failed,
+      publicBase: 'https://vidq.example.com',
+    });
+    expect(row.video_url).toBe('https://cdn.example/v.mp4?sig=x');
+    expect(row.archive).toEqual({
+      status: 'archive_failed',
+      bytes: null,
+      sha256: null,
+      archived_at: null,
+      reason: 'source_expired',
+    });
+    const view = {
+      id: 'vid_1',
+      status: 'completed',
+      provider_video_url: 'https://cdn.example/v.mp4',
+      video_url: 'https://cdn.example/v.mp4',
+      archive: null,
+    };
+    expect(withArchive(view, failed, 'http://x')).toMatchObject({
+      video_url: 'https://cdn.example/v.mp4',
+      archive: { reason: 'source_expired' },
+    });
+    expect(withArchive(view, archive, 'http://x').video_url).toBe('http://x/v1/videos/vid_1/content');
+    expect(withArchive({ ...view, status: 'failed' }, archive, 'http://x')).toMatchObject({ archive: null });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, reconcileHorizonMs } from '../src/runtime/config.js';
+import { ConfigError, loadConfig, publicBaseUrl, reconcileHorizonMs } from '../src/runtime/config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -31,6 +31,53 @@ describe('loadConfig', () => {
     expect(message).toContain('DASHBOARD_PASSWORD');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('short');
+  });
+});
+
+describe('archive and webhook settings', () => {
+  it('defaults: storage off, retention with the batch, about a day of webhook retries, no secret', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      STORAGE_URL: 'none',
+      ARCHIVE_RETENTION: 'batch',
+      ARCHIVE_CONCURRENCY: 4,
+      WEBHOOK_TIMEOUT_MS: 15_000,
+      WEBHOOK_ATTEMPTS: 14,
+      WEBHOOK_BACKOFF_MS: 10_000,
+      WEBHOOK_ALLOW_PRIVATE: false,
+      S3_FORCE_PATH_STYLE: false,
+    });
+    expect(c.WEBHOOK_SECRET).toBeUndefined();
+    // Exponential backoff: the last attempt comes sum(10 s × 2^k, k < 13) ≈ 22.7 h after the first.
+    expect((10 * (2 ** 13 - 1)) / 3600).toBeCloseTo(22.75, 1);
+    expect(publicBaseUrl(c)).toBe('http://127.0.0.1:3000');
+    expect(publicBaseUrl({ ...c, PUBLIC_URL: 'https://v.example.com/' })).toBe('https://v.example.com');
+  });
+
+  it('reads several webhook secrets and the event filter; names bad values without echoing secrets', () => {
+    const c = loadConfig({
+      WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw  whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+      WEBHOOK_EVENTS: 'video.completed, batch.completed',
+      STORAGE_URL: 's3://my-bucket/videos',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(c.WEBHOOK_SECRET).toHaveLength(2);
+    expect(c.WEBHOOK_EVENTS).toEqual(['video.completed', 'batch.completed']);
+    expect(c.S3_FORCE_PATH_STYLE).toBe(true);
+    let message = '';
+    try {
+      loadConfig({
+        WEBHOOK_SECRET: 'not-a-whsec-topsecret',
+        STORAGE_URL: 'ftp://x',
+        WEBHOOK_EVENTS: 'video.done',
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('WEBHOOK_SECRET: each secret must be whsec_ followed by base64');
+    expect(message).toContain('STORAGE_URL: must be none, file:///path or s3://bucket/prefix');
+    expect(message).toContain('WEBHOOK_EVENTS');
+    expect(message).not.toContain('topsecret');
   });
 });
 

@@ -13,8 +13,10 @@ export const SAFE_FETCH_DEFAULTS = {
 } as const;
 
 export type SafeFetchOptions = AddressPolicy & {
-  /** Default GET. */
-  method?: 'GET' | 'HEAD';
+  /** Default GET. POST sends `body` (webhook deliveries); a 301/302/303 turns it into a GET without one. */
+  method?: 'GET' | 'HEAD' | 'POST';
+  /** The request body of a POST. */
+  body?: string | Uint8Array;
   /** Request headers. `authorization`, `cookie` and `proxy-authorization` are dropped on a redirect to another origin. */
   headers?: Record<string, string>;
   /** Redirects followed (each hop checked again); default 3. */
@@ -94,7 +96,7 @@ function toSafeError(err: unknown, host: string, deadline: AbortSignal): SafeHtt
 }
 
 /**
- * GET (or HEAD) a URL we did not choose: http(s) only, redirects followed by hand and each hop checked,
+ * GET (HEAD, POST) a URL we did not choose: http(s) only, redirects followed by hand and each hop checked,
  * non-public addresses refused unless the policy allows them (IP literals before connecting, DNS answers
  * while connecting), one deadline for the whole transfer and a size cap. Resolves once a 2xx answer's
  * headers are in; the body is a stream. Rejects, and the body fails, with `SafeHttpError` only.
@@ -104,7 +106,8 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
   const maxRedirects = options.maxRedirects ?? SAFE_FETCH_DEFAULTS.maxRedirects;
   const maxBytes = options.maxBytes ?? SAFE_FETCH_DEFAULTS.maxBytes;
   const timeoutMs = options.timeoutMs ?? SAFE_FETCH_DEFAULTS.timeoutMs;
-  const method = options.method ?? 'GET';
+  let method = options.method ?? 'GET';
+  let requestBody = method === 'POST' ? options.body : undefined;
 
   let url = parseUrl(input);
   checkHop(url, policy);
@@ -132,6 +135,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
         res = await fetch(url, {
           method,
           headers,
+          ...(requestBody === undefined ? {} : { body: requestBody }),
           redirect: 'manual',
           dispatcher: agent,
           signal: deadline.signal,
@@ -163,6 +167,13 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
         if (next.origin !== url.origin) {
           for (const name of Object.keys(headers)) {
             if (CREDENTIAL_HEADERS.includes(name.toLowerCase())) delete headers[name];
+          }
+        }
+        if (method === 'POST' && res.status !== 307 && res.status !== 308) {
+          method = 'GET';
+          requestBody = undefined;
+          for (const name of Object.keys(headers)) {
+            if (name.toLowerCase() === 'content-type') delete headers[name];
           }
         }
         url = next;

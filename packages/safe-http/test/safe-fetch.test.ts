@@ -303,3 +303,25 @@ describe('safeFetch: addresses (allowPrivate false)', () => {
     expect(s.requests[3]!.headers.host).toBe(`cdn.example.com:${s.port}`);
   });
 });
+
+describe('safeFetch: POST (webhook deliveries)', () => {
+  it('sends the body with the method; a 307 keeps it, a 303 turns it into a GET without one', async () => {
+    const bodies: string[] = [];
+    const s = await server((req, res) => {
+      void readAll(req).then((body) => {
+        bodies.push(body.toString());
+        if (req.url === '/keep') res.writeHead(307, { location: '/final' }).end();
+        else if (req.url === '/see-other') res.writeHead(303, { location: '/final' }).end();
+        else res.writeHead(204).end();
+      });
+    });
+    const headers = { 'content-type': 'application/json' };
+    await safeFetch(`${s.origin}/keep`, { ...LOCAL, method: 'POST', body: '{"a":1}', headers });
+    expect(s.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+    expect(bodies).toEqual(['{"a":1}', '{"a":1}']);
+    await safeFetch(`${s.origin}/see-other`, { ...LOCAL, method: 'POST', body: '{"b":2}', headers });
+    expect(s.requests.slice(2).map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(bodies.slice(2)).toEqual(['{"b":2}', '']);
+    expect(s.requests[3]!.headers['content-type']).toBeUndefined();
+  });
+});

@@ -65,14 +65,17 @@ export const bullBoardPlugin = fp(
       const serverAdapter = new FastifyAdapter();
       serverAdapter.setBasePath(DASHBOARD_PATH);
       createBullBoard({
-        queues: [new BullMQAdapter(app.queue, { readOnlyMode: options.readOnly === true })],
+        // Generations, and the queues of what follows each one: archive copies and webhook deliveries.
+        queues: [app.queue, app.archive.queue, app.webhooks.queue].map(
+          (q) => new BullMQAdapter(q, { readOnlyMode: options.readOnly === true }),
+        ),
         serverAdapter,
         options: { uiConfig: { boardTitle: 'vidqueue' } },
       });
       await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
     });
   },
-  { name: 'vidq-bull-board', dependencies: ['vidq-producer'] },
+  { name: 'vidq-bull-board', dependencies: ['vidq-producer', 'vidq-side-effects'] },
 );
 
 function disabledDashboard(scope: FastifyInstance, _options: unknown, done: () => void): void {

@@ -6,7 +6,9 @@ import {
   VideoViewSchema,
   videoRequestSchema,
 } from '@vidqueue/core/contract';
+import { withArchive } from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
+import { HttpError } from '../errors.js';
 import { BatchErrorSchema, ErrorSchema } from './error-schema.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(200).describe('The video id (vid_…)') });
@@ -47,6 +49,8 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
       },
     },
     async (request, reply) => {
+      if (request.body.webhook_url !== undefined && !app.webhooks.enabled)
+        throw new HttpError.WebhooksDisabled();
       const { replayed, video } = await producer.enqueueVideo(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
       });
@@ -73,7 +77,13 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         response: { 200: VideoViewSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
-    (request) => producer.getVideo(request.params.id),
+    async (request) => {
+      // The view with the video's archive: our content URL once archived.
+      const view = await producer.getVideo(request.params.id);
+      const archive =
+        view.status === 'completed' ? await app.withRedis(() => app.archive.store.get(view.id)) : undefined;
+      return withArchive(view, archive, app.archive.publicBase(request));
+    },
   );
 
   app.delete(

@@ -32,7 +32,7 @@ export function parseRange(
 
 /**
  * `GET /files/<key>_output.mp4` (the CDN): the sample MP4 for a completed generation, 404 for anything
- * else; `/files/sample.mp4` always. HEAD (added by Fastify) and single byte ranges are supported, so
+ * else, 410 once `filesExpireMs` has passed since it completed (an expired link); `/files/sample.mp4` always. HEAD (added by Fastify) and single byte ranges are supported, so
  * downloaders can resume. No key needed, like a CDN URL.
  */
 export function fileRoutes(app: FastifyInstance, opts: { state: SimulatorState }): void {
@@ -44,6 +44,10 @@ export function fileRoutes(app: FastifyInstance, opts: { state: SimulatorState }
     const generation = key === undefined ? undefined : state.store.getByFileKey(key);
     const available =
       name === 'sample.mp4' || (generation !== undefined && statusAt(generation, Date.now()) === 'completed');
+    const expireMs = state.settings().filesExpireMs;
+    if (available && generation !== undefined && expireMs > 0 && Date.now() >= generation.doneAt + expireMs) {
+      return sendProviderError(request, reply, { status: 410, name: 'GoneError', message: 'File expired' });
+    }
     if (!available) {
       return sendProviderError(request, reply, {
         status: 404,

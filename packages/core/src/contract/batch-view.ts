@@ -4,7 +4,8 @@
  * schemas serialize the API's responses and document them in OpenAPI; the types come from them.
  */
 import { z } from 'zod';
-import type { BatchRecord, BatchRowRecord } from './batch-record.js';
+import { chooseVideoUrl, toArchiveView, type ArchiveRecord, type ArchiveView } from './archive.js';
+import { batchJobId, type BatchRecord, type BatchRowRecord } from './batch-record.js';
 import type { Metadata } from './job-data.js';
 import { VIDEO_STATUSES, type VideoStatus } from './video-view.js';
 
@@ -116,7 +117,11 @@ export type BatchResultRow = {
   row: number;
   custom_id: string | null;
   status: VideoStatus;
+  /** Our archived copy (`GET /v1/videos/<batchId>-<row>/content`) once archived, else the provider's URL. */
   video_url: string | null;
+  provider_video_url: string | null;
+  /** Our copy: status, bytes, sha256 (check the download against it), archived_at, reason. */
+  archive: ArchiveView | null;
   error_code: string | null;
   error_message: string | null;
   generation_id: string | null;
@@ -134,6 +139,11 @@ export const BATCH_RESULT_COLUMNS = [
   'custom_id',
   'status',
   'video_url',
+  'provider_video_url',
+  'archive_status',
+  'archive_bytes',
+  'archive_sha256',
+  'archived_at',
   'error_code',
   'error_message',
   'generation_id',
@@ -197,13 +207,41 @@ export function toCreatedBatchView(batch: BatchRecord, skippedRows?: RowError[])
   };
 }
 
-export function toBatchResultRow(record: BatchRowRecord): BatchResultRow {
+/** One CSV cell of a results row, for every column of BATCH_RESULT_COLUMNS (the archive flattened). */
+export function batchResultCell(
+  row: BatchResultRow,
+  column: (typeof BATCH_RESULT_COLUMNS)[number],
+): string | number | null {
+  const archive = row.archive;
+  if (column === 'archive_status') return archive?.status ?? null;
+  if (column === 'archive_bytes') return archive?.bytes ?? null;
+  if (column === 'archive_sha256') return archive?.sha256 ?? null;
+  if (column === 'archived_at') return archive?.archived_at ?? null;
+  return row[column];
+}
+
+/** What a results row shows beyond the batch record: the row's archive and the base of our content URLs. */
+export type BatchRowExtras = { batchId: string; archive?: ArchiveRecord; publicBase?: string };
+
+export function toBatchResultRow(record: BatchRowRecord, extras?: BatchRowExtras): BatchResultRow {
   const { outcome, input } = record;
+  const providerUrl = outcome.video_url ?? null;
+  const completed = record.status === 'completed';
   return {
     row: record.row,
     custom_id: input.customId ?? null,
     status: record.status,
-    video_url: outcome.video_url ?? null,
+    video_url:
+      extras && completed
+        ? chooseVideoUrl(
+            extras.publicBase,
+            batchJobId(extras.batchId, record.row, record.attempt),
+            providerUrl,
+            extras.archive,
+          )
+        : providerUrl,
+    provider_video_url: providerUrl,
+    archive: completed ? toArchiveView(extras?.archive) : null,
     error_code: outcome.error?.code ?? null,
     error_message: outcome.error?.message ?? null,
     generation_id: outcome.generation_id ?? null,

@@ -3,6 +3,7 @@
  * data and result, failure codes, Redis key names and ids, idempotency rules, the batch record's
  * shape, and the public views of videos and batches.
  */
+export * from './archive.js';
 export * from './batch-record.js';
 export * from './batch-view.js';
 export * from './budget.js';
@@ -12,3 +13,4 @@ export * from './job-data.js';
 export * from './keys.js';
 export * from './video-request.js';
 export * from './video-view.js';
+export * from './webhook-target.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BudgetPauseSchema } from './budget.js';
+import { WebhookTargetSchema } from './webhook-target.js';
 
 /**
  * The data of one generation job: the request, and the progress the worker persists as it goes.
@@ -73,6 +74,8 @@ export const GenerationJobDataSchema = z.object({
   estimatedCostUsd: z.number().nullable().optional(),
   /** Set while the job waits for a spending cap instead of being submitted (step `pending`). */
   budgetPause: BudgetPauseSchema.optional(),
+  /** Where this video's events go besides WEBHOOK_URL (`webhook_url` of POST /v1/videos). */
+  webhook: WebhookTargetSchema.optional(),
   step: z.enum(['pending', 'submitting', 'reconciling', 'checking']).default('pending'),
   /** Sent as X-Client-Request-Id with the create call, to find a lost generation with the provider. */
   clientRequestId: z.string().optional(),

@@ -35,6 +35,29 @@ export function vidqKeys(prefix: string) {
         attempt: `${b}:attempt`,
       };
     },
+    /** JSON ArchiveRecord of one video (by job id), as long as the video's records live. */
+    archive: (videoId: string) => `${base}:archive:${videoId}`,
+    /** Hash: row -> JSON ArchiveRecord of a batch's rows; expires with the batch record. */
+    batchArchive: (batchId: string) => `${base}:batch:${batchId}:archive`,
+    /** Set of a batch's rows whose archive has not settled: batch.completed waits for it to empty. */
+    batchArchivePending: (batchId: string) => `${base}:batch:${batchId}:archive-pending`,
+    /** The batch's `webhook_url` / `webhook_events` (JSON WebhookTarget); expires with the batch record. */
+    batchWebhook: (batchId: string) => `${base}:batch:${batchId}:webhook`,
+    /** Set NX once batch.completed was sent for the batch finishing at that time (a retry finishes it again). */
+    batchCompletedSent: (batchId: string, finishedAt: number) =>
+      `${base}:batch:${batchId}:completed-sent:${finishedAt}`,
+    /** Sorted set: storage key -> when to look at it again for deletion (ARCHIVE_RETENTION=batch). */
+    archiveExpiry: `${base}:archive-expiry`,
+    /** Hash: storage key -> the Redis key whose existence keeps the file (batch meta or video record). */
+    archiveOwner: `${base}:archive-owner`,
+    /** Hash of one webhook delivery (event, url, target, status, counts); its attempts in `webhookAttempts`. */
+    webhookDelivery: (deliveryId: string) => `${base}:webhook:delivery:${deliveryId}`,
+    /** List of JSON attempts of one delivery, oldest first. */
+    webhookAttempts: (deliveryId: string) => `${base}:webhook:attempts:${deliveryId}`,
+    /** Sorted set of delivery ids about one video or batch, by creation time. */
+    webhookIndex: (kind: 'video' | 'batch', id: string) => `${base}:webhook:by-${kind}:${id}`,
+    /** Set when a receiver answered 410 Gone: nothing more goes to that URL (key: SHA-256 of the URL). */
+    webhookGone: (urlHash: string) => `${base}:webhook:gone:${urlHash}`,
     /** Rate-limiter counters (rate-limiter-flexible), one per kind of provider call. */
     rateLimit: `${base}:rate`,
     /** Set with a TTL after a provider 429: every worker waits before that kind of call. */

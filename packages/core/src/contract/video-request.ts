@@ -4,6 +4,7 @@
  * ratios, durations…) are checked against the model table by the producer's `validateVideoRequest`.
  */
 import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from './webhook-target.js';
 import { MetadataSchema } from './job-data.js';
 
 /**
@@ -52,6 +53,16 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
       .describe(
         "The video's own spending cap in USD: refused (422) when its estimate is over it or unknown; a price rise before submission pauses it instead",
       ),
+    webhook_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional()
+      .describe('Where to send this video’s signed events (Standard Webhooks), besides WEBHOOK_URL'),
+    webhook_events: z
+      .array(z.enum(WEBHOOK_EVENT_TYPES))
+      .min(1)
+      .optional()
+      .describe('Only these events to webhook_url (default: all)'),
   });
 }
 export type VideoRequest = z.infer<ReturnType<typeof videoRequestSchema>>;

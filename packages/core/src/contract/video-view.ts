@@ -5,6 +5,7 @@
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { PAUSE_REASONS, SPEND_CAPS } from './budget.js';
+import { ArchiveViewSchema, chooseVideoUrl, toArchiveView, type ArchiveRecord } from './archive.js';
 import { FailureCode, parseFailure } from './failure.js';
 import {
   GenerationJobDataSchema,
@@ -52,7 +53,16 @@ export const VideoViewSchema = z
     custom_id: z.string().nullable(),
     metadata: z.record(z.string(), MetadataValue).nullable(),
     generation_id: z.string().nullable().describe("The provider's generation id, once submitted"),
-    video_url: z.string().nullable(),
+    video_url: z
+      .string()
+      .nullable()
+      .describe(
+        'Where to fetch the video: our archived copy (GET /v1/videos/:id/content) once archived, else the provider URL',
+      ),
+    provider_video_url: z.string().nullable().describe("The provider's URL (may expire after 24 h)"),
+    archive: ArchiveViewSchema.nullable().describe(
+      'Our copy of the video; null when archiving is off or not started',
+    ),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     polls: z.number().int().describe('Status checks made at the provider so far'),
     created_at: iso,
@@ -139,8 +149,16 @@ export function isFinished(state: JobStateName): boolean {
 
 const CANCEL_PENDING = { code: FailureCode.Cancelled, message: 'Cancelled on request' };
 
+/** What the view shows beyond the job: the video's archive record and the base of our content URLs. */
+export type VideoViewExtras = { archive?: ArchiveRecord; publicBase?: string };
+
 /** Maps a BullMQ job to the API's view. Tolerates job data written by other producers. */
-export function toVideoView(job: GenerationJob, state: JobStateName, cancelRequested: boolean): VideoView {
+export function toVideoView(
+  job: GenerationJob,
+  state: JobStateName,
+  cancelRequested: boolean,
+  extras: VideoViewExtras = {},
+): VideoView {
   const parsed = GenerationJobDataSchema.safeParse(job.data);
   const data: Partial<GenerationJobData> = parsed.success ? parsed.data : {};
   const rawInput = (job.data as { input?: { model?: unknown; prompt?: unknown } } | undefined)?.input;
@@ -164,7 +182,9 @@ export function toVideoView(job: GenerationJob, state: JobStateName, cancelReque
     custom_id: data.customId ?? null,
     metadata: data.metadata ?? null,
     generation_id: result?.generationId ?? data.generationId ?? null,
-    video_url: result?.videoUrl ?? null,
+    video_url: chooseVideoUrl(extras.publicBase, String(job.id), result?.videoUrl ?? null, extras.archive),
+    provider_video_url: result?.videoUrl ?? null,
+    archive: state === 'completed' ? toArchiveView(extras.archive) : null,
     error,
     polls: result?.polls ?? data.polls ?? 0,
     created_at: toIso(job.timestamp),

@@ -2,6 +2,7 @@
  * A batch after it was created: read it, stream its rows, cancel it, retry its failed rows. The same
  * keys, job ids and Lua transitions (through the batch store) for `/v1/batches` and the SDK.
  */
+import { parseArchiveRecord } from '../contract/archive.js';
 import { batchJobId, type BatchRecord } from '../contract/batch-record.js';
 import {
   isBatchFinished,
@@ -32,9 +33,13 @@ export async function getBatch(ctx: ProducerContext, id: string): Promise<Public
  * A batch and its rows in input order, read a chunk at a time as the caller iterates (BATCH_NOT_FOUND
  * at once, before anything is streamed). `batch.meta.columns` names the input's metadata columns.
  */
+/** What results rows show beyond the batch record: `publicBase` makes archived rows point at our content URL. */
+export type ResultsOptions = { publicBase?: string | undefined };
+
 export async function openBatchResults(
   ctx: ProducerContext,
   id: string,
+  options: ResultsOptions = {},
 ): Promise<{ batch: BatchRecord; rows: AsyncIterable<BatchResultRow> }> {
   const batch = await requireBatch(ctx, id);
   const lastRow = batch.meta.total + batch.meta.skipped;
@@ -43,7 +48,21 @@ export async function openBatchResults(
       const records = await ctx.guard.bulk(() =>
         ctx.store.rows(id, from, Math.min(CHUNK_ROWS, lastRow - from + 1)),
       );
-      for (const record of records) yield toBatchResultRow(record);
+      // Each completed row's archive record, read beside the rows (one HMGET per chunk).
+      const completed = records.filter((r) => r.status === 'completed').map((r) => String(r.row));
+      const archives =
+        completed.length === 0
+          ? []
+          : await ctx.guard.bulk(() => ctx.redis.hmget(ctx.keys.batchArchive(id), ...completed));
+      const byRow = new Map(completed.map((row, i) => [Number(row), parseArchiveRecord(archives[i])]));
+      for (const record of records) {
+        const archive = byRow.get(record.row);
+        yield toBatchResultRow(record, {
+          batchId: id,
+          ...(archive ? { archive } : {}),
+          ...(options.publicBase === undefined ? {} : { publicBase: options.publicBase }),
+        });
+      }
     }
   }
   return { batch, rows: rows() };

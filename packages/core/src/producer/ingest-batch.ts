@@ -19,6 +19,7 @@ import { enqueueRows, validateAndStage } from './ingest-passes.js';
 import { MAX_LISTED_ERRORS, refuseUnusable } from './ingest-refusals.js';
 import { checkBalance, refuseUnpricedUnderCap } from './spend-checks.js';
 import { checkIdempotencyKey } from './validate-video.js';
+import type { WebhookTarget } from '../contract/webhook-target.js';
 
 export type IngestOptions = {
   format: BatchFormat;
@@ -31,6 +32,8 @@ export type IngestOptions = {
   maxCostUsd?: number | undefined;
   /** Enqueue even when the estimate is more than the account balance. */
   ignoreBalance?: boolean | undefined;
+  /** The batch's `webhook_url` / `webhook_events`: saved before any row is enqueued, so every event finds it. */
+  webhook?: WebhookTarget | undefined;
 };
 
 /** How rows of an upload are read and checked: the same for a dry run and an ingest. */
@@ -59,7 +62,7 @@ export type IngestedBatch = { replayed: boolean; batch: CreatedBatchView };
  *    rows are dropped. 3. The money checks (`spend-checks.ts`): unpriced rows under a cap, then the
  *    estimate against the balance (not for a resumed upload: its rows may already be spending it).
  * 4. Claim the key (or take the batch id an earlier request claimed: a resume), create the record
- *    with its estimate and cap, adopt the staged requests (a worker always finds a row's request), pass
+ *    with its estimate and cap, save its webhook target, adopt the staged requests (a worker always finds a row's request), pass
  *    two adds the jobs, then the batch is marked enqueued.
  */
 export async function ingestBatch(
@@ -113,6 +116,12 @@ export async function ingestBatch(
         unpricedRows: tally.unpricedRows,
       }),
     );
+    if (options.webhook) {
+      const target = JSON.stringify(options.webhook);
+      await guard(() =>
+        ctx.redis.set(ctx.keys.batchWebhook(batchId), target, 'EX', ctx.config.BATCH_TTL_SECONDS),
+      );
+    }
     await guard.bulk(() => store.adoptRows(stagingId, batchId));
     staged = false;
     await enqueueRows(ctx, source, bulk, batchId);

@@ -5,7 +5,14 @@
  */
 import type { Redis } from 'ioredis';
 import type { GenerationQueue } from '../store/queue.js';
-import { cancelBatch, getBatch, openBatchResults, retryBatch, updateBatch } from './batch-ops.js';
+import {
+  cancelBatch,
+  getBatch,
+  openBatchResults,
+  retryBatch,
+  updateBatch,
+  type ResultsOptions,
+} from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
 import {
   createProducerContext,
@@ -58,9 +65,10 @@ export function createProducer(deps: ProducerDeps) {
     balance: () => ctx.balance.read(),
     getBatch: (id: string) => getBatch(ctx, id),
     /** The batch and its rows in input order, read as they are consumed. */
-    openBatchResults: (id: string) => openBatchResults(ctx, id),
+    openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
     /** The results export (JSONL or CSV) as a stream. */
-    exportBatchResults: (id: string, format: ResultsFormat) => exportBatchResults(ctx, id, format),
+    exportBatchResults: (id: string, format: ResultsFormat, options?: ResultsOptions) =>
+      exportBatchResults(ctx, id, format, options),
     cancelBatch: (id: string) => cancelBatch(ctx, id),
     retryBatch: (id: string, only?: 'failed') => retryBatch(ctx, id, only),
     /** Lifts the account pause workers set after a provider 401/403. */

@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import { BATCH_RESULT_COLUMNS, type BatchResultRow } from '../contract/batch-view.js';
-import { openBatchResults } from './batch-ops.js';
+import { BATCH_RESULT_COLUMNS, batchResultCell, type BatchResultRow } from '../contract/batch-view.js';
+import { openBatchResults, type ResultsOptions } from './batch-ops.js';
 import type { ProducerContext } from './context.js';
 import { MAX_METADATA_COLUMNS } from './ingest-passes.js';
 
@@ -22,8 +22,9 @@ export async function exportBatchResults(
   ctx: ProducerContext,
   id: string,
   format: ResultsFormat,
+  options: ResultsOptions = {},
 ): Promise<NodeJS.ReadableStream> {
-  const { batch, rows } = await openBatchResults(ctx, id);
+  const { batch, rows } = await openBatchResults(ctx, id, options);
   if (format === 'jsonl') return jsonl(rows);
   return csv(rows, batch.meta.columns.slice(0, MAX_METADATA_COLUMNS));
 }
@@ -41,7 +42,7 @@ function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.Rea
     (async function* () {
       for await (const row of rows) {
         yield [
-          ...BATCH_RESULT_COLUMNS.map((c) => row[c]),
+          ...BATCH_RESULT_COLUMNS.map((c) => batchResultCell(row, c)),
           ...columns.map((c) => (row.metadata && Object.hasOwn(row.metadata, c) ? row.metadata[c] : null)),
         ];
       }

@@ -48,7 +48,10 @@ function schemaFor(limits: VideoRequestLimits) {
 export function validateVideoRequest(input: unknown, limits: VideoRequestLimits): NewGenerationJobData {
   const parsed = schemaFor(limits).safeParse(input);
   if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
-  const { custom_id, metadata, max_cost_usd, ...params } = parsed.data;
+  const { custom_id, metadata, max_cost_usd, webhook_url, webhook_events, ...params } = parsed.data;
+  if (webhook_events !== undefined && webhook_url === undefined) {
+    throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
+  }
   const checked = validateGenerationParams(params, limits);
   if (!checked.ok) throw producerError.validation(checked.issues);
   return {
@@ -56,6 +59,9 @@ export function validateVideoRequest(input: unknown, limits: VideoRequestLimits)
     ...(custom_id === undefined ? {} : { customId: custom_id }),
     ...(metadata === undefined ? {} : { metadata }),
     ...(max_cost_usd === undefined ? {} : { maxCostUsd: max_cost_usd }),
+    ...(webhook_url === undefined
+      ? {}
+      : { webhook: { url: webhook_url, ...(webhook_events ? { events: webhook_events } : {}) } }),
   };
 }
 

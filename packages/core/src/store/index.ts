@@ -4,6 +4,8 @@
  * the spending ledger behind the caps (`spend-ledger.ts`), every Redis script (`scripts/lua/*.lua`), and
  * the one module that writes into BullMQ's own keys (`bullmq-job.ts`).
  */
+export * from './archive-queue.js';
+export * from './archive-store.js';
 export * from './batch-store.js';
 export * from './bullmq-job.js';
 export * from './price-book.js';

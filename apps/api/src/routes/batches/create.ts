@@ -1,10 +1,40 @@
 import { z } from 'zod';
-import { BatchEstimateSchema, CreatedBatchSchema } from '@vidqueue/core/contract';
+import {
+  BatchEstimateSchema,
+  CreatedBatchSchema,
+  WEBHOOK_EVENT_TYPES,
+  WebhookTargetSchema,
+  type WebhookTarget,
+} from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
 import { makeSpoolDir, producerError, spoolUpload } from '@vidqueue/core/producer';
 import { BatchErrorSchema } from '../error-schema.js';
 import { CreateHeaders, CreateQuery, type ZodApp } from './schemas.js';
 import { BODY_FORMATS, MULTIPART_OVERHEAD, openUpload } from './upload.js';
+import { HttpError } from '../../errors.js';
+
+/** The batch's webhook target from the query or the multipart fields (the query wins); 400 when invalid. */
+function webhookTarget(
+  query: { webhook_url?: string | undefined; webhook_events?: string | undefined },
+  fields: Record<string, string>,
+): WebhookTarget | undefined {
+  const url = query.webhook_url ?? fields.webhook_url;
+  const events = query.webhook_events ?? fields.webhook_events;
+  if (url === undefined) {
+    if (events !== undefined) throw new HttpError.BadRequest('webhook_events needs webhook_url');
+    return undefined;
+  }
+  const parsed = WebhookTargetSchema.safeParse({
+    url,
+    ...(events === undefined ? {} : { events: events.split(',').map((e) => e.trim()) }),
+  });
+  if (!parsed.success) {
+    throw new HttpError.BadRequest(
+      `webhook_url must be an http(s) URL and webhook_events a comma-separated list of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+    );
+  }
+  return parsed.data;
+}
 
 /**
  * `POST /v1/batches`: spools the upload to a private temp file (413 as soon as it is over the limit,
@@ -59,6 +89,8 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
       let format: string;
       try {
         const upload = await openUpload(request, maxBytes);
+        const webhook = webhookTarget(request.query, upload.fields);
+        if (webhook && !app.webhooks.enabled) throw new HttpError.WebhooksDisabled();
         format = upload.format;
         const spooled = await spoolUpload(upload.source, spool.file, maxBytes);
         if (spooled.tooLarge) {
@@ -83,6 +115,7 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
           idempotencyKey: request.headers['idempotency-key'],
           maxCostUsd: max_cost_usd,
           ignoreBalance: ignore_balance,
+          webhook,
         });
       } finally {
         // Before answering: a client that has its answer finds no temp file left.

@@ -12,7 +12,7 @@ export function batchResultsRoute(app: ZodApp): void {
         tags: ['batches'],
         summary: 'Every row in input order, streamed as JSONL (default) or CSV',
         description:
-          'Each row: row, custom_id, status, video_url, error_code, error_message, generation_id, cost_usd, prompt, model, and the input’s extra columns (JSONL: a `metadata` object; CSV: the original columns, appended in input order).',
+          'Each row: row, custom_id, status, video_url (ours once archived), provider_video_url, archive (CSV: archive_status, archive_bytes, archive_sha256, archived_at), error_code, error_message, generation_id, cost_usd, prompt, model, and the input’s extra columns (JSONL: a `metadata` object; CSV: the original columns, appended in input order).',
         params: IdParams,
         querystring: ResultsQuery,
         response: {
@@ -25,7 +25,9 @@ export function batchResultsRoute(app: ZodApp): void {
     async (request, reply) => {
       const { id } = request.params;
       const { format } = request.query;
-      const body = await app.producer.exportBatchResults(id, format);
+      const body = await app.producer.exportBatchResults(id, format, {
+        publicBase: app.archive.publicBase(request),
+      });
       reply.header('content-disposition', `attachment; filename="${id}.results.${format}"`);
       // Streams skip the response serializer; the schema above only documents the body.
       return reply.type(RESULTS_CONTENT_TYPE[format]).send(body as unknown as string);

@@ -30,6 +30,17 @@ export const CreateQuery = z.object({
     .stringbool()
     .default(false)
     .describe('true: enqueue even when the estimate is more than the account balance (otherwise 402)'),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('Where to send this batch’s signed events (also a multipart field before the file)'),
+  webhook_events: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated: only these events to webhook_url (video.completed, video.failed, batch.completed); default all',
+    ),
 });
 
 export const PatchBody = z.strictObject({
@@ -39,6 +50,23 @@ export const PatchBody = z.strictObject({
     .nullable()
     .describe('The new spending cap in USD (null removes it); the paused rows are resumed at once'),
 });
+
+export const DeleteQuery = z.object({
+  purge: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'true: remove a finished batch for good (its records, jobs and archived files) instead of cancelling',
+    ),
+});
+export const PurgedSchema = z
+  .object({
+    id: z.string(),
+    purged: z.literal(true),
+    jobs_removed: z.number().int(),
+    files_removed: z.number().int(),
+  })
+  .meta({ id: 'BatchPurged' });
 
 export const CreateHeaders = z.looseObject({
   'idempotency-key': IdempotencyKeySchema.optional().describe(

@@ -38,7 +38,12 @@ export function partFormat(
   return BODY_FORMATS[type];
 }
 
-export type Upload = { source: NodeJS.ReadableStream; format: BatchFormat };
+export type Upload = {
+  source: NodeJS.ReadableStream;
+  format: BatchFormat;
+  /** Multipart text fields sent before the file (webhook_url, webhook_events). */
+  fields: Record<string, string>;
+};
 
 /** The uploaded file's bytes and format: the whole body, or the multipart field `file`. */
 export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
@@ -53,10 +58,15 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
       part.file.resume();
       throw new HttpError.BatchMediaType();
     }
-    return { source: part.file, format };
+    const fields: Record<string, string> = {};
+    for (const [name, field] of Object.entries(part.fields)) {
+      const value = Array.isArray(field) ? field[0] : field;
+      if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value;
+    }
+    return { source: part.file, format, fields };
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const format = BODY_FORMATS[type];
   if (format === undefined) throw new HttpError.BatchMediaType();
-  return { source: request.body as NodeJS.ReadableStream, format };
+  return { source: request.body as NodeJS.ReadableStream, format, fields: {} };
 }

@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import {
+  FailureCode,
+  toBatchView,
+  vidqKeys,
+  type ArchiveRecord,
+  type GenerationJob,
+  type GenerationResult,
+} from '@vidqueue/core/contract';
+import type {
+  ArchiveJobData,
+  ArchiveRef,
+  ArchiveStore,
+  BatchStore,
+  GenerationQueue,
+} from '@vidqueue/core/store';
+import type { Logger } from '@vidqueue/core/runtime';
+import { createBatchTargets, type WebhookDispatcher } from '@vidqueue/webhooks';
+import type { ProcessorHooks } from '../hooks.js';
+import { completedView, failedView } from './event-views.js';
+
+export type WebhookHooksDeps = {
+  redis: Redis;
+  prefix: string;
+  ttlSeconds: number;
+  dispatcher: WebhookDispatcher;
+  batches: BatchStore;
+  /** Present when storage is on: `video.completed` then waits for the archive to settle. */
+  archive?: { store: ArchiveStore; queue: GenerationQueue };
+  publicBase: string;
+  logger: Logger;
+};
+
+/**
+ * Turns job outcomes into events: `video.completed` (at once without storage; with storage once the
+ * archive settled, carrying our URL or the archive's failure), `video.failed` (not for cancels: the
+ * caller asked for those), and `batch.completed` once every row is final and no archive is pending.
+ * Every path that can be the last one checks the batch after its own write, so one of them sees it
+ * finished; a key per finishing time sends the event once (a retry that finishes it again sends again).
+ */
+export function createWebhookHooks(deps: WebhookHooksDeps) {
+  const { redis, dispatcher, batches } = deps;
+  const keys = vidqKeys(deps.prefix);
+  const targets = createBatchTargets(redis, deps.prefix, deps.ttlSeconds);
+  const log = deps.logger.child({ component: 'webhook-events' });
+
+  async function requestTarget(job: Pick<GenerationJob, 'data'>) {
+    if (job.data.webhook) return job.data.webhook;
+    return job.data.batchId === undefined ? undefined : targets.get(job.data.batchId);
+  }
+
+  async function maybeBatchCompleted(batchId: string): Promise<void> {
+    const target = await targets.get(batchId);
+    if (!target && !dispatcher.hasGlobalTarget) return;
+    const batch = await batches.get(batchId);
+    const finishedAt = batch?.meta.finishedAt;
+    if (!batch || finishedAt === undefined) return;
+    if (deps.archive && (await deps.archive.store.pendingCount(batchId)) > 0) return;
+    const first = await redis.set(
+      keys.batchCompletedSent(batchId, finishedAt),
+      '1',
+      'EX',
+      deps.ttlSeconds,
+      'NX',
+    );
+    if (first === null) return;
+    const ids = await dispatcher.emit(
+      'batch.completed',
+      toBatchView(batch),
+      { batchId, occurrence: String(finishedAt) },
+      target,
+    );
+    log.info({ batchId, deliveries: ids.length }, 'batch.completed queued');
+  }
+
+  async function videoCompleted(
+    job: GenerationJob,
+    result: GenerationResult,
+    archive?: ArchiveRecord,
+  ): Promise<void> {
+    const view = completedView(job, result, { publicBase: deps.publicBase, ...(archive ? { archive } : {}) });
+    const subject = {
+      videoId: view.id,
+      ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
+      occurrence: view.id,
+    };
+    await dispatcher.emit('video.completed', view, subject, await requestTarget(job));
+  }
+
+  const hooks: Pick<ProcessorHooks, 'completed' | 'failed'> = {
+    async completed(job, result) {
+      if (!deps.archive) await videoCompleted(job, result);
+      if (job.data.batchId !== undefined) await maybeBatchCompleted(job.data.batchId);
+    },
+    async failed(job, failure) {
+      if (failure.code !== FailureCode.Cancelled) {
+        const view = failedView(job, failure);
+        const subject = {
+          videoId: view.id,
+          ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
+          occurrence: view.id,
+        };
+        await dispatcher.emit('video.failed', view, subject, await requestTarget(job));
+      }
+      if (job.data.batchId !== undefined) await maybeBatchCompleted(job.data.batchId);
+    },
+  };
+
+  return {
+    hooks,
+    /** The archive settled: `video.completed` with its outcome, then maybe `batch.completed`. */
+    archiveSettled: async (ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void> => {
+      if (!deps.archive) return;
+      const job = (await deps.archive.queue.getJob(ref.videoId)) as GenerationJob | undefined;
+      const result = job?.returnvalue ?? data.result;
+      if (job && result) await videoCompleted(job, result, record);
+      else log.warn({ videoId: ref.videoId }, 'archive settled for a video that is gone: no event');
+      if (ref.batchId !== undefined) await maybeBatchCompleted(ref.batchId);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { isSafeHttpError, safeFetch, type AddressPolicy } from '@vidqueue/safe-http';
+import type { WebhookHeaders } from './signer.js';
+
+/** What one attempt came to: `ok` (2xx), `gone` (410: stop for good), `retry`, or `refused` (never retried). */
+export type AttemptOutcome = {
+  kind: 'ok' | 'gone' | 'retry' | 'refused';
+  status: number | null;
+  durationMs: number;
+  /** Safe to record and log: a status or a safe-http message naming the host, never the path or query. */
+  error: string | null;
+};
+
+export type SendOptions = AddressPolicy & { timeoutMs: number };
+
+/** Receivers' answers are read up to this much and dropped. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * POSTs one signed delivery through safeFetch: the same address guard as downloads (private and loopback
+ * refused unless allowed), no redirect followed (a 3xx is a failed attempt, as Standard Webhooks senders
+ * do), one time limit for the whole exchange.
+ */
+export async function sendAttempt(
+  url: string,
+  body: string,
+  headers: WebhookHeaders,
+  options: SendOptions,
+): Promise<AttemptOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await safeFetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'user-agent': 'vidqueue-webhooks/1',
+      },
+      maxRedirects: 0,
+      maxBytes: MAX_ANSWER_BYTES,
+      timeoutMs: options.timeoutMs,
+      allowPrivate: options.allowPrivate,
+      allowRanges: options.allowRanges,
+    });
+    // The answer's body means nothing to us; read a little so the connection ends cleanly.
+    for await (const _chunk of res.body) {
+      // drained
+    }
+    return { kind: 'ok', status: res.status, durationMs: elapsed(), error: null };
+  } catch (err) {
+    const durationMs = elapsed();
+    if (!isSafeHttpError(err)) {
+      return {
+        kind: 'retry',
+        status: null,
+        durationMs,
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+    if (err.code === 'http_status' && err.status !== undefined) {
+      return {
+        kind: err.status === 410 ? 'gone' : 'retry',
+        status: err.status,
+        durationMs,
+        error: `http_${err.status}`,
+      };
+    }
+    const refused = err.code === 'blocked_address' || err.code === 'bad_protocol' || err.code === 'bad_url';
+    return {
+      kind: refused ? 'refused' : 'retry',
+      status: null,
+      durationMs,
+      error: `${err.code}: ${err.message}`,
+    };
+  }
+}
