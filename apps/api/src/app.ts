@@ -7,6 +7,7 @@ import { authPlugin } from './plugins/auth.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { originGuardPlugin } from './plugins/origin-guard.js';
 import { producerPlugin } from './plugins/producer.js';
 import { sideEffectsPlugin } from './plugins/side-effects.js';
 import { adminRoutes } from './routes/admin.js';
@@ -35,14 +36,25 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
- * `startApi()` listens. Plugin order matters: errors, auth, Redis, docs (must see every route),
- * then the dashboard and the routes.
+ * `startApi()` listens. Plugin order matters: errors, the origin guard (browser requests from other
+ * sites, foreign Hosts), auth, Redis, docs (must see every route), then the dashboard and the routes.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must arrive whole within REQUEST_TIMEOUT_MS (408), and a connection idle for
+    // CONNECTION_TIMEOUT_MS is closed: one trickling client cannot hold a socket forever. Node checks
+    // requests every connectionsCheckingInterval (default 30 s: a quarter of the timeout here), and only
+    // when its headersTimeout (default 60 s) is at most the requestTimeout, hence both given to it.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(60_000, config.REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(config.REQUEST_TIMEOUT_MS / 4))),
+    },
     // Routes are matched exactly; `/v1/videos/` is not `/v1/videos`.
     routerOptions: { ignoreTrailingSlash: false },
   }).withTypeProvider<ZodTypeProvider>();
@@ -53,6 +65,11 @@ export function buildApp(deps: AppDeps) {
 
   const tokens = config.API_TOKENS ?? [];
   app.register(errorHandlerPlugin);
+  app.register(originGuardPlugin, {
+    open: tokens.filter((t) => t.length > 0).length === 0,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    allowedHosts: config.ALLOWED_HOSTS,
+  });
   app.register(authPlugin, { tokens });
   app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
   app.register(sideEffectsPlugin, {

@@ -14,6 +14,12 @@ export const HttpError = {
     'The dashboard needs the DASHBOARD_USER and DASHBOARD_PASSWORD credentials',
     401,
   ),
+  HostNotAllowed: createError(
+    'HOST_NOT_ALLOWED',
+    'The Host header %s does not name this API: without API_TOKENS it answers only to loopback (127.0.0.1, localhost, [::1]) with its own port; set ALLOWED_HOSTS to reach it under another name',
+    403,
+  ),
+  CrossOriginRefused: createError('CROSS_ORIGIN_REFUSED', '%s', 403),
   RouteNotFound: createError('ROUTE_NOT_FOUND', 'Route %s %s not found', 404),
   DashboardDisabled: createError(
     'DASHBOARD_DISABLED',
@@ -46,6 +52,16 @@ export const HttpError = {
     'WEBHOOKS_DISABLED',
     'Webhooks are off: set WEBHOOK_SECRET (whsec_…) so deliveries can be signed',
     400,
+  ),
+  UploadTooSlow: createError(
+    'UPLOAD_TOO_SLOW',
+    'The upload was cut: it sent %s bytes in the last %s s, below the minimum of %s bytes per second (UPLOAD_MIN_BYTES_PER_SEC); nothing was enqueued',
+    408,
+  ),
+  TooManyUploads: createError(
+    'TOO_MANY_UPLOADS',
+    '%s uploads are in progress, the most this API takes at once (MAX_CONCURRENT_UPLOADS); send the file again after Retry-After seconds',
+    503,
   ),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

@@ -51,10 +51,12 @@ describe('account pause: degraded health and POST /v1/admin/resume', () => {
       ids.push(res.json<{ id: string }>().id);
     }
 
+    // The provider's message is shown to a caller with a token (API_TOKENS is set).
     await expect
-      .poll(async () => (await t!.app.inject({ method: 'GET', url: '/healthz' })).json<Health>(), {
-        interval: 20,
-      })
+      .poll(
+        async () => (await t!.app.inject({ method: 'GET', url: '/healthz', headers: auth })).json<Health>(),
+        { interval: 20 },
+      )
       .toMatchObject({
         status: 'degraded',
         redis: 'ok',

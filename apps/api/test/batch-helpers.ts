@@ -76,6 +76,7 @@ export type BatchBody = {
   unpriced_rows: number;
   max_cost_usd: number | null;
   committed_cost_usd: number;
+  possible_duplicates: number;
   created_at: string;
   finished_at: string | null;
 };

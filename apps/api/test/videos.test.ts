@@ -224,6 +224,7 @@ describe('GET /v1/videos/:id', () => {
       custom_id: 'c-1',
       metadata: { row: 1 },
       generation_id: null,
+      generation_ids: [],
       video_url: null,
       provider_video_url: null,
       archive: null,

@@ -57,7 +57,7 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     expect(run.stdout).toMatch(/cost \$\d+\.\d{4}/);
     const results = (await readFile(join(dir, 'prompts.results.csv'), 'utf8')).trim().split('\n');
     expect(results[0]).toBe(
-      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,campaign',
     );
     expect(results).toHaveLength(5);
     expect(results.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([

@@ -14,6 +14,7 @@ function batch(counts: Partial<BatchView['counts']>, total = 10): BatchView {
     unpriced_rows: 0,
     max_cost_usd: null,
     committed_cost_usd: 0,
+    possible_duplicates: 0,
     created_at: new Date(0).toISOString(),
     finished_at: null,
   };

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import {
   FailureCode,
   batchJobAttempt,
+  failureIsBilled,
   parseFailure,
   type BatchRowOutcome,
   type GenerationJob,
@@ -30,7 +31,9 @@ function target(job: Job<GenerationJobData>): Target | undefined {
 /**
  * Keeps the batch record of each batch row in step with its job: paused by a spending cap → `paused`
  * (only from `queued`), submitted → `generating`, completed → `completed` (video URL, cost, generation
- * id), failed → `failed` (`cancelled` when the code is `cancelled`). Every update is one atomic Lua transition in the batch store, so replays
+ * id), failed → `failed` (`cancelled` when the code is `cancelled`, with the known charge of its
+ * generation unless the failure proves it unbilled). A job flagged `possibleDuplicate` flags its row at
+ * every report, so no later report drops it. Every update is one atomic Lua transition in the batch store, so replays
  * after a crash and concurrent workers leave the counts exact. Jobs without a batch are ignored.
  */
 export function createBatchHooks(
@@ -56,10 +59,13 @@ export function createBatchHooks(
     }
   }
 
+  const flag = (job: GenerationJob) => (job.data.possibleDuplicate ? { possible_duplicate: true } : {});
+
   return {
-    submitted: (job, info) => update(job, 'generating', { generation_id: info.generationId }),
+    submitted: (job, info) => update(job, 'generating', { generation_id: info.generationId, ...flag(job) }),
     // The row's error columns say why it waits (`budget_exceeded` or `price_unknown`) until it goes.
-    paused: (job, pause) => update(job, 'paused', { error: { code: pause.reason, message: pause.message } }),
+    paused: (job, pause) =>
+      update(job, 'paused', { error: { code: pause.reason, message: pause.message }, ...flag(job) }),
     completed: (job, result) =>
       update(job, 'completed', {
         video_url: result.videoUrl,
@@ -69,11 +75,18 @@ export function createBatchHooks(
         ...(result.possibleDuplicate ? { possible_duplicate: true } : {}),
         ...(result.recovered ? { recovered: true } : {}),
       }),
-    failed: (job, failure) =>
-      update(job, failure.code === FailureCode.Cancelled ? 'cancelled' : 'failed', {
+    failed: (job, failure) => {
+      const { generationId, costUsd, creditsUsed } = job.data;
+      // A generation the provider charged for (its create answer said so) that did not end in a video.
+      const billed = generationId !== undefined && costUsd !== undefined && failureIsBilled(failure.code);
+      return update(job, failure.code === FailureCode.Cancelled ? 'cancelled' : 'failed', {
         error: { code: failure.code, message: failure.message },
-        ...(job.data.generationId === undefined ? {} : { generation_id: job.data.generationId }),
-      }),
+        ...(generationId === undefined ? {} : { generation_id: generationId }),
+        ...(billed && { cost_usd: costUsd }),
+        ...(billed && creditsUsed !== undefined && { credits_used: creditsUsed }),
+        ...flag(job),
+      });
+    },
   };
 }
 

@@ -29,6 +29,13 @@ export async function* readBulkRows(
   const ctx: RowContext = {
     defaultModel: options.defaultModel,
     validateParams: options.validateParams,
+    ...(options.validateMetadata === undefined ? {} : { validateMetadata: options.validateMetadata }),
+    metadataColumn: (key) => {
+      // A key over the limit can be huge: a column name is shown cut.
+      const shown = key !== undefined && key.length > 60 ? `${key.slice(0, 59)}…` : key;
+      if (options.format === 'csv') return shown;
+      return shown === undefined ? 'metadata' : `metadata.${shown}`;
+    },
     limits,
     customIds: new Map(),
   };

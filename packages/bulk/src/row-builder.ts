@@ -1,5 +1,12 @@
 import type { BulkLimits } from './limits.js';
-import type { BulkInput, BulkMetadata, BulkRow, RowError, ValidateParams } from './types.js';
+import type {
+  BulkInput,
+  BulkMetadata,
+  BulkRow,
+  RowError,
+  ValidateMetadata,
+  ValidateParams,
+} from './types.js';
 
 /** The fields a row may set, in CSV column and JSONL field names. */
 export const ROW_FIELDS = [
@@ -33,6 +40,9 @@ export type RowCandidate = {
 export type RowContext = {
   defaultModel: string;
   validateParams: ValidateParams;
+  validateMetadata?: ValidateMetadata;
+  /** The column a metadata problem is reported under: the CSV column (the key), or `metadata.<key>` in JSONL. */
+  metadataColumn: (key: string | undefined) => string | undefined;
   limits: BulkLimits;
   /** custom_id → line of its first use. The only per-file state, bounded by maxRows. */
   customIds: Map<string, number>;
@@ -140,6 +150,12 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
       const column = issue.path.split('.').pop() || undefined;
       if (column !== undefined && reported.has(column)) continue;
       fail(column, issue.message);
+    }
+  }
+
+  if (candidate.metadata !== undefined && ctx.validateMetadata !== undefined) {
+    for (const issue of ctx.validateMetadata(candidate.metadata)) {
+      fail(ctx.metadataColumn(issue.key), issue.message);
     }
   }
 

@@ -45,11 +45,20 @@ export type ValidateParams = (
   input: Record<string, unknown>,
 ) => { ok: true } | { ok: false; issues: readonly ParamIssue[] };
 
+/**
+ * Limits on a row's metadata, injected like `ValidateParams` (the rule is `metadataIssues` in
+ * `@vidqueue/core/contract`, shared with single videos): each problem, with the key at fault when
+ * there is one.
+ */
+export type ValidateMetadata = (metadata: BulkMetadata) => readonly { key?: string; message: string }[];
+
 export type BulkOptions = {
   format: BulkFormat;
   /** Used for rows without a model. */
   defaultModel: string;
   validateParams: ValidateParams;
+  /** When given, a row whose metadata breaks it is invalid (column: the CSV column, or `metadata.<key>`). */
+  validateMetadata?: ValidateMetadata;
   /** Merged over `DEFAULT_BULK_LIMITS`. */
   limits?: Partial<BulkLimits>;
 };

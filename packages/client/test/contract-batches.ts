@@ -99,6 +99,7 @@ export function batchCases(c: ContractContext): void {
       [{ prompt: 'fine' }, { prompt: 'bad', duration: 7 }, { prompt: '' }],
       [{ prompt: 'bad', duration: 7 }],
       [{ prompt: 'fine', custom_id: 'c'.repeat(257) }],
+      [{ prompt: 'fine', metadata: { note: 'n'.repeat(1001) } }],
       [],
     ];
     for (const rows of cases) {
@@ -154,7 +155,7 @@ export function batchCases(c: ContractContext): void {
     for await (const chunk of c.vq.exportResults(created.id, 'csv')) chunks.push(chunk);
     const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
     expect(lines[0]).toBe(
-      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,campaign',
+      'row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,campaign',
     );
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       '1,fox,completed',

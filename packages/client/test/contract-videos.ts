@@ -66,6 +66,12 @@ export function videoCases(c: ContractContext): void {
       { prompt: 'a fox', custom_id: 'c'.repeat(257) },
       { prompt: 'a fox', custom_id: '' },
       { prompt: 'a fox', metadata: { nested: { no: true } } },
+      // Metadata limits (METADATA_LIMITS): too many keys, a value too long.
+      {
+        prompt: 'a fox',
+        metadata: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])),
+      },
+      { prompt: 'a fox', metadata: { note: 'n'.repeat(1001) } },
       { prompt: 'a fox', colour: 'red' },
       { model: 'nope/model' },
     ];

@@ -140,8 +140,8 @@ describe('batch store', () => {
 
     const failed = await store.retryableRows('b3');
     expect(failed).toEqual([
-      { row: 2, attempt: 0, errorCode: 'submission_unknown' },
-      { row: 3, attempt: 0, errorCode: 'generation_failed' },
+      { row: 2, attempt: 0, errorCode: 'submission_unknown', carry: { possible_duplicate: true } },
+      { row: 3, attempt: 0, errorCode: 'generation_failed', carry: {} },
     ]);
     // Two concurrent retries move each row once.
     const [a, b] = await Promise.all([store.beginRetry('b3', [2, 3]), store.beginRetry('b3', [2, 3])]);
@@ -245,5 +245,51 @@ describe('batch store', () => {
     expect(batchJobAttempt('bat_x-7')).toBe(0);
     expect(batchJobAttempt('bat_x-r1-7')).toBe(0);
     expect(batchJobAttempt('bat_x-7-r2')).toBe(2);
+  });
+});
+
+describe('batch record lifetime (no TTL while rows run)', () => {
+  const ttls = async (id: string) => {
+    const k = vidqKeys(prefix).batch(id);
+    const keys = [k.meta, k.counts, k.status, k.result, k.attempt, k.input];
+    const out: number[] = [];
+    for (const key of keys) if ((await redis.exists(key)) === 1) out.push(await redis.pttl(key));
+    return out;
+  };
+
+  it('never expires while a row of a fully enqueued batch is open, then expires BATCH_TTL_SECONDS after it finished', async () => {
+    // A 1-second TTL: the old record expired under its running rows one second after its last change.
+    store = createBatchStore(redis, prefix, 1);
+    await makeBatch('life', 3);
+    await store.markEnqueued('life', []);
+    expect(await ttls('life')).toEqual([-1, -1, -1]); // meta, counts, input
+    await store.setRowStatus('life', 1, 'generating', { generation_id: 'g1' });
+    await store.setRowStatus('life', 2, 'completed', { video_url: 'u2' });
+    // A row still waiting, a row generating: nothing may expire, however long they take.
+    expect((await store.get('life'))?.counts).toMatchObject({ queued: 1, generating: 1, completed: 1 });
+    expect((await ttls('life')).every((t) => t === -1)).toBe(true);
+    // A cancel with a row still generating keeps it too; the worker's last report finishes it.
+    await store.cancelQueued('life', [3]);
+    expect((await ttls('life')).every((t) => t === -1)).toBe(true);
+    await store.setRowStatus('life', 1, 'completed', { video_url: 'u1' });
+    const after = await ttls('life');
+    expect(after).toHaveLength(5);
+    expect(after.every((t) => t > 0 && t <= 1_000)).toBe(true);
+    await expect.poll(() => store.get('life'), { timeout: 5_000 }).toBeUndefined();
+  });
+
+  it('a retry makes a finished batch open again (no TTL); a batch never fully enqueued keeps its TTL', async () => {
+    store = createBatchStore(redis, prefix, 60);
+    await makeBatch('again', 1);
+    await store.markEnqueued('again', []);
+    await store.setRowStatus('again', 1, 'failed', { error: { code: 'deadline_exceeded', message: 'x' } });
+    expect((await ttls('again')).every((t) => t > 0)).toBe(true);
+    await store.beginRetry('again', [1]);
+    expect((await ttls('again')).every((t) => t === -1)).toBe(true);
+
+    // Enqueueing broke midway (no enqueued_at): the record still expires from its last change.
+    await makeBatch('partial', 2);
+    await store.setRowStatus('partial', 1, 'generating');
+    expect((await ttls('partial')).every((t) => t > 0)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import {
   withArchive,
   isBatchFinished,
   requestFingerprint,
+  retryCarry,
   toBatchResultRow,
   toBatchView,
   toCreatedBatchView,
@@ -29,6 +30,7 @@ function stored(
     counts: { queued: 3, paused: 0, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
     costUsd: 0.1 + 0.2,
     committedUsd: 0,
+    possibleDuplicates: 0,
   };
 }
 
@@ -59,6 +61,7 @@ describe('batch views', () => {
       unpriced_rows: 1,
       max_cost_usd: 1,
       committed_cost_usd: 0.3,
+      possible_duplicates: 0,
       created_at: '2026-01-01T00:00:00.000Z',
       finished_at: '2026-01-02T00:00:00.000Z',
     });
@@ -98,10 +101,62 @@ describe('batch views', () => {
       error_code: 'provider_rejected',
       error_message: 'no',
       generation_id: null,
+      generation_ids: [],
       cost_usd: null,
       prompt: 'a fox',
       model: 'm',
       metadata: { k: 1 },
+    });
+  });
+
+  it("shows a retried row's earlier generations, charges and flag beside the current attempt", () => {
+    const row = toBatchResultRow({
+      row: 1,
+      status: 'completed',
+      attempt: 2,
+      input: { input: { prompt: 'a fox', model: 'm' } },
+      outcome: { video_url: 'u', generation_id: 'g3', cost_usd: 0.1 },
+      prior: { generation_ids: ['g1', 'g2'], possible_duplicate: true, cost_micro_usd: 200_000 },
+    });
+    expect(row).toMatchObject({
+      generation_id: 'g3',
+      generation_ids: ['g1', 'g2', 'g3'],
+      cost_usd: 0.3,
+      possible_duplicate: true,
+    });
+  });
+});
+
+describe('retryCarry: what a retried row keeps', () => {
+  const error = (code: string) => ({ code, message: 'x' });
+  it('flags a row whose failed attempt may have made a billed generation, and keeps ids and charges', () => {
+    expect(retryCarry(undefined, { error: error('submission_unknown') })).toEqual({
+      possible_duplicate: true,
+    });
+    expect(
+      retryCarry(undefined, { error: error('deadline_exceeded'), generation_id: 'g1', cost_usd: 0.1 }),
+    ).toEqual({
+      generation_ids: ['g1'],
+      possible_duplicate: true,
+      cost_micro_usd: 100_000,
+    });
+    expect(retryCarry(undefined, { error: error('retries_exhausted'), possible_duplicate: true })).toEqual({
+      possible_duplicate: true,
+    });
+    // Failures that prove nothing billable exists, or that nothing was created, flag nothing.
+    expect(retryCarry(undefined, { error: error('generation_failed'), generation_id: 'g1' })).toEqual({
+      generation_ids: ['g1'],
+    });
+    expect(retryCarry(undefined, { error: error('generation_not_found'), generation_id: 'g1' })).toEqual({
+      generation_ids: ['g1'],
+    });
+    expect(retryCarry(undefined, { error: error('rejected_by_provider') })).toEqual({});
+    // A retry of a retry keeps everything (a flag is never cleared), whatever the last failure.
+    const prior = { generation_ids: ['g1'], possible_duplicate: true as const, cost_micro_usd: 100_000 };
+    expect(retryCarry(prior, { error: error('retry_not_queued') })).toEqual(prior);
+    expect(retryCarry(prior, { error: error('generation_failed'), generation_id: 'g2' })).toEqual({
+      ...prior,
+      generation_ids: ['g1', 'g2'],
     });
   });
 });

@@ -128,3 +128,39 @@ describe('provider fidelity settings', () => {
     );
   });
 });
+
+describe('hardening settings', () => {
+  it('has safe defaults for timeouts, uploads and the browser guard', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      REQUEST_TIMEOUT_MS: 300_000,
+      CONNECTION_TIMEOUT_MS: 60_000,
+      UPLOAD_MIN_BYTES_PER_SEC: 4096,
+      UPLOAD_RATE_WINDOW_MS: 10_000,
+      MAX_CONCURRENT_UPLOADS: 16,
+    });
+    expect(c.ALLOWED_ORIGINS).toBeUndefined();
+    expect(c.ALLOWED_HOSTS).toBeUndefined();
+  });
+
+  it('normalises allowed origins and hosts, and refuses what is not one', () => {
+    const c = loadConfig({
+      ALLOWED_ORIGINS: 'https://Tool.Example, http://localhost:8080',
+      ALLOWED_HOSTS: 'Vidq.Internal, [::1]:8080',
+    });
+    expect(c.ALLOWED_ORIGINS).toEqual(['https://tool.example', 'http://localhost:8080']);
+    expect(c.ALLOWED_HOSTS).toEqual(['vidq.internal', '[::1]:8080']);
+    for (const bad of [
+      'tool.example',
+      'https://tool.example/',
+      'https://tool.example/path',
+      'ftp://x',
+      '*',
+    ]) {
+      expect(() => loadConfig({ ALLOWED_ORIGINS: bad }), bad).toThrow(/ALLOWED_ORIGINS/);
+    }
+    for (const bad of ['http://x', 'x/y', 'a b']) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(/ALLOWED_HOSTS/);
+    }
+  });
+});

@@ -49,7 +49,8 @@ export const errorHandlerPlugin = fp(
         });
       }
       const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-      if (HTTP_CODES.has(err.code) && status < 500) {
+      // Our own table's errors say what to do (a 503 for too many uploads included); not INTERNAL_ERROR.
+      if (HTTP_CODES.has(err.code) && err.code !== 'INTERNAL_ERROR') {
         return send(reply, status, { error: { code: err.code, message: err.message } });
       }
       if (status >= 400 && status < 500) {

@@ -5,8 +5,18 @@ import { BalanceViewSchema } from '@vidqueue/core/contract';
 import { balanceView } from './balance.js';
 
 const AccountPauseSchema = z.object({
-  reason: z.string(),
-  status: z.number().int().nullable().describe("The provider's HTTP status (401, 403) that caused it"),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      "The provider's message; only for a request with a valid bearer token (or any request when API_TOKENS is unset)",
+    ),
+  status: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe("The provider's HTTP status (401, 403) that caused it; shown with `reason`"),
   since: z.iso.datetime(),
   resumes_at: z.iso.datetime().nullable().describe('When workers try the provider again'),
 });
@@ -51,8 +61,12 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
           const since = Number(fields.since);
           const now = Date.now();
           pause = {
-            reason: fields.reason ?? 'account problem',
-            status: Number.isInteger(status) && status > 0 ? status : null,
+            // The provider's message can name the account, its plan or balance: only for callers
+            // who could read the rest of the API.
+            ...(app.hasApiAccess(request) && {
+              reason: fields.reason ?? 'account problem',
+              status: Number.isInteger(status) && status > 0 ? status : null,
+            }),
             since: new Date(Number.isFinite(since) && since > 0 ? since : now).toISOString(),
             resumes_at: pttl > 0 ? new Date(now + pttl).toISOString() : null,
           };

@@ -38,25 +38,45 @@ export type BatchMeta = {
 };
 
 /**
- * A batch as stored: its meta, its counts by row status, its cost so far (what the provider reported for
- * completed rows) and, under a cap, what is committed against it: the estimates reserved by rows being
- * submitted or generated, replaced by their actual cost once known (see store/batch-store.ts).
+/**
+ * A batch as stored: its meta, its counts by row status, its cost so far (every known charge of its
+ * rows' generations, once each), how many rows are flagged possible duplicates and, under a cap, what is
+ * committed against it: the estimates reserved by rows being submitted or generated, replaced by their
+ * actual cost once known (see store/batch-store.ts).
  */
-export type BatchRecord = { meta: BatchMeta; counts: BatchCounts; costUsd: number; committedUsd: number };
+export type BatchRecord = {
+  meta: BatchMeta;
+  counts: BatchCounts;
+  costUsd: number;
+  possibleDuplicates: number;
+  committedUsd: number;
+};
 
 /** What one row asked for, written when the row is enqueued. */
 export type BatchRowInput = { input: GenerationInput; customId?: string; metadata?: Metadata };
 
-/** What happened to one row (snake_case: it is what the API exports). */
+/** What happened to one row's current attempt (snake_case: it is what the API exports). */
 export type BatchRowOutcome = {
   video_url?: string;
   error?: { code: string; message: string };
   generation_id?: string;
+  /** The known charge of this attempt's generation (completed, or failed in a way that was billed). */
   cost_usd?: number;
   credits_used?: number;
   possible_duplicate?: boolean;
   /** The generation id came from the provider's usage logs after the create's answer was lost. */
   recovered?: boolean;
+};
+
+/**
+ * What a row keeps from its earlier attempts when it is retried (written by the retry, see
+ * `retryCarry`): every generation they made or may have made, oldest first, whether the row may have
+ * been generated twice, and their known charges (already counted in the batch's cost).
+ */
+export type BatchRowCarry = {
+  generation_ids?: string[];
+  possible_duplicate?: true;
+  cost_micro_usd?: number;
 };
 
 export type BatchRowRecord = {
@@ -66,6 +86,10 @@ export type BatchRowRecord = {
   attempt: number;
   input: BatchRowInput;
   outcome: BatchRowOutcome;
+  /** What the row's earlier attempts left (absent before a retry). */
+  prior?: BatchRowCarry;
+  /** The row was flagged a possible duplicate at some point; a flag is never cleared. */
+  possibleDuplicate?: boolean;
 };
 
 export type CreateBatch = Omit<BatchMeta, 'createdAt' | 'finishedAt' | 'cancelledAt' | 'enqueuedAt'> & {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { chooseVideoUrl, toArchiveView, type ArchiveRecord, type ArchiveView } from './archive.js';
 import { batchJobId, type BatchRecord, type BatchRowRecord } from './batch-record.js';
 import type { Metadata } from './job-data.js';
+import { rowCostUsd, rowGenerationIds } from './row-carry.js';
 import { VIDEO_STATUSES, type VideoStatus } from './video-view.js';
 
 export const BATCH_STATUSES = ['queued', 'running', 'paused', 'completed', 'cancelled'] as const;
@@ -35,7 +36,17 @@ export const BatchViewSchema = z
       ),
     total: z.number().int().describe('Rows in the batch'),
     counts: BatchCountsSchema,
-    cost_usd: z.number().describe('Sum of the cost the provider reported for completed rows'),
+    cost_usd: z
+      .number()
+      .describe(
+        "Sum of every charge the provider reported for the rows' generations, each once (a retried row's earlier generations included)",
+      ),
+    possible_duplicates: z
+      .number()
+      .int()
+      .describe(
+        'Rows that may have been generated (and billed) twice: see possible_duplicate in the results',
+      ),
     estimated_cost_usd: z
       .number()
       .nullable()
@@ -124,11 +135,17 @@ export type BatchResultRow = {
   archive: ArchiveView | null;
   error_code: string | null;
   error_message: string | null;
+  /** The current attempt's generation. */
   generation_id: string | null;
+  /** Every generation the row made or may have made, oldest first (earlier attempts' too). */
+  generation_ids: string[];
+  /** The row's known charges, every attempt's. */
   cost_usd: number | null;
   prompt: string;
   model: string;
   metadata: Metadata | null;
+  /** Present when the row may have been generated (and billed) twice; never cleared once set. */
+  possible_duplicate?: true;
   /** Present (JSONL only) when the generation was found in the provider's usage logs after its create's answer was lost. */
   recovered?: true;
 };
@@ -150,6 +167,8 @@ export const BATCH_RESULT_COLUMNS = [
   'cost_usd',
   'prompt',
   'model',
+  'possible_duplicate',
+  'generation_ids',
 ] as const;
 
 export function batchStatus(batch: BatchRecord): BatchStatus {
@@ -187,6 +206,7 @@ export function toBatchView(batch: BatchRecord): PublicBatchView {
     total: batch.meta.total,
     counts: batch.counts,
     cost_usd: usd(batch.costUsd),
+    possible_duplicates: batch.possibleDuplicates,
     ...budgetFields(batch),
     committed_cost_usd: usd(batch.committedUsd),
     created_at: new Date(batch.meta.createdAt).toISOString(),
@@ -207,24 +227,32 @@ export function toCreatedBatchView(batch: BatchRecord, skippedRows?: RowError[])
   };
 }
 
-/** One CSV cell of a results row, for every column of BATCH_RESULT_COLUMNS (the archive flattened). */
+/**
+ * One CSV cell of a results row, for every column of BATCH_RESULT_COLUMNS: the archive flattened,
+ * `generation_ids` space-separated, `possible_duplicate` `true` or empty.
+ */
 export function batchResultCell(
   row: BatchResultRow,
   column: (typeof BATCH_RESULT_COLUMNS)[number],
-): string | number | null {
+): string | number | boolean | null {
   const archive = row.archive;
   if (column === 'archive_status') return archive?.status ?? null;
   if (column === 'archive_bytes') return archive?.bytes ?? null;
   if (column === 'archive_sha256') return archive?.sha256 ?? null;
   if (column === 'archived_at') return archive?.archived_at ?? null;
-  return row[column];
+  if (column === 'generation_ids') return row.generation_ids.join(' ');
+  return row[column] ?? null;
 }
 
 /** What a results row shows beyond the batch record: the row's archive and the base of our content URLs. */
 export type BatchRowExtras = { batchId: string; archive?: ArchiveRecord; publicBase?: string };
 
 export function toBatchResultRow(record: BatchRowRecord, extras?: BatchRowExtras): BatchResultRow {
-  const { outcome, input } = record;
+  const { outcome, input, prior } = record;
+  const possibleDuplicate =
+    record.possibleDuplicate === true ||
+    outcome.possible_duplicate === true ||
+    prior?.possible_duplicate === true;
   const providerUrl = outcome.video_url ?? null;
   const completed = record.status === 'completed';
   return {
@@ -245,10 +273,12 @@ export function toBatchResultRow(record: BatchRowRecord, extras?: BatchRowExtras
     error_code: outcome.error?.code ?? null,
     error_message: outcome.error?.message ?? null,
     generation_id: outcome.generation_id ?? null,
-    cost_usd: outcome.cost_usd ?? null,
+    generation_ids: rowGenerationIds(prior, outcome.generation_id),
+    cost_usd: rowCostUsd(prior, outcome.cost_usd),
     prompt: input.input.prompt,
     model: input.input.model,
     metadata: input.metadata ?? null,
+    ...(possibleDuplicate && { possible_duplicate: true as const }),
     ...(outcome.recovered === true && { recovered: true as const }),
   };
 }

@@ -11,6 +11,8 @@ export * from './failure.js';
 export * from './idempotency.js';
 export * from './job-data.js';
 export * from './keys.js';
+export * from './metadata-limits.js';
+export * from './row-carry.js';
 export * from './video-request.js';
 export * from './video-view.js';
 export * from './webhook-target.js';

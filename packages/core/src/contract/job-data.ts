@@ -88,8 +88,13 @@ export const GenerationJobDataSchema = z.object({
   polls: z.number().int().default(0),
   /** Transient errors so far in the current step (reset when the step changes). */
   retries: z.number().int().default(0),
-  /** Set when a resubmission after an unknown outcome may have created a second generation. */
+  /**
+   * Set when this video may be generated (and billed) twice: a resubmission after an unknown outcome,
+   * or a retried batch row whose earlier attempt may have made a billed generation. Never cleared.
+   */
   possibleDuplicate: z.boolean().optional(),
+  /** A retried batch row: the generations its earlier attempts made or may have made, oldest first. */
+  priorGenerationIds: z.array(z.string()).optional(),
   lastStatus: z.string().optional(),
   /** Epoch ms the next status check is scheduled for (to measure how late checks run). */
   nextCheckAt: z.number().optional(),

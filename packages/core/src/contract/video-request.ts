@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from './webhook-target.js';
-import { MetadataSchema } from './job-data.js';
+import { METADATA_LIMITS, RequestMetadataSchema } from './metadata-limits.js';
 
 /**
  * Longest `custom_id`, for a single video and for a batch row alike: 256, what batch files have always
@@ -45,7 +45,9 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
       .max(CUSTOM_ID_MAX_LENGTH)
       .optional()
       .describe('Your own reference, returned as is'),
-    metadata: MetadataSchema.optional().describe('Flat key/value pairs, returned as is'),
+    metadata: RequestMetadataSchema.optional().describe(
+      `Flat key/value pairs, returned as is: at most ${METADATA_LIMITS.maxKeys} keys of at most ${METADATA_LIMITS.maxKeyLength} characters, string values of at most ${METADATA_LIMITS.maxValueLength} characters, ${METADATA_LIMITS.maxBytes} bytes as JSON in all`,
+    ),
     max_cost_usd: z
       .number()
       .positive()

@@ -53,6 +53,11 @@ export const VideoViewSchema = z
     custom_id: z.string().nullable(),
     metadata: z.record(z.string(), MetadataValue).nullable(),
     generation_id: z.string().nullable().describe("The provider's generation id, once submitted"),
+    generation_ids: z
+      .array(z.string())
+      .describe(
+        'Every generation made (or possibly made) for this video, oldest first: a retried batch row lists its earlier attempts too',
+      ),
     video_url: z
       .string()
       .nullable()
@@ -78,6 +83,12 @@ export const VideoViewSchema = z
       .optional()
       .describe(
         "Present when the create's answer was lost and the generation was found in the provider's usage logs",
+      ),
+    possible_duplicate: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Present when this video may have been generated (and billed) twice: a create sent again after its outcome was lost, or a retried batch row whose earlier generation may still bill',
       ),
   })
   .meta({ id: 'Video' });
@@ -174,6 +185,7 @@ export function toVideoView(
   const finishedAt = result?.completedAt ?? (isFinished(state) ? job.finishedOn : undefined);
   const submittedAt = result?.submittedAt ?? data.submittedAt;
   const prompt = data.input?.prompt ?? (typeof rawInput?.prompt === 'string' ? rawInput.prompt : undefined);
+  const generationId = result?.generationId ?? data.generationId ?? null;
   return {
     id: String(job.id),
     status,
@@ -181,7 +193,10 @@ export function toVideoView(
     ...(prompt === undefined ? {} : { prompt }),
     custom_id: data.customId ?? null,
     metadata: data.metadata ?? null,
-    generation_id: result?.generationId ?? data.generationId ?? null,
+    generation_id: generationId,
+    generation_ids: [
+      ...new Set([...(data.priorGenerationIds ?? []), ...(generationId ? [generationId] : [])]),
+    ],
     video_url: chooseVideoUrl(extras.publicBase, String(job.id), result?.videoUrl ?? null, extras.archive),
     provider_video_url: result?.videoUrl ?? null,
     archive: state === 'completed' ? toArchiveView(extras.archive) : null,
@@ -205,6 +220,9 @@ export function toVideoView(
           }
         : null,
     ...((result?.recovered ?? data.recovered) === true && { recovered: true as const }),
+    ...((result?.possibleDuplicate ?? data.possibleDuplicate) === true && {
+      possible_duplicate: true as const,
+    }),
   };
 }
 

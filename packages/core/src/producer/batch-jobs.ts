@@ -2,8 +2,7 @@
  * The jobs of a batch's rows and what the batch store keeps for each: the same job ids and data for a
  * first run (`<batchId>-<row>`, added by ingest) and a retry (`<batchId>-<row>-r<n>`).
  */
-import { batchJobId, type BatchRowInput } from '../contract/batch-record.js';
-import { FailureCode } from '../contract/failure.js';
+import { batchJobId, type BatchRowCarry, type BatchRowInput } from '../contract/batch-record.js';
 import type { GenerationJobData, NewGenerationJobData } from '../contract/job-data.js';
 import { GENERATION_JOB_NAME, type GenerationQueue } from '../store/queue.js';
 
@@ -36,15 +35,16 @@ export function batchRowJob(batchId: string, r: BatchRowSource): BatchJob {
 }
 
 /**
- * The job of a retried row (`attempt` ≥ 1), from its stored request. A row whose create call had an
- * unknown outcome is flagged `possibleDuplicate`: the provider may already have made it once.
+ * The job of a retried row (`attempt` ≥ 1), from its stored request and what its earlier attempts left
+ * (`retryCarry`): flagged `possibleDuplicate` when one of them may have made a billed generation (an
+ * unknown create outcome, a generation past its deadline...), with their generation ids.
  */
 export function retryRowJob(
   batchId: string,
   row: number,
   attempt: number,
   stored: BatchRowInput,
-  previousCode: string | undefined,
+  carry: BatchRowCarry | undefined,
 ): BatchJob {
   const data: NewGenerationJobData = {
     ...request(stored),
@@ -53,7 +53,8 @@ export function retryRowJob(
     step: 'pending',
     polls: 0,
     retries: 0,
-    ...(previousCode === FailureCode.SubmissionUnknown ? { possibleDuplicate: true } : {}),
+    ...(carry?.possible_duplicate === true ? { possibleDuplicate: true } : {}),
+    ...(carry?.generation_ids !== undefined ? { priorGenerationIds: carry.generation_ids } : {}),
   };
   return {
     name: GENERATION_JOB_NAME,

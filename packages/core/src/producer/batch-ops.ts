@@ -118,7 +118,9 @@ export async function cancelBatch(
 
 /**
  * Queues the failed rows again: each gets a new job `<batchId>-<row>-r<n>` and its count moves from
- * failed to queued. When a chunk cannot be queued its rows go back to failed (`retry_not_queued`, so a
+ * failed to queued. A row keeps what its attempts so far leave (`retryCarry`: their generation ids and
+ * known charges), and one whose earlier attempt may have made a billed generation is flagged a possible
+ * duplicate, on the row and on the new job. When a chunk cannot be queued its rows go back to failed (`retry_not_queued`, so a
  * later retry picks them up) and the error is rethrown. Answers how many rows were queued.
  */
 export async function retryBatch(
@@ -129,10 +131,10 @@ export async function retryBatch(
   const { guard, store, queue } = ctx;
   await requireBatch(ctx, id);
   const failed = await guard.bulk(() => store.retryableRows(id, only));
-  const codes = new Map(failed.map((f) => [f.row, f.errorCode]));
+  const carries = new Map(failed.map((f) => [f.row, f.carry]));
   let retried = 0;
   for (let i = 0; i < failed.length; i += CHUNK_ROWS) {
-    const chunk = failed.slice(i, i + CHUNK_ROWS).map((f) => f.row);
+    const chunk = failed.slice(i, i + CHUNK_ROWS);
     const moved = await guard.bulk(() => store.beginRetry(id, chunk));
     if (moved.length === 0) continue;
     const requests = await guard.bulk(() =>
@@ -143,7 +145,7 @@ export async function retryBatch(
     );
     const jobs: BatchJob[] = moved.flatMap(({ row, attempt }) => {
       const stored = requests.get(row);
-      return stored ? [retryRowJob(id, row, attempt, stored, codes.get(row))] : [];
+      return stored ? [retryRowJob(id, row, attempt, stored, carries.get(row))] : [];
     });
     try {
       await guard.bulk(() => queue.addBulk(jobs));

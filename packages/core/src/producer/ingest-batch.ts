@@ -9,6 +9,7 @@ import type { BulkOptions } from '@vidqueue/bulk';
 import type { BatchFormat } from '../contract/batch-record.js';
 import { toCreatedBatchView, type CreatedBatchView } from '../contract/batch-view.js';
 import { newBatchId } from '../contract/keys.js';
+import { metadataIssues } from '../contract/metadata-limits.js';
 import { CUSTOM_ID_MAX_LENGTH } from '../contract/video-request.js';
 import { batchFingerprint, claimBatchKey, findBatchReplay } from './batch-idempotency.js';
 import { requireBatch } from './batch-ops.js';
@@ -43,6 +44,7 @@ export function bulkOptionsFor(ctx: ProducerContext, format: BatchFormat, model:
     format,
     defaultModel: model,
     validateParams: validateGenerationParams,
+    validateMetadata: metadataIssues,
     limits: {
       maxBytes: config.MAX_UPLOAD_BYTES,
       maxRows: config.MAX_BATCH_ROWS,

@@ -2,6 +2,11 @@
  * The results export of a batch, for `GET /v1/batches/:id/results` and the SDK's `exportResults`:
  * every row in input order, streamed as JSONL (one `BatchResultRow` per line) or CSV (the fixed
  * columns, then the input's metadata columns in input order).
+ *
+ * CSV is opened in spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, a tab or a CR as a
+ * formula: prompts, ids, metadata and provider messages come from outside, so every such cell (header
+ * included) gets a leading `'` (csv-stringify's `escape_formulas`; numbers such as -2 are left alone).
+ * JSONL carries the values as they are.
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
@@ -52,6 +57,7 @@ function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.Rea
       header: true,
       columns: [...BATCH_RESULT_COLUMNS, ...columns],
       cast: { boolean: (v) => String(v) },
+      escape_formulas: true,
     }),
   );
 }

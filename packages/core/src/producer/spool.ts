@@ -20,12 +20,24 @@ export async function makeSpoolDir(): Promise<{ file: string; remove(): Promise<
   };
 }
 
+/** The upload's connection went away before its end (`close` without `end`: a client gone, a timeout). */
+export class UploadAbortedError extends Error {
+  override name = 'UploadAbortedError';
+}
+
 /**
  * Copies an upload to `path` with backpressure, hashing it on the way, and stops as soon as it
  * exceeds `maxBytes` (`tooLarge`). The source is then paused, never destroyed, so the caller can
- * still answer 413 on the same connection (with `Connection: close`).
+ * still answer 413 on the same connection (with `Connection: close`). When `signal` aborts (an upload
+ * too slow), it stops the same way and rejects with the signal's reason; a source that closes before
+ * its end rejects with `UploadAbortedError`. Either way the caller removes what was written.
  */
-export function spoolUpload(source: NodeJS.ReadableStream, path: string, maxBytes: number): Promise<Spooled> {
+export function spoolUpload(
+  source: NodeJS.ReadableStream,
+  path: string,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Spooled> {
   return new Promise<Spooled>((resolve, reject) => {
     const out = createWriteStream(path);
     const hash = createHash('sha256');
@@ -37,6 +49,8 @@ export function spoolUpload(source: NodeJS.ReadableStream, path: string, maxByte
       source.removeListener('data', onData);
       source.removeListener('end', onEnd);
       source.removeListener('error', onError);
+      source.removeListener('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
       // A late error (a client that goes away) must not crash the process.
       source.on('error', noop);
     };
@@ -70,9 +84,21 @@ export function spoolUpload(source: NodeJS.ReadableStream, path: string, maxByte
       }
     };
     const onEnd = () => finish(false);
+    // 'close' without 'end': the connection went away (a request timeout, a client gone).
+    const onClose = () => onError(new UploadAbortedError('the upload ended before its last byte'));
+    const onAbort = () => {
+      source.pause();
+      onError(signal?.reason instanceof Error ? signal.reason : new UploadAbortedError('upload aborted'));
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     out.on('error', onError);
     source.on('data', onData);
     source.on('end', onEnd);
     source.on('error', onError);
+    source.on('close', onClose);
   });
 }

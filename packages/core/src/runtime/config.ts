@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { normalizeBaseUrl } from '@vidqueue/aimlapi';
-
-/** Milliseconds, given as a plain integer. */
-const ms = () => z.coerce.number().int().min(0);
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0),
-);
+import { csv, hostEntry, ms, origin } from './config-fields.js';
 
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
@@ -39,6 +31,17 @@ export const ConfigSchema = z.object({
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
   API_TOKENS: csv.optional(),
+  /**
+   * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
+   * public origin of a reverse proxy that rewrites Host. Every other Origin is refused on state-changing
+   * requests (and on every request while the API is open on loopback). No CORS headers are sent.
+   */
+  ALLOWED_ORIGINS: csv.pipe(z.array(origin())).optional(),
+  /**
+   * Host headers (`name` or `name:port`) the API answers to besides loopback with its own port, while it
+   * is open on loopback (no API_TOKENS): a foreign Host is how DNS rebinding reaches a local server.
+   */
+  ALLOWED_HOSTS: csv.pipe(z.array(hostEntry())).optional(),
   DASHBOARD_USER: z.string().min(1).default('admin'),
   DASHBOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MAX_PROMPT_LENGTH: z.coerce.number().int().min(1).default(4000),
@@ -48,13 +51,26 @@ export const ConfigSchema = z.object({
     .int()
     .min(1)
     .default(50 * 1024 * 1024),
+  /** Whole-request receipt limit (headers and body), Fastify's `requestTimeout`: 408 beyond it. */
+  REQUEST_TIMEOUT_MS: ms().min(1000).default(300_000),
+  /** A connection with nothing sent or received for this long is closed (Fastify's `connectionTimeout`). */
+  CONNECTION_TIMEOUT_MS: ms().min(1000).default(60_000),
+  /** POST /v1/batches: an upload bringing less than this per second over a window is cut with 408 (0: no check). */
+  UPLOAD_MIN_BYTES_PER_SEC: z.coerce.number().int().min(0).default(4096),
+  /** The window (and the grace period before the first check) of UPLOAD_MIN_BYTES_PER_SEC. */
+  UPLOAD_RATE_WINDOW_MS: ms().min(100).default(10_000),
+  /** Uploads one API process takes at once; beyond it 503 TOO_MANY_UPLOADS with Retry-After (0: no cap). */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(0).default(16),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
-  /** How long batch records (counts, per-row results) stay readable after their last change. */
+  /**
+   * How long batch records (counts, per-row results) stay readable after the batch finished (no TTL while
+   * rows still run). Under a minute only makes sense in tests.
+   */
   BATCH_TTL_SECONDS: z.coerce
     .number()
     .int()
-    .min(60)
+    .min(1)
     .default(7 * 24 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
   GENERATION_DEADLINE_MS: ms()

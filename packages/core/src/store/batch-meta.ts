@@ -38,14 +38,18 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
       return created === 1;
     },
 
-    /** Records that every row is in the queue, and the metadata column names. */
+    /**
+     * Records that every row is in the queue, and the metadata column names. From then on the record
+     * has no TTL until its last row finishes (see the scripts' `keep`): it never expires under rows
+     * that are still running.
+     */
     async markEnqueued(batchId: string, columns: readonly string[], now = Date.now()): Promise<void> {
       const k = keys.batch(batchId);
-      await redis
-        .multi()
-        .hset(k.meta, 'enqueued_at', String(now), 'columns', JSON.stringify(columns))
-        .expire(k.meta, ttlSeconds)
-        .exec();
+      await scripts['batch-mark-enqueued'].run(
+        redis,
+        [k.meta, k.counts, k.status, k.result, k.attempt, k.input],
+        [now, ttlSeconds, JSON.stringify(columns)],
+      );
     },
 
     /**
@@ -55,8 +59,8 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
      */
     async setMaxCost(batchId: string, maxCostUsd: number | null): Promise<boolean> {
       const k = keys.batch(batchId);
-      const results = await redis.multi().exists(k.meta).expire(k.meta, ttlSeconds).exec();
-      if (results?.[0]?.[1] !== 1) return false;
+      // No EXPIRE here: an open batch's record has no TTL (the scripts' `keep`), and must not get one.
+      if ((await redis.exists(k.meta)) !== 1) return false;
       if (maxCostUsd === null) await redis.hdel(k.meta, 'max_cost_micro_usd');
       else await redis.hset(k.meta, 'max_cost_micro_usd', String(toMicroUsd(maxCostUsd)));
       return true;
@@ -93,6 +97,7 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
         },
         counts: Object.fromEntries(VIDEO_STATUSES.map((s) => [s, Number(counts[s] ?? 0)])) as BatchCounts,
         costUsd: Number(counts.cost_micro_usd ?? 0) / 1e6,
+        possibleDuplicates: Number(counts.possible_duplicates ?? 0),
         committedUsd: fromMicroUsd(Number(meta.reserved_micro_usd ?? 0) + Number(meta.spent_micro_usd ?? 0)),
       };
     },

@@ -1,6 +1,21 @@
-import type { BatchRowInput, BatchRowOutcome, BatchRowRecord } from '../contract/batch-record.js';
+import type {
+  BatchRowCarry,
+  BatchRowInput,
+  BatchRowOutcome,
+  BatchRowRecord,
+} from '../contract/batch-record.js';
 import type { VideoStatus } from '../contract/video-view.js';
 import type { BatchStoreContext } from './batch-context.js';
+
+/**
+ * Fields of a row in the `result` hash beside its current outcome (`<row>`): what its earlier attempts
+ * left (`<row>:prior`, written by a retry), the possible-duplicate flag (`<row>:dup`, set once, counted
+ * once), and one marker per generation whose charge was counted (`<row>:cost:<generation id>`).
+ */
+export const rowField = {
+  prior: (row: number | string) => `${row}:prior`,
+  duplicate: (row: number | string) => `${row}:dup`,
+} as const;
 
 /**
  * A batch's rows: their requests (written before their jobs are added) and what the store knows of
@@ -52,11 +67,13 @@ export function batchRowOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
       const k = keys.batch(batchId);
       const fields = Array.from({ length: count }, (_, i) => String(fromRow + i));
       if (fields.length === 0) return [];
-      const [inputs, statuses, results, attempts] = await Promise.all([
+      const [inputs, statuses, results, attempts, priors, flags] = await Promise.all([
         redis.hmget(k.input, ...fields),
         redis.hmget(k.status, ...fields),
         redis.hmget(k.result, ...fields),
         redis.hmget(k.attempt, ...fields),
+        redis.hmget(k.result, ...fields.map(rowField.prior)),
+        redis.hmget(k.result, ...fields.map(rowField.duplicate)),
       ]);
       const out: BatchRowRecord[] = [];
       fields.forEach((field, i) => {
@@ -68,6 +85,8 @@ export function batchRowOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
           attempt: Number(attempts[i] ?? 0),
           input: JSON.parse(input) as BatchRowInput,
           outcome: results[i] ? (JSON.parse(results[i]) as BatchRowOutcome) : {},
+          ...(priors[i] ? { prior: JSON.parse(priors[i]) as BatchRowCarry } : {}),
+          ...(flags[i] ? { possibleDuplicate: true } : {}),
         });
       });
       return out;

@@ -6,8 +6,9 @@ import { batchRowOps } from './batch-rows.js';
 import { batchTransitionOps } from './batch-transitions.js';
 
 /**
- * The record of a batch, kept in our own Redis hashes so it outlives BullMQ's job retention
- * (BATCH_TTL_SECONDS after its last change). Row statuses change only through Lua scripts, which
+ * The record of a batch, kept in our own Redis hashes so it outlives BullMQ's job retention: without a
+ * TTL while it is fully enqueued and a row is open, then BATCH_TTL_SECONDS after it finished (an upload
+ * whose enqueueing broke midway keeps a TTL from its last change, so it does not stay forever). Row statuses change only through Lua scripts, which
  * move one count down and another up in the same step, so the counts always add up to `total`
  * however many workers finish rows at once, and whatever hooks are replayed after a crash.
  *

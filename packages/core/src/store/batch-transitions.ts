@@ -1,8 +1,16 @@
-import type { BatchRowOutcome } from '../contract/batch-record.js';
+import type { BatchRowCarry, BatchRowOutcome } from '../contract/batch-record.js';
 import { FailureCode } from '../contract/failure.js';
+import { retryCarry } from '../contract/row-carry.js';
 import type { VideoStatus } from '../contract/video-view.js';
 import { scripts } from './scripts/index.js';
 import type { BatchStoreContext } from './batch-context.js';
+import { rowField } from './batch-rows.js';
+
+/** A failed row a retry can take: its attempt and what its attempts so far leave (`retryCarry`). */
+export type RetryableRow = { row: number; attempt: number; errorCode?: string; carry: BatchRowCarry };
+
+/** Statuses at which a row's known charge is added to the batch's cost (once per generation). */
+const FINAL_STATUSES: ReadonlySet<VideoStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export type SetRowStatusOptions = {
   /** The attempt of the job reporting (see `batchJobAttempt`); default 0. */
@@ -37,7 +45,9 @@ export function batchTransitionOps({ redis, keys, ttlSeconds }: BatchStoreContex
       options: SetRowStatusOptions = {},
     ): Promise<{ changed: boolean; previous: VideoStatus | 'missing' }> {
       const cost =
-        status === 'completed' && outcome?.cost_usd !== undefined ? Math.round(outcome.cost_usd * 1e6) : 0;
+        FINAL_STATUSES.has(status) && outcome?.cost_usd !== undefined
+          ? Math.round(outcome.cost_usd * 1e6)
+          : 0;
       const [changed, previous] = (await scripts['batch-set-row'].run(redis, all(batchId), [
         row,
         status,
@@ -46,15 +56,14 @@ export function batchTransitionOps({ redis, keys, ttlSeconds }: BatchStoreContex
         cost,
         options.now ?? Date.now(),
         ttlSeconds,
+        outcome?.generation_id ?? '',
+        outcome?.possible_duplicate === true ? 1 : 0,
       ])) as [number, string];
       return { changed: changed === 1, previous: previous as VideoStatus | 'missing' };
     },
 
-    /** Every failed row, in row order, with its failure code and current attempt. */
-    async retryableRows(
-      batchId: string,
-      which: 'failed' = 'failed',
-    ): Promise<{ row: number; attempt: number; errorCode?: string }[]> {
+    /** Every failed row, in row order, with its failure code, current attempt and what a retry keeps. */
+    async retryableRows(batchId: string, which: 'failed' = 'failed'): Promise<RetryableRow[]> {
       const k = keys.batch(batchId);
       const rows: number[] = [];
       let cursor = '0';
@@ -64,32 +73,47 @@ export function batchTransitionOps({ redis, keys, ttlSeconds }: BatchStoreContex
         for (let i = 0; i < flat.length; i += 2) if (flat[i + 1] === which) rows.push(Number(flat[i]));
       } while (cursor !== '0');
       rows.sort((a, b) => a - b);
-      const out: { row: number; attempt: number; errorCode?: string }[] = [];
+      const out: RetryableRow[] = [];
       for (let i = 0; i < rows.length; i += READ_CHUNK) {
         const chunk = rows.slice(i, i + READ_CHUNK).map(String);
-        const [results, attempts] = await Promise.all([
+        const [results, attempts, priors] = await Promise.all([
           redis.hmget(k.result, ...chunk),
           redis.hmget(k.attempt, ...chunk),
+          redis.hmget(k.result, ...chunk.map(rowField.prior)),
         ]);
         chunk.forEach((row, j) => {
           const outcome = results[j] ? (JSON.parse(results[j]) as BatchRowOutcome) : {};
+          const prior = priors[j] ? (JSON.parse(priors[j]) as BatchRowCarry) : undefined;
           out.push({
             row: Number(row),
             attempt: Number(attempts[j] ?? 0),
             ...(outcome.error ? { errorCode: outcome.error.code } : {}),
+            carry: retryCarry(prior, outcome),
           });
         });
       }
       return out;
     },
 
-    /** Moves failed rows back to queued with a new attempt; returns the rows moved and their attempt. */
-    async beginRetry(batchId: string, rows: readonly number[]): Promise<{ row: number; attempt: number }[]> {
+    /**
+     * Moves failed rows back to queued with a new attempt, keeping each row's carry (from
+     * `retryableRows`; a flagged carry counts the row as a possible duplicate once). Returns the rows
+     * moved and their attempt.
+     */
+    async beginRetry(
+      batchId: string,
+      rows: readonly (number | { row: number; carry?: BatchRowCarry })[],
+    ): Promise<{ row: number; attempt: number }[]> {
       if (rows.length === 0) return [];
+      const triples = rows.flatMap((r) => {
+        const { row, carry } = typeof r === 'number' ? { row: r, carry: undefined } : r;
+        const kept = carry !== undefined && Object.keys(carry).length > 0 ? JSON.stringify(carry) : '';
+        return [row, kept, carry?.possible_duplicate === true ? 1 : 0];
+      });
       const flat = (await scripts['batch-retry-rows'].run(redis, all(batchId), [
         Date.now(),
         ttlSeconds,
-        ...rows,
+        ...triples,
       ])) as number[];
       const out: { row: number; attempt: number }[] = [];
       for (let i = 0; i < flat.length; i += 2)

@@ -1,47 +1,50 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  BatchEstimateSchema,
-  CreatedBatchSchema,
-  WEBHOOK_EVENT_TYPES,
-  WebhookTargetSchema,
-  type WebhookTarget,
-} from '@vidqueue/core/contract';
+import { BatchEstimateSchema, CreatedBatchSchema } from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
 import { makeSpoolDir, producerError, spoolUpload } from '@vidqueue/core/producer';
 import { BatchErrorSchema } from '../error-schema.js';
 import { CreateHeaders, CreateQuery, type ZodApp } from './schemas.js';
 import { BODY_FORMATS, MULTIPART_OVERHEAD, openUpload } from './upload.js';
 import { HttpError } from '../../errors.js';
-
-/** The batch's webhook target from the query or the multipart fields (the query wins); 400 when invalid. */
-function webhookTarget(
-  query: { webhook_url?: string | undefined; webhook_events?: string | undefined },
-  fields: Record<string, string>,
-): WebhookTarget | undefined {
-  const url = query.webhook_url ?? fields.webhook_url;
-  const events = query.webhook_events ?? fields.webhook_events;
-  if (url === undefined) {
-    if (events !== undefined) throw new HttpError.BadRequest('webhook_events needs webhook_url');
-    return undefined;
-  }
-  const parsed = WebhookTargetSchema.safeParse({
-    url,
-    ...(events === undefined ? {} : { events: events.split(',').map((e) => e.trim()) }),
-  });
-  if (!parsed.success) {
-    throw new HttpError.BadRequest(
-      `webhook_url must be an http(s) URL and webhook_events a comma-separated list of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
-    );
-  }
-  return parsed.data;
-}
+import { UPLOADS_RETRY_AFTER_SECONDS, abortable, watchUploadRate, type UploadGate } from './upload-guard.js';
+import { webhookTarget } from './webhook-target.js';
 
 /**
  * `POST /v1/batches`: spools the upload to a private temp file (413 as soon as it is over the limit,
  * answered on the same connection with `Connection: close`), then the producer's ingest reads it twice.
+ * At most MAX_CONCURRENT_UPLOADS at once (503 + Retry-After beyond), and an upload slower than
+ * UPLOAD_MIN_BYTES_PER_SEC is cut with 408 (see upload-guard.ts); the spool is removed either way.
  */
-export function createBatchRoute(app: ZodApp, config: Config): void {
+export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate): void {
   const maxBytes = config.MAX_UPLOAD_BYTES;
+  const rate = {
+    minBytesPerSecond: config.UPLOAD_MIN_BYTES_PER_SEC,
+    windowMs: config.UPLOAD_RATE_WINDOW_MS,
+  };
+
+  /** The upload, spooled to `file` while its rate is watched: 413 over the limit, 408 too slow. */
+  async function receive(request: FastifyRequest, reply: FastifyReply, file: string) {
+    const watch = watchUploadRate(request.raw.socket, rate);
+    try {
+      const upload = await abortable(openUpload(request, maxBytes), watch.signal);
+      const spooled = await spoolUpload(upload.source, file, maxBytes, watch.signal);
+      if (spooled.tooLarge) {
+        reply.header('connection', 'close');
+        throw producerError.fileTooLarge(maxBytes);
+      }
+      return { ...spooled, format: upload.format, fields: upload.fields };
+    } catch (err) {
+      if (err instanceof HttpError.UploadTooSlow) {
+        // The rest of the body is never read: close the connection after answering.
+        reply.header('connection', 'close');
+        request.log.warn({ reason: err.message }, 'upload cut: too slow');
+      }
+      throw err;
+    } finally {
+      watch.stop();
+    }
+  }
   app.post(
     '/v1/batches',
     {
@@ -66,11 +69,14 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
           202: CreatedBatchSchema,
           400: BatchErrorSchema,
           402: BatchErrorSchema,
+          408: BatchErrorSchema,
           409: BatchErrorSchema,
           413: BatchErrorSchema,
           415: BatchErrorSchema,
           422: BatchErrorSchema,
-          503: BatchErrorSchema,
+          503: BatchErrorSchema.describe(
+            'REDIS_UNAVAILABLE, or TOO_MANY_UPLOADS (with Retry-After) when MAX_CONCURRENT_UPLOADS are in progress',
+          ),
         },
       },
     },
@@ -84,23 +90,26 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
         reply.header('connection', 'close');
         throw producerError.fileTooLarge(maxBytes);
       }
-      const spool = await makeSpoolDir();
+      const release = gate.enter();
+      if (!release) {
+        // The body is never read: close the connection after answering.
+        reply.header('retry-after', String(UPLOADS_RETRY_AFTER_SECONDS)).header('connection', 'close');
+        request.log.warn({ active: gate.active }, 'upload refused: too many in progress');
+        throw new HttpError.TooManyUploads(gate.active);
+      }
+      let spool: Awaited<ReturnType<typeof makeSpoolDir>> | undefined;
       let ingested: Awaited<ReturnType<typeof app.producer.ingestBatch>>;
       let format: string;
       try {
-        const upload = await openUpload(request, maxBytes);
-        const webhook = webhookTarget(request.query, upload.fields);
+        spool = await makeSpoolDir();
+        const received = await receive(request, reply, spool.file);
+        format = received.format;
+        const webhook = webhookTarget(request.query, received.fields);
         if (webhook && !app.webhooks.enabled) throw new HttpError.WebhooksDisabled();
-        format = upload.format;
-        const spooled = await spoolUpload(upload.source, spool.file, maxBytes);
-        if (spooled.tooLarge) {
-          reply.header('connection', 'close');
-          throw producerError.fileTooLarge(maxBytes);
-        }
-        const source = { path: spooled.path, sha256: spooled.sha256 };
+        const source = { path: received.path, sha256: received.sha256 };
         if (dry_run) {
           const estimate = await app.producer.estimateBatch(source, {
-            format: upload.format,
+            format: received.format,
             model,
             onInvalid: on_invalid,
           });
@@ -109,7 +118,7 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
           return await reply.code(200).send(estimate);
         }
         ingested = await app.producer.ingestBatch(source, {
-          format: upload.format,
+          format: received.format,
           model,
           onInvalid: on_invalid,
           idempotencyKey: request.headers['idempotency-key'],
@@ -119,7 +128,8 @@ export function createBatchRoute(app: ZodApp, config: Config): void {
         });
       } finally {
         // Before answering: a client that has its answer finds no temp file left.
-        await spool.remove();
+        await spool?.remove();
+        release();
       }
       const { replayed, batch } = ingested;
       reply.header('location', `/v1/batches/${batch.id}`);

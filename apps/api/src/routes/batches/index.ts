@@ -8,6 +8,7 @@ import { batchResultsRoute } from './results.js';
 import { retryBatchRoute } from './retry.js';
 import { updateBatchRoute } from './update.js';
 import { BODY_FORMATS } from './upload.js';
+import { createUploadGate } from './upload-guard.js';
 
 /** `/v1/batches`: one small file per action, each an adapter over the producer's batch operations. */
 export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
@@ -16,7 +17,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   const maxBytes = config.MAX_UPLOAD_BYTES;
   await app.register(multipart, { limits: { fileSize: maxBytes + 1, files: 1, fields: 10, parts: 20 } });
 
-  createBatchRoute(app, config);
+  // One gate per API process: uploads in progress, whatever route instance serves them.
+  createBatchRoute(app, config, createUploadGate(config.MAX_CONCURRENT_UPLOADS));
   getBatchRoute(app);
   batchResultsRoute(app);
   cancelBatchRoute(app);

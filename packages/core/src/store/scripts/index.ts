@@ -29,6 +29,7 @@ const SCRIPTS = {
   'batch-set-row': 6,
   'batch-retry-rows': 6,
   'batch-cancel-rows': 6,
+  'batch-mark-enqueued': 6,
   'job-update-if-locked': 2,
   'job-update-and-log': 2,
   'job-run-flags': 6,

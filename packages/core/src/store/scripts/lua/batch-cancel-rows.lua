@@ -5,6 +5,17 @@
 -- ARGV[1] now (ms)  ARGV[2] ttl (s)  ARGV[3] outcome JSON  ARGV[4..] rows
 -- Returns how many rows moved.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local TTL = ARGV[2]
+-- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
+-- expires under rows that are still running, however long they wait); BATCH_TTL_SECONDS from when it
+-- finished; and, before it is fully enqueued, from its last change (an upload abandoned midway expires).
+local function keep(open)
+  if open > 0 and redis.call('HEXISTS', KEYS[1], 'enqueued_at') == 1 then
+    for i = 1, 6 do redis.call('PERSIST', KEYS[i]) end
+  else
+    for i = 1, 6 do redis.call('EXPIRE', KEYS[i], TTL) end
+  end
+end
 redis.call('HSETNX', KEYS[1], 'cancelled_at', ARGV[1])
 local n = 0
 for i = 4, #ARGV do
@@ -21,5 +32,5 @@ end
 local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
   + tonumber(redis.call('HGET', KEYS[2], 'paused') or '0')
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1]) end
-for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+keep(open)
 return n
