@@ -278,6 +278,27 @@ describe('batch record lifetime (no TTL while rows run)', () => {
     await expect.poll(() => store.get('life'), { timeout: 5_000 }).toBeUndefined();
   });
 
+  it('a row paused by a spending cap keeps the record open (no TTL), a cap change too; a cancel finishes it', async () => {
+    store = createBatchStore(redis, prefix, 60);
+    await store.create({ id: 'capped', total: 2, skipped: 0, format: 'csv', columns: [], maxCostUsd: 0.1 });
+    await store.addRows(
+      'capped',
+      [1, 2].map((row) => ({ row, request: request(row) })),
+    );
+    await store.markEnqueued('capped', []);
+    await store.setRowStatus('capped', 1, 'completed', { video_url: 'u1' });
+    await store.setRowStatus('capped', 2, 'paused', { error: { code: 'budget_exceeded', message: 'cap' } });
+    const paused = await counts('capped');
+    expect(paused.counts).toMatchObject({ queued: 0, paused: 1, completed: 1 });
+    expect(paused.meta.finishedAt).toBeUndefined();
+    expect((await ttls('capped')).every((t) => t === -1)).toBe(true);
+    expect(await store.setMaxCost('capped', 0.2)).toBe(true);
+    expect((await ttls('capped')).every((t) => t === -1)).toBe(true);
+    await store.cancelQueued('capped', [2]);
+    expect((await store.get('capped'))?.meta.finishedAt).toBeTypeOf('number');
+    expect((await ttls('capped')).every((t) => t > 0 && t <= 60_000)).toBe(true);
+  });
+
   it('a retry makes a finished batch open again (no TTL); a batch never fully enqueued keeps its TTL', async () => {
     store = createBatchStore(redis, prefix, 60);
     await makeBatch('again', 1);
