@@ -93,6 +93,7 @@ const dts = generateDtsBundle(
         '@vidqueue/core/producer',
         '@vidqueue/aimlapi',
         '@vidqueue/bulk',
+        '@vidqueue/provider-schemas',
       ],
     },
     output: { noBanner: true, exportReferencedTypes: false },

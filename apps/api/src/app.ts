@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { Redis } from 'ioredis';
+import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
@@ -27,6 +28,8 @@ export type AppDeps = {
   redis?: Redis;
   /** Longest wait for one Redis operation before a route answers 503 (default 2000 ms). */
   redisTimeoutMs?: number;
+  /** The models requests are checked against and GET /v1/models lists (default: the shipped catalogue). */
+  catalogue?: Catalogue;
   /** Storage to serve archived videos from instead of STORAGE_URL's (the caller closes it); null for none. */
   storage?: Storage | null;
 };
@@ -41,6 +44,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
+  const catalogue = deps.catalogue ?? shippedCatalogue();
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -71,7 +75,12 @@ export function buildApp(deps: AppDeps) {
     allowedHosts: config.ALLOWED_HOSTS,
   });
   app.register(authPlugin, { tokens });
-  app.register(producerPlugin, { config, redis: deps.redis, redisTimeoutMs: deps.redisTimeoutMs ?? 2_000 });
+  app.register(producerPlugin, {
+    config,
+    catalogue,
+    redis: deps.redis,
+    redisTimeoutMs: deps.redisTimeoutMs ?? 2_000,
+  });
   app.register(sideEffectsPlugin, {
     config,
     ...(deps.storage === undefined ? {} : { storage: deps.storage }),
@@ -84,7 +93,7 @@ export function buildApp(deps: AppDeps) {
   });
   app.register(healthRoutes);
   app.register(metricsRoutes);
-  app.register(modelRoutes);
+  app.register(modelRoutes, { catalogue, defaultModel: config.DEFAULT_MODEL });
   app.register(adminRoutes);
   app.register(balanceRoutes);
   app.register(videoRoutes, { config });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import { buildApp, type App } from './app.js';
 import { isLoopbackHost } from './loopback.js';
@@ -12,6 +13,8 @@ export type StartApiOptions = {
   logger: Logger;
   /** A producer connection to use instead of opening one from REDIS_URL (the caller closes it). */
   redis?: Redis;
+  /** The models requests are checked against (default: the shipped catalogue). */
+  catalogue?: Catalogue;
 };
 
 export type RunningApi = {

@@ -63,18 +63,19 @@ describe('OpenAPI at /docs', () => {
     };
     const body = post.requestBody.content['application/json'].schema;
     expect(Object.keys(body.properties).sort()).toEqual([
-      'aspect_ratio',
       'custom_id',
-      'duration',
       'max_cost_usd',
       'metadata',
       'model',
-      'num_inference_steps',
       'prompt',
       'webhook_events',
       'webhook_url',
     ]);
     expect(body.required).toEqual(['prompt']);
+    // Any other field is a parameter of the chosen model (GET /v1/models): a scalar.
+    expect((body as { additionalProperties?: unknown }).additionalProperties).toEqual({
+      type: ['string', 'number', 'boolean', 'null'],
+    });
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400']));
 
     const ui = await app.inject({ method: 'GET', url: '/docs/' });

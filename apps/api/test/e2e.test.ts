@@ -143,6 +143,35 @@ describe('end to end: POST → queued → generating → completed', () => {
   });
 });
 
+describe('end to end with another model than Kandinsky', () => {
+  it("POST /v1/videos with Veo 3.1's fields: the worker sends exactly them to the provider", async () => {
+    worker ??= await startTheWorker();
+    const prompt = 'a glass of water on a windowsill, morning light';
+    const fields = {
+      resolution: '720p',
+      duration: 4,
+      generate_audio: false,
+      seed: 1234,
+      negative_prompt: 'text',
+    };
+    const res = await fetch(`${api.url}/v1/videos`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt, model: 'google/veo-3.1-t2v', ...fields, metadata: { shot: 3 } }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await expect
+      .poll(async () => (await getVideo(id)).status, { timeout: 15_000, interval: 100 })
+      .toBe('completed');
+    // What the provider received: the model and the fields as sent, no default added, nothing of ours.
+    expect(simulator.stats().by_prompt[prompt]?.last_request).toEqual({
+      model: 'google/veo-3.1-t2v',
+      ...fields,
+    });
+  });
+});
+
 describe('Bull Board in a real browser', () => {
   it('shows the generations queue and a completed job with its video URL', async () => {
     worker ??= await startTheWorker();

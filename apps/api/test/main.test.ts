@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 
@@ -38,5 +41,38 @@ describe('main.ts as a real process', () => {
     expect(child.out()).toMatch(/REDIS_URL/);
     expect(child.out()).toMatch(/PORT/);
     expect(child.out()).not.toContain('hunter2-secret');
+  });
+
+  it('refuses an unknown DEFAULT_MODEL at start, naming the variable (exit 1)', async () => {
+    child = spawnApi({ REDIS_URL: inject('redisUrl'), PORT: '0', DEFAULT_MODEL: 'acme/video-9000' });
+    expect(await exitCode(child)).toBe(1);
+    expect(child.out()).toContain('DEFAULT_MODEL: unknown model "acme/video-9000"');
+  });
+
+  it('starts with a model of the catalogue as DEFAULT_MODEL, and refuses a bad catalogue file but keeps the shipped one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vidq-api-cat-'));
+    const file = join(dir, 'catalogue.json');
+    writeFileSync(file, '{ not json');
+    try {
+      child = spawnApi({
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: uniquePrefix('main'),
+        PORT: '0',
+        DEFAULT_MODEL: 'google/veo3',
+        CATALOGUE_FILE: file,
+      });
+      await expect
+        .poll(() => child!.lines().find((l) => l.msg === 'api ready'), { timeout: 15_000, interval: 50 })
+        .toBeDefined();
+      const refused = child.lines().find((l) => String(l.msg).startsWith('catalogue file refused'));
+      expect(refused).toMatchObject({ level: 50, file });
+      expect(String(refused?.msg)).toContain('not JSON');
+      const url = String(child.lines().find((l) => l.msg === 'api ready')?.url);
+      const models = (await (await fetch(`${url}/v1/models`)).json()) as { id: string; default: boolean }[];
+      expect(models).toHaveLength(64);
+      expect(models.find((m) => m.default)?.id).toBe('google/veo3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -95,6 +95,11 @@ describe('POST /v1/videos', () => {
     ['non-integer duration', { prompt: 'a fox', duration: 5.5 }, 'duration'],
     ['unknown model', { prompt: 'a fox', model: 'acme/video-9000' }, 'model'],
     ['unknown field', { prompt: 'a fox', seed: 42 }, 'seed'],
+    [
+      'a list',
+      { prompt: 'a fox', model: 'minimax/h3', reference_image_urls: ['https://x/a.png'] },
+      'reference_image_urls',
+    ],
     ['nested metadata', { prompt: 'a fox', metadata: { a: { b: 1 } } }, 'metadata.a'],
   ])('answers 400 with field details for %s, and enqueues nothing', async (_name, payload, path) => {
     const res = await post(payload);
@@ -114,7 +119,11 @@ describe('POST /v1/videos', () => {
         code: 'VALIDATION_ERROR',
         message: 'The request is invalid',
         details: [
-          { path: 'aspect_ratio', message: 'aspect_ratio must be one of 3:2, 1:1, 2:3 (got "16:9")' },
+          {
+            path: 'aspect_ratio',
+            message:
+              'aspect_ratio must be one of 3:2, 1:1, 2:3 for model sber-ai/kandinsky5-distill-t2v (got "16:9")',
+          },
         ],
       },
     });

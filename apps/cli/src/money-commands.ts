@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { positiveUsd } from './args.js';
-import type { Act, CliIo } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import { positiveUsd, type Act } from './command-kit.js';
 import { formatEstimate } from './estimate.js';
 import { summary } from './results.js';
 

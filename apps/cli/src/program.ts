@@ -1,16 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
-import { ExitCode, type Act, type CliIo } from './cli-io.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { positiveInt, positiveUsd, type Act, type Run } from './command-kit.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
-import { positiveInt, positiveUsd } from './args.js';
 import { balanceLine } from './estimate.js';
 import { addMoneyCommands } from './money-commands.js';
-import { addWebhookCommands } from './webhook-commands.js';
 import { follow } from './follow.js';
+import { addModelsCommand } from './models-command.js';
 import { printError } from './print-error.js';
 import { defaultResultsPath, saveResults, summary } from './results.js';
 import { defaultIdempotencyKey } from './submit-key.js';
+import { addWebhooksCommand } from './webhooks-command.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -39,8 +40,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
 
   /** Runs an action with a client, mapping errors to exit code 1. */
   const act: Act =
-    <A extends unknown[]>(fn: (vq: VidqueueClient, ...args: A) => Promise<number | void>) =>
-    async (...args: A): Promise<void> => {
+    (fn) =>
+    async (...args) => {
       const vq = client();
       try {
         exitCode = (await fn(vq, ...args)) ?? ExitCode.Ok;
@@ -49,6 +50,16 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         exitCode = ExitCode.Failure;
       } finally {
         await vq.close();
+      }
+    };
+  const run: Run =
+    (fn) =>
+    async (...args) => {
+      try {
+        exitCode = await fn(...args);
+      } catch (err) {
+        printError(err, io);
+        exitCode = ExitCode.Failure;
       }
     };
 
@@ -206,7 +217,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }),
     );
 
-  addWebhookCommands(program, act, io);
+  addWebhooksCommand(program, io, act);
 
   program
     .command('download')
@@ -260,6 +271,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
         },
       ),
     );
+
+  addModelsCommand(program, io, act, run);
 
   return { program, exitCode: () => exitCode };
 }

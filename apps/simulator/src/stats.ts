@@ -1,6 +1,14 @@
 import { FAULT_NAMES, type FaultName } from './config.js';
 
-export type PromptStats = { creates: number; status_checks: number };
+export type PromptStats = {
+  creates: number;
+  status_checks: number;
+  /**
+   * The body of the latest create that made a generation for this prompt, as received, without the
+   * prompt (`model` and every other field): what a client really sent.
+   */
+  last_request?: Record<string, unknown>;
+};
 
 /** What `GET /sim/stats` answers (snake_case, like the provider). */
 export type SimStats = {
@@ -71,11 +79,12 @@ export class StatsCollector {
     this.#createRequests += 1;
   }
 
-  /** A generation was created for this prompt. */
-  created(prompt: string, willFail: boolean): void {
+  /** A generation was created for this prompt, from `request` (the body without the prompt). */
+  created(prompt: string, willFail: boolean, request?: Record<string, unknown>): void {
     this.#creates += 1;
     if (willFail) this.#failed += 1;
     const entry = this.#prompt(prompt);
+    if (request !== undefined) entry.last_request = request;
     entry.creates += 1;
     if (entry.creates > 1) this.#duplicates += 1;
   }
@@ -110,7 +119,12 @@ export class StatsCollector {
       faults: { ...this.#faults },
       rejected: { ...this.#rejected },
       // fromEntries defines own properties, so a prompt such as "__proto__" is just a key.
-      by_prompt: Object.fromEntries([...this.#byPrompt].map(([p, s]) => [p, { ...s }])),
+      by_prompt: Object.fromEntries(
+        [...this.#byPrompt].map(([p, s]) => [
+          p,
+          { ...s, ...(s.last_request && { last_request: { ...s.last_request } }) },
+        ]),
+      ),
       in_flight: inFlight,
       since: this.#since.toISOString(),
     };

@@ -52,8 +52,8 @@ describe('/sim/stats', () => {
         fresh_not_found: 0,
       },
       by_prompt: {
-        'prompt A': { creates: 3, status_checks: 2 },
-        'prompt B': { creates: 1, status_checks: 1 },
+        'prompt A': { creates: 3, status_checks: 2, last_request: { model: MODEL } },
+        'prompt B': { creates: 1, status_checks: 1, last_request: { model: MODEL } },
       },
       in_flight: 4,
       since: stats.since,
@@ -81,6 +81,20 @@ describe('/sim/stats', () => {
     expect(Object.getOwnPropertyDescriptor(stats.by_prompt, '__proto__')?.value).toEqual({
       creates: 1,
       status_checks: 0,
+      last_request: { model: MODEL },
+    });
+  });
+
+  it('keeps the body of the latest create per prompt, as received (model as named, no prompt)', async () => {
+    t = await startTestSimulator();
+    const veo = 'google/veo-3.1-t2v';
+    const body = { model: veo, prompt: 'sent', resolution: '720p', generate_audio: false, seed: 7 };
+    expect((await t.create(body)).status).toBe(200);
+    expect(t.sim.stats().by_prompt.sent?.last_request).toEqual({
+      model: veo,
+      resolution: '720p',
+      generate_audio: false,
+      seed: 7,
     });
   });
 

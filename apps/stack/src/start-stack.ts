@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createAimlApiClient } from '@vidqueue/aimlapi';
+import { createAimlApiClient, type Catalogue } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import { startLocalRedis, type LocalRedis } from '@vidqueue/redis-server';
@@ -18,6 +18,8 @@ export type StackOptions = {
   /** Where local state lives: `redis/`, `dashboard-password`, `webhook-secret` and `videos/`. */
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  /** The models the API and the worker use (default: the shipped catalogue). */
+  catalogue?: Catalogue;
 };
 
 export type RunningStack = {
@@ -107,9 +109,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       baseUrl: config.AIMLAPI_BASE_URL,
       timeoutMs: config.AIMLAPI_TIMEOUT_MS,
     });
-    const worker: RunningWorker = await startWorker({ config, logger, client });
+    const { catalogue } = options;
+    const worker: RunningWorker = await startWorker({
+      config,
+      logger,
+      client,
+      ...(catalogue && { catalogue }),
+    });
     stops.push(() => worker.close());
-    const api: RunningApi = await startApi({ config, logger });
+    const api: RunningApi = await startApi({ config, logger, ...(catalogue && { catalogue }) });
     stops.push(() => api.close());
 
     return { apiUrl: api.url, redisUrl: config.REDIS_URL!, simulatorUrl: simulator?.url, close };

@@ -144,3 +144,31 @@ describe('pnpm start (apps/stack) as a child process', () => {
     expect(probe).toBe('ECONNREFUSED');
   });
 });
+
+describe('pnpm start with an unknown DEFAULT_MODEL', () => {
+  it('refuses to start, naming the variable, before starting anything (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vidq-stack-model-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/stack/src/main.ts'], {
+        cwd: PROJECT_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          VIDQ_DATA_DIR: dir,
+          DEFAULT_MODEL: 'acme/nope',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(output).toContain('DEFAULT_MODEL: unknown model "acme/nope"');
+      // Nothing was started: no Redis data, no generated password.
+      expect(existsSync(join(dir, 'redis'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

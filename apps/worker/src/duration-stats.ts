@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { vidqKeys } from '@vidqueue/core/contract';
+import type { TimingKey } from '@vidqueue/aimlapi';
+import { vidqKeys, type GenerationInput } from '@vidqueue/core/contract';
 import { scripts } from '@vidqueue/core/store';
 import type { ProcessorHooks } from './hooks.js';
 
-/** Recent generation times kept per model and clip duration (a Redis list, newest first). */
+/** Recent generation times kept per timing key (a Redis list, newest first). */
 export const DURATION_SAMPLES = 100;
-/** Fewer samples than this: the model table's figure is used instead. */
+/** Fewer samples than this: the seed (the catalogue's expected time) is used instead, if any. */
 export const MIN_DURATION_SAMPLES = 5;
 /** How long one worker reuses an estimate before asking Redis again. */
 export const DURATION_CACHE_MS = 2_000;
@@ -22,24 +23,24 @@ export type DurationStats = {
    * Records how long a generation took, from the create answer to the status check that saw it done.
    * With `flushIntervalMs` the sample is held in memory until the next flush (and resolves at once).
    */
-  record(model: string, duration: number | undefined, ms: number): Promise<void>;
+  record(key: TimingKey, ms: number): Promise<void>;
   /** The expected generation time, or undefined when nothing is known (no samples, no seed). */
-  estimate(model: string, duration: number | undefined): Promise<DurationEstimate | undefined>;
-  /** Writes the samples held in memory now (one script per model and duration). */
+  estimate(key: TimingKey): Promise<DurationEstimate | undefined>;
+  /** Writes the samples held in memory now (one script per timing key). */
   flush(): Promise<void>;
   /** Stops the flush timer and writes what is held. */
   close(): Promise<void>;
 };
 
 export type DurationStatsOptions = {
-  /** The seed before enough samples exist: `expectedDurationMs` from @vidqueue/aimlapi. */
-  seed?: (model: string, duration: number | undefined) => number | undefined;
+  /** The seed before enough samples exist (ms): the catalogue's expected time (`catalogueSeed`). */
+  seed?: (key: TimingKey) => number | undefined;
   samples?: number;
   cacheMs?: number;
   now?: () => number;
   /**
    * Hold samples in memory and write them every this many ms (0, the default: each one at once). A busy
-   * worker then writes one script a second per model and duration instead of one per completed video.
+   * worker then writes one script a second per timing key instead of one per completed video.
    */
   flushIntervalMs?: number;
   /** Where a failed background flush is reported (a lost sample only delays learning). */
@@ -47,8 +48,9 @@ export type DurationStatsOptions = {
 };
 
 /**
- * Learned generation times, shared by every worker through one bounded Redis list per model and
- * duration (LPUSH + LTRIM, so at most `samples` numbers each). Estimates are cached in-process for
+ * Learned generation times, shared by every worker through one bounded Redis list per timing key
+ * (model, clip duration, and resolution where the model has one: `timingKey` of @vidqueue/aimlapi;
+ * LPUSH + LTRIM, so at most `samples` numbers each). Estimates are cached in-process for
  * `cacheMs`, so a burst of ten thousand submissions reads Redis once per key, not ten thousand times.
  *
  * The samples are detection times (the check that saw the video ready), so they overstate the true
@@ -66,11 +68,11 @@ export function createDurationStats(
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: Promise<DurationEstimate | undefined> }>();
 
-  const keyOf = (model: string, duration: number | undefined) => keys.durations(model, duration ?? 'default');
+  const keyOf = (key: TimingKey) => keys.durations(key.model, key.duration ?? 'default', key.resolution);
 
-  async function load(model: string, duration: number | undefined): Promise<DurationEstimate | undefined> {
-    const seed = options.seed?.(model, duration);
-    const raw = await redis.lrange(keyOf(model, duration), 0, size - 1);
+  async function load(key: TimingKey): Promise<DurationEstimate | undefined> {
+    const seed = options.seed?.(key);
+    const raw = await redis.lrange(keyOf(key), 0, size - 1);
     const values = raw.map(Number).filter((n) => Number.isFinite(n) && n > 0);
     if (values.length < MIN_DURATION_SAMPLES) {
       return seed === undefined ? undefined : { p50Ms: seed, samples: 0 };
@@ -97,9 +99,9 @@ export function createDurationStats(
   timer?.unref();
 
   return {
-    async record(model, duration, ms) {
+    async record(timing, ms) {
       if (!Number.isFinite(ms) || ms <= 0) return;
-      const key = keyOf(model, duration);
+      const key = keyOf(timing);
       const sample = String(Math.round(ms));
       if (!timer) {
         await write(key, [sample]);
@@ -117,12 +119,12 @@ export function createDurationStats(
       if (timer) clearInterval(timer);
       await flush();
     },
-    estimate(model, duration) {
-      const key = keyOf(model, duration);
+    estimate(timing) {
+      const key = keyOf(timing);
       const hit = cache.get(key);
       const t = now();
       if (hit && t - hit.at < cacheMs) return hit.value;
-      const value = load(model, duration);
+      const value = load(timing);
       cache.set(key, { at: t, value });
       // Only learned estimates are cached: while samples are too few (or a read failed), the next
       // call asks again, so the schedule switches to learned times as soon as there are enough.
@@ -137,15 +139,14 @@ export function createDurationStats(
   };
 }
 
-/** A hook that feeds every completed generation's time into `stats`. */
-export function durationStatsHooks(stats: Pick<DurationStats, 'record'>): ProcessorHooks {
+/** A hook that feeds every completed generation's time into `stats`, under the job's timing key. */
+export function durationStatsHooks(
+  stats: Pick<DurationStats, 'record'>,
+  keyOf: (input: GenerationInput) => TimingKey,
+): ProcessorHooks {
   return {
     async completed(job, result) {
-      await stats.record(
-        job.data.input.model,
-        job.data.input.duration,
-        result.completedAt - result.submittedAt,
-      );
+      await stats.record(keyOf(job.data.input), result.completedAt - result.submittedAt);
     },
   };
 }

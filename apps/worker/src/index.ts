@@ -50,6 +50,7 @@ export {
   adaptiveNextCheckDelay,
   firstCheckDelay,
   fixedCheckSchedule,
+  inputTimingKey,
   jitter,
   nextCheckDelay,
   retryDelay,
@@ -66,3 +67,4 @@ export {
   type RunningWorker,
   type StartWorkerDeps,
 } from './start-worker.js';
+export { catalogueSeed, timingKeys } from './timing-keys.js';

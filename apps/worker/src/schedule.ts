@@ -1,5 +1,6 @@
+import type { TimingKey } from '@vidqueue/aimlapi';
 import type { GenerationInput } from '@vidqueue/core/contract';
-import type { Config } from '@vidqueue/core/runtime';
+import { DEFAULT_FIRST_CHECK_MS, type Config } from '@vidqueue/core/runtime';
 import type { DurationStats } from './duration-stats.js';
 
 /** The settings that decide when a job runs next. */
@@ -26,15 +27,16 @@ export function jitter(ms: number, ratio = CHECK_JITTER, random: Random = Math.r
 }
 
 /**
- * Delay from submission to the first status check: the configured minimum, or the expected
- * generation time when one is known and longer (checking a 60 s job after 5 s only costs calls).
+ * Delay from submission to the first status check: STATUS_FIRST_CHECK_MS (30 s unset), or the
+ * expected generation time when one is known and longer (checking a 60 s job after 5 s only costs calls).
  */
 export function firstCheckDelay(
   config: ScheduleConfig,
   expectedMs: number | undefined = undefined,
   random: Random = Math.random,
 ): number {
-  return jitter(Math.max(config.STATUS_FIRST_CHECK_MS, expectedMs ?? 0), CHECK_JITTER, random);
+  const first = config.STATUS_FIRST_CHECK_MS ?? DEFAULT_FIRST_CHECK_MS;
+  return jitter(Math.max(first, expectedMs ?? 0), CHECK_JITTER, random);
 }
 
 /** Delay between two status checks of a generation that is still pending. */
@@ -131,31 +133,38 @@ export type CheckSchedule = {
 /** The fixed schedule: STATUS_FIRST_CHECK_MS (or the expected time when longer), then STATUS_INTERVAL_MS. */
 export function fixedCheckSchedule(
   config: ScheduleConfig,
-  expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined,
+  expectedMs?: (input: GenerationInput) => number | undefined,
   random: Random = Math.random,
 ): CheckSchedule {
   return {
     firstCheckAt: (input, submittedAt) =>
-      Promise.resolve({
-        at: submittedAt + firstCheckDelay(config, expectedDurationMs?.(input.model, input.duration), random),
-      }),
+      Promise.resolve({ at: submittedAt + firstCheckDelay(config, expectedMs?.(input), random) }),
     nextCheckAt: (_input, { now }) => Promise.resolve(now + nextCheckDelay(config, random)),
   };
 }
 
+/** A timing key from the job alone (model and a numeric duration), for callers without a catalogue. */
+export function inputTimingKey(input: GenerationInput): TimingKey {
+  return typeof input.duration === 'number'
+    ? { model: input.model, duration: input.duration }
+    : { model: input.model };
+}
+
 /**
- * The adaptive schedule, from generation times learned by `stats`. Without an estimate for a model
- * and duration (fewer than MIN_DURATION_SAMPLES finished, and no seed) it is the fixed schedule.
+ * The adaptive schedule, from generation times learned by `stats` per timing key (`keyOf`: model,
+ * duration and resolution with the model's defaults, see `timingKeys`). Without an estimate for a key
+ * (fewer than MIN_DURATION_SAMPLES finished, and no seed) it is the fixed schedule.
  */
 export function adaptiveCheckSchedule(
   config: AdaptiveScheduleConfig,
   stats: Pick<DurationStats, 'estimate'>,
   random: Random = Math.random,
+  keyOf: (input: GenerationInput) => TimingKey = inputTimingKey,
 ): CheckSchedule {
   const fixed = fixedCheckSchedule(config, undefined, random);
   return {
     async firstCheckAt(input, submittedAt) {
-      const estimate = await stats.estimate(input.model, input.duration);
+      const estimate = await stats.estimate(keyOf(input));
       if (!estimate) return fixed.firstCheckAt(input, submittedAt);
       return {
         at: submittedAt + adaptiveFirstCheckDelay(config, estimate.p50Ms, random),
@@ -165,7 +174,7 @@ export function adaptiveCheckSchedule(
     async nextCheckAt(input, info) {
       // The job's own expectation first: during a batch, completions arrive shortest first, and the
       // shared estimate dips meanwhile; a job keeps the schedule its first check was placed on.
-      const expectedMs = info.expectedMs ?? (await stats.estimate(input.model, input.duration))?.p50Ms;
+      const expectedMs = info.expectedMs ?? (await stats.estimate(keyOf(input)))?.p50Ms;
       if (expectedMs === undefined) return fixed.nextCheckAt(input, info);
       const delay = adaptiveNextCheckDelay(
         config,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import {
   FailureCode,
   formatUsd,
@@ -71,6 +72,11 @@ export function createSpendCaps(options: {
   config: SpendCapsConfig;
   redis: Redis;
   prices: PriceBook;
+  /**
+   * The models whose defaults fill in what a job's request left out before it is priced (the worker's
+   * own catalogue, the one its producer checked against; default: the shipped one).
+   */
+  catalogue?: Catalogue;
   now?: () => number;
   random?: Random;
 }): SpendCaps {
@@ -101,7 +107,7 @@ export function createSpendCaps(options: {
       const { batchId, maxCostUsd: own } = data;
       if (batchId === undefined && daily === undefined && own === undefined) return GO;
       const table = await prices.table();
-      const usd = quoteInput(table, data.input);
+      const usd = quoteInput(table, data.input, options.catalogue);
       if (usd === null) {
         const cap = own !== undefined ? 'video' : daily !== undefined ? 'daily' : 'batch';
         if (cap === 'batch' && (batchId === undefined || (await batchCap(batchId)) === undefined)) return GO;

@@ -1,6 +1,6 @@
 import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { AimlApiClient } from '@vidqueue/aimlapi';
+import { shippedCatalogue, type AimlApiClient, type Catalogue } from '@vidqueue/aimlapi';
 import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
 import { GENERATIONS_QUEUE, createPriceBook, type PriceBook } from '@vidqueue/core/store';
@@ -21,11 +21,18 @@ import { composeHooks, type ProcessorHooks } from './hooks.js';
 import { createProcessor } from './processor.js';
 import { startSideEffects } from './side-effects.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
+import { catalogueSeed, timingKeys } from './timing-keys.js';
 
 export type StartWorkerDeps = {
   config: Config;
   logger: Logger;
   client: AimlApiClient;
+  /**
+   * The models the worker knows (default: the shipped catalogue): timing keys fill in their defaults,
+   * and the adaptive schedule starts from their expected times. Jobs are sent as they were validated,
+   * whatever it holds.
+   */
+  catalogue?: Catalogue;
   /** A worker-role ioredis connection to share; when absent one is made from REDIS_URL and closed on close(). */
   connection?: Redis;
   /** Lock and stalled-check tuning (BullMQ defaults: 30 s each); tests use short ones to recover crashed jobs fast. */
@@ -89,7 +96,6 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
         logger.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
       keepFresh: true,
     });
-  const spend = createSpendCaps({ config, redis: connection, prices });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
   const flushIntervalMs = deps.metricsFlushMs ?? METRICS_FLUSH_MS;
   const recorder = createMetricsRecorder(
@@ -98,10 +104,14 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     (err) => logger.debug({ err }, 'metrics: recording failed'),
     { flushIntervalMs },
   );
-  // No seed from the model table: until a few generations of a model finished, the operator's
-  // fixed settings apply (tests and short simulators rely on them), then learned times take over.
+  const catalogue = deps.catalogue ?? shippedCatalogue();
+  const spend = createSpendCaps({ config, redis: connection, prices, catalogue });
+  const keyOf = timingKeys(catalogue);
+  // Before a timing key has learned times, the adaptive schedule starts from the catalogue's expected
+  // time, unless the operator set STATUS_FIRST_CHECK_MS (tests and fast simulators do): that wins.
   const durations = createDurationStats(connection, config.QUEUE_PREFIX, {
     flushIntervalMs,
+    ...(config.STATUS_FIRST_CHECK_MS === undefined && { seed: catalogueSeed(catalogue) }),
     onError: (err) => logger.debug({ err }, 'learned durations: recording failed'),
   });
   // Archive and webhooks: their own queues and Workers beside this one (see side-effects.ts).
@@ -113,7 +123,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   });
   const checkSchedule =
     config.STATUS_SCHEDULE === 'adaptive'
-      ? adaptiveCheckSchedule(config, durations)
+      ? adaptiveCheckSchedule(config, durations, Math.random, keyOf)
       : fixedCheckSchedule(config);
   const processGeneration = createProcessor({
     config,
@@ -131,7 +141,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       side.before,
       batchHooks,
       metricsHooks(recorder),
-      durationStatsHooks(durations),
+      durationStatsHooks(durations, keyOf),
       side.after,
       deps.hooks,
     ),

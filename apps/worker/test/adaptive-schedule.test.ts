@@ -22,6 +22,8 @@ const config = {
 };
 const mid = () => 0.5;
 const input: GenerationInput = { model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'a fox', duration: 5 };
+const K5 = { model: input.model, duration: 5 };
+const K10 = { model: input.model, duration: 10 };
 
 describe('adaptive delays', () => {
   it('first check a little before the expected finish, never under the floor', () => {
@@ -72,14 +74,14 @@ describe('duration stats in Redis', () => {
     const prefix = uniquePrefix('dur');
     prefixes.push(prefix);
     const stats = createDurationStats(redis, prefix, { seed: () => 45_000, cacheMs: 0 });
-    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 45_000, samples: 0 });
-    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 10_000 + i * 1000);
-    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 12_000, samples: MIN_DURATION_SAMPLES });
-    for (let i = 0; i < DURATION_SAMPLES + 50; i++) await stats.record(input.model, 5, 30_000);
+    expect(await stats.estimate(K5)).toEqual({ p50Ms: 45_000, samples: 0 });
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(K5, 10_000 + i * 1000);
+    expect(await stats.estimate(K5)).toEqual({ p50Ms: 12_000, samples: MIN_DURATION_SAMPLES });
+    for (let i = 0; i < DURATION_SAMPLES + 50; i++) await stats.record(K5, 30_000);
     expect(await redis.llen(vidqKeys(prefix).durations(input.model, 5))).toBe(DURATION_SAMPLES);
-    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 30_000, samples: DURATION_SAMPLES });
+    expect(await stats.estimate(K5)).toEqual({ p50Ms: 30_000, samples: DURATION_SAMPLES });
     // Another clip length is learned separately.
-    expect(await stats.estimate(input.model, 10)).toEqual({ p50Ms: 45_000, samples: 0 });
+    expect(await stats.estimate(K10)).toEqual({ p50Ms: 45_000, samples: 0 });
   });
 
   it('with flushIntervalMs holds samples in memory and writes them together, newest first', async () => {
@@ -88,8 +90,8 @@ describe('duration stats in Redis', () => {
     const key = vidqKeys(prefix).durations(input.model, 5);
     const stats = createDurationStats(redis, prefix, { flushIntervalMs: 60_000, cacheMs: 0 });
     try {
-      for (let i = 1; i <= DURATION_SAMPLES + 20; i++) await stats.record(input.model, 5, i * 1000);
-      await stats.record(input.model, 10, 7_000);
+      for (let i = 1; i <= DURATION_SAMPLES + 20; i++) await stats.record(K5, i * 1000);
+      await stats.record(K10, 7_000);
       expect(await redis.exists(key)).toBe(0);
       await stats.flush();
       const kept = (await redis.lrange(key, 0, -1)).map(Number);
@@ -98,7 +100,7 @@ describe('duration stats in Redis', () => {
       expect(kept[0]).toBe((DURATION_SAMPLES + 20) * 1000);
       expect(kept.at(-1)).toBe(21_000);
       expect(await redis.lrange(vidqKeys(prefix).durations(input.model, 10), 0, -1)).toEqual(['7000']);
-      await stats.record(input.model, 5, 500);
+      await stats.record(K5, 500);
     } finally {
       await stats.close();
     }
@@ -111,14 +113,14 @@ describe('duration stats in Redis', () => {
     prefixes.push(prefix);
     let clock = 1_000;
     const stats = createDurationStats(redis, prefix, { cacheMs: 5_000, now: () => clock });
-    expect(await stats.estimate(input.model, 5)).toBeUndefined();
+    expect(await stats.estimate(K5)).toBeUndefined();
     // Too few samples is never cached: enough samples count at once.
-    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 20_000);
-    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 20_000, samples: MIN_DURATION_SAMPLES });
-    for (let i = 0; i < 2 * MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 40_000);
-    expect(await stats.estimate(input.model, 5)).toEqual({ p50Ms: 20_000, samples: MIN_DURATION_SAMPLES });
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(K5, 20_000);
+    expect(await stats.estimate(K5)).toEqual({ p50Ms: 20_000, samples: MIN_DURATION_SAMPLES });
+    for (let i = 0; i < 2 * MIN_DURATION_SAMPLES; i++) await stats.record(K5, 40_000);
+    expect(await stats.estimate(K5)).toEqual({ p50Ms: 20_000, samples: MIN_DURATION_SAMPLES });
     clock += 5_000;
-    expect(await stats.estimate(input.model, 5)).toEqual({
+    expect(await stats.estimate(K5)).toEqual({
       p50Ms: 40_000,
       samples: 3 * MIN_DURATION_SAMPLES,
     });
@@ -131,7 +133,7 @@ describe('duration stats in Redis', () => {
     const schedule = adaptiveCheckSchedule(config, stats, mid);
     expect(await schedule.firstCheckAt(input, 0)).toEqual({ at: config.STATUS_FIRST_CHECK_MS });
     expect(await schedule.nextCheckAt(input, { submittedAt: 0, polls: 1, now: 40_000 })).toBe(50_000);
-    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(input.model, 5, 60_000);
+    for (let i = 0; i < MIN_DURATION_SAMPLES; i++) await stats.record(K5, 60_000);
     expect(await schedule.firstCheckAt(input, 0)).toEqual({
       at: 60_000 * ADAPTIVE_FIRST_FRACTION,
       expectedMs: 60_000,
@@ -162,7 +164,8 @@ describe('the worker with STATUS_SCHEDULE=adaptive', () => {
     const first = await Promise.all(Array.from({ length: MIN_DURATION_SAMPLES }, () => harness.add()));
     const firstOutcomes = await Promise.all(first.map((j) => harness.finished(j)));
     expect(firstOutcomes.map((o) => o.state)).toEqual(Array(MIN_DURATION_SAMPLES).fill('completed'));
-    const key = vidqKeys(h.config.QUEUE_PREFIX).durations('sber-ai/kandinsky5-distill-t2v', 'default');
+    // Keyed with the model's default duration filled in: a job without one is a 5 s Kandinsky clip.
+    const key = vidqKeys(h.config.QUEUE_PREFIX).durations('sber-ai/kandinsky5-distill-t2v', 5);
     // The worker writes learned times once a second (METRICS_FLUSH_MS), not once per video.
     await expect.poll(() => harness.redis.llen(key), { interval: 50 }).toBe(MIN_DURATION_SAMPLES);
     const samples = (await h.redis.lrange(key, 0, -1)).map(Number);

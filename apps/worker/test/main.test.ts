@@ -77,4 +77,17 @@ describe('main.ts as a real process', () => {
     expect(await child.exited()).toEqual({ code: 1, signal: null });
     expect(child.out()).toContain('AIMLAPI_KEY is not set');
   });
+
+  it('exits 1 naming DEFAULT_MODEL when the catalogue does not offer it', async () => {
+    child = spawnTs(MAIN, {
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: uniquePrefix('main'),
+      AIMLAPI_KEY: PROVIDER_KEY,
+      DEFAULT_MODEL: 'alibaba/wan-2-6-r2v',
+    });
+    expect(await child.exited()).toEqual({ code: 1, signal: null });
+    expect(child.out()).toContain(
+      'DEFAULT_MODEL: model "alibaba/wan-2-6-r2v" is not offered: it requires video_urls',
+    );
+  });
 });

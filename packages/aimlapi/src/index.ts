@@ -31,19 +31,52 @@ export {
 export { MAX_HTML_TEXT, htmlErrorText, parseErrorBody, type ProviderErrorBody } from './error-body.js';
 export {
   DEFAULT_MODEL_ID,
-  MODELS,
-  SUPPORTED_MODEL_IDS,
-  expectedDurationMs,
-  getModel,
+  describeModel,
   listModels,
-  type EnumParam,
-  type IntegerParam,
   type ModelDescription,
-  type ModelSpec,
-  type ParamSpec,
   type ParameterDescription,
-  type StringParam,
 } from './models.js';
+export { CatalogueError, createCatalogue, shippedCatalogue, type Catalogue } from './catalogue/catalogue.js';
+export {
+  buildCatalogue,
+  buildModel,
+  type Overlay,
+  type OverlayField,
+  type OverlayModel,
+  type ProviderModel,
+} from './catalogue/build.js';
+export { MAX_CATALOGUE_FILE_BYTES, readCatalogueFile, writeCatalogueFile } from './catalogue/file.js';
+export {
+  CatalogueFetchError,
+  fetchProviderCatalogue,
+  type CatalogueFetchErrorKind,
+  type RefreshOptions,
+  type RefreshReport,
+} from './catalogue/refresh.js';
+export { effectiveParams, type EffectiveRequest } from './catalogue/effective.js';
+export { readValue, ruleOf, type ValueMode, type ValueProblem } from './catalogue/field-value.js';
+export { CatalogueDataSchema } from './catalogue/file-schema.js';
+export {
+  GUESS_SECONDS_PER_VIDEO_SECOND,
+  GUESS_VIDEO_SECONDS,
+  expectedSeconds,
+  timingKey,
+  type ExpectedTime,
+  type TimingKey,
+} from './catalogue/timing.js';
+export type {
+  BooleanField,
+  CatalogueData,
+  CatalogueModel,
+  CatalogueSource,
+  ExcludedModel,
+  FieldSpec,
+  FieldType,
+  IntegerField,
+  NumberField,
+  ParamValue,
+  StringField,
+} from './catalogue/types.js';
 export {
   FAILURE_STATUSES,
   PENDING_STATUSES,

@@ -3,16 +3,17 @@
  */
 import type { Balance } from './balance.js';
 import type { PricedCatalogueAnswer, PricedCatalogueRequest } from './priced-catalogue.js';
+import type { ParamValue } from './catalogue/types.js';
 
-/** Parameters of a create call, in the provider's own field names. */
+/**
+ * The body of a create call, in the provider's own field names: the model, the prompt and any of the
+ * model's fields (`aspect_ratio`, `seed`, `generate_audio`, `cfg_scale`...), as `validateGenerationParams`
+ * checked them against the catalogue. Sent exactly as given.
+ */
 export type CreateGenerationParams = {
   model: string;
   prompt: string;
-  aspect_ratio?: string;
-  duration?: number;
-  num_inference_steps?: number;
-  /** Extra fields for other models (negative_prompt, seed, resolution...), validated by the model table. */
-  [field: string]: unknown;
+  [field: string]: ParamValue;
 };
 
 /** Where a generation stands, normalised from the provider's many status spellings. */

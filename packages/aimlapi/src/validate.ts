@@ -1,4 +1,6 @@
-import { SUPPORTED_MODEL_IDS, getModel, type IntegerParam, type ParamSpec } from './models.js';
+import { shippedCatalogue, type Catalogue } from './catalogue/catalogue.js';
+import { readValue, type ValueMode } from './catalogue/field-value.js';
+import type { CatalogueModel } from './catalogue/types.js';
 import type { CreateGenerationParams } from './types.js';
 
 export type ValidationIssue = { path: string; message: string };
@@ -6,10 +8,17 @@ export type ValidationResult =
   { ok: true; value: CreateGenerationParams } | { ok: false; issues: ValidationIssue[] };
 
 export type ValidateOptions = {
+  /** The models and their fields (default: the shipped catalogue). */
+  catalogue?: Catalogue;
   /** Used when the input has no `model` (for example a CSV without a model column). */
   defaultModel?: string;
-  /** Longest accepted prompt, in characters (the provider documents none). */
+  /** Longest accepted prompt, in characters (MAX_PROMPT_LENGTH; a model's own bound applies too). */
   maxPromptLength?: number;
+  /**
+   * `json` (default): values as JSON types (`"10"` is not an integer); `text`: CSV cells and JSONL
+   * rows, where `"10"`, `"0.5"` and `"true"` are read as the field's type.
+   */
+  mode?: ValueMode;
 };
 
 /** A short, safe rendering of what the caller sent, for messages. */
@@ -23,110 +32,104 @@ function got(value: unknown): string {
   return shown.length > 60 ? `${shown.slice(0, 59)}…` : shown;
 }
 
-/** Blank values (absent, null, empty string) mean "use the provider's default". */
+/** Blank values (absent, null, empty string) mean "use the provider's default": the field is not sent. */
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-/** CSV cells arrive as text: "10" is accepted where an integer is expected. */
-function asInteger(value: unknown): unknown {
-  return typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-}
-
-/** "an integer", "an integer from 1 to 8", "an integer of at least 0": only the bounds the provider publishes. */
-function integerRule(spec: IntegerParam): string {
-  if (spec.min !== undefined && spec.max !== undefined) return `an integer from ${spec.min} to ${spec.max}`;
-  if (spec.min !== undefined) return `an integer of at least ${spec.min}`;
-  if (spec.max !== undefined) return `an integer of at most ${spec.max}`;
-  return 'an integer';
-}
-
-function checkParam(name: string, spec: ParamSpec, raw: unknown): { value: unknown } | { message: string } {
-  switch (spec.type) {
-    case 'enum': {
-      const numeric = spec.values.some((v) => typeof v === 'number');
-      const value = numeric ? asInteger(raw) : raw;
-      return spec.values.includes(value as string | number)
-        ? { value }
-        : { message: `${name} must be one of ${spec.values.join(', ')} (got ${got(raw)})` };
-    }
-    case 'integer': {
-      const value = asInteger(raw);
-      const inRange =
-        typeof value === 'number' &&
-        Number.isSafeInteger(value) &&
-        (spec.min === undefined || value >= spec.min) &&
-        (spec.max === undefined || value <= spec.max);
-      return inRange ? { value } : { message: `${name} must be ${integerRule(spec)} (got ${got(raw)})` };
-    }
-    case 'string':
-      if (typeof raw !== 'string') return { message: `${name} must be a string (got ${got(raw)})` };
-      if (spec.maxLength !== undefined && raw.length > spec.maxLength) {
-        return { message: `${name} must be at most ${spec.maxLength} characters (got ${raw.length})` };
-      }
-      return { value: raw };
+function resolveModel(
+  raw: unknown,
+  catalogue: Catalogue,
+  issues: ValidationIssue[],
+): CatalogueModel | undefined {
+  const listed = `${catalogue.ids.length} models: GET /v1/models or vidq models lists them`;
+  if (raw === undefined) {
+    issues.push({ path: 'model', message: `model is required (${listed})` });
+    return undefined;
   }
+  if (typeof raw !== 'string') {
+    issues.push({ path: 'model', message: `model must be a model id (got ${got(raw)}; ${listed})` });
+    return undefined;
+  }
+  const model = catalogue.get(raw);
+  if (model !== undefined) return model;
+  const excluded = catalogue.excluded(raw);
+  issues.push({
+    path: 'model',
+    message:
+      excluded === undefined
+        ? `unknown model ${got(raw)} (not in the catalogue of ${listed})`
+        : `model ${got(raw)} is not offered: it ${excluded.reason}`,
+  });
+  return undefined;
+}
+
+function checkPrompt(prompt: unknown, model: CatalogueModel | undefined, options: ValidateOptions) {
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    return isBlank(prompt) ? 'prompt is required' : `prompt must be a string (got ${got(prompt)})`;
+  }
+  if (options.maxPromptLength !== undefined && prompt.length > options.maxPromptLength) {
+    return `prompt must be at most ${options.maxPromptLength} characters (got ${prompt.length})`;
+  }
+  const field = model?.fields.prompt;
+  if (field?.type === 'string' && field.maxLength !== undefined && prompt.length > field.maxLength) {
+    return `prompt must be at most ${field.maxLength} characters for model ${model!.id} (got ${prompt.length})`;
+  }
+  return undefined;
 }
 
 /**
- * Checks a request against the model table: the model must be supported, the prompt a non-empty string,
- * each parameter one the model takes with an allowed value. Collects every issue rather than stopping
- * at the first. Blank optional fields are dropped (the provider applies its defaults); defaults are not
- * filled in. Fields that are not provider parameters (custom_id, metadata...) must be removed first.
+ * Checks a request against the catalogue: the model must be offered (by id or alias; the value carries
+ * its canonical id), the prompt a non-empty string within both limits, and every other field one the
+ * model takes, with an allowed value. Collects every issue rather than stopping at the first. Blank
+ * fields are dropped (the provider applies its defaults); defaults are never filled in (see
+ * `effectiveParams` for the effective request). Fields that are not provider parameters (custom_id,
+ * metadata...) must be removed first: unknown fields are errors naming the model's fields.
  */
 export function validateGenerationParams(
   input: Record<string, unknown>,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const issues: ValidationIssue[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: '', message: 'the request must be an object' }] };
   }
-  const supported = SUPPORTED_MODEL_IDS.join(', ');
-  const rawModel = isBlank(input.model) ? options.defaultModel : input.model;
-  let model: string | undefined;
-  if (rawModel === undefined) {
-    issues.push({ path: 'model', message: `model is required (supported: ${supported})` });
-  } else if (typeof rawModel !== 'string' || getModel(rawModel) === undefined) {
-    issues.push({ path: 'model', message: `unsupported model ${got(rawModel)} (supported: ${supported})` });
-  } else {
-    model = rawModel;
-  }
-
-  const prompt = input.prompt;
-  if (typeof prompt !== 'string' || prompt.trim() === '') {
-    issues.push({
-      path: 'prompt',
-      message: isBlank(prompt) ? 'prompt is required' : `prompt must be a string (got ${got(prompt)})`,
-    });
-  } else if (options.maxPromptLength !== undefined && prompt.length > options.maxPromptLength) {
-    issues.push({
-      path: 'prompt',
-      message: `prompt must be at most ${options.maxPromptLength} characters (got ${prompt.length})`,
-    });
-  }
+  const catalogue = options.catalogue ?? shippedCatalogue();
+  const mode = options.mode ?? 'json';
+  const issues: ValidationIssue[] = [];
+  const model = resolveModel(isBlank(input.model) ? options.defaultModel : input.model, catalogue, issues);
+  const promptIssue = checkPrompt(input.prompt, model, options);
+  if (promptIssue !== undefined) issues.push({ path: 'prompt', message: promptIssue });
 
   const value: CreateGenerationParams = {
-    model: model ?? '',
-    prompt: typeof prompt === 'string' ? prompt : '',
+    model: model?.id ?? '',
+    prompt: typeof input.prompt === 'string' ? input.prompt : '',
   };
-  const spec = model === undefined ? undefined : getModel(model);
-  if (spec !== undefined) {
-    const allowed = Object.keys(spec.parameters);
-    for (const [field, raw] of Object.entries(input)) {
-      if (field === 'model' || field === 'prompt') continue;
-      const param = Object.hasOwn(spec.parameters, field) ? spec.parameters[field] : undefined;
-      if (param === undefined) {
+  if (model !== undefined) {
+    const allowed = Object.keys(model.fields);
+    for (const [name, raw] of Object.entries(input)) {
+      if (name === 'model' || name === 'prompt') continue;
+      const field = Object.hasOwn(model.fields, name) ? model.fields[name] : undefined;
+      if (field === undefined) {
+        const why = Object.hasOwn(model.notOffered, name) ? model.notOffered[name] : undefined;
         issues.push({
-          path: field,
-          message: `unknown field "${field}" for model ${model} (allowed: model, prompt, ${allowed.join(', ')})`,
+          path: name,
+          message:
+            why === undefined
+              ? `${name} is not a field of model ${model.id} (its fields: model, ${allowed.join(', ')})`
+              : `${name} is not offered for model ${model.id}: ${why}`,
         });
         continue;
       }
       if (isBlank(raw)) continue;
-      const checked = checkParam(field, param, raw);
-      if ('message' in checked) issues.push({ path: field, message: checked.message });
-      else value[field] = checked.value;
+      const read = readValue(field, raw, mode);
+      if ('value' in read) value[name] = read.value;
+      else {
+        const hint = read.hint === undefined ? '' : `; ${read.hint}`;
+        issues.push({
+          path: name,
+          message: `${name} must be ${read.rule} for model ${model.id} (got ${got(raw)}${hint})`,
+        });
+      }
     }
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value };

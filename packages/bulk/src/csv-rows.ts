@@ -1,7 +1,7 @@
 import { readCsvHeader } from './csv-header.js';
 import { readCsvRecords } from './csv-records.js';
 import { BulkFatalError } from './fatal.js';
-import type { RowCandidate } from './row-builder.js';
+import { emptyCandidate, type FieldNames, type RowCandidate } from './row-builder.js';
 import type { BulkMetadata, RowError } from './types.js';
 
 /**
@@ -12,13 +12,14 @@ import type { BulkMetadata, RowError } from './types.js';
 export async function* readCsvCandidates(
   text: AsyncIterable<string>,
   maxRecordSize: number,
+  names: FieldNames,
 ): AsyncGenerator<RowCandidate> {
   let header: ReturnType<typeof readCsvHeader> | undefined;
   let row = 0;
   let headerLine = 0;
   for await (const { line, cells, delimiter } of readCsvRecords(text, maxRecordSize)) {
     if (header === undefined) {
-      header = readCsvHeader(cells, line, delimiter);
+      header = readCsvHeader(cells, line, delimiter, names);
       headerLine = line;
       continue;
     }
@@ -32,16 +33,19 @@ export async function* readCsvCandidates(
         row,
         message: `the row has ${cells.length} cell${cells.length === 1 ? '' : 's'} but the header has ${header.length} columns${hint}`,
       });
-      yield { row, line, fields: {}, errors, unreadable: true };
+      yield { ...emptyCandidate(row, line, errors), unreadable: true };
       continue;
     }
-    const candidate: RowCandidate = { row, line, fields: {}, errors };
+    const candidate = emptyCandidate(row, line, errors);
     let metadata: BulkMetadata | undefined;
     header.forEach((column, index) => {
       const cell = cells[index] ?? '';
       switch (column.kind) {
         case 'field':
           candidate.fields[column.field] = cell;
+          break;
+        case 'param':
+          candidate.params[column.name] = cell;
           break;
         case 'metadata':
           // Null prototype: a column named "__proto__" is kept like any other.

@@ -10,7 +10,7 @@ export { formatFatal, formatRowError } from './format.js';
 export { iterateBulkRows } from './iterate-bulk-rows.js';
 export { DEFAULT_BULK_LIMITS, resolveLimits, type BulkLimits } from './limits.js';
 export { readBulkRows, type BulkEvent } from './read-bulk-rows.js';
-export { ROW_FIELDS, type RowField } from './row-builder.js';
+export { LEGACY_PARAM_NAMES, RESERVED_FIELDS, type ReservedField } from './row-builder.js';
 export type * from './types.js';
 export {
   DEFAULT_MAX_ERRORS,

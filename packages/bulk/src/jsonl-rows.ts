@@ -1,9 +1,9 @@
 import { BulkFatalError } from './fatal.js';
 import { readJsonlLines } from './jsonl-lines.js';
-import { ROW_FIELDS, isRowField, shown, type RowCandidate } from './row-builder.js';
+import { RESERVED_FIELDS, emptyCandidate, shown, type FieldNames, type RowCandidate } from './row-builder.js';
 import type { BulkMetadata, RowError } from './types.js';
 
-const ALLOWED = [...ROW_FIELDS, 'metadata'].join(', ');
+const ALLOWED = `${[...RESERVED_FIELDS, 'metadata'].join(', ')} and the fields of the row's model`;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -57,22 +57,21 @@ function readMetadata(
 
 /**
  * JSONL lines → row candidates: one JSON object per non-blank line with the CSV column names as
- * fields plus an optional `metadata` object of scalars. Invalid JSON, non-objects and over-long lines
- * are unreadable rows; unknown fields are errors naming the field.
+ * fields (the reserved ones and the models' parameters) plus an optional `metadata` object of
+ * scalars. Invalid JSON, non-objects and over-long lines are unreadable rows; a field that is no
+ * model's is an error naming the field.
  */
 export async function* readJsonlCandidates(
   text: AsyncIterable<string>,
   maxLineLength: number,
+  names: FieldNames,
 ): AsyncGenerator<RowCandidate> {
   let row = 0;
   for await (const item of readJsonlLines(text, maxLineLength)) {
     row++;
     const { line } = item;
     const unreadable = (message: string): RowCandidate => ({
-      row,
-      line,
-      fields: {},
-      errors: [{ line, row, message }],
+      ...emptyCandidate(row, line, [{ line, row, message }]),
       unreadable: true,
     });
     if ('tooLong' in item) {
@@ -90,15 +89,17 @@ export async function* readJsonlCandidates(
       yield unreadable(`each line must be a JSON object, got ${kindOf(value)}`);
       continue;
     }
-    const candidate: RowCandidate = { row, line, fields: {}, errors: [] };
+    const candidate = emptyCandidate(row, line);
     for (const [key, entry] of Object.entries(value)) {
-      if (isRowField(key)) candidate.fields[key] = entry;
+      if (names.isReserved(key)) candidate.fields[key] = entry;
+      else if (names.isParam(key)) candidate.params[key] = entry;
       else if (key === 'metadata') {
         const metadata = readMetadata(entry, candidate.errors, line, row);
         if (metadata !== undefined) candidate.metadata = metadata;
       } else {
         const lower = key.trim().toLowerCase();
-        const hint = isRowField(lower) || lower === 'metadata' ? ` (did you mean "${lower}"?)` : '';
+        const known = names.isReserved(lower) || names.isParam(lower) || lower === 'metadata';
+        const hint = known ? ` (did you mean "${lower}"?)` : '';
         candidate.errors.push({
           line,
           row,

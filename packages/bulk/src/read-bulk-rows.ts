@@ -3,7 +3,7 @@ import { decodeText } from './decode-text.js';
 import { isBulkFatalError, type BulkFatal } from './fatal.js';
 import { readJsonlCandidates } from './jsonl-rows.js';
 import { resolveLimits } from './limits.js';
-import { buildRow, type RowContext } from './row-builder.js';
+import { buildRow, fieldNames, type RowContext } from './row-builder.js';
 import type { BulkOptions, BulkRow, BulkSource, RowError } from './types.js';
 
 /** What reading a file produces, row by row; a `fatal` event is always the last one. */
@@ -39,11 +39,12 @@ export async function* readBulkRows(
     limits,
     customIds: new Map(),
   };
+  const names = fieldNames(options.paramNames);
   const text = decodeText(source, limits.maxBytes);
   const candidates =
     options.format === 'csv'
-      ? readCsvCandidates(text, limits.maxRecordSize)
-      : readJsonlCandidates(text, limits.maxRecordSize);
+      ? readCsvCandidates(text, limits.maxRecordSize, names)
+      : readJsonlCandidates(text, limits.maxRecordSize, names);
 
   try {
     for await (const candidate of candidates) {

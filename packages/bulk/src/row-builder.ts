@@ -1,41 +1,47 @@
 import type { BulkLimits } from './limits.js';
-import type {
-  BulkInput,
-  BulkMetadata,
-  BulkRow,
-  RowError,
-  ValidateMetadata,
-  ValidateParams,
-} from './types.js';
+import type { BulkMetadata, BulkRow, RowError, ValidateMetadata, ValidateParams } from './types.js';
 
-/** The fields a row may set, in CSV column and JSONL field names. */
-export const ROW_FIELDS = [
-  'prompt',
-  'model',
-  'aspect_ratio',
-  'duration',
-  'num_inference_steps',
-  'custom_id',
-] as const;
-export type RowField = (typeof ROW_FIELDS)[number];
+/** The fields every row may set whatever its model, in CSV column and JSONL field names. */
+export const RESERVED_FIELDS = ['prompt', 'model', 'custom_id'] as const;
+export type ReservedField = (typeof RESERVED_FIELDS)[number];
 
-const ROW_FIELD_SET: ReadonlySet<string> = new Set(ROW_FIELDS);
-export function isRowField(name: string): name is RowField {
-  return ROW_FIELD_SET.has(name);
+/** Parameter names when the caller gives none: the Kandinsky 5 fields, what files always had. */
+export const LEGACY_PARAM_NAMES = ['aspect_ratio', 'duration', 'num_inference_steps'] as const;
+
+/** Which names a row's fields may have: the reserved ones, and the models' parameters. */
+export type FieldNames = {
+  isReserved(name: string): name is ReservedField;
+  isParam(name: string): boolean;
+};
+
+export function fieldNames(params: Iterable<string> = LEGACY_PARAM_NAMES): FieldNames {
+  const reserved: ReadonlySet<string> = new Set(RESERVED_FIELDS);
+  const names = new Set([...params].filter((n) => !reserved.has(n)));
+  return {
+    isReserved: (name): name is ReservedField => reserved.has(name),
+    isParam: (name) => names.has(name),
+  };
 }
 
 /** One row as a format reader found it, before its values are checked. */
 export type RowCandidate = {
   row: number;
   line: number;
-  /** Raw values: strings from CSV, any JSON value from JSONL. */
-  fields: Partial<Record<RowField, unknown>>;
+  /** Raw values of the reserved fields: strings from CSV, any JSON value from JSONL. */
+  fields: Partial<Record<ReservedField, unknown>>;
+  /** Raw values of the parameters (null prototype), as written; checked against the row's model. */
+  params: Record<string, unknown>;
   metadata?: BulkMetadata;
   /** Problems the format reader already found (unknown fields, bad metadata...). */
   errors: RowError[];
   /** The row could not be split into fields (invalid JSON, ragged CSV row): `errors` says why, nothing more is checked. */
   unreadable?: boolean;
 };
+
+/** A candidate with no fields yet. */
+export function emptyCandidate(row: number, line: number, errors: RowError[] = []): RowCandidate {
+  return { row, line, fields: {}, params: Object.create(null) as Record<string, unknown>, errors };
+}
 
 export type RowContext = {
   defaultModel: string;
@@ -71,19 +77,10 @@ function codePoints(text: string): number {
   return count;
 }
 
-const WHOLE_NUMBER = /^[+-]?\d+(\.0+)?$/;
-
-function readInteger(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
-  if (typeof value !== 'string' || !WHOLE_NUMBER.test(value.trim())) return undefined;
-  const parsed = Number(value.trim());
-  return Number.isSafeInteger(parsed) ? parsed : undefined;
-}
-
 /**
- * Checks one row: prompt, integer columns, custom_id uniqueness, then the per-model parameters through
- * `validateParams`. Every problem is reported with its column; a column already reported is not
- * reported again by the parameter check.
+ * Checks one row: prompt, custom_id uniqueness, then the model and its parameters through
+ * `validateParams` (a blank parameter is left out: the model's default). Every problem is reported
+ * with its column; a column already reported is not reported again by the parameter check.
  */
 export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   const { row, line, fields } = candidate;
@@ -92,21 +89,13 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   const fail = (column: string | undefined, message: string): void => {
     errors.push(column === undefined ? { line, row, message } : { line, row, column, message });
   };
-  const text = (field: RowField): string | undefined => {
+  const text = (field: ReservedField): string | undefined => {
     const value = fields[field];
     if (isBlank(value)) return undefined;
     if (typeof value === 'string') return value.trim();
     fail(field, `${field} must be a string (got ${shown(value)})`);
     return undefined;
   };
-  const integer = (field: 'duration' | 'num_inference_steps'): number | undefined => {
-    const value = fields[field];
-    if (isBlank(value)) return undefined;
-    const parsed = readInteger(value);
-    if (parsed === undefined) fail(field, `${field} must be a whole number (got ${shown(value)})`);
-    return parsed;
-  };
-
   const prompt = text('prompt');
   if (prompt === undefined && !errors.some((e) => e.column === 'prompt')) {
     fail('prompt', 'prompt is required and must not be empty');
@@ -116,14 +105,6 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
       fail('prompt', `prompt is ${length} characters long; the limit is ${ctx.limits.maxPromptLength}`);
     }
   }
-
-  const input: BulkInput = { model: text('model') ?? ctx.defaultModel, prompt: prompt ?? '' };
-  const aspectRatio = text('aspect_ratio');
-  if (aspectRatio !== undefined) input.aspect_ratio = aspectRatio;
-  const duration = integer('duration');
-  if (duration !== undefined) input.duration = duration;
-  const steps = integer('num_inference_steps');
-  if (steps !== undefined) input.num_inference_steps = steps;
 
   let customId: string | undefined;
   const rawId = fields.custom_id;
@@ -143,7 +124,9 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
     }
   }
 
-  const checked = ctx.validateParams({ ...input });
+  const request: Record<string, unknown> = { model: text('model') ?? ctx.defaultModel, prompt: prompt ?? '' };
+  for (const [name, value] of Object.entries(candidate.params)) if (!isBlank(value)) request[name] = value;
+  const checked = ctx.validateParams(request);
   if (!checked.ok) {
     const reported = new Set(errors.map((e) => e.column));
     for (const issue of checked.issues) {
@@ -159,8 +142,8 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
     }
   }
 
-  if (errors.length > 0) return { ok: false, errors };
-  const result: BulkRow = { row, line, input };
+  if (errors.length > 0 || !checked.ok) return { ok: false, errors };
+  const result: BulkRow = { row, line, input: checked.value };
   if (customId !== undefined) result.customId = customId;
   if (candidate.metadata !== undefined) result.metadata = candidate.metadata;
   return { ok: true, row: result };

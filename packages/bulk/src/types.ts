@@ -10,13 +10,14 @@ export type BulkSource =
   | Uint8Array
   | string;
 
-/** The generation request of one row, in the provider's field names (see `GenerationInput` in core). */
+/**
+ * The generation request of one row, in the provider's field names (see `GenerationInput` in core):
+ * the model, the prompt and the model's parameters as `validateParams` answered them.
+ */
 export type BulkInput = {
   model: string;
   prompt: string;
-  aspect_ratio?: string;
-  duration?: number;
-  num_inference_steps?: number;
+  [param: string]: string | number | boolean;
 };
 
 export type BulkMetadata = Record<string, string | number | boolean | null>;
@@ -38,12 +39,14 @@ export type RowError = { line: number; row?: number; column?: string; message: s
 export type ParamIssue = { path: string; message: string };
 
 /**
- * Per-model parameter checks, injected so this package does not depend on the provider client.
- * `validateGenerationParams` from `@vidqueue/aimlapi` fits.
+ * Per-model parameter checks, injected so this package does not depend on the provider client. It
+ * gets `{ model, prompt, ...parameters }` with each parameter as the file wrote it (CSV text, a JSON
+ * value; blank cells are left out) and answers the request to send (values typed, the model's id
+ * canonical) or the issues. `validateGenerationParams` from `@vidqueue/aimlapi` in `text` mode fits.
  */
 export type ValidateParams = (
   input: Record<string, unknown>,
-) => { ok: true } | { ok: false; issues: readonly ParamIssue[] };
+) => { ok: true; value: BulkInput } | { ok: false; issues: readonly ParamIssue[] };
 
 /**
  * Limits on a row's metadata, injected like `ValidateParams` (the rule is `metadataIssues` in
@@ -57,6 +60,13 @@ export type BulkOptions = {
   /** Used for rows without a model. */
   defaultModel: string;
   validateParams: ValidateParams;
+  /**
+   * CSV column and JSONL field names that are model parameters (every field some model of the
+   * catalogue takes: `Catalogue.fieldNames`). A row's value under such a name goes to `validateParams`
+   * (blank: left out, the model's default), which refuses it for a row whose model lacks the field;
+   * such a column is never metadata. Default: `aspect_ratio`, `duration`, `num_inference_steps`.
+   */
+  paramNames?: Iterable<string>;
   /** When given, a row whose metadata breaks it is invalid (column: the CSV column, or `metadata.<key>`). */
   validateMetadata?: ValidateMetadata;
   /** Merged over `DEFAULT_BULK_LIMITS`. */

@@ -138,13 +138,23 @@ describe('CSV: row errors', () => {
     const result = await validate('prompt,duration,num_inference_steps\na,5.5,\nb,five,\nc,,1e3\n', csv);
     expect(result.fatal).toBeUndefined();
     expect(result.errors).toEqual([
-      { line: 2, row: 1, column: 'duration', message: 'duration must be a whole number (got "5.5")' },
-      { line: 3, row: 2, column: 'duration', message: 'duration must be a whole number (got "five")' },
+      {
+        line: 2,
+        row: 1,
+        column: 'duration',
+        message: `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got "5.5")`,
+      },
+      {
+        line: 3,
+        row: 2,
+        column: 'duration',
+        message: `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got "five")`,
+      },
       {
         line: 4,
         row: 3,
         column: 'num_inference_steps',
-        message: 'num_inference_steps must be a whole number (got "1e3")',
+        message: `num_inference_steps must be an integer for model ${DEFAULT_MODEL_ID} (got "1e3")`,
       },
     ]);
     expect(result).toMatchObject({ total: 3, valid: 0, invalid: 3, errorCount: 3 });
@@ -164,7 +174,7 @@ describe('CSV: row errors', () => {
     ]);
     expect(result.errors[0]?.message).toContain('3:2, 1:1, 2:3');
     expect(result.errors[1]?.message).toContain('5, 10');
-    expect(result.errors[2]?.message).toContain(DEFAULT_MODEL_ID);
+    expect(result.errors[2]?.message).toContain('unknown model "acme/unknown-model"');
   });
 
   it('requires a non-empty prompt and limits its length, saying the length and the limit', async () => {
@@ -277,5 +287,86 @@ describe('CSV: fatal problems', () => {
       message: 'the file has a header (line 1) but no data rows',
       line: 1,
     });
+  });
+});
+
+describe('CSV: several models in one file', () => {
+  const KLING = 'kling-video/v1.6/pro/text-to-video';
+  const VEO = 'google/veo-3.1-t2v';
+  const header =
+    'prompt,model,duration,aspect_ratio,resolution,generate_audio,seed,cfg_scale,negative_prompt,campaign\n';
+
+  it("sends each row its model's columns, leaves empty cells to the model's default, keeps other columns as metadata", async () => {
+    const file =
+      header +
+      `a fox,${DEFAULT_MODEL_ID},10,1:1,,,,,,spring\n` +
+      `a boat,${VEO},4,16:9,720p,FALSE,42,,blurry,spring\n` +
+      `a city,${KLING},,,,,,0.5,text on screen,summer\n`;
+    const rows = await rowsOf(file, csv);
+    expect(rows.map((r) => [r.input, { ...r.metadata }])).toEqual([
+      [
+        { model: DEFAULT_MODEL_ID, prompt: 'a fox', duration: 10, aspect_ratio: '1:1' },
+        { campaign: 'spring' },
+      ],
+      [
+        {
+          model: VEO,
+          prompt: 'a boat',
+          duration: 4,
+          aspect_ratio: '16:9',
+          resolution: '720p',
+          generate_audio: false,
+          seed: 42,
+          negative_prompt: 'blurry',
+        },
+        { campaign: 'spring' },
+      ],
+      [
+        { model: KLING, prompt: 'a city', cfg_scale: 0.5, negative_prompt: 'text on screen' },
+        { campaign: 'summer' },
+      ],
+    ]);
+  });
+
+  it('names the row, the column, the model and its allowed values for a bad value', async () => {
+    const file =
+      header +
+      `a fox,${DEFAULT_MODEL_ID},,,720p,,,,,\n` +
+      `a boat,${VEO},,,4k,maybe,,,,\n` +
+      `a city,${KLING},7,,,,,2,,\n`;
+    const result = await validate(file, csv);
+    expect(result).toMatchObject({ total: 3, valid: 0, invalid: 3 });
+    expect(result.errors).toEqual([
+      {
+        line: 2,
+        row: 1,
+        column: 'resolution',
+        message: `resolution is not a field of model ${DEFAULT_MODEL_ID} (its fields: model, prompt, aspect_ratio, duration, num_inference_steps)`,
+      },
+      {
+        line: 3,
+        row: 2,
+        column: 'resolution',
+        message: `resolution must be one of 720p, 1080p for model ${VEO} (got "4k")`,
+      },
+      {
+        line: 3,
+        row: 2,
+        column: 'generate_audio',
+        message: `generate_audio must be true or false for model ${VEO} (got "maybe")`,
+      },
+      {
+        line: 4,
+        row: 3,
+        column: 'duration',
+        message: `duration must be one of 5, 10 for model ${KLING} (got "7")`,
+      },
+      {
+        line: 4,
+        row: 3,
+        column: 'cfg_scale',
+        message: `cfg_scale must be a number from 0 to 1 for model ${KLING} (got "2")`,
+      },
+    ]);
   });
 });

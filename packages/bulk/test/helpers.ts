@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_ID, validateGenerationParams } from '@vidqueue/aimlapi';
+import { DEFAULT_MODEL_ID, shippedCatalogue, validateGenerationParams } from '@vidqueue/aimlapi';
 import {
   iterateBulkRows,
   validateBulkFile,
@@ -12,8 +12,15 @@ import {
 
 export { DEFAULT_MODEL_ID };
 
+/** What the producer passes: the shipped catalogue's fields as parameter names, cells read as text. */
 export function options(format: BulkFormat, limits: Partial<BulkLimits> = {}): BulkOptions {
-  return { format, defaultModel: DEFAULT_MODEL_ID, validateParams: validateGenerationParams, limits };
+  return {
+    format,
+    defaultModel: DEFAULT_MODEL_ID,
+    validateParams: (input) => validateGenerationParams(input, { mode: 'text' }),
+    paramNames: shippedCatalogue().fieldNames,
+    limits,
+  };
 }
 
 /** Feeds bytes in pieces of `size` bytes, to cross every boundary (multi-byte characters, CRLF, quotes). */

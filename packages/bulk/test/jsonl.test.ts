@@ -78,12 +78,16 @@ describe('JSONL: row errors', () => {
     ]);
   });
 
-  it('names unknown top-level fields, with a hint for a wrong case', async () => {
-    const result = await validate(lines({ prompt: 'a', seed: 1, Duration: 5 }), jsonl);
-    expect(result.errors.map((e) => e.column)).toEqual(['seed', 'Duration']);
-    expect(result.errors[0]?.message).toContain('unknown field "seed"');
+  it('names unknown top-level fields, with a hint for a wrong case, and fields of other models', async () => {
+    const result = await validate(lines({ prompt: 'a', campaign: 'x', Duration: 5, seed: 1 }), jsonl);
+    expect(result.errors.map((e) => e.column)).toEqual(['campaign', 'Duration', 'seed']);
+    expect(result.errors[0]?.message).toContain('unknown field "campaign"');
     expect(result.errors[0]?.message).toContain('metadata');
     expect(result.errors[1]?.message).toContain('did you mean "duration"?');
+    // seed is a field of other models, not of Kandinsky: the model and its fields are named.
+    expect(result.errors[2]?.message).toBe(
+      `seed is not a field of model ${DEFAULT_MODEL_ID} (its fields: model, prompt, aspect_ratio, duration, num_inference_steps)`,
+    );
   });
 
   it('requires metadata to be an object of scalars, naming the bad key', async () => {
@@ -121,10 +125,18 @@ describe('JSONL: row errors', () => {
     );
     expect(result.errors.map((e) => [e.line, e.column, e.message])).toEqual([
       [1, 'prompt', 'prompt must be a string (got 5)'],
-      [2, 'duration', 'duration must be a whole number (got 5.5)'],
-      [3, 'num_inference_steps', 'num_inference_steps must be a whole number (got "ten")'],
-      [4, 'duration', 'duration must be a whole number (got true)'],
-      [5, 'aspect_ratio', 'aspect_ratio must be a string (got 1.5)'],
+      [2, 'duration', `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got 5.5)`],
+      [
+        3,
+        'num_inference_steps',
+        `num_inference_steps must be an integer for model ${DEFAULT_MODEL_ID} (got "ten")`,
+      ],
+      [4, 'duration', `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got true)`],
+      [
+        5,
+        'aspect_ratio',
+        `aspect_ratio must be one of 3:2, 1:1, 2:3 for model ${DEFAULT_MODEL_ID} (got 1.5)`,
+      ],
       [6, 'custom_id', 'custom_id must be a string (got {"id":1})'],
       [7, 'prompt', 'prompt is required and must not be empty'],
     ]);

@@ -43,7 +43,7 @@ describe('two passes over a spooled upload', () => {
       line: 101,
       row: 100,
       column: 'duration',
-      message: 'duration must be one of 5, 10 (got 7)',
+      message: `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got "7")`,
     });
 
     const sizes: number[] = [];
@@ -94,7 +94,14 @@ describe('two passes over a spooled upload', () => {
       kind: 'invalid',
       row: 2,
       line: 3,
-      errors: [{ line: 3, row: 2, column: 'duration', message: 'duration must be a whole number (got "x")' }],
+      errors: [
+        {
+          line: 3,
+          row: 2,
+          column: 'duration',
+          message: `duration must be one of 5, 10 for model ${DEFAULT_MODEL_ID} (got "x")`,
+        },
+      ],
     });
   });
 
@@ -128,7 +135,7 @@ describe('two passes over a spooled upload', () => {
       calls.push(input);
       return input.prompt === 'forbidden'
         ? { ok: false, issues: [{ path: 'prompt', message: 'prompt is not allowed here' }] }
-        : { ok: true };
+        : { ok: true, value: { model: String(input.model), prompt: String(input.prompt) } };
     };
     const result = await validateBulkFile('prompt,duration\nok,5\nforbidden,\n', {
       format: 'csv',
@@ -139,7 +146,7 @@ describe('two passes over a spooled upload', () => {
       { line: 3, row: 2, column: 'prompt', message: 'prompt is not allowed here' },
     ]);
     expect(calls).toEqual([
-      { model: 'acme/any', prompt: 'ok', duration: 5 },
+      { model: 'acme/any', prompt: 'ok', duration: '5' },
       { model: 'acme/any', prompt: 'forbidden' },
     ]);
   });
@@ -147,7 +154,7 @@ describe('two passes over a spooled upload', () => {
   it('formats errors for logs and CLIs', async () => {
     const result = await validateBulkFile('prompt,duration\na,x\n', csv);
     expect(formatRowError(result.errors[0]!)).toBe(
-      'line 2, column duration: duration must be a whole number (got "x")',
+      'line 2, column duration: duration must be one of 5, 10 for model sber-ai/kandinsky5-distill-t2v (got "x")',
     );
     expect(formatRowError({ line: 9, message: 'the row has 1 cell but the header has 2 columns' })).toBe(
       'line 9: the row has 1 cell but the header has 2 columns',

@@ -15,6 +15,7 @@ import type {
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
+  ModelDescription,
   ResumeResult,
   UploadOptions,
   VideoInput,
@@ -195,6 +196,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
+    },
+    models() {
+      return json<ModelDescription[]>('GET', '/v1/models');
     },
     async webhookDeliveries(about) {
       const query =

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { normalizeBaseUrl } from '@vidqueue/aimlapi';
+import { normalizeBaseUrl, readCatalogueFile } from '@vidqueue/aimlapi';
 import { createRedis, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createProducer, type Producer } from '@vidqueue/core/producer';
@@ -13,6 +13,12 @@ export type RedisClientOptions = {
   defaultModel?: string;
   /** Longest prompt accepted (default 4000, as MAX_PROMPT_LENGTH). */
   maxPromptLength?: number;
+  /**
+   * A catalogue file written by `vidq models update` (the server's CATALOGUE_FILE), to check requests
+   * against the same models as the server; default: the shipped catalogue. A missing or bad file
+   * throws at `createClient`.
+   */
+  catalogueFile?: string;
   /** Longest wait for Redis on one call before UnavailableError (default 2000 ms). */
   redisTimeoutMs?: number;
   /**
@@ -32,6 +38,11 @@ export type RedisClientOptions = {
 export type RedisContext = { config: Config; redis: Redis; queue: GenerationQueue; producer: Producer };
 
 export function createRedisContext(options: RedisClientOptions): RedisContext {
+  const catalogue =
+    options.catalogueFile === undefined ? undefined : readCatalogueFile(options.catalogueFile);
+  if (options.catalogueFile !== undefined && catalogue === undefined) {
+    throw new TypeError(`catalogueFile ${options.catalogueFile} does not exist`);
+  }
   const config: Config = {
     ...loadConfig({}),
     ...options.retention,
@@ -53,6 +64,7 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
     redis,
     queue,
     config,
+    catalogue,
     guardOptions: { timeoutMs, connectWaitMs: timeoutMs },
   });
   return { config, redis, queue, producer };

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { listModels } from '@vidqueue/aimlapi';
 import { createRedisContext, type RedisClientOptions } from './redis-context.js';
 import { mapped, mappedIterable, toClientError } from './redis-errors.js';
 import { toBalanceView } from '@vidqueue/core/producer';
@@ -49,6 +50,7 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     cancelBatch: (id) => mapped(async () => (await producer.cancelBatch(id)).batch),
     retryFailed: (id) => mapped(() => producer.retryBatch(id)),
     resumeSubmissions: () => mapped(() => producer.resume()),
+    models: () => Promise.resolve(listModels(producer.ctx.catalogue, ctx.config.DEFAULT_MODEL)),
     webhookDeliveries: httpOnly('webhookDeliveries'),
     replayWebhookDelivery: httpOnly('replayWebhookDelivery'),
     close() {

@@ -13,9 +13,11 @@ import type {
   VideoView,
 } from '@vidqueue/core/contract';
 import type { ResumeResult } from '@vidqueue/core/producer';
+import type { ModelDescription } from '@vidqueue/aimlapi';
 
 // The views are the API's own (defined in @vidqueue/core for both modes).
 export type {
+  ModelDescription,
   BatchCounts,
   BatchResultRow,
   BatchStatus,
@@ -26,16 +28,19 @@ export type {
   VideoView,
 };
 
-/** One prompt, with the same fields as the body of `POST /v1/videos`. */
+/**
+ * One prompt, with the same fields as the body of `POST /v1/videos`: any other field is a parameter
+ * of the chosen model (`GET /v1/models` lists each model's fields, values and defaults), checked
+ * against the catalogue the same way in both modes; a field the model does not take is refused.
+ */
 export type VideoInput = {
   prompt: string;
   /** Default: the server's DEFAULT_MODEL (`sber-ai/kandinsky5-distill-t2v`). */
   model?: string;
-  /** Kandinsky 5: `3:2`, `1:1` or `2:3`. */
+  /** For example Kandinsky 5: `3:2`, `1:1` or `2:3`; Veo 3.1: `16:9` or `9:16`. */
   aspect_ratio?: string;
-  /** Kandinsky 5: 5 or 10 seconds. */
+  /** Seconds of video, as the model allows (Kandinsky 5: 5 or 10). */
   duration?: number;
-  num_inference_steps?: number;
   /** Your own reference, returned as is. */
   custom_id?: string;
   /** Flat key/value pairs, returned as is. */
@@ -45,6 +50,8 @@ export type VideoInput = {
    * is over it, or `UNPRICED_UNDER_CAP` when it cannot be priced; a price rise before submission pauses it.
    */
   max_cost_usd?: number;
+  /** A field of the model: `seed`, `resolution`, `generate_audio`, `cfg_scale`…; null: its default. */
+  [field: string]: string | number | boolean | null | Metadata | undefined;
 };
 
 /** What `enqueue` answers: the new (or, for a repeated idempotency key, the original) video. */
@@ -180,6 +187,11 @@ export interface VidqueueClient {
    * or the credits are fixed); jobs waiting to be submitted go at once. Harmless when not paused.
    */
   resumeSubmissions(): Promise<ResumeResult>;
+  /**
+   * Every model requests may name, with its fields (type, values or bounds, default), as `GET /v1/models`
+   * answers: the API's catalogue over HTTP, this client's own in Redis mode (shipped, or `catalogueFile`).
+   */
+  models(): Promise<ModelDescription[]>;
   /** Webhook deliveries about a video or a batch, with every attempt. HTTP mode only. */
   webhookDeliveries(about: { videoId: string } | { batchId: string }): Promise<WebhookDelivery[]>;
   /** Sends a webhook delivery again (same webhook-id and body, new signature). HTTP mode only. */

@@ -98,6 +98,13 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
       expect(await redis.exists(pauseKey)).toBe(0);
     });
 
+    it('lists the models and their fields as GET /v1/models does', async () => {
+      const models = await vq.models();
+      expect(models).toHaveLength(64);
+      expect(models).toEqual((await context.api('/v1/models')).body);
+      expect(models.find((m) => m.default)?.id).toBe('sber-ai/kandinsky5-distill-t2v');
+    });
+
     it('throws NotFoundError for an unknown id', async () => {
       await expect(vq.get('vid_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
       await expect(vq.waitFor('vid_doesnotexist', { timeoutMs: 5_000 })).rejects.toBeInstanceOf(

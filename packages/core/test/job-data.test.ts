@@ -57,6 +57,23 @@ describe('job data: additive changes', () => {
     });
   });
 
+  it("keeps every field of any model's request, and reads Kandinsky-era input unchanged", () => {
+    const veo = {
+      model: 'google/veo-3.1-t2v',
+      prompt: 'a fox',
+      resolution: '720p',
+      generate_audio: false,
+      seed: 7,
+      cfg_scale: 0.5,
+      negative_prompt: 'blur',
+    };
+    expect(GenerationJobDataSchema.parse({ input: veo }).input).toEqual(veo);
+    const old = { ...INPUT, aspect_ratio: '1:1', duration: 10, num_inference_steps: 20 };
+    expect(GenerationJobDataSchema.parse({ input: old }).input).toEqual(old);
+    // A field is a string, number or boolean: nothing else reaches the provider.
+    expect(GenerationJobDataSchema.safeParse({ input: { ...INPUT, image_list: ['x'] } }).success).toBe(false);
+  });
+
   it('parses the new failure codes back', () => {
     for (const code of [FailureCode.GenerationNotFound, FailureCode.ModelNotAllowed]) {
       expect(parseFailure(`${code}: why`)).toEqual({ code, message: 'why' });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createRedis, type Config } from '@vidqueue/core/runtime';
@@ -26,6 +27,8 @@ declare module 'fastify' {
 
 export type ProducerOptions = {
   config: Config;
+  /** The models requests are checked against. */
+  catalogue: Catalogue;
   /** Use this connection instead of opening one (the caller keeps ownership and closes it). */
   redis?: Redis;
   /** Longest wait for one Redis operation before answering 503. */
@@ -54,6 +57,7 @@ export const producerPlugin = fp(
       queue,
       config,
       guard,
+      catalogue: options.catalogue,
       onPricesError: (err) =>
         app.log.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
     });

@@ -68,7 +68,8 @@ export function createHandler(state: SimulatorState, kit: FaultKit) {
       queuedFraction: settings.queuedFraction,
       idStyle: settings.idStyle,
     });
-    state.counters.created(generation.prompt, willFail);
+    const { prompt: _prompt, ...fields } = params;
+    state.counters.created(generation.prompt, willFail, { model: named, ...fields });
     record(state, generation, row);
     request.log.debug({ generationId: generation.id, model }, 'simulator: generation created');
 

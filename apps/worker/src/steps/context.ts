@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AimlApiClient } from '@vidqueue/aimlapi';
-import { vidqKeys } from '@vidqueue/core/contract';
+import { vidqKeys, type GenerationInput } from '@vidqueue/core/contract';
 import { reconcileHorizonMs, type Config, type Logger } from '@vidqueue/core/runtime';
 import { createAccountPause, type AccountPause } from '../account-pause.js';
 import { LOGS_SEEN_BUCKET_MS, createLogsSeen, type LogsSeen } from '../logs-seen.js';
@@ -33,8 +33,8 @@ export type ProcessorDeps = {
   /** For our own keys (cancel flags, the account pause); the worker's connection is fine. */
   redis: Redis;
   logger: Logger;
-  /** Expected generation time, to place the first status check; STATUS_FIRST_CHECK_MS when absent. */
-  expectedDurationMs?: (model: string, duration: number | undefined) => number | undefined;
+  /** Expected generation time of a job, to place the first status check; STATUS_FIRST_CHECK_MS when absent. */
+  expectedMs?: (input: GenerationInput) => number | undefined;
   now?: () => number;
   random?: Random;
   /** Observers of each job's lifecycle (batch rows, metrics...). */
@@ -43,7 +43,7 @@ export type ProcessorDeps = {
   budgets?: Budgets;
   /** Spending caps (batch, video, daily): a reservation before each create; none when absent. */
   spend?: SpendCaps;
-  /** When status checks run; default: the fixed schedule (with `expectedDurationMs`). */
+  /** When status checks run; default: the fixed schedule (with `expectedMs`). */
   checkSchedule?: CheckSchedule;
 };
 
@@ -99,7 +99,7 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     // Rows are needed while a lookup can run: up to twice the horizon after the attempt.
     logsSeen: createLogsSeen(deps.redis, config.QUEUE_PREFIX, 2 * horizonMs + LOGS_SEEN_BUCKET_MS),
     horizonMs,
-    schedule: deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedDurationMs, random),
+    schedule: deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedMs, random),
     budgets: deps.budgets,
     spend: deps.spend,
     hooks: deps.hooks,

@@ -8,13 +8,20 @@ import { WebhookTargetSchema } from './webhook-target.js';
  * only `input` is required when enqueuing; every progress field starts absent.
  * Never holds the provider key or any other secret.
  */
-export const GenerationInputSchema = z.object({
-  model: z.string().min(1),
-  prompt: z.string().min(1),
-  aspect_ratio: z.string().optional(),
-  duration: z.number().int().optional(),
-  num_inference_steps: z.number().int().optional(),
-});
+/** A model field's value: what the provider takes for every field vidqueue offers (see the catalogue). */
+export const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+export type ParamValue = z.infer<typeof ParamValueSchema>;
+
+/**
+ * The provider request of a job: `model`, `prompt` and the model's parameters, exactly as validated
+ * against the catalogue when it was enqueued (any field of the chosen model: `aspect_ratio`, `seed`,
+ * `generate_audio`, `cfg_scale`...). Kept whole (never stripped) and sent as it is: the worker adds
+ * nothing. Data written before other models existed (`aspect_ratio`, `duration`, `num_inference_steps`
+ * only) reads the same.
+ */
+export const GenerationInputSchema = z
+  .object({ model: z.string().min(1), prompt: z.string().min(1) })
+  .catchall(ParamValueSchema);
 export type GenerationInput = z.infer<typeof GenerationInputSchema>;
 
 export const MetadataSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

@@ -93,7 +93,14 @@ export function vidqKeys(prefix: string) {
     /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
     inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */
-    durations: (model: string, duration: number | string) => `${base}:durations:${duration}:${model}`,
+    /**
+     * Learned generation times of one timing key: model, clip duration (`default` when unknown) and,
+     * for a model with a `resolution` field, the resolution (keys written before it stay as they were).
+     */
+    durations: (model: string, duration: number | string, resolution?: string) =>
+      resolution === undefined
+        ? `${base}:durations:${duration}:${model}`
+        : `${base}:durations:${duration}:${resolution}:${model}`,
     /** Hash per metric (counters and histogram buckets) written by workers, read by GET /metrics. */
     metric: (name: string) => `${base}:metric:${name}`,
   };

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createAimlApiClient } from '@vidqueue/aimlapi';
+import { createAimlApiClient, shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import { vidqKeys } from '../contract/keys.js';
 import type { Config } from '../runtime/config.js';
 import { createBatchStore, type BatchStore } from '../store/batch-store.js';
@@ -47,6 +47,8 @@ export type ProducerContext = {
   prices: PriceBook;
   /** The account balance (batch uploads are checked against it). */
   balance: BalanceReader;
+  /** The models and their fields every request is checked against (and priced with: their defaults). */
+  catalogue: Catalogue;
 };
 
 /** What a producer may be given instead of making its own (the API shares them with its routes). */
@@ -101,6 +103,7 @@ export function createProducerContext(
     queue: GenerationQueue;
     config: ProducerConfig;
     guard: RedisGuard;
+    catalogue?: Catalogue | undefined;
   } & ProducerExtras,
 ): ProducerContext {
   const { redis, config, queue, guard } = deps;
@@ -109,6 +112,7 @@ export function createProducerContext(
     queue,
     config,
     guard,
+    catalogue: deps.catalogue ?? shippedCatalogue(),
     keys: vidqKeys(config.QUEUE_PREFIX),
     store: createBatchStore(redis, config.QUEUE_PREFIX, config.BATCH_TTL_SECONDS),
     staging: createBatchStore(redis, config.QUEUE_PREFIX, STAGING_TTL_SECONDS),

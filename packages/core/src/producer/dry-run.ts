@@ -21,7 +21,7 @@ export async function estimateBatch(
 ): Promise<BatchEstimateView> {
   const onInvalid = options.onInvalid ?? 'reject';
   const bulk = bulkOptionsFor(ctx, options.format, options.model ?? ctx.config.DEFAULT_MODEL);
-  const tally = new CostTally(await priceTable(ctx));
+  const tally = new CostTally(await priceTable(ctx), ctx.catalogue);
   const checked = await validateBulkFile(readSource(source), {
     ...bulk,
     onEvent: (event) => {

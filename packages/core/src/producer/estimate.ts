@@ -2,6 +2,7 @@
  * What rows cost by the provider's catalogue, summed the way a dry run shows it and a batch records it:
  * in integer micro-dollars, by model, with the rows whose price cannot be told counted apart (never as 0).
  */
+import type { Catalogue } from '@vidqueue/aimlapi';
 import type { BatchEstimateView } from '../contract/batch-view.js';
 import { fromMicroUsd, toMicroUsd } from '../contract/budget.js';
 import { quoteInput, type PriceTable } from '../store/price-book.js';
@@ -17,11 +18,15 @@ export class CostTally {
   rows = 0;
   unpricedRows = 0;
 
-  constructor(private readonly table: PriceTable | undefined) {}
+  /** `catalogue`: the models whose defaults fill in what a row left out (the producer's own). */
+  constructor(
+    private readonly table: PriceTable | undefined,
+    private readonly catalogue?: Catalogue,
+  ) {}
 
   /** Adds one row and answers its price (USD), or null when it is unpriced. */
   add(input: Readonly<{ model: string } & Record<string, unknown>>): number | null {
-    const usd = quoteInput(this.table, input);
+    const usd = quoteInput(this.table, input, this.catalogue);
     let sum = this.models.get(input.model);
     if (!sum) this.models.set(input.model, (sum = { rows: 0, unpriced: 0, micro: 0 }));
     sum.rows++;

@@ -39,11 +39,14 @@ export type IngestOptions = {
 
 /** How rows of an upload are read and checked: the same for a dry run and an ingest. */
 export function bulkOptionsFor(ctx: ProducerContext, format: BatchFormat, model: string): BulkOptions {
-  const { config } = ctx;
+  const { config, catalogue } = ctx;
   return {
     format,
     defaultModel: model,
-    validateParams: validateGenerationParams,
+    // A row's fields as written (CSV text, JSON values) against its model; the request to send.
+    validateParams: (input) =>
+      validateGenerationParams(input, { catalogue, mode: 'text', maxPromptLength: config.MAX_PROMPT_LENGTH }),
+    paramNames: catalogue.fieldNames,
     validateMetadata: metadataIssues,
     limits: {
       maxBytes: config.MAX_UPLOAD_BYTES,
@@ -87,7 +90,7 @@ export async function ingestBatch(
   }
 
   const bulk = bulkOptionsFor(ctx, options.format, model);
-  const tally = new CostTally(await priceTable(ctx));
+  const tally = new CostTally(await priceTable(ctx), ctx.catalogue);
   const stagingId = `stage_${randomUUID()}`;
   let staged = true;
   try {

@@ -4,6 +4,7 @@
  * answers (an HTTP status and body, or the SDK's typed errors).
  */
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
 import {
   cancelBatch,
@@ -36,6 +37,8 @@ export type ProducerDeps = {
   /** The guard every Redis call runs through; made from `guardOptions` when not given. */
   guard?: RedisGuard;
   guardOptions?: RedisGuardOptions;
+  /** The models requests are checked against (default: the shipped catalogue). */
+  catalogue?: Catalogue | undefined;
 } & ProducerExtras;
 
 export type Producer = ReturnType<typeof createProducer>;

@@ -1,9 +1,10 @@
 /**
  * The one check of a video request, for `POST /v1/videos` and the SDK's `enqueue` alike: its shape and
- * limits (`videoRequestSchema`: prompt, custom_id, metadata…), then the model's parameters against the
- * model table (`validateGenerationParams`). Refusals are VALIDATION_ERROR with one issue per field.
+ * limits (`videoRequestSchema`: prompt, custom_id, metadata…), then every other field against the
+ * chosen model in the catalogue (`validateGenerationParams`). Refusals are VALIDATION_ERROR with one
+ * issue per field. The job's input is exactly the validated request: nothing stripped, nothing added.
  */
-import { validateGenerationParams } from '@vidqueue/aimlapi';
+import { validateGenerationParams, type Catalogue } from '@vidqueue/aimlapi';
 import { IdempotencyKeySchema } from '../contract/idempotency.js';
 import type { NewGenerationJobData } from '../contract/job-data.js';
 import { videoRequestSchema, type VideoRequestLimits } from '../contract/video-request.js';
@@ -45,14 +46,18 @@ function schemaFor(limits: VideoRequestLimits) {
 }
 
 /** The job data of a valid request, or throws VALIDATION_ERROR listing every problem. */
-export function validateVideoRequest(input: unknown, limits: VideoRequestLimits): NewGenerationJobData {
+export function validateVideoRequest(
+  input: unknown,
+  limits: VideoRequestLimits,
+  catalogue?: Catalogue,
+): NewGenerationJobData {
   const parsed = schemaFor(limits).safeParse(input);
   if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
   const { custom_id, metadata, max_cost_usd, webhook_url, webhook_events, ...params } = parsed.data;
   if (webhook_events !== undefined && webhook_url === undefined) {
     throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
   }
-  const checked = validateGenerationParams(params, limits);
+  const checked = validateGenerationParams(params, { ...limits, ...(catalogue && { catalogue }) });
   if (!checked.ok) throw producerError.validation(checked.issues);
   return {
     input: checked.value,

@@ -65,7 +65,7 @@ async function loadForRepeat(ctx: ProducerContext, id: string) {
  * under a cap (its own `max_cost_usd` or the daily limit), or estimated over its own cap.
  */
 async function priced(ctx: ProducerContext, data: NewGenerationJobData): Promise<NewGenerationJobData> {
-  const tally = new CostTally(await priceTable(ctx));
+  const tally = new CostTally(await priceTable(ctx), ctx.catalogue);
   const usd = tally.add(data.input);
   const own = data.maxCostUsd;
   refuseUnpricedUnderCap(tally, {
@@ -88,10 +88,11 @@ export async function enqueueVideo(
   input: unknown,
   options: { idempotencyKey?: string | undefined } = {},
 ): Promise<EnqueuedVideo> {
-  const checked = validateVideoRequest(input, {
-    defaultModel: ctx.config.DEFAULT_MODEL,
-    maxPromptLength: ctx.config.MAX_PROMPT_LENGTH,
-  });
+  const checked = validateVideoRequest(
+    input,
+    { defaultModel: ctx.config.DEFAULT_MODEL, maxPromptLength: ctx.config.MAX_PROMPT_LENGTH },
+    ctx.catalogue,
+  );
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
   if (key === undefined) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeBaseUrl } from '@vidqueue/aimlapi';
-import { csv, hostEntry, ms, origin } from './config-fields.js';
+import { csv, hostEntry, ms, origin } from './config-values.js';
 
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
@@ -29,7 +29,14 @@ export const ConfigSchema = z.object({
       }
     }),
   AIMLAPI_TIMEOUT_MS: ms().min(1000).default(30_000),
+  /** Checked against the catalogue at start (`loadCatalogue`): an unknown model refuses to start. */
   DEFAULT_MODEL: z.string().min(1).default('sber-ai/kandinsky5-distill-t2v'),
+  /**
+   * The local catalogue override `vidq models update` writes; loaded at start when present (a bad file
+   * is refused and the shipped catalogue kept). Unset: `.data/catalogue.json` in the working directory
+   * (`pnpm start`: in its data directory).
+   */
+  CATALOGUE_FILE: z.string().min(1).optional(),
   API_TOKENS: csv.optional(),
   /**
    * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
@@ -76,7 +83,12 @@ export const ConfigSchema = z.object({
   GENERATION_DEADLINE_MS: ms()
     .min(1000)
     .default(15 * 60_000),
-  STATUS_FIRST_CHECK_MS: ms().default(30_000),
+  /**
+   * First status check after submission. Unset: 30 s for the fixed schedule, and the adaptive one
+   * starts from the catalogue's expected time of the model (see DEFAULT_FIRST_CHECK_MS); set: that
+   * delay for every model until its times are learned.
+   */
+  STATUS_FIRST_CHECK_MS: ms().optional(),
   STATUS_INTERVAL_MS: ms().min(100).default(10_000),
   /** `adaptive`: first check near the learned finish time, then tighter intervals; `fixed`: the two settings above. */
   STATUS_SCHEDULE: z.enum(['adaptive', 'fixed']).default('adaptive'),
@@ -208,6 +220,9 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The fixed schedule's first check when STATUS_FIRST_CHECK_MS is unset. */
+export const DEFAULT_FIRST_CHECK_MS = 30_000;
 
 /** Extra time the usage logs get beyond the generation deadline when `RECONCILE_HORIZON_MS` is unset. */
 export const RECONCILE_HORIZON_EXTRA_MS = 5 * 60_000;

@@ -3,6 +3,7 @@
  * connections, the logger and its redaction, and metrics shared through Redis. (The local
  * redis-server launcher is its own package, @vidqueue/redis-server.)
  */
+export * from './catalogue.js';
 export * from './config.js';
 export * from './connection.js';
 export * from './load-or-exit.js';

@@ -20,14 +20,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
+  effectiveParams,
   fetchPricedCatalogue,
   indexPricedCatalogue,
   quote,
+  shippedCatalogue,
+  type Catalogue,
+  type EffectiveRequest,
   type PricedCatalogueAnswer,
   type PricedModel,
 } from '@vidqueue/aimlapi';
 import { vidqKeys } from '../contract/keys.js';
-import { effectiveParams } from './effective-params.js';
 
 export type PriceTable = {
   entries: readonly PricedModel[];
@@ -85,17 +88,22 @@ export type PriceBook = {
 };
 
 /**
- * What one request costs by the table's price (see `quote`), or null: unpriced (never 0 for unknown),
- * also for a model whose defaults are not known (its effective request cannot be told).
+ * What one request costs by the table's price (see `quote`), or null: unpriced (never 0 for unknown).
+ * The request is priced as the job will send it: `effectiveParams` of the models `catalogue` (the
+ * process's own, default the shipped one) fills in every field the request left out with the model's
+ * default (`duration`, `resolution`...), so a row without a duration is priced at the model's default
+ * length, and any field of the model a price depends on counts. A model the catalogue does not offer is
+ * unpriced (its effective request cannot be told).
  */
 export function quoteInput(
   table: PriceTable | undefined,
   input: Readonly<{ model: string } & Record<string, unknown>>,
+  catalogue: Catalogue = shippedCatalogue(),
 ): number | null {
   if (table === undefined) return null;
-  let effective: ReturnType<typeof effectiveParams>;
+  let effective: EffectiveRequest;
   try {
-    effective = effectiveParams(input.model, input);
+    effective = effectiveParams(input.model, input, catalogue);
   } catch {
     return null;
   }

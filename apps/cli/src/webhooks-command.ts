@@ -1,8 +1,9 @@
+// `vidq webhooks list --video ID | --batch ID [--json]` and `vidq webhooks replay DELIVERY_ID`.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Act, CliIo } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import type { Act } from './command-kit.js';
 
-/** `vidq webhooks list` (the deliveries about a video or batch) and `vidq webhooks replay`. */
-export function addWebhookCommands(program: Command, act: Act, io: CliIo): void {
+export function addWebhooksCommand(program: Command, io: CliIo, act: Act): void {
   const webhooks = program.command('webhooks').description('Webhook deliveries: list them, replay one');
   webhooks
     .command('list')

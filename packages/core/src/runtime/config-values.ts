@@ -1,4 +1,4 @@
-/** Field types of the settings schema (config.ts) that several settings share. */
+// The value shapes settings are written in (milliseconds, comma lists, origins, hosts), for ConfigSchema.
 import { z } from 'zod';
 
 /** Milliseconds, given as a plain integer. */
