@@ -27,5 +27,29 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The web page's ES modules run in the browser (apps/api/src/web/public).
+    files: ['apps/api/src/web/public/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'Node',
+          'URLSearchParams',
+          'FormData',
+          'Headers',
+          'fetch',
+          'crypto',
+          'EventSource',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
   prettier,
 );

@@ -48,4 +48,11 @@ await Promise.all(
 await Promise.all(
   apps.map((app) => cp('packages/core/src/store/scripts/lua', `apps/${app}/dist/lua`, { recursive: true })),
 );
+// The web page's files (apps/api/src/web/public), found from `public/` beside the module that serves
+// them: in a bundle that holds the API (the api's, and the stack's), beside dist/main.mjs.
+await Promise.all(
+  ['api', 'stack'].map((app) =>
+    cp('apps/api/src/web/public', `apps/${app}/dist/public`, { recursive: true }),
+  ),
+);
 console.log(`built ${apps.map((a) => `apps/${a}/dist/main.mjs`).join(', ')}`);

@@ -40,12 +40,16 @@ export function queueFor(redis: Redis, config: Config): GenerationQueue {
   return createGenerationQueue(redis, config);
 }
 
-/** Minimal generation jobs, enqueued in chunks with addBulk (as a producer would). */
+/**
+ * Minimal generation jobs, enqueued in chunks with addBulk (as a producer would); `priority` gives the
+ * i-th job a BullMQ priority (none by default).
+ */
 export async function enqueue(
   queue: GenerationQueue,
   count: number,
   tag: string,
   chunk = 1000,
+  priority?: (i: number) => number,
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += chunk) {
@@ -59,7 +63,8 @@ export async function enqueue(
         polls: 0,
         retries: 0,
       };
-      jobs.push({ name: GENERATION_JOB_NAME as typeof GENERATION_JOB_NAME, data, opts: { jobId } });
+      const opts = priority ? { jobId, priority: priority(i) } : { jobId };
+      jobs.push({ name: GENERATION_JOB_NAME as typeof GENERATION_JOB_NAME, data, opts });
     }
     await queue.addBulk(jobs);
   }

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only NAME[,NAME]] [--time-scale X]`: runs each scenario against a
+ * `pnpm bench [--quick] [--only NAME[,NAME]] [--time-scale X] [--jobs N] [--fair-share-rows N]`: runs each scenario against a
  * private Redis and the simulator, prints a table, writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,13 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './env.js';
 import { calls } from './scenarios/calls.js';
 import { capacity } from './scenarios/capacity.js';
+import { fairness } from './scenarios/fairness.js';
 import { footprint } from './scenarios/footprint.js';
 import { ingest } from './scenarios/ingest.js';
 import { overhead } from './scenarios/overhead.js';
 import type { BenchOptions, ScenarioResult } from './types.js';
 
-const SCENARIOS = { overhead, capacity, calls, footprint, ingest } as const;
+const SCENARIOS = { overhead, capacity, calls, footprint, ingest, fairness } as const;
 type Name = keyof typeof SCENARIOS;
 
 const { values } = parseArgs({
@@ -22,12 +23,14 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'time-scale': { type: 'string' },
+    jobs: { type: 'string' },
+    'fair-share-rows': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    `pnpm bench [--quick] [--only ${Object.keys(SCENARIOS).join('|')}[,...]] [--time-scale X]\n`,
+    `pnpm bench [--quick] [--only ${Object.keys(SCENARIOS).join('|')}[,...]] [--time-scale X] [--jobs N] [--fair-share-rows N]\n`,
   );
   process.exit(0);
 }
@@ -44,7 +47,23 @@ if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   process.stderr.write('--time-scale must be a number in (0, 1]\n');
   process.exit(2);
 }
-const options: BenchOptions = { quick, timeScale, log: (line) => process.stdout.write(`${line}\n`) };
+const count = (flag: 'jobs' | 'fair-share-rows', min: number): number | undefined => {
+  const raw = values[flag];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`--${flag} must be an integer ≥ ${min}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const options: BenchOptions = {
+  quick,
+  timeScale,
+  jobs: count('jobs', 1),
+  fairShareRows: count('fair-share-rows', 0),
+  log: (line) => process.stdout.write(`${line}\n`),
+};
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`;
 const load = () =>

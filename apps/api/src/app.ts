@@ -5,6 +5,7 @@ import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger } from '@vidqueue/core/runtime';
 import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
+import { batchEventsPlugin } from './plugins/batch-events.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -19,6 +20,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { videoContentRoutes } from './routes/video-content.js';
 import { videoRoutes } from './routes/videos.js';
+import { webSessionPlugin } from './web/session-plugin.js';
+import { webPlugin } from './web/web-plugin.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export type AppDeps = {
@@ -40,7 +43,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
  * The whole API as a Fastify instance that is not listening: tests call `inject()` on it,
  * `startApi()` listens. Plugin order matters: errors, the origin guard (browser requests from other
- * sites, foreign Hosts), auth, Redis, docs (must see every route), then the dashboard and the routes.
+ * sites, foreign Hosts), Redis, the web session (reads the page's cookie after the guard, before auth),
+ * auth, docs (must see every route), then the dashboard, the routes and the web page.
  */
 export function buildApp(deps: AppDeps) {
   const { config } = deps;
@@ -74,13 +78,16 @@ export function buildApp(deps: AppDeps) {
     allowedOrigins: config.ALLOWED_ORIGINS,
     allowedHosts: config.ALLOWED_HOSTS,
   });
-  app.register(authPlugin, { tokens });
   app.register(producerPlugin, {
     config,
     catalogue,
     redis: deps.redis,
     redisTimeoutMs: deps.redisTimeoutMs ?? 2_000,
   });
+  // The page's session cookie is read before the bearer check, which accepts what it validated.
+  app.register(webSessionPlugin, { tokens });
+  app.register(authPlugin, { tokens });
+  app.register(batchEventsPlugin);
   app.register(sideEffectsPlugin, {
     config,
     ...(deps.storage === undefined ? {} : { storage: deps.storage }),
@@ -99,6 +106,7 @@ export function buildApp(deps: AppDeps) {
   app.register(videoRoutes, { config });
   app.register(videoContentRoutes);
   app.register(batchRoutes, { config });
+  app.register(webPlugin, { tokens });
   app.register(webhookRoutes);
   return app;
 }

@@ -31,6 +31,12 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  CsrfTokenInvalid: createError(
+    'CSRF_TOKEN_INVALID',
+    "A request made with the web page's session cookie needs the page's CSRF token in the x-vidq-csrf header",
+    403,
+  ),
+  SignInRefused: createError('SIGN_IN_REFUSED', 'That is not one of the API tokens', 401),
   BatchNotFinished: createError(
     'BATCH_NOT_FINISHED',
     'Batch %s has rows still queued or generating; cancel it and wait for them to finish before purging',

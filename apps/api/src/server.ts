@@ -67,6 +67,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       auth: (config.API_TOKENS ?? []).length > 0 ? 'bearer tokens' : 'none (loopback only)',
       dashboard: config.DASHBOARD_PASSWORD ? `${url}/admin/queues` : 'off (set DASHBOARD_PASSWORD)',
       docs: `${url}/docs`,
+      page: `${url}/`,
     },
     'api ready',
   );

@@ -86,7 +86,14 @@ describe('POST /v1/batches: Idempotency-Key and the options of the upload', () =
   const OTHER_MODEL = 'sber-ai/kandinsky5-t2v';
 
   async function models(id: string): Promise<string[]> {
-    const jobs = await t.app.queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    const jobs = await t.app.queue.getJobs([
+      'prioritized',
+      'waiting',
+      'delayed',
+      'active',
+      'completed',
+      'failed',
+    ]);
     return jobs
       .filter((j) => j.data.batchId === id)
       .map((j) => j.data.input.model)

@@ -77,7 +77,9 @@ describe('POST /v1/videos', () => {
       estimatedCostUsd: null,
     });
     expect(job?.opts.attempts).toBe(GENERATION_ATTEMPTS);
-    expect(await job?.getState()).toBe('waiting');
+    // A single prompt goes before every batch row (fair sharing): priority 1.
+    expect(job?.priority).toBe(1);
+    expect(await job?.getState()).toBe('prioritized');
   });
 
   it('uses DEFAULT_MODEL when the request names none, and honours an explicit model', async () => {

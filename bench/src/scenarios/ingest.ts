@@ -34,6 +34,7 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     MAX_BATCH_ROWS: String(Math.max(rows, 100_000)),
+    ...(options.fairShareRows === undefined ? {} : { FAIR_SHARE_ROWS: String(options.fairShareRows) }),
   });
   const url = `http://127.0.0.1:${port}`;
   const inRedis = async (queue: typeof apiQueue) => {
@@ -85,7 +86,11 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
     return {
       name: 'ingest',
       title: `Ingest: ${rows} prompts as one CSV upload vs raw addBulk in chunks of 1,000`,
-      params: { rows, csv_bytes: Buffer.byteLength(csv) },
+      params: {
+        rows,
+        csv_bytes: Buffer.byteLength(csv),
+        fair_share_rows: options.fairShareRows ?? apiConfig.FAIR_SHARE_ROWS,
+      },
       rows: [
         {
           metric: 'time until every job is in Redis',

@@ -5,6 +5,7 @@ import { uniquePrefix } from '@vidqueue/testkit';
 import {
   SCRIPT_NAMES,
   jobKey,
+  prioritizedHead,
   readRunFlags,
   scriptSource,
   scripts,
@@ -74,6 +75,44 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     expect(logs.logs).toEqual(['line 3', 'line 4']);
     await (await queue.getJob('a-4'))?.remove();
     await expect(updateDataAndLog(redis, job, { n: 5 }, 'gone')).rejects.toThrow(/Missing key/);
+  });
+
+  it('updateDataAndLog with a priority sets the field BullMQ reads when the job leaves the delayed set', async () => {
+    await queue.add('j', { n: 1 }, { jobId: 'a-6', priority: 5 });
+    await queue.add('j', { n: 1 }, { jobId: 'a-7', priority: 5 });
+    worker = new Worker('layout', null, { connection: redis, prefix, lockDuration: 30_000 });
+    const dropped = await worker.getNextJob('tok-6');
+    const kept = await worker.getNextJob('tok-7');
+    if (!dropped || !kept) throw new Error('no job to take');
+    await updateDataAndLog(redis, dropped, { n: 2 }, 'in flight', 0);
+    await updateDataAndLog(redis, kept, { n: 2 }, 'still queued');
+    expect(dropped.priority).toBe(0);
+    for (const [job, token] of [
+      [dropped, 'tok-6'],
+      [kept, 'tok-7'],
+    ] as const) {
+      await job.moveToDelayed(Date.now() + 60_000, token);
+      await (await queue.getJob(job.id!))?.promote();
+    }
+    // Priority 0: the wait list, which workers take before any prioritized job.
+    expect(await queue.getJobState('a-6')).toBe('waiting');
+    expect(await queue.getJobState('a-7')).toBe('prioritized');
+    expect((await queue.getJob('a-6'))?.priority).toBe(0);
+    expect((await queue.getJob('a-6'))?.data).toEqual({ n: 2 });
+  });
+
+  it('prioritizedHead reads the priority of the prioritized job a worker takes next', async () => {
+    expect(await prioritizedHead(redis, queue)).toBeUndefined();
+    await queue.add('j', {}, { jobId: 'p-7', priority: 7 });
+    await queue.add('j', {}, { jobId: 'p-3', priority: 3 });
+    await queue.add('j', {}, { jobId: 'p-max', priority: 2 ** 21 - 1 });
+    expect(await prioritizedHead(redis, queue)).toBe(3);
+    expect((await queue.getPrioritized(0, 0)).map((j) => j.id)).toEqual(['p-3']);
+    worker = new Worker('layout', null, { connection: redis, prefix, lockDuration: 30_000 });
+    expect((await worker.getNextJob('tok-p'))?.id).toBe('p-3');
+    expect(await prioritizedHead(redis, queue)).toBe(7);
+    await queue.remove('p-7');
+    expect(await prioritizedHead(redis, queue)).toBe(2 ** 21 - 1);
   });
 
   it('readRunFlags claims the job only while the run holds its lock and nothing holds it back', async () => {

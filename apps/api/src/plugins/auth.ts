@@ -47,7 +47,9 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
  * Bearer tokens from API_TOKENS on every route, except routes marked `config: { auth: 'public' }`
- * (/healthz, /readyz) and the dashboard's (`auth: 'dashboard'`, which checks basic auth itself).
+ * (/healthz, /readyz, the web page's files) and the dashboard's (`auth: 'dashboard'`, which checks basic
+ * auth itself). A request the web session plugin has authenticated (`request.webSession`, set from the
+ * page's cookie on /v1 routes and the page's own) passes too.
  */
 export const authPlugin = fp(
   (app: FastifyInstance, options: AuthOptions) => {
@@ -63,6 +65,8 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = request.routeOptions.config.auth ?? 'token';
       if (auth !== 'token') return;
+      // The web page's session cookie, already checked (with its CSRF token) by web/session-plugin.ts.
+      if (request.webSession) return;
       if (hasToken(request)) return;
       reply.header('WWW-Authenticate', 'Bearer realm="vidqueue"');
       throw new HttpError.Unauthorized();

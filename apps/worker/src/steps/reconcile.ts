@@ -70,7 +70,7 @@ export async function startReconcile(ctx: StepContext, run: JobRun, detail: stri
     lookups: 0,
     errors: 0,
   };
-  await run.saveAndLog(
+  await run.saveAndLogInFlight(
     { step: 'reconciling', reconcile },
     `create outcome unknown (${detail}): looking ${clientRequestId} up in the usage logs`,
   );
@@ -162,7 +162,7 @@ async function adopt(
   const generationId = row.inferenceId;
   const cost = withReportedCost(run.data, { usdSpent: row.costUsd, creditsUsed: row.creditsUsed });
   const submittedAt = state.sentAt;
-  await run.saveAndLog(
+  await run.saveAndLogInFlight(
     {
       step: 'checking',
       generationId,

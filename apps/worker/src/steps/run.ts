@@ -69,6 +69,18 @@ export class JobRun {
     await updateDataAndLog(this.redis, this.job, this.data, line);
   }
 
+  /**
+   * `saveAndLog` for a job the provider now has (or may have): in the same write its priority drops
+   * to 0 (when it had one), so each of its status checks or lookups, when due, goes to BullMQ's wait
+   * list, ahead of every prioritized job not yet submitted: fair sharing (a batch row's priority) only
+   * orders submissions, never a generation already in flight.
+   */
+  async saveAndLogInFlight(patch: Partial<GenerationJobData>, line: string): Promise<void> {
+    this.data = { ...this.data, ...patch };
+    const priority = this.job.priority > 0 ? 0 : undefined;
+    await updateDataAndLog(this.redis, this.job, this.data, line, priority);
+  }
+
   /** Moves the job to the delayed set until `at` (epoch ms) and ends the run (`DelayedError`). */
   async delayUntil(at: number): Promise<never> {
     await this.job.moveToDelayed(at, this.token);

@@ -78,7 +78,7 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
   // The create answer's cost (`meta.usage` or the `x-aimlapi-*` headers), persisted with the id: a
   // provider that reports it only here (the stand-in) never repeats it on a poll.
   const cost = withReportedCost(run.data, generation);
-  await run.saveAndLog(
+  await run.saveAndLogInFlight(
     {
       step: 'checking',
       generationId: generation.id,

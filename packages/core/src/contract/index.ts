@@ -5,6 +5,7 @@
  */
 export * from './archive.js';
 export * from './batch-record.js';
+export * from './batch-browse.js';
 export * from './batch-view.js';
 export * from './budget.js';
 export * from './failure.js';
@@ -15,4 +16,5 @@ export * from './metadata-limits.js';
 export * from './row-carry.js';
 export * from './video-request.js';
 export * from './video-view.js';
+export * from './video-file-name.js';
 export * from './webhook-target.js';

@@ -33,8 +33,20 @@ export function vidqKeys(prefix: string) {
         result: `${b}:result`,
         /** Hash: row -> attempt number (0 at first, n after the n-th retry); fences stale hooks. */
         attempt: `${b}:attempt`,
+        /**
+         * Pub/sub channel (not a key): every row transition script publishes `<row> <status>` to it
+         * (`*` for a change of many rows), so a page can follow the batch without polling.
+         */
+        events: `${b}:events`,
       };
     },
+    /**
+     * Sorted set of batch ids scored by creation time (ms), for `GET /v1/batches`. An entry lives as long
+     * as its record: ids whose record has expired are removed when a listing meets them.
+     */
+    batchIndex: `${base}:batches`,
+    /** String with a TTL: a web page session, under the SHA-256 of its cookie's id (apps/api/src/web). */
+    webSession: (idDigest: string) => `${base}:web-session:${idDigest}`,
     /** JSON ArchiveRecord of one video (by job id), as long as the video's records live. */
     archive: (videoId: string) => `${base}:archive:${videoId}`,
     /** Hash: row -> JSON ArchiveRecord of a batch's rows; expires with the batch record. */

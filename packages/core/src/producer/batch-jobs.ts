@@ -24,13 +24,16 @@ export function batchRowRequest(r: BatchRowSource): { row: number; request: Batc
   return { row: r.row, request: request(r) };
 }
 
-/** The first job of a row: id `<batchId>-<row>` (adding it twice is a no-op in BullMQ). */
-export function batchRowJob(batchId: string, r: BatchRowSource): BatchJob {
+/**
+ * The first job of a row: id `<batchId>-<row>` (adding it twice is a no-op in BullMQ), at `priority`
+ * (see fair-share.ts; none when fair sharing is off).
+ */
+export function batchRowJob(batchId: string, r: BatchRowSource, priority?: number): BatchJob {
   return {
     name: GENERATION_JOB_NAME,
     // Job data follows job-data.ts; progress fields start absent.
     data: { ...request(r), batchId, row: r.row } as GenerationJobData,
-    opts: { jobId: batchJobId(batchId, r.row) },
+    opts: { jobId: batchJobId(batchId, r.row), ...(priority === undefined ? {} : { priority }) },
   };
 }
 
@@ -45,6 +48,7 @@ export function retryRowJob(
   attempt: number,
   stored: BatchRowInput,
   carry: BatchRowCarry | undefined,
+  priority?: number,
 ): BatchJob {
   const data: NewGenerationJobData = {
     ...request(stored),
@@ -59,6 +63,6 @@ export function retryRowJob(
   return {
     name: GENERATION_JOB_NAME,
     data: data as GenerationJobData,
-    opts: { jobId: batchJobId(batchId, row, attempt) },
+    opts: { jobId: batchJobId(batchId, row, attempt), ...(priority === undefined ? {} : { priority }) },
   };
 }

@@ -3,12 +3,13 @@
  * keys, job ids and Lua transitions (through the batch store) for `/v1/batches` and the SDK.
  */
 import { parseArchiveRecord } from '../contract/archive.js';
-import { batchJobId, type BatchRecord } from '../contract/batch-record.js';
+import { batchJobId, type BatchRecord, type BatchRowRecord } from '../contract/batch-record.js';
 import {
   isBatchFinished,
   toBatchResultRow,
   toBatchView,
   type BatchResultRow,
+  type BatchRowExtras,
   type PublicBatchView,
 } from '../contract/batch-view.js';
 import { FailureCode } from '../contract/failure.js';
@@ -17,6 +18,7 @@ import { formatUsd } from '../contract/budget.js';
 import { retryRowJob, type BatchJob } from './batch-jobs.js';
 import { CHUNK_ROWS, type ProducerContext } from './context.js';
 import { ProducerError, producerError } from './errors.js';
+import { batchPriorities } from './fair-share.js';
 
 /** The batch as stored, or BATCH_NOT_FOUND. */
 export async function requireBatch(ctx: ProducerContext, id: string): Promise<BatchRecord> {
@@ -36,6 +38,35 @@ export async function getBatch(ctx: ProducerContext, id: string): Promise<Public
 /** What results rows show beyond the batch record: `publicBase` makes archived rows point at our content URL. */
 export type ResultsOptions = { publicBase?: string | undefined };
 
+/**
+ * Each row with what its results row shows beyond the record: the completed rows' archive records (one
+ * HMGET for them all) and the base of our content URLs. Shared by the results and the rows pages.
+ */
+export async function withRowArchives(
+  ctx: ProducerContext,
+  id: string,
+  records: readonly BatchRowRecord[],
+  options: ResultsOptions = {},
+): Promise<[BatchRowRecord, BatchRowExtras][]> {
+  const completed = records.filter((r) => r.status === 'completed').map((r) => String(r.row));
+  const archives =
+    completed.length === 0
+      ? []
+      : await ctx.guard.bulk(() => ctx.redis.hmget(ctx.keys.batchArchive(id), ...completed));
+  const byRow = new Map(completed.map((row, i) => [Number(row), parseArchiveRecord(archives[i])]));
+  return records.map((record) => {
+    const archive = byRow.get(record.row);
+    return [
+      record,
+      {
+        batchId: id,
+        ...(archive ? { archive } : {}),
+        ...(options.publicBase === undefined ? {} : { publicBase: options.publicBase }),
+      },
+    ];
+  });
+}
+
 export async function openBatchResults(
   ctx: ProducerContext,
   id: string,
@@ -48,20 +79,8 @@ export async function openBatchResults(
       const records = await ctx.guard.bulk(() =>
         ctx.store.rows(id, from, Math.min(CHUNK_ROWS, lastRow - from + 1)),
       );
-      // Each completed row's archive record, read beside the rows (one HMGET per chunk).
-      const completed = records.filter((r) => r.status === 'completed').map((r) => String(r.row));
-      const archives =
-        completed.length === 0
-          ? []
-          : await ctx.guard.bulk(() => ctx.redis.hmget(ctx.keys.batchArchive(id), ...completed));
-      const byRow = new Map(completed.map((row, i) => [Number(row), parseArchiveRecord(archives[i])]));
-      for (const record of records) {
-        const archive = byRow.get(record.row);
-        yield toBatchResultRow(record, {
-          batchId: id,
-          ...(archive ? { archive } : {}),
-          ...(options.publicBase === undefined ? {} : { publicBase: options.publicBase }),
-        });
+      for (const [record, extras] of await withRowArchives(ctx, id, records, options)) {
+        yield toBatchResultRow(record, extras);
       }
     }
   }
@@ -132,6 +151,8 @@ export async function retryBatch(
   await requireBatch(ctx, id);
   const failed = await guard.bulk(() => store.retryableRows(id, only));
   const carries = new Map(failed.map((f) => [f.row, f.carry]));
+  // The retried rows take turns with other batches like a new batch of their own (fair-share.ts).
+  const priorityOf = await batchPriorities(ctx);
   let retried = 0;
   for (let i = 0; i < failed.length; i += CHUNK_ROWS) {
     const chunk = failed.slice(i, i + CHUNK_ROWS);
@@ -143,10 +164,13 @@ export async function retryBatch(
         moved.map((m) => m.row),
       ),
     );
-    const jobs: BatchJob[] = moved.flatMap(({ row, attempt }) => {
+    const jobs: BatchJob[] = [];
+    for (const { row, attempt } of moved) {
       const stored = requests.get(row);
-      return stored ? [retryRowJob(id, row, attempt, stored, carries.get(row))] : [];
-    });
+      if (stored) {
+        jobs.push(retryRowJob(id, row, attempt, stored, carries.get(row), priorityOf(retried + jobs.length)));
+      }
+    }
     try {
       await guard.bulk(() => queue.addBulk(jobs));
     } catch (err) {

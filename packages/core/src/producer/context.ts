@@ -23,6 +23,7 @@ export type ProducerConfig = Pick<
   | 'PRICES_REFRESH_MS'
   | 'BALANCE_CACHE_MS'
   | 'SPEND_LIMIT_USD_PER_DAY'
+  | 'FAIR_SHARE_ROWS'
 >;
 
 /** Rows per read of the batch record and per `addBulk`, for ingest, results, cancel and retry alike. */

@@ -4,6 +4,7 @@
  * catalogue of refusals.
  */
 export * from './balance.js';
+export * from './batch-browse.js';
 export * from './batch-jobs.js';
 export * from './batch-ops.js';
 export * from './batch-source.js';
@@ -11,6 +12,7 @@ export * from './context.js';
 export * from './dry-run.js';
 export * from './errors.js';
 export * from './estimate.js';
+export * from './fair-share.js';
 export * from './ingest-batch.js';
 export { MAX_METADATA_COLUMNS } from './ingest-passes.js';
 export { MAX_LISTED_ERRORS } from './ingest-refusals.js';

@@ -15,6 +15,7 @@ import {
 import { batchRowJob, batchRowRequest } from './batch-jobs.js';
 import { readSource, type BatchSource } from './batch-source.js';
 import { CHUNK_ROWS, type ProducerContext } from './context.js';
+import { batchPriorities } from './fair-share.js';
 
 /** Most metadata column names a batch keeps (the CSV export's extra columns). */
 export const MAX_METADATA_COLUMNS = 200;
@@ -99,7 +100,8 @@ export async function validateAndStage(
 
 /**
  * Pass two: reads the source again and adds a job per valid row, a chunk at a time, with ids
- * `<batchId>-<row>` (adding a row twice, as a resumed upload does, is a no-op in BullMQ).
+ * `<batchId>-<row>` (adding a row twice, as a resumed upload does, is a no-op in BullMQ) and
+ * priorities by position in the batch (fair-share.ts).
  */
 export async function enqueueRows(
   ctx: ProducerContext,
@@ -108,9 +110,10 @@ export async function enqueueRows(
   batchId: string,
 ): Promise<number> {
   const writes = new Overlap();
+  const priorityOf = await batchPriorities(ctx);
   let added = 0;
   for await (const rows of inChunks(iterateBulkRows(readSource(source), bulk), CHUNK_ROWS)) {
-    const jobs = rows.map((r) => batchRowJob(batchId, r));
+    const jobs = rows.map((r, i) => batchRowJob(batchId, r, priorityOf(added + i)));
     added += jobs.length;
     await writes.push(() => ctx.guard.bulk(() => ctx.queue.addBulk(jobs)));
   }

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
+import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
 import {
   cancelBatch,
   getBatch,
@@ -67,6 +68,10 @@ export function createProducer(deps: ProducerDeps) {
     /** The account balance (unknown without a provider key). */
     balance: () => ctx.balance.read(),
     getBatch: (id: string) => getBatch(ctx, id),
+    /** The most recent batches first, a page at a time (`next_cursor`). */
+    listBatches: (options?: ListBatchesOptions) => listBatches(ctx, options),
+    /** One page of a batch's rows, filtered by status and text (BATCH_NOT_FOUND). */
+    listBatchRows: (id: string, options?: ListRowsOptions) => listBatchRows(ctx, id, options),
     /** The batch and its rows in input order, read as they are consumed. */
     openBatchResults: (id: string, options?: ResultsOptions) => openBatchResults(ctx, id, options),
     /** The results export (JSONL or CSV) as a stream. */

@@ -17,6 +17,7 @@ import {
 import { GENERATION_JOB_NAME } from '../store/queue.js';
 import type { ProducerContext } from './context.js';
 import { CostTally, priceTable } from './estimate.js';
+import { singlePriority } from './fair-share.js';
 import { ProducerError, producerError } from './errors.js';
 import { refuseOverVideoCap, refuseUnpricedUnderCap } from './spend-checks.js';
 import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
@@ -51,7 +52,10 @@ export async function getVideo(ctx: ProducerContext, id: string): Promise<VideoV
 
 function addJob(ctx: ProducerContext, id: string, data: NewGenerationJobData): Promise<GenerationJob> {
   // Job data follows job-data.ts: progress fields start absent; the worker fills them.
-  return ctx.guard(() => ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id }));
+  // A single prompt goes before every batch row (fair-share.ts).
+  return ctx.guard(() =>
+    ctx.queue.add(GENERATION_JOB_NAME, data as GenerationJobData, { jobId: id, ...singlePriority(ctx) }),
+  );
 }
 
 /** A video's queued view and the fingerprint of what it asked for, or undefined when it has no job. */

@@ -71,6 +71,11 @@ export const ConfigSchema = z.object({
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
   /**
+   * Fair sharing: batch rows get one BullMQ priority level per this many rows, so batches queued
+   * together take turns by this many rows and a single prompt goes before them; 0: no priorities (FIFO).
+   */
+  FAIR_SHARE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /**
    * How long batch records (counts, per-row results) stay readable after the batch finished (no TTL while
    * rows still run). Under a minute only makes sense in tests.
    */

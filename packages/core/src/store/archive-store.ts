@@ -72,6 +72,8 @@ export function createArchiveStore(redis: Redis, prefix: string, options: Archiv
       }
       if (ref.batchId !== undefined && ref.row !== undefined) {
         await redis.srem(keys.batchArchivePending(ref.batchId), String(ref.row));
+        // The row's video_url changes (ours once archived): a page following the batch reloads it.
+        await redis.publish(keys.batch(ref.batchId).events, `${ref.row} completed`);
       }
     },
 

@@ -32,7 +32,7 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
       };
       const created = await scripts['batch-create'].run(
         redis,
-        [k.meta, k.counts],
+        [k.meta, k.counts, keys.batchIndex],
         [ttlSeconds, batch.total, ...Object.entries(fields).flat()],
       );
       return created === 1;

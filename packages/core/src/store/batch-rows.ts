@@ -6,6 +6,7 @@ import type {
 } from '../contract/batch-record.js';
 import type { VideoStatus } from '../contract/video-view.js';
 import type { BatchStoreContext } from './batch-context.js';
+import { scripts } from './scripts/index.js';
 
 /**
  * Fields of a row in the `result` hash beside its current outcome (`<row>`): what its earlier attempts
@@ -22,6 +23,35 @@ export const rowField = {
  * each (status, attempt, outcome). Part of `createBatchStore`.
  */
 export function batchRowOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
+  async function rowsAt(batchId: string, rowNumbers: readonly number[]): Promise<BatchRowRecord[]> {
+    const k = keys.batch(batchId);
+    const fields = rowNumbers.map(String);
+    if (fields.length === 0) return [];
+    const [inputs, statuses, results, attempts, priors, flags] = await Promise.all([
+      redis.hmget(k.input, ...fields),
+      redis.hmget(k.status, ...fields),
+      redis.hmget(k.result, ...fields),
+      redis.hmget(k.attempt, ...fields),
+      redis.hmget(k.result, ...fields.map(rowField.prior)),
+      redis.hmget(k.result, ...fields.map(rowField.duplicate)),
+    ]);
+    const out: BatchRowRecord[] = [];
+    fields.forEach((field, i) => {
+      const input = inputs[i];
+      if (input === null || input === undefined) return;
+      out.push({
+        row: Number(field),
+        status: (statuses[i] ?? 'queued') as VideoStatus,
+        attempt: Number(attempts[i] ?? 0),
+        input: JSON.parse(input) as BatchRowInput,
+        outcome: results[i] ? (JSON.parse(results[i]) as BatchRowOutcome) : {},
+        ...(priors[i] ? { prior: JSON.parse(priors[i]) as BatchRowCarry } : {}),
+        ...(flags[i] ? { possibleDuplicate: true } : {}),
+      });
+    });
+    return out;
+  }
+
   return {
     /** Stores the requests of some rows (before their jobs are added). Idempotent. */
     async addRows(batchId: string, rows: readonly { row: number; request: BatchRowInput }[]): Promise<void> {
@@ -63,33 +93,34 @@ export function batchRowOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
     },
 
     /** Rows `fromRow` .. `fromRow + count - 1` that exist (skipped rows have gaps), in order. */
-    async rows(batchId: string, fromRow: number, count: number): Promise<BatchRowRecord[]> {
+    rows(batchId: string, fromRow: number, count: number): Promise<BatchRowRecord[]> {
+      return rowsAt(
+        batchId,
+        Array.from({ length: Math.max(0, count) }, (_, i) => fromRow + i),
+      );
+    },
+
+    /** The given rows that exist, in the order given. */
+    rowsAt,
+
+    /**
+     * Which rows of `fromRow` .. `toRow` exist and match: a status (absent: any) and a text found in the
+     * prompt or custom id (plain, ASCII case-insensitive; absent: any). Runs in Redis, sends back row
+     * numbers only: keep spans to about a thousand rows (each span is one script call).
+     */
+    async scanRows(
+      batchId: string,
+      fromRow: number,
+      toRow: number,
+      filter: { status?: VideoStatus | undefined; text?: string | undefined } = {},
+    ): Promise<number[]> {
       const k = keys.batch(batchId);
-      const fields = Array.from({ length: count }, (_, i) => String(fromRow + i));
-      if (fields.length === 0) return [];
-      const [inputs, statuses, results, attempts, priors, flags] = await Promise.all([
-        redis.hmget(k.input, ...fields),
-        redis.hmget(k.status, ...fields),
-        redis.hmget(k.result, ...fields),
-        redis.hmget(k.attempt, ...fields),
-        redis.hmget(k.result, ...fields.map(rowField.prior)),
-        redis.hmget(k.result, ...fields.map(rowField.duplicate)),
-      ]);
-      const out: BatchRowRecord[] = [];
-      fields.forEach((field, i) => {
-        const input = inputs[i];
-        if (input === null || input === undefined) return;
-        out.push({
-          row: Number(field),
-          status: (statuses[i] ?? 'queued') as VideoStatus,
-          attempt: Number(attempts[i] ?? 0),
-          input: JSON.parse(input) as BatchRowInput,
-          outcome: results[i] ? (JSON.parse(results[i]) as BatchRowOutcome) : {},
-          ...(priors[i] ? { prior: JSON.parse(priors[i]) as BatchRowCarry } : {}),
-          ...(flags[i] ? { possibleDuplicate: true } : {}),
-        });
-      });
-      return out;
+      const rows = (await scripts['batch-scan-rows'].run(
+        redis,
+        [k.status, k.input],
+        [fromRow, toRow, filter.status ?? '', (filter.text ?? '').toLowerCase()],
+      )) as number[];
+      return rows.map(Number);
     },
 
     /** The stored requests of the given rows (missing rows are left out). */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { vidqKeys } from '../contract/keys.js';
 import type { BatchStoreContext } from './batch-context.js';
+import { batchIndexOps } from './batch-index.js';
 import { batchMetaOps } from './batch-meta.js';
 import { batchRowOps } from './batch-rows.js';
 import { batchTransitionOps } from './batch-transitions.js';
@@ -12,8 +13,9 @@ import { batchTransitionOps } from './batch-transitions.js';
  * move one count down and another up in the same step, so the counts always add up to `total`
  * however many workers finish rows at once, and whatever hooks are replayed after a crash.
  *
- * Three parts, one file each: the meta and counts (`batch-meta.ts`), the rows' requests and outcomes
- * (`batch-rows.ts`), and the row transitions run in Lua (`batch-transitions.ts`).
+ * Four parts, one file each: the meta and counts (`batch-meta.ts`), the index of batches by creation
+ * time (`batch-index.ts`), the rows' requests and outcomes (`batch-rows.ts`), and the row transitions
+ * run in Lua (`batch-transitions.ts`).
  */
 export type BatchStore = ReturnType<typeof createBatchStore>;
 
@@ -22,9 +24,11 @@ export function createBatchStore(redis: Redis, prefix: string, ttlSeconds: numbe
   return {
     ttlSeconds,
     ...batchMetaOps(ctx),
+    ...batchIndexOps(ctx),
     ...batchRowOps(ctx),
     ...batchTransitionOps(ctx),
   };
 }
 
 export type { SetRowStatusOptions } from './batch-transitions.js';
+export { decodeBatchCursor, encodeBatchCursor, type BatchIndexEntry } from './batch-index.js';

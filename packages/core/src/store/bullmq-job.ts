@@ -1,7 +1,8 @@
 /**
- * The only code that writes into BullMQ's own keys: a job's hash (`<prefix>:<queue>:<id>`, field
- * `data`), its lock (`<job key>:lock`, holding the worker's token) and its log list (`<job key>:logs`,
- * trimmed to `keepLogs`). BullMQ does not promise this layout, so `test/bullmq-job.test.ts` checks it
+ * The only code that writes into BullMQ's own keys: a job's hash (`<prefix>:<queue>:<id>`, fields
+ * `data` and `priority`), its lock (`<job key>:lock`, holding the worker's token) and its log list
+ * (`<job key>:logs`, trimmed to `keepLogs`); and the one place that reads the head of the queue's
+ * prioritized set (`<prefix>:<queue>:prioritized`, score `priority * 2^32 + counter`). BullMQ does not promise this layout, so `test/bullmq-job.test.ts` checks it
  * against the installed version: an upgrade that changes it fails that test instead of breaking these
  * writes silently.
  *
@@ -9,7 +10,7 @@
  * (two runs of one job can never both send a create) and a data write plus its log line in one round
  * trip; BullMQ's API offers neither.
  */
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { scripts, type ScriptConnection } from './scripts/index.js';
 
 /** The Redis key of a job's hash (its lock is `<key>:lock`, its log list `<key>:logs`). */
@@ -44,22 +45,50 @@ export async function updateDataIfLocked<T>(
  * `job.updateData(data)` followed by `job.log(line)` (same keys, same `keepLogs` trimming) in one
  * round trip: the hot path writes a step and its log line together. Throws when the job is gone, like
  * `updateData`.
+ *
+ * With `priority`, the job's priority field is set in the same write (what `job.changePriority` does
+ * to a job that is neither waiting nor prioritized): BullMQ reads it when the job leaves the delayed
+ * set, so an active job about to be delayed comes back at that priority (0: the wait list, which
+ * workers take before any prioritized job). Only for the active job the caller runs.
  */
 export async function updateDataAndLog<T>(
   redis: ScriptConnection,
   job: Job<T>,
   data: T,
   line: string,
+  priority?: number,
 ): Promise<void> {
   const key = jobKey(job);
   const keepLogs = job.opts.keepLogs;
   const result = await scripts['job-update-and-log'].run(
     redis,
     [key, `${key}:logs`],
-    [JSON.stringify(data), line, keepLogs === undefined ? '' : String(keepLogs)],
+    [
+      JSON.stringify(data),
+      line,
+      keepLogs === undefined ? '' : String(keepLogs),
+      priority === undefined ? '' : String(priority),
+    ],
   );
   if (result !== 0) throw new Error(`Missing key for job ${job.id ?? ''}. updateData`);
   job.data = data;
+  if (priority !== undefined) job.priority = priority;
+}
+
+/** Where BullMQ packs a prioritized job's priority in its score: `priority * 2^32 + counter`. */
+const PRIORITY_SCORE_SHIFT = 0x1_0000_0000;
+
+/**
+ * The priority of the job a worker would take next from the queue's prioritized set (the lowest), or
+ * undefined when the set is empty. One ZRANGE on the set's head, whatever its size.
+ */
+export async function prioritizedHead(
+  redis: { zrange(key: string, start: number, stop: number, withScores: 'WITHSCORES'): Promise<string[]> },
+  queue: Pick<Queue, 'qualifiedName'>,
+): Promise<number | undefined> {
+  const head = await redis.zrange(`${queue.qualifiedName}:prioritized`, 0, 0, 'WITHSCORES');
+  const score = Number(head[1]);
+  return head.length < 2 || !Number.isFinite(score) ? undefined : Math.floor(score / PRIORITY_SCORE_SHIFT);
 }
 
 /**

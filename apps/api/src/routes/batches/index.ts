@@ -3,12 +3,16 @@ import multipart from '@fastify/multipart';
 import type { Config } from '@vidqueue/core/runtime';
 import { cancelBatchRoute } from './cancel.js';
 import { createBatchRoute } from './create.js';
+import { batchEventsRoute } from './events.js';
 import { getBatchRoute } from './get.js';
+import { listBatchesRoute } from './list.js';
 import { batchResultsRoute } from './results.js';
 import { retryBatchRoute } from './retry.js';
+import { batchRowsRoute } from './rows.js';
 import { updateBatchRoute } from './update.js';
 import { BODY_FORMATS } from './upload.js';
 import { createUploadGate } from './upload-guard.js';
+import { batchVideosZipRoute } from './videos-zip.js';
 
 /** `/v1/batches`: one small file per action, each an adapter over the producer's batch operations. */
 export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
@@ -24,4 +28,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   cancelBatchRoute(app);
   retryBatchRoute(app);
   updateBatchRoute(app);
+  listBatchesRoute(app);
+  batchRowsRoute(app);
+  batchEventsRoute(app);
+  batchVideosZipRoute(app, config);
 };

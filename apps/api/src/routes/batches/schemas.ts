@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { IdempotencyKeySchema } from '@vidqueue/core/contract';
+import { BROWSE_PAGE_MAX, IdempotencyKeySchema, VIDEO_STATUSES } from '@vidqueue/core/contract';
 
 /** The app as the batch routes see it (zod type provider). */
 export type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
@@ -81,3 +81,19 @@ export const RetryBody = z
   .nullish();
 
 export const RetriedSchema = z.object({ retried: z.number().int() }).meta({ id: 'BatchRetried' });
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(BROWSE_PAGE_MAX).default(20).describe('Batches per page'),
+  cursor: z.string().min(1).max(120).optional().describe('next_cursor of the previous page'),
+});
+
+export const RowsQuery = z.object({
+  status: z.enum(VIDEO_STATUSES).optional().describe('Only rows with this status'),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Only rows whose prompt or custom_id contains this text (ASCII case-insensitive)'),
+  offset: z.coerce.number().int().min(0).default(0).describe('Matching rows to skip'),
+  limit: z.coerce.number().int().min(1).max(BROWSE_PAGE_MAX).default(50).describe('Rows per page'),
+});

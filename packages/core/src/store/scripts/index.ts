@@ -25,10 +25,11 @@ export type RedisScript = {
 
 /** File name (without `.lua`) → number of KEYS. */
 const SCRIPTS = {
-  'batch-create': 2,
+  'batch-create': 3,
   'batch-set-row': 6,
   'batch-retry-rows': 6,
   'batch-cancel-rows': 6,
+  'batch-scan-rows': 2,
   'batch-mark-enqueued': 6,
   'job-update-if-locked': 2,
   'job-update-and-log': 2,

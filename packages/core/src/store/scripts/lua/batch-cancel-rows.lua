@@ -4,6 +4,8 @@
 -- KEYS[1] meta  KEYS[2] counts  KEYS[3] status  KEYS[4] result  KEYS[5] attempt  KEYS[6] input
 -- ARGV[1] now (ms)  ARGV[2] ttl (s)  ARGV[3] outcome JSON  ARGV[4..] rows
 -- Returns how many rows moved.
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local TTL = ARGV[2]
 -- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
@@ -33,4 +35,5 @@ local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(r
   + tonumber(redis.call('HGET', KEYS[2], 'paused') or '0')
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1]) end
 keep(open)
+redis.call('PUBLISH', string.gsub(KEYS[1], ':meta$', ':events'), '* cancelled')
 return n

@@ -5,6 +5,8 @@
 -- ARGV[1] now (ms)  ARGV[2] ttl (s)  ARGV[3..] triples: row, carry JSON ('' for none), '1' to flag it
 -- Returns { row, attempt, row, attempt, ... } for the rows moved (a row retried by a concurrent
 -- request is not moved twice).
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 local TTL = ARGV[2]
 -- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
@@ -37,5 +39,6 @@ end
 if #moved > 0 then
   redis.call('HDEL', KEYS[1], 'finished_at', 'cancelled_at')
   keep(1)
+  redis.call('PUBLISH', string.gsub(KEYS[1], ':meta$', ':events'), '* retried')
 end
 return moved

@@ -9,6 +9,8 @@
 -- (`possible_duplicates`); a cost is added when the row reaches a final status, once per generation
 -- (`<row>:cost:<generation>`), so replays and a job retried from the dashboard never count a charge twice.
 -- The batch is finished when no row is queued, paused or generating.
+-- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
+-- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
 local TTL = ARGV[7]
 -- Keys' lifetime: none while the batch is fully enqueued and a row is still open (a batch record never
@@ -29,6 +31,7 @@ if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
 local new = ARGV[2]
 -- Only a row not yet submitted can wait for a cap (a cancel may have moved it on meanwhile).
 if new == 'paused' and cur ~= 'queued' and cur ~= 'paused' then return {0, cur} end
+local channel = string.gsub(KEYS[1], ':meta$', ':events')
 -- Open rows: queued, paused (waiting for a cap) or generating.
 local function open_rows()
   return tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
@@ -40,6 +43,7 @@ if ARGV[9] == '1' and redis.call('HSETNX', KEYS[4], row .. ':dup', '1') == 1 the
 end
 if new == cur then
   keep(open_rows())
+  if ARGV[4] ~= '' then redis.call('PUBLISH', channel, row .. ' ' .. cur) end
   return {0, cur}
 end
 redis.call('HINCRBY', KEYS[2], cur, -1)
@@ -54,4 +58,5 @@ end
 local open = open_rows()
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[6]) else redis.call('HDEL', KEYS[1], 'finished_at') end
 keep(open)
+redis.call('PUBLISH', channel, row .. ' ' .. new)
 return {1, cur}

@@ -1,0 +1,187 @@
+// Batch page: live counts from server-sent events (no polling), a paged grid of rows read from the
+// API a page at a time, filters, retry, cancel and downloads.
+import { api, setUpNav } from './api.js';
+import { $, age, el, replace, showError, usd } from './dom.js';
+
+const PAGE = 24;
+const id = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+const base = `/v1/batches/${encodeURIComponent(id)}`;
+const state = { batch: null, status: '', q: '', offset: 0, page: null, shown: new Set() };
+
+const rowsList = $('#rows');
+const retry = $('#retry');
+const cancel = $('#cancel');
+
+function renderBatch(batch) {
+  state.batch = batch;
+  document.title = `Batch ${batch.id} · vidqueue`;
+  $('#batch-id').textContent = batch.id;
+  const status = $('#batch-status');
+  status.textContent = batch.status;
+  status.className = `badge s-${batch.status}`;
+  $('#batch-created').textContent = `created ${age(batch.created_at)}`;
+  const counts = batch.counts;
+  const finished = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0);
+  const progress = $('#progress');
+  progress.max = Math.max(1, batch.total);
+  progress.value = finished;
+  $('#progress-text').textContent = `${finished} of ${batch.total}`;
+  replace(
+    $('#counts'),
+    Object.entries(counts).map(([name, n]) =>
+      el('li', { dataset: { status: name } }, el('span', { class: `s-${name}` }, name), `: ${n}`),
+    ),
+  );
+  $('#batch-cost').textContent = usd(batch.cost_usd);
+  retry.disabled = !counts.failed;
+  cancel.disabled = (counts.queued ?? 0) + (counts.generating ?? 0) + (counts.paused ?? 0) === 0;
+  // The filter offers the statuses the batch reports (counts always list every one).
+  const filter = $('#status-filter');
+  for (const name of Object.keys(counts)) {
+    if (!filter.querySelector(`option[value="${name}"]`)) filter.append(el('option', { value: name }, name));
+  }
+}
+
+function videoOf(row) {
+  const video = el('video', {
+    controls: true,
+    preload: 'metadata',
+    muted: true,
+    playsinline: true,
+    src: row.video_url,
+    'aria-label': `Video of row ${row.row}`,
+  });
+  return video;
+}
+
+function renderRow(row) {
+  const title = el(
+    'strong',
+    {},
+    `Row ${row.row}`,
+    row.custom_id ? ' · ' : '',
+    row.custom_id ? el('span', { class: 'mono' }, row.custom_id) : null,
+  );
+  return el(
+    'li',
+    { class: 'row', dataset: { row: row.row, status: row.status, video: row.video_url ?? '' } },
+    el('header', {}, title, el('span', { class: `badge s-${row.status}` }, row.status)),
+    row.status === 'completed' && row.video_url ? videoOf(row) : null,
+    el('p', { class: 'prompt' }, row.prompt),
+    el(
+      'p',
+      { class: 'meta' },
+      row.model,
+      row.cost_usd !== null ? ` · ${usd(row.cost_usd)}` : '',
+      row.attempt ? ` · attempt ${row.attempt + 1}` : '',
+      row.possible_duplicate ? ' · possible duplicate (sent again after an unknown outcome)' : '',
+    ),
+    row.status === 'failed' || row.status === 'cancelled'
+      ? el('p', { class: 'reason' }, row.error_code ? `${row.error_code}: ` : '', row.error_message ?? '')
+      : null,
+  );
+}
+
+async function loadRows() {
+  const params = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE) });
+  if (state.status) params.set('status', state.status);
+  if (state.q) params.set('q', state.q);
+  try {
+    const page = await api(`${base}/rows?${params}`);
+    state.page = page;
+    state.shown = new Set(page.rows.map((r) => r.row));
+    // Keep the videos of rows that did not change (a playing video is not restarted); a row whose
+    // video_url changed (its archive settled: our copy replaces the provider's URL) is drawn again.
+    const previous = new Map([...rowsList.children].map((li) => [li.dataset.row, li]));
+    const items = page.rows.map((row) => {
+      const old = previous.get(String(row.row));
+      const same = old && old.dataset.status === row.status && old.dataset.video === (row.video_url ?? '');
+      return same ? old : renderRow(row);
+    });
+    rowsList.replaceChildren(...items);
+    const last = page.offset + page.rows.length;
+    const of = page.total !== null ? ` of ${page.total}` : page.next_offset !== null ? '+' : '';
+    $('#rows-summary').textContent = page.rows.length
+      ? `Rows ${page.offset + 1}–${last}${of}`
+      : 'No rows match.';
+    $('#prev').disabled = page.offset === 0;
+    $('#next').disabled = page.next_offset === null;
+  } catch (err) {
+    showError(err.message);
+  }
+}
+
+let reloadTimer;
+/** Reloads the visible page soon, once for a burst of updates. */
+function reloadRowsSoon() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => void loadRows(), 300);
+}
+
+function listen() {
+  const source = new EventSource(`${base}/events`);
+  const live = $('#live');
+  source.addEventListener('open', () => (live.textContent = 'live'));
+  source.addEventListener('error', () => (live.textContent = 'reconnecting…'));
+  source.addEventListener('snapshot', (event) => {
+    renderBatch(JSON.parse(event.data));
+    void loadRows();
+  });
+  source.addEventListener('update', (event) => {
+    const { batch, rows } = JSON.parse(event.data);
+    renderBatch(batch);
+    // Reload the page of rows when a row on it changed, or when the filter makes any change matter.
+    if (rows === null || state.status || rows.some((r) => state.shown.has(r.row)) || state.shown.size < PAGE)
+      reloadRowsSoon();
+  });
+}
+
+$('#filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.status = $('#status-filter').value;
+  state.q = $('#search').value.trim();
+  state.offset = 0;
+  void loadRows();
+});
+$('#status-filter').addEventListener('change', () => {
+  state.status = $('#status-filter').value;
+  state.offset = 0;
+  void loadRows();
+});
+$('#prev').addEventListener('click', () => {
+  state.offset = Math.max(0, state.offset - PAGE);
+  void loadRows();
+});
+$('#next').addEventListener('click', () => {
+  if (state.page?.next_offset === null) return;
+  state.offset = state.page.next_offset;
+  void loadRows();
+});
+retry.addEventListener('click', async () => {
+  retry.disabled = true;
+  try {
+    const { retried } = await api(`${base}/retry`, {
+      method: 'POST',
+      body: JSON.stringify({ only: 'failed' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    $('#rows-summary').textContent = `${retried} row${retried === 1 ? '' : 's'} queued again.`;
+  } catch (err) {
+    showError(err.message);
+  }
+});
+cancel.addEventListener('click', async () => {
+  if (!confirm('Cancel every row of this batch that has not finished?')) return;
+  cancel.disabled = true;
+  try {
+    renderBatch(await api(base, { method: 'DELETE' }));
+  } catch (err) {
+    showError(err.message);
+  }
+});
+
+$('#dl-csv').href = `${base}/results?format=csv`;
+$('#dl-jsonl').href = `${base}/results?format=jsonl`;
+$('#dl-zip').href = `${base}/videos.zip`;
+void setUpNav();
+listen();

@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import fastifyStatic from '@fastify/static';
+import { z } from 'zod';
+import type { ZodTypeProvider } from '@fastify/type-provider-zod';
+import { HttpError } from '../errors.js';
+import { makeSecretMatcher } from '../plugins/auth.js';
+import { sessionCookie } from './cookie.js';
+import { SESSION_TTL_SECONDS, sha256Hex } from './session-store.js';
+
+/**
+ * The folder of the page's files: `public/` beside this module when run from source, `public/` beside
+ * `dist/main.mjs` in the production bundle (scripts/build.mjs copies it there).
+ */
+export function publicDir(): string {
+  const dir = fileURLToPath(new URL('./public/', import.meta.url));
+  if (!existsSync(dir)) throw new Error(`The web page's files are missing: no folder ${dir}`);
+  return dir;
+}
+
+/** The page's pages: path → file. The batch page reads its id from the address. */
+const PAGES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/batches': 'batches.html',
+  '/batches/:id': 'batch.html',
+  '/sign-in': 'sign-in.html',
+};
+
+/**
+ * What a page may load: only our own scripts and styles (no inline script, so a prompt that slipped into
+ * the HTML could not run), videos from anywhere (the provider's CDN, or our own archive), requests to
+ * this origin only, and no framing.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "media-src 'self' https: http:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+function pageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store');
+}
+
+const SignInBody = z.strictObject({ token: z.string().min(1).max(4096) });
+
+const SessionView = z.object({
+  mode: z.enum(['open', 'signed-in', 'signed-out']),
+  csrf: z.string().nullable().describe('Send it as x-vidq-csrf with every state-changing request'),
+});
+
+/**
+ * The web page, served by the API itself: its files under /assets/ (`@fastify/static`), its pages
+ * (`/`, `/batches`, `/batches/:id`, `/sign-in`), and the session routes (`/web/session`: read, sign in
+ * with an API token, sign out). Everything the page shows comes from the /v1 API, with the session
+ * cookie (when API_TOKENS is set) in place of a bearer token.
+ */
+export const webPlugin = fp(
+  async (root: FastifyInstance, options: { tokens: readonly string[] }) => {
+    const tokens = options.tokens.filter((t) => t.length > 0);
+    const open = tokens.length === 0;
+    const matches = makeSecretMatcher(tokens);
+
+    await root.register(async (scope) => {
+      // The files hold no data: anyone may load them (the data comes through the authenticated API).
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, auth: 'public', web: true };
+        route.schema = { ...route.schema, hide: true };
+      });
+      await scope.register(fastifyStatic, {
+        root: publicDir(),
+        prefix: '/assets/',
+        index: false,
+        wildcard: true,
+        setHeaders: (res) => {
+          res.setHeader('x-content-type-options', 'nosniff');
+        },
+      });
+      const app = scope.withTypeProvider<ZodTypeProvider>();
+
+      for (const [path, file] of Object.entries(PAGES)) {
+        app.get(path, { schema: { hide: true } }, (request, reply) => {
+          if (!open && request.webSession === null && file !== 'sign-in.html') {
+            return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`);
+          }
+          return pageHeaders(reply).sendFile(file);
+        });
+      }
+
+      app.get(
+        '/web/session',
+        { schema: { hide: true, response: { 200: SessionView } } },
+        (request, reply) => {
+          reply.header('cache-control', 'no-store');
+          if (open) return { mode: 'open' as const, csrf: null };
+          const session = request.webSession;
+          return session
+            ? { mode: 'signed-in' as const, csrf: session.csrf }
+            : { mode: 'signed-out' as const, csrf: null };
+        },
+      );
+
+      app.post(
+        '/web/session',
+        { schema: { hide: true, body: SignInBody, response: { 200: SessionView } } },
+        async (request, reply) => {
+          if (open) return { mode: 'open' as const, csrf: null };
+          if (!matches(request.body.token)) {
+            request.log.info('web sign-in refused');
+            throw new HttpError.SignInRefused();
+          }
+          const { id, session } = await root.webSessions.create(sha256Hex(request.body.token));
+          reply.header(
+            'set-cookie',
+            sessionCookie(id, { secure: request.protocol === 'https', maxAgeSeconds: SESSION_TTL_SECONDS }),
+          );
+          reply.header('cache-control', 'no-store');
+          request.log.info('web sign-in');
+          return { mode: 'signed-in' as const, csrf: session.csrf };
+        },
+      );
+
+      app.delete('/web/session', { schema: { hide: true } }, async (request, reply) => {
+        if (request.webSession) await root.webSessions.remove(request.webSession.id);
+        reply.header(
+          'set-cookie',
+          sessionCookie('', { secure: request.protocol === 'https', maxAgeSeconds: 0 }),
+        );
+        return reply.code(204).send();
+      });
+    });
+  },
+  { name: 'vidq-web', dependencies: ['vidq-web-session'] },
+);
