@@ -13,6 +13,7 @@ import { producerPlugin } from './plugins/producer.js';
 import { sideEffectsPlugin } from './plugins/side-effects.js';
 import { tracingPlugin } from './plugins/tracing.js';
 import { adminRoutes } from './routes/admin.js';
+import { balanceRoutes } from './routes/balance.js';
 import { batchRoutes } from './routes/batches/index.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -102,6 +103,7 @@ export function buildApp(deps: AppDeps) {
   app.register(metricsRoutes);
   app.register(modelRoutes, { catalogue, defaultModel: config.DEFAULT_MODEL });
   app.register(adminRoutes);
+  app.register(balanceRoutes);
   app.register(videoRoutes, { config });
   app.register(videoContentRoutes);
   app.register(batchRoutes, { config });

@@ -10,8 +10,9 @@ const CHUNK = 1000;
 
 /**
  * Removes a finished batch for good: its archived files (`batches/<id>/` in storage), every job of
- * every attempt of its rows (generation and archive jobs), the archive records, the webhook target and
- * the batch record with its Idempotency-Key. Webhook delivery records are left to expire (they are
+ * every attempt of its rows (generation and archive jobs) with their spending reservations (all settled
+ * or released by then), the archive records, the webhook target and the batch record with its
+ * Idempotency-Key. Webhook delivery records are left to expire (they are
  * the log of what was sent). Safe to run again: each step removes what is left.
  */
 export async function purgeBatch(app: FastifyInstance, batch: BatchRecord): Promise<Purged> {
@@ -36,6 +37,7 @@ export async function purgeBatch(app: FastifyInstance, batch: BatchRecord): Prom
   for (const jobId of videoIds) {
     jobs += await app.queue.remove(jobId);
     await app.archive.queue.remove(archiveJobId(jobId));
+    await app.redis.del(app.keys.reservation(jobId));
   }
   await app.archive.store.forget(storageKeys);
   await app.archive.store.dropBatch(id, videoIds);

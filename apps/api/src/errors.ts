@@ -36,11 +36,6 @@ export const HttpError = {
     "A request made with the web page's session cookie needs the page's CSRF token in the x-vidq-csrf header",
     403,
   ),
-  DryRunUnavailable: createError(
-    'DRY_RUN_UNAVAILABLE',
-    'Dry runs (estimates) are not available on this server yet: nothing was queued',
-    400,
-  ),
   SignInRefused: createError('SIGN_IN_REFUSED', 'That is not one of the API tokens', 401),
   BatchNotFinished: createError(
     'BATCH_NOT_FINISHED',

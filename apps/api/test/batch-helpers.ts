@@ -60,6 +60,9 @@ export type Created = {
   total: number;
   skipped: number;
   skipped_rows?: { line: number; row?: number; column?: string; message: string }[];
+  estimated_cost_usd: number | null;
+  unpriced_rows: number;
+  max_cost_usd: number | null;
   created_at: string;
 };
 
@@ -67,8 +70,12 @@ export type BatchBody = {
   id: string;
   status: string;
   total: number;
-  counts: Record<'queued' | 'generating' | 'completed' | 'failed' | 'cancelled', number>;
+  counts: Record<'queued' | 'paused' | 'generating' | 'completed' | 'failed' | 'cancelled', number>;
   cost_usd: number;
+  estimated_cost_usd: number | null;
+  unpriced_rows: number;
+  max_cost_usd: number | null;
+  committed_cost_usd: number;
   possible_duplicates: number;
   created_at: string;
   finished_at: string | null;

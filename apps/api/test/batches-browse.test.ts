@@ -187,23 +187,3 @@ describe('GET /v1/batches/:id/events', () => {
     expect((await t.app.inject({ url: '/v1/batches/bat_nope/events' })).statusCode).toBe(404);
   });
 });
-
-describe('POST /v1/batches?dry_run=true (the start page’s check)', () => {
-  it('is refused with 400 and queues nothing until dry runs are answered (prices and budgets)', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/batches?dry_run=true',
-      headers: { 'content-type': 'text/csv' },
-      payload: 'prompt\na fox in the snow\n',
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: {
-        code: 'DRY_RUN_UNAVAILABLE',
-        message: 'Dry runs (estimates) are not available on this server yet: nothing was queued',
-      },
-    });
-    const list = await t.app.inject({ url: '/v1/batches' });
-    expect(list.json<{ batches: unknown[] }>().batches).toEqual([]);
-  });
-});

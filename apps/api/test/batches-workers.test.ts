@@ -140,6 +140,7 @@ describe('a batch run by two worker processes', () => {
     const second = await watchUntilFinished(id);
     expect(second.last.counts).toEqual({
       queued: 0,
+      paused: 0,
       generating: 0,
       completed: ROWS,
       failed: 0,

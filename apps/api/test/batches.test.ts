@@ -248,7 +248,7 @@ describe('OpenAPI', () => {
       ]),
     );
     expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['202', '413', '422']));
-    expect(Object.keys(doc.paths['/v1/batches/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(doc.paths['/v1/batches/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
   });
 });
 

@@ -40,6 +40,7 @@ describe('OpenAPI at /docs', () => {
       'DELETE /v1/videos/{id}',
       'GET /healthz',
       'GET /readyz',
+      'GET /v1/balance',
       'GET /v1/batches',
       'GET /v1/batches/{id}',
       'GET /v1/batches/{id}/events',
@@ -50,6 +51,7 @@ describe('OpenAPI at /docs', () => {
       'GET /v1/videos/{id}',
       'GET /v1/videos/{id}/content',
       'GET /v1/webhooks/deliveries',
+      'PATCH /v1/batches/{id}',
       'POST /v1/admin/resume',
       'POST /v1/batches',
       'POST /v1/batches/{id}/retry',
@@ -66,6 +68,7 @@ describe('OpenAPI at /docs', () => {
     const body = post.requestBody.content['application/json'].schema;
     expect(Object.keys(body.properties).sort()).toEqual([
       'custom_id',
+      'max_cost_usd',
       'metadata',
       'model',
       'prompt',

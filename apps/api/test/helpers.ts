@@ -4,12 +4,19 @@ import { createLogger, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { LogSink, deletePrefix as deletePrefixOf, uniquePrefix } from '@vidqueue/testkit';
 import { buildApp, type App } from '../src/app.js';
 
-/** A config for one test: the suite's Redis, a prefix nobody else uses, small limits. */
+/**
+ * Where tests that start no simulator send provider reads (the price catalogue): a closed loopback port,
+ * so every such test sees "no prices" whether or not the machine can reach the real provider.
+ */
+export const NO_PROVIDER_URL = 'http://127.0.0.1:1';
+
+/** A config for one test: the suite's Redis, a prefix nobody else uses, small limits, no provider. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: uniquePrefix('api'),
     LOG_LEVEL: 'debug',
+    AIMLAPI_BASE_URL: NO_PROVIDER_URL,
     ...env,
   });
 }

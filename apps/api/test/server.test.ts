@@ -55,7 +55,18 @@ describe('startApi', () => {
     expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await fetch(`${api.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', account_pause: null });
+    // No API_TOKENS: every caller sees the details; no provider key here, so the balance says why it is unknown.
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      redis: 'ok',
+      account_pause: null,
+      balance: {
+        balance_usd: null,
+        currency: null,
+        checked_at: null,
+        reason: 'no provider key (AIMLAPI_KEY unset): the balance is not read or checked',
+      },
+    });
 
     const big = await fetch(`${api.url}/v1/videos`, {
       method: 'POST',

@@ -83,7 +83,14 @@ describe("the stand-in's configuration, through the API and a worker", () => {
         { timeout: 60_000, interval: 100 },
       )
       .toBe(true);
-    expect(batch!.counts).toEqual({ queued: 0, generating: 0, completed: ROWS, failed: 0, cancelled: 0 });
+    expect(batch!.counts).toEqual({
+      queued: 0,
+      paused: 0,
+      generating: 0,
+      completed: ROWS,
+      failed: 0,
+      cancelled: 0,
+    });
 
     const stats = sim.stats();
     // The faults happened, and none of them cost a second generation.

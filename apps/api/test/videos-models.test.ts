@@ -19,7 +19,8 @@ function post(payload: unknown) {
 }
 
 async function onlyJobInput(): Promise<unknown> {
-  const jobs = await t.app.queue.getJobs(['waiting']);
+  // A single prompt is prioritized (fair share: priority 1), not in the plain wait list.
+  const jobs = await t.app.queue.getJobs(['waiting', 'prioritized']);
   expect(jobs).toHaveLength(1);
   return jobs[0]!.data.input;
 }

@@ -56,6 +56,8 @@ describe('POST /v1/videos', () => {
       id: expect.stringMatching(/^vid_[A-Za-z0-9_-]{16}$/) as unknown,
       status: 'queued',
       model: 'sber-ai/kandinsky5-distill-t2v',
+      // No provider catalogue in this file (see prices.test.ts): unpriced, never 0.
+      estimated_cost_usd: null,
       created_at: expect.any(String) as unknown,
     });
     expect(Date.parse(body.created_at)).toBeGreaterThan(Date.now() - 60_000);
@@ -72,6 +74,7 @@ describe('POST /v1/videos', () => {
       },
       customId: 'fox-1',
       metadata: { campaign: 'winter', n: 3 },
+      estimatedCostUsd: null,
     });
     expect(job?.opts.attempts).toBe(GENERATION_ATTEMPTS);
     // A single prompt goes before every batch row (fair sharing): priority 1.
@@ -241,8 +244,11 @@ describe('GET /v1/videos/:id', () => {
       created_at: expect.any(String) as unknown,
       submitted_at: null,
       completed_at: null,
+      estimated_cost_usd: null,
+      max_cost_usd: null,
       cost_usd: null,
       credits_used: null,
+      pause: null,
     });
   });
 

@@ -8,7 +8,15 @@ function isFinished(batch: BatchView): boolean {
   return c.completed + c.failed + c.cancelled >= batch.total;
 }
 
-/** Polls the batch until every row has finished, reporting progress on the way. */
+/** Nothing is queued or generating and some rows wait for a spending cap: following would never end. */
+function isStopped(batch: BatchView): boolean {
+  return batch.status === 'paused';
+}
+
+/**
+ * Polls the batch until every row has finished (or the rest wait for a spending cap: the summary then
+ * says how to go on), reporting progress on the way.
+ */
 export async function follow(
   vq: VidqueueClient,
   id: string,
@@ -32,9 +40,14 @@ export async function follow(
         continue;
       }
       reporter.update(batch);
-      if (isFinished(batch)) {
+      if (isFinished(batch) || isStopped(batch)) {
         reporter.stop();
-        io.stderr.write(`finished in ${formatDuration(Math.round((Date.now() - started) / 1000))}\n`);
+        const took = formatDuration(Math.round((Date.now() - started) / 1000));
+        io.stderr.write(
+          isStopped(batch)
+            ? `stopped at its cap after ${took}: ${batch.counts.paused} row(s) paused\n`
+            : `finished in ${took}\n`,
+        );
         return batch;
       }
       await sleep(intervalMs);

@@ -11,6 +11,10 @@ export function printError(err: unknown, io: CliIo): void {
     io.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
     if (err.code === 'INVALID_ROWS')
       io.stderr.write('  (vidq submit --skip-invalid enqueues the valid rows)\n');
+    if (err.code === 'INSUFFICIENT_BALANCE')
+      io.stderr.write(
+        '  (vidq submit --ignore-balance enqueues it anyway; vidq estimate FILE shows the figures)\n',
+      );
     const details = err.details as
       | { errors?: { line?: number; row?: number; column?: string; message: string }[]; error_count?: number }
       | { path: string; message: string }[]

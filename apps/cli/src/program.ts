@@ -2,8 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
 import { ExitCode, type CliIo } from './cli-io.js';
-import { positiveInt, type Act, type Run } from './command-kit.js';
+import { positiveInt, positiveUsd, type Act, type Run } from './command-kit.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
+import { balanceLine } from './estimate.js';
+import { addMoneyCommands } from './money-commands.js';
 import { follow } from './follow.js';
 import { addModelsCommand } from './models-command.js';
 import { printError } from './print-error.js';
@@ -61,6 +63,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       }
     };
 
+  addMoneyCommands(program, act, io);
+
   const formatOption = () =>
     new Option('--format <format>', 'results format').choices(['csv', 'jsonl']).default('csv');
 
@@ -82,6 +86,13 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
       'enqueue the valid rows and report the invalid ones instead of refusing the file',
     )
     .addOption(
+      new Option(
+        '--max-cost <usd>',
+        'spending cap of the batch: rows that would pass it wait (paused) until vidq set-cap raises it',
+      ).argParser(positiveUsd),
+    )
+    .option('--ignore-balance', 'enqueue even when the estimate is more than the account balance')
+    .addOption(
       new Option('--interval <ms>', 'progress poll interval').argParser(positiveInt).default(1000).hideHelp(),
     )
     .action(
@@ -96,6 +107,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             idempotencyKey?: string | false;
             skipInvalid?: boolean;
             model?: string;
+            maxCost?: number;
+            ignoreBalance?: boolean;
             interval: number;
           },
         ) => {
@@ -104,15 +117,27 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             opts.idempotencyKey === false
               ? undefined
               : (opts.idempotencyKey ??
-                (await defaultIdempotencyKey(file, { model: opts.model, onInvalid })));
+                (await defaultIdempotencyKey(file, {
+                  model: opts.model,
+                  onInvalid,
+                  maxCostUsd: opts.maxCost,
+                })));
           const created = await vq.uploadBatch(file, {
             ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
             ...(opts.skipInvalid ? { onInvalid } : {}),
             ...(opts.model ? { model: opts.model } : {}),
+            ...(opts.maxCost === undefined ? {} : { maxCostUsd: opts.maxCost }),
+            ...(opts.ignoreBalance ? { ignoreBalance: true } : {}),
           });
           io.stdout.write(`${created.id}\n`);
+          const estimate =
+            created.estimated_cost_usd === null
+              ? 'not priced'
+              : `estimated $${created.estimated_cost_usd.toFixed(4)}`;
           io.stderr.write(
-            `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}\n`,
+            `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}` +
+              ` (${estimate}${created.unpriced_rows ? `, ${created.unpriced_rows} rows unpriced` : ''}` +
+              `${created.max_cost_usd === null ? '' : `; cap $${created.max_cost_usd.toFixed(4)}`})\n`,
           );
           for (const e of created.skipped_rows ?? [])
             io.stderr.write(`  skipped line ${e.line}: ${e.message}\n`);
@@ -127,13 +152,17 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
 
   program
     .command('status')
-    .description('Show a batch: counts by status and cost')
+    .description('Show a batch: counts by status, cost against its estimate and cap; the account balance')
     .argument('<id>', 'batch id (bat_…)')
     .option('--json', 'print the API answer as JSON')
     .action(
       act(async (vq, id: string, opts: { json?: boolean }) => {
         const batch = await vq.getBatch(id);
-        io.stdout.write(opts.json ? `${JSON.stringify(batch, null, 2)}\n` : `${summary(batch)}\n`);
+        if (opts.json) {
+          io.stdout.write(`${JSON.stringify(batch, null, 2)}\n`);
+          return;
+        }
+        io.stdout.write(`${summary(batch)}\n  ${balanceLine(await vq.balance())}\n`);
       }),
     );
 

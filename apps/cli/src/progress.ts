@@ -14,6 +14,8 @@ export type ProgressStats = {
   cancelled: number;
   inFlight: number;
   queued: number;
+  /** Rows waiting for a spending cap. */
+  paused: number;
   /** Rows finished per minute since the first observation. */
   ratePerMin: number;
   /** Seconds left at that rate; undefined until something has finished. */
@@ -39,6 +41,7 @@ export function progressStats(
     cancelled,
     inFlight: generating,
     queued,
+    paused: batch.counts.paused,
     ratePerMin,
     etaSeconds: ratePerMin > 0 ? Math.round((left / ratePerMin) * 60) : undefined,
   };
@@ -57,7 +60,9 @@ export function progressLine(batch: BatchView, s: ProgressStats): string {
   return (
     `progress ${s.done}/${batch.total}: ${s.completed} completed, ${s.failed} failed` +
     (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : '') +
-    `, ${s.inFlight} in flight, ${s.queued} queued | ${s.ratePerMin.toFixed(1)}/min | ETA ${formatDuration(s.etaSeconds)}`
+    `, ${s.inFlight} in flight, ${s.queued} queued` +
+    (s.paused > 0 ? `, ${s.paused} paused` : '') +
+    ` | ${s.ratePerMin.toFixed(1)}/min | ETA ${formatDuration(s.etaSeconds)}`
   );
 }
 

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchView, VidqueueClient } from '@vidqueue/client/http';
 import type { CliIo } from './cli-io.js';
+import { moneyLines } from './estimate.js';
 
 /** `prompts.csv` → `prompts.results.csv` (next to it). */
 export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): string {
@@ -28,16 +29,18 @@ export async function saveResults(
 }
 
 /**
- * A batch in three lines: status, counts, cost; a fourth when rows may have been generated (and
- * billed) twice, so nobody misses it.
+ * A batch in three lines: status, counts (paused ones when there are), cost against its estimate and
+ * cap (and a line on paused rows); one more when rows may have been generated (and billed) twice, so
+ * nobody misses it.
  */
 export function summary(batch: BatchView): string {
   const c = batch.counts;
   const duplicates = batch.possible_duplicates;
   return [
     `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
-    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}`,
-    `  cost ${batch.cost_usd > 0 ? `$${batch.cost_usd.toFixed(4)}` : 'none reported'}`,
+    `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}` +
+      (c.paused > 0 ? `, paused ${c.paused}` : ''),
+    ...moneyLines(batch),
     ...(duplicates > 0
       ? [
           `  possible duplicates ${duplicates}: these rows may have been generated and billed twice (possible_duplicate in the results)`,

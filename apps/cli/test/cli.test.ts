@@ -225,6 +225,54 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     expect(new Set([fresh.stdout.trim(), changed.stdout.trim(), named.stdout.trim()]).size).toBe(3);
   });
 
+  it('estimate prints the price of a file by model and enqueues nothing', async () => {
+    const file = join(dir, 'priced.csv');
+    await writeFile(
+      file,
+      'prompt,model,duration\na,,5\nb,,10\nc,sber-ai/kandinsky5-t2v,5\nd,sber-ai/kandinsky5-t2v,\n',
+    );
+    const [run, json] = await Promise.all([vidq('estimate', file), vidq('estimate', file, '--json')]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      `estimate for ${file}: 4 row(s); nothing was enqueued`,
+      '  model                             rows     estimated',
+      '  sber-ai/kandinsky5-distill-t2v       2       $0.3000',
+      '  sber-ai/kandinsky5-t2v               2       $0.4000',
+      '  total                                4       $0.7000',
+    ]);
+    expect(lines[5]).toMatch(/^ {2}prices as of \d{4}-\d\d-\d\dT.*Z; balance \$\d+\.\d{4}$/);
+    expect(JSON.parse(json.stdout)).toMatchObject({ total: 4, estimated_cost_usd: 0.7, unpriced_rows: 0 });
+  });
+
+  it('submit --max-cost stops at the cap with the rest paused; set-cap raises it and they complete', async () => {
+    const file = join(dir, 'capped.csv');
+    await writeFile(
+      file,
+      `prompt\n${Array.from({ length: 6 }, (_, i) => `capped prompt ${i + 1}`).join('\n')}\n`,
+    );
+    const sub = await vidq('submit', file, '--max-cost', '0.3', '--wait', '--interval', '200');
+    expect(sub.code, sub.stderr).toBe(0);
+    const id = sub.stdout.split('\n')[0]!;
+    expect(sub.stderr).toContain(`batch ${id}: 6 rows queued (estimated $0.6000; cap $0.3000)`);
+    expect(sub.stderr).toMatch(/stopped at its cap after \d+s: 3 row\(s\) paused/);
+    expect(sub.stdout).toContain(`batch ${id} paused: 6 rows`);
+    expect(sub.stdout).toContain('completed 3, failed 0, cancelled 0, generating 0, queued 0, paused 3');
+    expect(sub.stdout).toContain('cost $0.3000 (estimated $0.6000; cap $0.3000, committed $0.3000)');
+    expect(sub.stdout).toContain(
+      `3 row(s) paused by a spending cap (budget_exceeded): raise it with vidq set-cap ${id} <usd>`,
+    );
+
+    const st = await vidq('status', id);
+    expect(st.stdout).toMatch(/^ {2}balance \$\d+\.\d{4} \(as of .*\)$/m);
+    const raised = await vidq('set-cap', id, '0.6');
+    expect(raised.code, raised.stderr).toBe(0);
+    expect(raised.stdout).toContain('cap $0.6000');
+    await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(6);
+    const [bad] = await Promise.all([vidq('set-cap', id, 'lots')]);
+    expect(bad.code).toBe(2);
+  });
+
   it('a bad file exits 1 with every row error; usage errors exit 2', async () => {
     const file = join(dir, 'bad.csv');
     await writeFile(

@@ -28,21 +28,22 @@ function target(job: Job<GenerationJobData>): Target | undefined {
 }
 
 /**
- * Keeps the batch record of each batch row in step with its job: submitted → `generating`,
- * completed → `completed` (video URL, cost, generation id), failed → `failed` (`cancelled` when the
- * code is `cancelled`, with the known charge of its generation unless the failure proves it unbilled).
- * A job flagged `possibleDuplicate` flags its row at every report, so no later report drops it. Every update is one atomic Lua transition in the batch store, so replays
+ * Keeps the batch record of each batch row in step with its job: paused by a spending cap → `paused`
+ * (only from `queued`), submitted → `generating`, completed → `completed` (video URL, cost, generation
+ * id), failed → `failed` (`cancelled` when the code is `cancelled`, with the known charge of its
+ * generation unless the failure proves it unbilled). A job flagged `possibleDuplicate` flags its row at
+ * every report, so no later report drops it. Every update is one atomic Lua transition in the batch store, so replays
  * after a crash and concurrent workers leave the counts exact. Jobs without a batch are ignored.
  */
 export function createBatchHooks(
   deps: BatchHooksDeps,
-): Required<Pick<ProcessorHooks, 'submitted' | 'completed' | 'failed'>> {
+): Required<Pick<ProcessorHooks, 'submitted' | 'paused' | 'completed' | 'failed'>> {
   const store = createBatchStore(deps.redis, deps.config.QUEUE_PREFIX, deps.config.BATCH_TTL_SECONDS);
   const log = deps.logger.child({ component: 'batch-hooks' });
 
   async function update(
     job: GenerationJob,
-    status: 'generating' | 'completed' | 'failed' | 'cancelled',
+    status: 'paused' | 'generating' | 'completed' | 'failed' | 'cancelled',
     outcome: BatchRowOutcome,
   ): Promise<void> {
     const t = target(job);
@@ -61,6 +62,9 @@ export function createBatchHooks(
 
   return {
     submitted: (job, info) => update(job, 'generating', { generation_id: info.generationId, ...flag(job) }),
+    // The row's error columns say why it waits (`budget_exceeded` or `price_unknown`) until it goes.
+    paused: (job, pause) =>
+      update(job, 'paused', { error: { code: pause.reason, message: pause.message }, ...flag(job) }),
     completed: (job, result) =>
       update(job, 'completed', {
         video_url: result.videoUrl,

@@ -1,5 +1,5 @@
 import type { Generation } from '@vidqueue/aimlapi';
-import type { GenerationJob, GenerationResult } from '@vidqueue/core/contract';
+import type { BudgetPause, GenerationJob, GenerationResult } from '@vidqueue/core/contract';
 
 /**
  * A job's final failure as hooks see it: a `FailureCode` and the detail after it (the job's
@@ -15,8 +15,16 @@ export type HookFailure = { code: string; message: string };
  * persisted step. Hooks must be idempotent: a crash or a re-run can replay them.
  */
 export type ProcessorHooks = {
-  /** The provider accepted the create call. */
-  submitted?(job: GenerationJob, info: { generationId: string; submittedAt: number }): Promise<void> | void;
+  /** The provider accepted the create call; `costUsd` when its answer reported the charge. */
+  submitted?(
+    job: GenerationJob,
+    info: { generationId: string; submittedAt: number; costUsd?: number },
+  ): Promise<void> | void;
+  /**
+   * The job was not submitted: a spending cap holds it back (or its price cannot be told under one). It
+   * waits in delayed until `pause.until`, step `pending`.
+   */
+  paused?(job: GenerationJob, pause: BudgetPause): Promise<void> | void;
   /** A status check answered (before the job is delayed again or settled). */
   checked?(
     job: GenerationJob,
@@ -29,6 +37,8 @@ export type ProcessorHooks = {
       lateMs?: number;
       /** When the previous check (or else the create answer) happened: the generation was pending then. */
       previousCheckAt?: number;
+      /** The charge, when this answer reported a figure that was not known before. */
+      costUsd?: number;
     },
   ): Promise<void> | void;
   /**
@@ -54,6 +64,9 @@ export function composeHooks(...list: (ProcessorHooks | undefined)[]): Processor
   return {
     async submitted(job, info) {
       for (const h of all) await h.submitted?.(job, info);
+    },
+    async paused(job, pause) {
+      for (const h of all) await h.paused?.(job, pause);
     },
     async checked(job, info) {
       for (const h of all) await h.checked?.(job, info);

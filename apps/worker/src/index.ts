@@ -20,6 +20,14 @@ export {
   type DurationStatsOptions,
 } from './duration-stats.js';
 export { composeHooks, type HookFailure, type ProcessorHooks } from './hooks.js';
+export {
+  BATCH_CAP_RECHECK_MS,
+  PRICE_RECHECK_MIN_MS,
+  createSpendCaps,
+  type SpendCaps,
+  type SpendCapsConfig,
+  type SpendDecision,
+} from './spend-caps.js';
 export { JobFailure } from './job-failure.js';
 export { instrumentClient, metricsHooks } from './metrics-hooks.js';
 export {

@@ -8,7 +8,7 @@ function statusOf(err: unknown): number | 'none' {
 }
 
 /**
- * The provider client, counting every call by kind (create, status, logs) and HTTP status code into
+ * The provider client, counting every create, status and logs call by kind and HTTP status code into
  * `recorder`. The processor is unaware of it.
  */
 export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorder): AimlApiClient {
@@ -43,6 +43,9 @@ export function instrumentClient(client: AimlApiClient, recorder: MetricsRecorde
         throw err;
       }
     },
+    // Reads of the catalogue and the balance are rare (cached), not counted.
+    pricedCatalogue: (request) => client.pricedCatalogue(request),
+    balance: (options) => client.balance(options),
   };
 }
 

@@ -2,7 +2,7 @@ import { Worker, type WorkerOptions } from 'bullmq';
 import { shippedCatalogue, type AimlApiClient, type Catalogue } from '@vidqueue/aimlapi';
 import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
-import { GENERATIONS_QUEUE } from '@vidqueue/core/store';
+import { GENERATIONS_QUEUE, createPriceBook, type PriceBook } from '@vidqueue/core/store';
 import {
   DEFAULT_REDIS_URL,
   createMetricsRecorder,
@@ -15,6 +15,7 @@ import {
 import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { createBatchHooks, reportFinalFailures } from './batch-hooks.js';
 import { createBudgets } from './budgets.js';
+import { createSpendCaps } from './spend-caps.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
 import { composeHooks, type ProcessorHooks } from './hooks.js';
@@ -39,6 +40,8 @@ export type StartWorkerDeps = {
   workerOptions?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   /** Observers of each job's lifecycle, called after the worker's own (budgets). */
   hooks?: ProcessorHooks;
+  /** The shared price list; default: the one in Redis, read from the provider through `client`. */
+  prices?: PriceBook;
   /**
    * How often buffered metric increments (one pipeline) and learned generation times (one script per
    * model and duration) are written to Redis, default `METRICS_FLUSH_MS`; 0 writes each one at once.
@@ -82,6 +85,18 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const ownsConnection = deps.connection === undefined;
 
   const budgets = createBudgets({ config, redis: connection });
+  const prices =
+    deps.prices ??
+    createPriceBook({
+      redis: connection,
+      prefix: config.QUEUE_PREFIX,
+      read: (etag) => client.pricedCatalogue(etag === undefined ? {} : { etag }),
+      refreshMs: config.PRICES_REFRESH_MS,
+      lockMs: config.AIMLAPI_TIMEOUT_MS + 5_000,
+      onError: (err) =>
+        logger.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
+      keepFresh: true,
+    });
   const batchHooks = createBatchHooks({ config, redis: connection, logger });
   const flushIntervalMs = deps.metricsFlushMs ?? METRICS_FLUSH_MS;
   const recorder = createMetricsRecorder(
@@ -91,6 +106,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     { flushIntervalMs },
   );
   const catalogue = deps.catalogue ?? shippedCatalogue();
+  const spend = createSpendCaps({ config, redis: connection, prices, catalogue });
   const keyOf = timingKeys(catalogue);
   // Before a timing key has learned times, the adaptive schedule starts from the catalogue's expected
   // time, unless the operator set STATUS_FIRST_CHECK_MS (tests and fast simulators do): that wins.
@@ -116,9 +132,11 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     redis: connection,
     logger,
     budgets,
+    spend,
     checkSchedule,
     hooks: composeHooks(
       budgets.hooks,
+      spend.hooks,
       // Before the batch row is marked completed: the row's archive must already be pending, so a
       // batch is never seen finished with an archive about to start.
       side.before,
@@ -158,6 +176,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     await worker.waitUntilReady();
   } catch (err) {
     await worker.close(true);
+    if (!deps.prices) prices.close();
     await side.close();
     if (ownsConnection) connection.disconnect();
     throw err;
@@ -188,6 +207,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
         // Then the archive and webhook workers: each waits for its active jobs.
         await side.close();
         await Promise.all([recorder.close(), durations.close()]);
+        if (!deps.prices) prices.close();
         if (ownsConnection) await connection.quit();
         logger.info('worker closed');
       })();

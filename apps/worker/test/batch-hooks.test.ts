@@ -74,6 +74,7 @@ describe('batch hooks in startWorker', () => {
       ]);
     expect((await store.get(BATCH))?.counts).toEqual({
       queued: 0,
+      paused: 0,
       generating: 0,
       completed: 0,
       failed: 1,

@@ -8,7 +8,12 @@ import {
   type GenerationResult,
   type NewGenerationJobData,
 } from '@vidqueue/core/contract';
-import { GENERATIONS_QUEUE, createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import {
+  GENERATIONS_QUEUE,
+  createGenerationQueue,
+  type GenerationQueue,
+  type PriceBook,
+} from '@vidqueue/core/store';
 import { createLogger, createRedis, loadConfig, type Config, type Logger } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@vidqueue/simulator';
 import { LogSink, spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
@@ -38,6 +43,8 @@ export type HarnessOptions = {
   env?: Record<string, string>;
   /** Start the worker right away (default true). */
   worker?: boolean;
+  /** The worker's price list instead of the simulator's catalogue through Redis. */
+  prices?: (config: Config, sim: RunningSimulator) => PriceBook;
 };
 
 export type Finished =
@@ -99,7 +106,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         baseUrl: sim.url,
         timeoutMs: config.AIMLAPI_TIMEOUT_MS,
       });
-      harness.running = await startWorker({ config, logger, client, workerOptions });
+      harness.running = await startWorker({
+        config,
+        logger,
+        client,
+        workerOptions,
+        ...(options.prices && { prices: options.prices(config, sim) }),
+      });
       return harness.running;
     },
     async add(data = {}, opts = {}) {

@@ -11,7 +11,7 @@ import { clip } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** Which call failed: only a create can leave an unknown outcome; reads are always safe to repeat. */
-export type Operation = 'create' | 'get' | 'logs';
+export type Operation = 'create' | 'get' | 'logs' | 'catalogue' | 'balance';
 
 /** Network failures that happen before a single byte of the request leaves: nothing was created. */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set([
@@ -167,7 +167,7 @@ export type ResponseContext = {
  *   CREATE_UNKNOWN_STATUSES); 409, 425, 429, 500, 503 and other 5xx → transient (the provider, or an
  *   edge that could not reach it, refused before creating: the reference's "server, partner or
  *   maintenance error" and "rate or concurrency limit"); other 4xx → permanent.
- * - get and logs (reads, safe to repeat): 401/403 → account; 408, 409, 425, 429 and every 5xx →
+ * - get, logs, catalogue and balance (reads, safe to repeat): 401/403 → account; 408, 409, 425, 429 and every 5xx →
  *   transient; other 4xx (400, 404) → permanent. The caller decides what a 404 means.
  */
 export function errorFromResponse(

@@ -1,10 +1,15 @@
-import { SpanKind, httpClientAttributes, tracingEnabled, withSpan } from '@vidqueue/telemetry';
-import { normalizeBaseUrl } from './base-url.js';
-import { errorFromFailure, errorFromResponse, type Operation, type ResponseContext } from './classify.js';
+import { BALANCE_PATH, parseBalance, type Balance } from './balance.js';
+import {
+  MODELS_PATH,
+  PRICING_QUERY,
+  parsePricedCatalogue,
+  type PricedCatalogueAnswer,
+  type PricedCatalogueRequest,
+} from './priced-catalogue.js';
+import type { ResponseContext } from './classify.js';
 import { PermanentError, TransientError, UnknownOutcomeError } from './errors.js';
 import { normalizeGeneration } from './normalize.js';
-import { redactSecrets } from './redact.js';
-import { createRequestSignal } from './request-signal.js';
+import { checkApiKey, createTransport, json, type Transport, type TransportOptions } from './transport.js';
 import { LOGS_PATH, logsSearchParams, parseLogsPage } from './usage-logs.js';
 import type {
   AimlApiClient,
@@ -16,36 +21,53 @@ import type {
   UsageLogsQuery,
 } from './types.js';
 
-export const DEFAULT_BASE_URL = 'https://api.aimlapi.com';
-export const DEFAULT_TIMEOUT_MS = 30_000;
+export { CLIENT_REQUEST_ID, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './transport.js';
 const GENERATIONS_PATH = '/v2/video/generations';
-/** Query parameters recorded in a span's `url.full` (none is a secret); any other value is `REDACTED`. */
-const TRACED_QUERY = ['generation_id', 'period', 'start', 'end', 'model', 'status', 'limit', 'offset'];
-const TEMPLATES: Record<Operation, string> = {
-  create: GENERATIONS_PATH,
-  get: GENERATIONS_PATH,
-  logs: LOGS_PATH,
-};
 
-const ignoreStatus = (): void => {};
-
-/** `error.type` of a failed call: the HTTP status when there was an answer, else the error's kind. */
-function callErrorType(err: unknown): string | undefined {
-  const e = err as { status?: unknown; kind?: unknown };
-  if (typeof e.status === 'number') return String(e.status);
-  return typeof e.kind === 'string' ? e.kind : undefined;
-}
-/** What the provider keeps as `X-Client-Request-Id`: anything else is silently dropped (account-endpoints reference). */
-export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Printable ASCII without spaces: what a header value can carry and what a key looks like.
-const HEADER_TOKEN = /^[\x21-\x7e]+$/;
-
-function baseUrlOf(raw: string): string {
-  try {
-    return normalizeBaseUrl(raw);
-  } catch (err) {
-    throw new TypeError(`AI/ML API client: baseUrl ${(err as Error).message}`);
+/**
+ * `GET /v1/models?include=pricing`, conditional on `etag` (`If-None-Match`; a 304 answers
+ * `notModified`). The catalogue needs no key: `createAimlApiClient(…).pricedCatalogue` sends the client's
+ * key, `fetchPricedCatalogue({ baseUrl })` none. A read: 429/5xx/no answer `transient`, 401/403 `account`,
+ * other 4xx `permanent`; a 200 that is not a list is `transient`.
+ */
+async function readPricedCatalogue(
+  transport: Transport,
+  request: PricedCatalogueRequest = {},
+): Promise<PricedCatalogueAnswer> {
+  const url = `${transport.base}${MODELS_PATH}?${PRICING_QUERY}`;
+  const { response, raw } = await transport.send(
+    'catalogue',
+    url,
+    {
+      method: 'GET',
+      ...(request.etag !== undefined && { headers: { 'If-None-Match': request.etag } }),
+      accept: [304],
+    },
+    request.signal === undefined ? {} : { signal: request.signal },
+  );
+  const etag = response.headers.get('etag') ?? undefined;
+  if (response.status === 304) return { notModified: true, etag: etag ?? request.etag ?? '' };
+  const entries = parsePricedCatalogue(json(raw));
+  if (entries === undefined) {
+    throw new TransientError(
+      `AI/ML API catalogue answered HTTP ${response.status} without a list of models`,
+      {
+        status: response.status,
+      },
+    );
   }
+  return { notModified: false, entries, ...(etag !== undefined && { etag }) };
+}
+
+/** The priced catalogue without a client: the key is optional (the catalogue needs none). */
+export function fetchPricedCatalogue(
+  options: Omit<TransportOptions, 'apiKey'> & { apiKey?: string | undefined } & PricedCatalogueRequest,
+): Promise<PricedCatalogueAnswer> {
+  const { etag, signal, ...transport } = options;
+  return readPricedCatalogue(createTransport(transport), {
+    ...(etag !== undefined && { etag }),
+    ...(signal !== undefined && { signal }),
+  });
 }
 
 /**
@@ -53,124 +75,10 @@ function baseUrlOf(raw: string): string {
  * (see ErrorKind). The key lives only in this closure and in the Authorization header.
  */
 export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClient {
-  const { apiKey } = options;
-  if (typeof apiKey !== 'string' || !HEADER_TOKEN.test(apiKey)) {
-    // Never echo the value: it is a secret.
-    throw new TypeError(
-      'AI/ML API client: apiKey must be a non-empty string without spaces or control characters',
-    );
-  }
-  if (options.userAgent !== undefined && !/^[\x20-\x7e]+$/.test(options.userAgent)) {
-    throw new TypeError('AI/ML API client: userAgent must be printable ASCII');
-  }
-  const base = baseUrlOf(options.baseUrl ?? DEFAULT_BASE_URL);
+  checkApiKey(options.apiKey);
+  const transport = createTransport(options);
+  const { base, redact, send } = transport;
   const endpoint = `${base}${GENERATIONS_PATH}`;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError('AI/ML API client: timeoutMs must be a positive number');
-  }
-  const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const redact = (text: string): string => redactSecrets(text, [apiKey]);
-
-  type Answer = { response: Response; raw: string };
-
-  /**
-   * One HTTP call in a CLIENT span `<METHOD> <path template>` (HTTP client semantic conventions:
-   * method, server address and port, `url.full` with only the query values above, the answer's status;
-   * never a header or a body, so never the key or the prompt).
-   */
-  function send(
-    op: Operation,
-    url: string,
-    init: { method: string; body?: string },
-    requestOptions: RequestOptions = {},
-    context: ResponseContext = {},
-  ): Promise<Answer> {
-    // Off: not even the attributes are built.
-    if (!tracingEnabled()) return sendUntraced(op, url, init, requestOptions, context, ignoreStatus);
-    const template = TEMPLATES[op];
-    return withSpan(
-      `${init.method} ${template}`,
-      {
-        kind: SpanKind.CLIENT,
-        errorType: callErrorType,
-        attributes: {
-          ...httpClientAttributes(init.method, url, { keepQuery: TRACED_QUERY, template }),
-          'vidq.provider.operation': op,
-        },
-      },
-      (span) =>
-        sendUntraced(op, url, init, requestOptions, context, (status) =>
-          span?.setAttribute('http.response.status_code', status),
-        ),
-    );
-  }
-
-  /** One HTTP call: headers, timeout, the caller's signal; a non-2xx answer or no answer throws classified. */
-  async function sendUntraced(
-    op: Operation,
-    url: string,
-    init: { method: string; body?: string },
-    requestOptions: RequestOptions,
-    context: ResponseContext,
-    onStatus: (status: number) => void,
-  ): Promise<Answer> {
-    const { signal: callerSignal, clientRequestId } = requestOptions;
-    if (clientRequestId !== undefined && !CLIENT_REQUEST_ID.test(clientRequestId)) {
-      throw new PermanentError(
-        `AI/ML API ${op}: clientRequestId must be 1 to 128 characters of [A-Za-z0-9._:-]; nothing was sent`,
-      );
-    }
-    if (callerSignal?.aborted) {
-      throw new TransientError(`AI/ML API ${op} aborted by the caller before sending`, { aborted: true });
-    }
-    const requestSignal = createRequestSignal(callerSignal, timeoutMs);
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${apiKey}`,
-      Accept: 'application/json',
-    };
-    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (clientRequestId !== undefined) headers['X-Client-Request-Id'] = clientRequestId;
-    if (options.userAgent !== undefined) headers['User-Agent'] = options.userAgent;
-    const failure = (error: unknown) =>
-      errorFromFailure(error, {
-        op,
-        timeoutMs,
-        aborted: requestSignal.endedBy === 'caller',
-        timedOut: requestSignal.endedBy === 'timeout',
-        redact,
-      });
-
-    let response: Response;
-    let raw: string;
-    try {
-      try {
-        response = await doFetch(url, { ...init, headers, signal: requestSignal.signal });
-      } catch (error) {
-        throw failure(error);
-      }
-      onStatus(response.status);
-      try {
-        raw = await response.text();
-      } catch (error) {
-        // The status line arrived but the body did not. For an error status the status is enough.
-        if (!response.ok) throw errorFromResponse(op, response.status, response.headers, '', redact, context);
-        throw failure(error);
-      }
-    } finally {
-      requestSignal.dispose();
-    }
-    if (!response.ok) throw errorFromResponse(op, response.status, response.headers, raw, redact, context);
-    return { response, raw };
-  }
-
-  function json(raw: string): unknown {
-    try {
-      return JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-  }
 
   /** A create or a poll: the answer must be a generation object. */
   async function generationCall(
@@ -233,6 +141,27 @@ export function createAimlApiClient(options: AimlApiClientOptions): AimlApiClien
         });
       }
       return page;
+    },
+    pricedCatalogue(request?: PricedCatalogueRequest): Promise<PricedCatalogueAnswer> {
+      return readPricedCatalogue(transport, request);
+    },
+    async balance(requestOptions?: Pick<RequestOptions, 'signal'>): Promise<Balance> {
+      const { response, raw } = await send(
+        'balance',
+        `${base}${BALANCE_PATH}`,
+        { method: 'GET' },
+        requestOptions,
+      );
+      const balance = parseBalance(json(raw));
+      if (balance === undefined) {
+        throw new TransientError(
+          `AI/ML API balance answered HTTP ${response.status} without current_balance`,
+          {
+            status: response.status,
+          },
+        );
+      }
+      return balance;
     },
   };
 }

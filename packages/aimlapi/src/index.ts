@@ -1,6 +1,22 @@
 export { normalizeBaseUrl } from './base-url.js';
 export { isModelNotAllowed } from './classify.js';
-export { CLIENT_REQUEST_ID, createAimlApiClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js';
+export { BALANCE_PATH, parseBalance, type Balance } from './balance.js';
+export {
+  MODELS_PATH,
+  PRICING_QUERY,
+  indexPricedCatalogue,
+  parsePricedCatalogue,
+  type PricedCatalogueAnswer,
+  type PricedModel,
+  type PricedCatalogueRequest,
+} from './priced-catalogue.js';
+export {
+  CLIENT_REQUEST_ID,
+  createAimlApiClient,
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  fetchPricedCatalogue,
+} from './client.js';
 export {
   AccountError,
   AimlApiError,
@@ -71,6 +87,15 @@ export {
   phaseOf,
 } from './normalize.js';
 export { LOGS_PATH, MAX_LOGS_LIMIT, logsSearchParams, parseLogsPage } from './usage-logs.js';
+export {
+  PER_SECOND_UNIT,
+  parsePricing,
+  quote,
+  roundUsd,
+  type PriceUnit,
+  type PriceVariant,
+  type Pricing,
+} from './pricing.js';
 export { parseRetryAfter } from './retry-after.js';
 export {
   validateGenerationParams,

@@ -1,6 +1,8 @@
 /**
  * The public contract of the AI/ML API client. Implementation: client.ts, errors.ts, models.ts.
  */
+import type { Balance } from './balance.js';
+import type { PricedCatalogueAnswer, PricedCatalogueRequest } from './priced-catalogue.js';
 import type { ParamValue } from './catalogue/types.js';
 
 /**
@@ -107,6 +109,13 @@ export interface AimlApiClient {
    * (429, 5xx, no answer), `account` (401, 403) or `permanent` (400, 404, a query refused before sending).
    */
   logs(query: UsageLogsQuery, options?: Pick<RequestOptions, 'signal'>): Promise<UsageLogPage>;
+  /**
+   * GET /v1/models?include=pricing: every model with its names and price, conditional on the ETag the
+   * caller holds (`notModified` for a 304). A read, classified like `logs`.
+   */
+  pricedCatalogue(request?: PricedCatalogueRequest): Promise<PricedCatalogueAnswer>;
+  /** GET /v2/billing: the account balance in USD. A read, classified like `logs`. */
+  balance(options?: Pick<RequestOptions, 'signal'>): Promise<Balance>;
 }
 
 /**

@@ -2,19 +2,16 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { VideoView } from '@vidqueue/core/contract';
-import {
-  ApiError,
-  GenerationFailedError,
-  NotFoundError,
-  UnavailableError,
-  ValidationError,
-  type FieldIssue,
-} from './errors.js';
+import { GenerationFailedError, UnavailableError } from './errors.js';
+import { describe, toError } from './http-errors.js';
 import type {
+  Balance,
+  BatchEstimate,
   BatchResultRow,
   BatchRowInput,
   BatchView,
   CreatedBatch,
+  EstimateOptions,
   EnqueueManyOptions,
   EnqueueOptions,
   QueuedVideo,
@@ -39,8 +36,6 @@ export type HttpClientOptions = {
   /** Longest wait for one request before UnavailableError (default 30 s; results streams are exempt). */
   requestTimeoutMs?: number;
 };
-
-type ErrorBody = { error?: { code?: string; message?: string; details?: unknown } };
 
 /** The client over the HTTP API (fetch, no extra dependency). */
 export function createHttpClient(options: HttpClientOptions): VidqueueClient {
@@ -93,6 +88,27 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     return (await res.json()) as T;
   }
 
+  /** `POST /v1/batches` with a file or rows as the body and the options as the query. */
+  function postBatch(
+    source: NodeJS.ReadableStream | Readable,
+    format: 'csv' | 'jsonl',
+    opts: EnqueueManyOptions,
+    extra: Record<string, string>,
+  ): Promise<Response> {
+    const params = new URLSearchParams({
+      ...extra,
+      ...(opts.maxCostUsd === undefined ? {} : { max_cost_usd: String(opts.maxCostUsd) }),
+      ...(opts.ignoreBalance ? { ignore_balance: 'true' } : {}),
+    }).toString();
+    return request('POST', `/v1/batches${params ? `?${params}` : ''}`, {
+      body: Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>,
+      headers: {
+        'content-type': format === 'jsonl' ? 'application/x-ndjson' : 'text/csv',
+        ...idem(opts.idempotencyKey),
+      },
+    });
+  }
+
   const client: VidqueueClient = {
     mode: 'http',
     enqueue(input: VideoInput, opts: EnqueueOptions = {}) {
@@ -117,33 +133,36 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return json<VideoView>('DELETE', `/v1/videos/${encodeURIComponent(id)}`);
     },
     async enqueueMany(rows, opts: EnqueueManyOptions = {}) {
-      const body = Readable.toWeb(Readable.from(ndjson(rows))) as ReadableStream<Uint8Array>;
-      const res = await request('POST', '/v1/batches', {
-        body,
-        headers: { 'content-type': 'application/x-ndjson', ...idem(opts.idempotencyKey) },
-      });
+      const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', opts, {});
       return (await res.json()) as CreatedBatch;
     },
     async uploadBatch(file, opts: UploadOptions = {}) {
-      const format = uploadFormat(file, opts.format);
       const source = typeof file === 'string' ? createReadStream(file) : file;
-      const body = Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>;
-      const params = new URLSearchParams({
+      const res = await postBatch(source, uploadFormat(file, opts.format), opts, {
         ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
         ...(opts.model ? { model: opts.model } : {}),
-      }).toString();
-      const query = params ? `?${params}` : '';
-      const res = await request('POST', `/v1/batches${query}`, {
-        body,
-        headers: {
-          'content-type': format === 'jsonl' ? 'application/x-ndjson' : 'text/csv',
-          ...idem(opts.idempotencyKey),
-        },
       });
       return (await res.json()) as CreatedBatch;
     },
+    async estimate(rows, opts: Omit<EstimateOptions, 'format'> = {}) {
+      const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', {}, dryRun(opts));
+      return (await res.json()) as BatchEstimate;
+    },
+    async estimateFile(file, opts: EstimateOptions = {}) {
+      const source = typeof file === 'string' ? createReadStream(file) : file;
+      const res = await postBatch(source, uploadFormat(file, opts.format), {}, dryRun(opts));
+      return (await res.json()) as BatchEstimate;
+    },
     getBatch(id: string) {
       return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`);
+    },
+    updateBatch(id: string, patch: { maxCostUsd: number | null }) {
+      return json<BatchView>('PATCH', `/v1/batches/${encodeURIComponent(id)}`, {
+        max_cost_usd: patch.maxCostUsd,
+      });
+    },
+    balance() {
+      return json<Balance>('GET', '/v1/balance');
     },
     async *results(batchId: string) {
       const res = await request('GET', `/v1/batches/${encodeURIComponent(batchId)}/results?format=jsonl`, {
@@ -216,41 +235,21 @@ export function settle(view: VideoView): VideoView | undefined {
   return undefined;
 }
 
+/** The query of a dry run. */
+function dryRun(opts: Omit<EstimateOptions, 'format'>): Record<string, string> {
+  return {
+    dry_run: 'true',
+    ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
+    ...(opts.model ? { model: opts.model } : {}),
+  };
+}
+
 function idem(key: string | undefined): Record<string, string> {
   return key === undefined ? {} : { 'idempotency-key': key };
 }
 
 async function* ndjson(rows: Iterable<BatchRowInput> | AsyncIterable<BatchRowInput>): AsyncGenerator<string> {
   for await (const row of rows) yield `${JSON.stringify(row)}\n`;
-}
-
-async function toError(res: Response, path: string): Promise<Error> {
-  let body: ErrorBody = {};
-  try {
-    body = (await res.json()) as ErrorBody;
-  } catch {
-    // not JSON: keep the status only
-  }
-  const code = body.error?.code ?? `HTTP_${res.status}`;
-  const message = body.error?.message ?? `${res.status} ${res.statusText}`;
-  const details = body.error?.details;
-  if (res.status === 400 && code === 'VALIDATION_ERROR' && Array.isArray(details)) {
-    return new ValidationError(
-      details as FieldIssue[],
-      `${message}: ${(details as FieldIssue[]).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`,
-    );
-  }
-  if (res.status === 404 && code !== 'ROUTE_NOT_FOUND') {
-    const id = decodeURIComponent(path.split('/')[3] ?? '');
-    return new NotFoundError(id, message, code);
-  }
-  if (res.status === 503 || res.status === 502 || res.status === 504) return new UnavailableError(message);
-  return new ApiError(res.status, code, message, details);
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

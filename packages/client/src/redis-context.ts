@@ -1,4 +1,4 @@
-import { readCatalogueFile } from '@vidqueue/aimlapi';
+import { normalizeBaseUrl, readCatalogueFile } from '@vidqueue/aimlapi';
 import { createRedis, loadConfig, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
 import { createProducer, type Producer } from '@vidqueue/core/producer';
@@ -33,6 +33,13 @@ export type RedisClientOptions = RedisLocation & {
   catalogueFile?: string;
   /** Longest wait for Redis on one call before UnavailableError (default 2000 ms). */
   redisTimeoutMs?: number;
+  /**
+   * The provider, for prices and the balance. Prices come from the list the API and the workers keep in
+   * Redis; `baseUrl` (default `https://api.aimlapi.com`, match the server's AIMLAPI_BASE_URL) is read only
+   * when that list is missing or stale (the catalogue needs no key). The balance needs `apiKey`: without
+   * it `balance()` says why it is unknown and uploads are not checked against it.
+   */
+  aimlapi?: { baseUrl?: string; apiKey?: string };
   /** Retention of finished jobs, as the server's KEEP_* settings (defaults: theirs). */
   retention?: Partial<
     Pick<Config, 'KEEP_COMPLETED_SECONDS' | 'KEEP_COMPLETED_COUNT' | 'KEEP_FAILED_SECONDS'>
@@ -65,6 +72,8 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
     REDIS_PASSWORD: cluster ? options.redisPassword : undefined,
     ...(options.defaultModel ? { DEFAULT_MODEL: options.defaultModel } : {}),
     ...(options.maxPromptLength ? { MAX_PROMPT_LENGTH: options.maxPromptLength } : {}),
+    ...(options.aimlapi?.baseUrl ? { AIMLAPI_BASE_URL: normalizeBaseUrl(options.aimlapi.baseUrl) } : {}),
+    ...(options.aimlapi?.apiKey ? { AIMLAPI_KEY: options.aimlapi.apiKey } : {}),
   };
   const timeoutMs = options.redisTimeoutMs ?? 2_000;
   const redis = createRedis(config, 'producer', { connectionName: 'vidq-client' });

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { listModels } from '@vidqueue/aimlapi';
 import { createRedisContext, type RedisClientOptions } from './redis-context.js';
 import { mapped, mappedIterable, toClientError } from './redis-errors.js';
-import { enqueueRows, uploadFile } from './redis-upload.js';
+import { toBalanceView } from '@vidqueue/core/producer';
+import { enqueueRows, estimateRows, estimateUpload, uploadFile } from './redis-upload.js';
 import { createRedisWaiter } from './redis-wait.js';
 import { VidqueueError } from './errors.js';
 import type { VidqueueClient } from './types.js';
@@ -36,9 +37,13 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
         waiter.cancelled(id);
         return view;
       }),
-    enqueueMany: (rows, opts = {}) => mapped(() => enqueueRows(producer, rows, opts.idempotencyKey)),
+    enqueueMany: (rows, opts = {}) => mapped(() => enqueueRows(producer, rows, opts)),
     uploadBatch: (file, opts = {}) => mapped(() => uploadFile(producer, file, opts)),
+    estimate: (rows, opts = {}) => mapped(() => estimateRows(producer, rows, opts)),
+    estimateFile: (file, opts = {}) => mapped(() => estimateUpload(producer, file, opts)),
     getBatch: (id) => mapped(() => producer.getBatch(id)),
+    updateBatch: (id, patch) => mapped(async () => (await producer.updateBatch(id, patch)).batch),
+    balance: () => mapped(async () => toBalanceView(await producer.balance())),
     results: (id) => mappedIterable(async () => (await producer.openBatchResults(id)).rows),
     exportResults: (id, format) =>
       mappedIterable(async () => bytes(await producer.exportBatchResults(id, format))),

@@ -1,5 +1,7 @@
 import type {
+  BalanceView,
   BatchCounts,
+  BatchEstimateView,
   BatchResultRow,
   BatchStatus,
   CreatedBatchView,
@@ -43,6 +45,11 @@ export type VideoInput = {
   custom_id?: string;
   /** Flat key/value pairs, returned as is. */
   metadata?: Metadata;
+  /**
+   * The video's own spending cap in USD: refused (`ApiError` 422 `MAX_COST_EXCEEDED`) when its estimate
+   * is over it, or `UNPRICED_UNDER_CAP` when it cannot be priced; a price rise before submission pauses it.
+   */
+  max_cost_usd?: number;
   /** A field of the model: `seed`, `resolution`, `generate_audio`, `cfg_scale`…; null: its default. */
   [field: string]: string | number | boolean | null | Metadata | undefined;
 };
@@ -68,6 +75,10 @@ export type BatchRowInput = VideoInput;
 export type EnqueueManyOptions = {
   /** The same key gives back the same batch instead of a second one. */
   idempotencyKey?: string;
+  /** The batch's spending cap in USD: rows that would pass it wait (`paused`) until `updateBatch` raises it. */
+  maxCostUsd?: number;
+  /** Enqueue even when the estimate is more than the account balance (otherwise `ApiError` 402). */
+  ignoreBalance?: boolean;
 };
 
 /**
@@ -110,6 +121,15 @@ export type WebhookDelivery = {
 /** `GET /v1/batches/:id`: counts always add up to `total`. */
 export type BatchView = PublicBatchView;
 
+/** A dry run (`POST /v1/batches?dry_run=true`): what the rows would cost; nothing enqueued. */
+export type BatchEstimate = BatchEstimateView;
+
+/** The options of a dry run: those of an upload that change what is enqueued. */
+export type EstimateOptions = Pick<UploadOptions, 'format' | 'onInvalid' | 'model'>;
+
+/** The provider account's balance (`GET /v1/balance`); `balance_usd` null with the `reason` when unknown. */
+export type Balance = BalanceView;
+
 /**
  * The one interface of both modes: `createClient({ redisUrl })` talks to BullMQ directly,
  * `createClient({ apiUrl })` to the HTTP API. Same inputs, same views, same errors.
@@ -138,8 +158,22 @@ export interface VidqueueClient {
    * ApiError 422 whose `details.errors` list line, column and reason).
    */
   uploadBatch(file: string | NodeJS.ReadableStream, options?: UploadOptions): Promise<CreatedBatch>;
-  /** Counts by status, cost so far. */
+  /**
+   * A dry run of rows (as `enqueueMany` would send them): every row checked and priced by the
+   * provider's catalogue, by model, unpriced rows counted apart; nothing enqueued.
+   */
+  estimate(
+    rows: Iterable<BatchRowInput> | AsyncIterable<BatchRowInput>,
+    options?: Omit<EstimateOptions, 'format'>,
+  ): Promise<BatchEstimate>;
+  /** A dry run of a CSV or JSONL file (as `uploadBatch` would send it). */
+  estimateFile(file: string | NodeJS.ReadableStream, options?: EstimateOptions): Promise<BatchEstimate>;
+  /** Counts by status, cost so far, the estimate and the cap. */
   getBatch(id: string): Promise<BatchView>;
+  /** Sets (or with null removes) the batch's spending cap; its paused rows are resumed at once. */
+  updateBatch(id: string, patch: { maxCostUsd: number | null }): Promise<BatchView>;
+  /** The provider account's balance, as the API reads it (the Redis mode: with `aimlapi.apiKey`). */
+  balance(): Promise<Balance>;
   /** Every row of the batch in input order, streamed. */
   results(batchId: string): AsyncIterable<BatchResultRow>;
   /** The results export (CSV keeps the input's extra columns), as the API streams it, in raw chunks. */

@@ -58,7 +58,14 @@ export function batchCases(c: ContractContext): void {
     await waitForBatch(batch.id);
     const view = await c.vq.getBatch(batch.id);
     expect(view).toMatchObject({ id: batch.id, status: 'completed', total: 3 });
-    expect(view.counts).toEqual({ queued: 0, generating: 0, completed: 3, failed: 0, cancelled: 0 });
+    expect(view.counts).toEqual({
+      queued: 0,
+      paused: 0,
+      generating: 0,
+      completed: 3,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(view.finished_at).not.toBeNull();
 
     const results = [];

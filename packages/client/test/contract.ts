@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, NotFoundError, UnavailableError, type VidqueueClient } from '../src/index.js';
 import { batchCases } from './contract-batches.js';
+import { moneyCases } from './contract-money.js';
 import { videoCases } from './contract-videos.js';
 import type { ContractContext } from './contract-context.js';
 import { API_TOKEN, startTestStack, type TestStack, type TestStackCluster } from './harness.js';
@@ -82,6 +83,7 @@ export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): 
 
     videoCases(context);
     batchCases(context);
+    moneyCases(context);
 
     it('resumes submissions after an account pause, and is harmless when nothing is paused', async () => {
       const redis = stack.api.app.redis;

@@ -49,7 +49,14 @@ describe('batch store', () => {
     expect(await store.create({ id: 'b1', total: 5, skipped: 0, format: 'csv', columns: [] })).toBe(false);
     const view = await counts('b1');
     expect(view.meta).toMatchObject({ id: 'b1', total: TOTAL, format: 'csv' });
-    expect(view.counts).toEqual({ queued: TOTAL, generating: 0, completed: 0, failed: 0, cancelled: 0 });
+    expect(view.counts).toEqual({
+      queued: TOTAL,
+      paused: 0,
+      generating: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     const k = vidqKeys(prefix).batch('b1');
     await store.setRowStatus('b1', 1, 'generating');
     for (const key of [k.meta, k.counts, k.status, k.input, k.attempt]) {
@@ -113,6 +120,7 @@ describe('batch store', () => {
     ).length;
     expect(view.counts).toEqual({
       queued: 0,
+      paused: 0,
       generating: 0,
       completed: TOTAL - failed - cancelled,
       failed,
@@ -175,11 +183,53 @@ describe('batch store', () => {
     expect(cancelled).toBeGreaterThanOrEqual(TOTAL / 2);
     expect(view.counts).toEqual({
       queued: 0,
+      paused: 0,
       generating: TOTAL / 2,
       completed: 0,
       failed: 0,
       cancelled: TOTAL / 2,
     });
+  });
+
+  it('pauses only rows not yet submitted; a paused row keeps the batch open and can be cancelled', async () => {
+    await makeBatch('b6', 3);
+    const pause = { error: { code: 'budget_exceeded', message: 'over the cap' } };
+    expect((await store.setRowStatus('b6', 1, 'paused', pause)).changed).toBe(true);
+    await store.setRowStatus('b6', 2, 'generating');
+    // A row already submitted (or finished) is never paused.
+    expect((await store.setRowStatus('b6', 2, 'paused', pause)).changed).toBe(false);
+    await store.setRowStatus('b6', 2, 'completed', { video_url: 'v' });
+    await store.setRowStatus('b6', 3, 'completed', { video_url: 'v' });
+    let view = await counts('b6');
+    expect(view.counts).toMatchObject({ queued: 0, paused: 1, completed: 2 });
+    expect(view.meta.finishedAt).toBeUndefined();
+    expect((await store.rows('b6', 1, 1))[0]?.outcome).toEqual(pause);
+    // Cancelling moves the paused row at once; the batch is then finished.
+    expect(await store.cancelQueued('b6', [1, 2, 3])).toBe(1);
+    view = await counts('b6');
+    expect(view.counts).toMatchObject({ paused: 0, completed: 2, cancelled: 1 });
+    expect(sum(view.counts)).toBe(3);
+    expect(view.meta.finishedAt).toBeTypeOf('number');
+    // And a late pause report of the cancelled row changes nothing.
+    expect((await store.setRowStatus('b6', 1, 'paused', pause)).changed).toBe(false);
+  });
+
+  it('keeps the cap, the estimate and unpriced rows; setMaxCost changes or removes the cap', async () => {
+    const meta = { total: 2, skipped: 0, format: 'csv' as const, columns: [] };
+    await store.create({ id: 'b7', ...meta, maxCostUsd: 0.3, estimatedCostUsd: 0.2, unpricedRows: 1 });
+    await store.create({ id: 'b8', ...meta, estimatedCostUsd: null, unpricedRows: 2 });
+    expect((await counts('b7')).meta).toMatchObject({
+      maxCostUsd: 0.3,
+      estimatedCostUsd: 0.2,
+      unpricedRows: 1,
+    });
+    expect((await counts('b8')).meta).toMatchObject({ estimatedCostUsd: null, unpricedRows: 2 });
+    expect((await counts('b8')).meta.maxCostUsd).toBeUndefined();
+    expect(await store.setMaxCost('b7', 1.25)).toBe(true);
+    expect((await counts('b7')).meta.maxCostUsd).toBe(1.25);
+    expect(await store.setMaxCost('b7', null)).toBe(true);
+    expect((await counts('b7')).meta.maxCostUsd).toBeUndefined();
+    expect(await store.setMaxCost('nope', 1)).toBe(false);
   });
 
   it('ignores rows that do not exist and batches that expired', async () => {
@@ -226,6 +276,27 @@ describe('batch record lifetime (no TTL while rows run)', () => {
     expect(after).toHaveLength(5);
     expect(after.every((t) => t > 0 && t <= 1_000)).toBe(true);
     await expect.poll(() => store.get('life'), { timeout: 5_000 }).toBeUndefined();
+  });
+
+  it('a row paused by a spending cap keeps the record open (no TTL), a cap change too; a cancel finishes it', async () => {
+    store = createBatchStore(redis, prefix, 60);
+    await store.create({ id: 'capped', total: 2, skipped: 0, format: 'csv', columns: [], maxCostUsd: 0.1 });
+    await store.addRows(
+      'capped',
+      [1, 2].map((row) => ({ row, request: request(row) })),
+    );
+    await store.markEnqueued('capped', []);
+    await store.setRowStatus('capped', 1, 'completed', { video_url: 'u1' });
+    await store.setRowStatus('capped', 2, 'paused', { error: { code: 'budget_exceeded', message: 'cap' } });
+    const paused = await counts('capped');
+    expect(paused.counts).toMatchObject({ queued: 0, paused: 1, completed: 1 });
+    expect(paused.meta.finishedAt).toBeUndefined();
+    expect((await ttls('capped')).every((t) => t === -1)).toBe(true);
+    expect(await store.setMaxCost('capped', 0.2)).toBe(true);
+    expect((await ttls('capped')).every((t) => t === -1)).toBe(true);
+    await store.cancelQueued('capped', [2]);
+    expect((await store.get('capped'))?.meta.finishedAt).toBeTypeOf('number');
+    expect((await ttls('capped')).every((t) => t > 0 && t <= 60_000)).toBe(true);
   });
 
   it('a retry makes a finished batch open again (no TTL); a batch never fully enqueued keeps its TTL', async () => {

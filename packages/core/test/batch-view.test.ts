@@ -27,16 +27,19 @@ function stored(
       columns: [],
       ...meta,
     },
-    counts: { queued: 3, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
+    counts: { queued: 3, paused: 0, generating: 0, completed: 0, failed: 0, cancelled: 0, ...counts },
     costUsd: 0.1 + 0.2,
+    committedUsd: 0,
     possibleDuplicates: 0,
   };
 }
 
 describe('batch views', () => {
-  it('derives the status: queued, running, completed, cancelled (cancel wins)', () => {
+  it('derives the status: queued, running, paused, completed, cancelled (cancel wins)', () => {
     expect(batchStatus(stored({}))).toBe('queued');
     expect(batchStatus(stored({}, { queued: 2, generating: 1 }))).toBe('running');
+    expect(batchStatus(stored({}, { queued: 0, completed: 1, paused: 2 }))).toBe('paused');
+    expect(batchStatus(stored({}, { queued: 1, completed: 1, paused: 1 }))).toBe('running');
     expect(batchStatus(stored({ finishedAt: 1 }, { queued: 0, completed: 3 }))).toBe('completed');
     expect(batchStatus(stored({ finishedAt: 1, cancelledAt: 1 }))).toBe('cancelled');
     expect(isBatchFinished(stored({ finishedAt: 1 }))).toBe(true);
@@ -44,13 +47,20 @@ describe('batch views', () => {
   });
 
   it('maps the stored batch to the API shapes', () => {
-    const batch = stored({ finishedAt: Date.UTC(2026, 0, 2) }, { queued: 0, completed: 3 });
-    expect(toBatchView(batch)).toEqual({
+    const batch = stored(
+      { finishedAt: Date.UTC(2026, 0, 2), estimatedCostUsd: 0.35, unpricedRows: 1, maxCostUsd: 1 },
+      { queued: 0, completed: 3 },
+    );
+    expect(toBatchView({ ...batch, committedUsd: 0.3 })).toEqual({
       id: 'bat_1',
       status: 'completed',
       total: 3,
       counts: batch.counts,
       cost_usd: 0.3,
+      estimated_cost_usd: 0.35,
+      unpriced_rows: 1,
+      max_cost_usd: 1,
+      committed_cost_usd: 0.3,
       possible_duplicates: 0,
       created_at: '2026-01-01T00:00:00.000Z',
       finished_at: '2026-01-02T00:00:00.000Z',
@@ -60,7 +70,16 @@ describe('batch views', () => {
       status: 'completed',
       total: 3,
       skipped: 1,
+      estimated_cost_usd: 0.35,
+      unpriced_rows: 1,
+      max_cost_usd: 1,
       created_at: '2026-01-01T00:00:00.000Z',
+    });
+    // An older batch (no estimate recorded): null and 0, never a made-up figure.
+    expect(toBatchView(stored({}))).toMatchObject({
+      estimated_cost_usd: null,
+      unpriced_rows: 0,
+      max_cost_usd: null,
     });
   });
 

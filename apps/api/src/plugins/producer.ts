@@ -52,7 +52,16 @@ export const producerPlugin = fp(
     // While the connection is down a route answers 503 at once (connectWaitMs 0).
     const guard = createRedisGuard(redis, { timeoutMs: redisTimeoutMs });
 
-    app.decorate('producer', createProducer({ redis, queue, config, guard, catalogue: options.catalogue }));
+    const producer = createProducer({
+      redis,
+      queue,
+      config,
+      guard,
+      catalogue: options.catalogue,
+      onPricesError: (err) =>
+        app.log.warn({ err }, "could not read the provider's price catalogue; keeping the last prices"),
+    });
+    app.decorate('producer', producer);
     app.decorate('queue', queue);
     // Explicit: inference would spread the union over the decorator's conditional type.
     app.decorate<RedisConnection>('redis', redis);
@@ -61,6 +70,7 @@ export const producerPlugin = fp(
 
     app.addHook('onClose', async () => {
       watcher.stop();
+      producer.ctx.prices.close();
       await queue.close().catch((err: unknown) => app.log.debug({ err }, 'queue close'));
       if (!owned) return;
       if (redis.status === 'ready') {

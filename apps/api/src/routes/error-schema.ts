@@ -11,7 +11,10 @@ export const ErrorSchema = z
   })
   .meta({ id: 'Error' });
 
-/** The error body of the batch routes, whose details are row errors or a file's fatal problem. */
+/**
+ * The error body whose details are not field issues: row errors or a file's fatal problem (the batch
+ * routes), or the figures of a refusal about money (402 INSUFFICIENT_BALANCE, 422 MAX_COST_EXCEEDED…).
+ */
 export const BatchErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: 'BatchError' });

@@ -1,6 +1,8 @@
 import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { ProducerError } from '@vidqueue/core/producer';
+import { BalanceViewSchema } from '@vidqueue/core/contract';
+import { balanceView } from './balance.js';
 
 const AccountPauseSchema = z.object({
   reason: z
@@ -25,6 +27,9 @@ const HealthSchema = z.object({
   account_pause: AccountPauseSchema.nullable().describe(
     'Set while workers have stopped submitting because the provider refused the account (bad key, no credits)',
   ),
+  balance: BalanceViewSchema.optional().describe(
+    'The provider balance: only for authenticated callers (a valid bearer token when API_TOKENS is set)',
+  ),
 });
 
 export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
@@ -37,12 +42,13 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       schema: {
         tags: ['health'],
         summary:
-          'Liveness: 200 while the process runs; `degraded` when Redis is unreachable or submissions are paused',
+          'Liveness: 200 while the process runs; `degraded` when Redis is unreachable or submissions are paused; the provider balance for authenticated callers',
         security: [],
         response: { 200: HealthSchema },
       },
     },
     async (request) => {
+      const balance = app.hasApiAccess(request) ? balanceView(app) : undefined;
       let pause: z.infer<typeof AccountPauseSchema> | null = null;
       let redis: 'ok' | 'unavailable' = 'ok';
       try {
@@ -73,6 +79,7 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         status: pause !== null || redis !== 'ok' ? ('degraded' as const) : ('ok' as const),
         redis,
         account_pause: pause,
+        ...(balance && { balance: await balance }),
       };
     },
   );

@@ -9,7 +9,7 @@ import {
 import { withArchive } from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
 import { HttpError } from '../errors.js';
-import { ErrorSchema } from './error-schema.js';
+import { BatchErrorSchema, ErrorSchema } from './error-schema.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(200).describe('The video id (vid_…)') });
 
@@ -30,7 +30,8 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         tags: ['videos'],
         summary: 'Queue one prompt for generation',
         description:
-          'Answers 202 with the new video id. With an Idempotency-Key seen in the last 24 hours, answers 200 with the video made for the first request and enqueues nothing.',
+          "Answers 202 with the new video id and its `estimated_cost_usd` (the provider catalogue's price of the request; null when it cannot be told ahead). With an Idempotency-Key seen in the last 24 hours, answers 200 with the video made for the first request and enqueues nothing. " +
+          'With `max_cost_usd`: 422 MAX_COST_EXCEEDED when the estimate is over it, 422 UNPRICED_UNDER_CAP when it cannot be priced (also under SPEND_LIMIT_USD_PER_DAY).',
         headers: IdempotencyHeaders,
         // The producer checks the same schema again, then the model's parameters.
         body: videoRequestSchema({
@@ -42,6 +43,7 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
           202: QueuedVideoSchema,
           400: ErrorSchema,
           409: ErrorSchema,
+          422: BatchErrorSchema,
           503: ErrorSchema,
         },
       },
@@ -57,7 +59,10 @@ export const videoRoutes: FastifyPluginCallbackZod<{ config: Config }> = (app, {
         request.log.info({ videoId: video.id }, 'idempotent repeat: nothing enqueued');
         return reply.code(200).header('idempotent-replayed', 'true').send(video);
       }
-      request.log.info({ videoId: video.id, model: video.model }, 'video queued');
+      request.log.info(
+        { videoId: video.id, model: video.model, estimatedCostUsd: video.estimated_cost_usd },
+        'video queued',
+      );
       return reply.code(202).send(video);
     },
   );

@@ -77,39 +77,6 @@ describe('start page', () => {
     await page.close();
   });
 
-  // Until the pricing branch answers dry runs, the server refuses them (DRY_RUN_UNAVAILABLE): the page
-  // says so and checks the file when it is queued instead. Goes when dry runs are answered.
-  it('without dry runs: nothing queued by the check; an invalid file refused whole on Queue, a valid one queued', async () => {
-    stack.simulator.configure({ generationMs: 600, faults: { fail: 0 } });
-    const bad = join(dir, 'no-dry-run-bad.csv');
-    await writeFile(bad, 'prompt,duration\na fox in the snow,5\n,5\na cat on a fence,7\n');
-    const good = join(dir, 'no-dry-run-good.csv');
-    await writeFile(good, 'prompt,duration\na fox in the snow,5\na dog on a beach,5\n');
-    const before = await batchCount();
-
-    const page = await browser.newPage();
-    await page.goto(stack.api.url);
-    await page.locator('#batch-model option').first().waitFor({ state: 'attached' });
-    await page.locator('#file').setInputFiles(bad);
-    await page.locator('#no-estimate').waitFor();
-    expect(await batchCount()).toBe(before);
-    await page.locator('#submit-batch').click();
-    const errors = page.locator('#invalid-lines tbody tr');
-    await expect.poll(() => errors.count(), { timeout: 10_000 }).toBe(2);
-    await expect(errors.nth(1).locator('td').nth(1).textContent()).resolves.toBe('duration');
-    expect(await batchCount()).toBe(before);
-
-    await page.locator('#file').setInputFiles(good);
-    await page.locator('#no-estimate').waitFor();
-    await page.locator('#submit-batch').click();
-    await page.waitForURL(/\/batches\/bat_/);
-    await expect
-      .poll(() => page.locator('#rows li[data-status="completed"]').count(), { timeout: 20_000 })
-      .toBe(2);
-    expect(await batchCount()).toBe(before + 1);
-    await page.close();
-  });
-
   it('queues one prompt with the model’s fields', async () => {
     const page = await browser.newPage();
     await page.goto(stack.api.url);

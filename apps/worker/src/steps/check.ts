@@ -47,13 +47,15 @@ export async function check(ctx: StepContext, run: JobRun): Promise<GenerationRe
     );
   }
   const nextAt = generation.phase === 'pending' ? await nextCheckAt(ctx, run, polls, deadline) : undefined;
+  const knownCost = run.data.costUsd;
+  const cost = withReportedCost(run.data, generation);
   await run.saveAndLog(
     {
       polls,
       lastStatus: generation.status,
       lastCheckAt: startedAt,
       ...(nextAt !== undefined && { nextCheckAt: nextAt }),
-      ...withReportedCost(run.data, generation),
+      ...cost,
     },
     `check ${polls}: ${generation.status}`,
   );
@@ -65,6 +67,7 @@ export async function check(ctx: StepContext, run: JobRun): Promise<GenerationRe
     at: now(),
     ...(lateMs !== undefined && { lateMs }),
     ...(previousCheckAt !== undefined && { previousCheckAt }),
+    ...(cost.costUsd !== undefined && cost.costUsd !== knownCost && { costUsd: cost.costUsd }),
   });
   // A recovered generation whose charge no answer reported: its usage-log row has it once completed.
   if (generation.phase === 'completed' && run.data.recovered && !costKnown(run.data)) {

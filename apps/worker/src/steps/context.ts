@@ -5,6 +5,7 @@ import { createAccountPause, type AccountPause } from '../account-pause.js';
 import { LOGS_SEEN_BUCKET_MS, createLogsSeen, type LogsSeen } from '../logs-seen.js';
 import { createModelBlock, type ModelBlock } from '../model-block.js';
 import type { Budgets } from '../budgets.js';
+import type { SpendCaps } from '../spend-caps.js';
 import type { ProcessorHooks } from '../hooks.js';
 import { fixedCheckSchedule, type CheckSchedule, type Random, type ScheduleConfig } from '../schedule.js';
 
@@ -41,6 +42,8 @@ export type ProcessorDeps = {
   hooks?: ProcessorHooks;
   /** Shared provider call budgets (rates, in-flight cap, 429 back-off); none when absent. */
   budgets?: Budgets;
+  /** Spending caps (batch, video, daily): a reservation before each create; none when absent. */
+  spend?: SpendCaps;
   /** When status checks run; default: the fixed schedule (with `expectedMs`). */
   checkSchedule?: CheckSchedule;
 };
@@ -63,6 +66,7 @@ export type StepContext = {
   readonly horizonMs: number;
   readonly schedule: CheckSchedule;
   readonly budgets: Budgets | undefined;
+  readonly spend: SpendCaps | undefined;
   readonly hooks: ProcessorHooks | undefined;
   readonly now: () => number;
   readonly random: Random;
@@ -98,6 +102,7 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     horizonMs,
     schedule: deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedMs, random),
     budgets: deps.budgets,
+    spend: deps.spend,
     hooks: deps.hooks,
     now: deps.now ?? Date.now,
     random,

@@ -39,7 +39,9 @@ export async function readFlags(
   const withBackoff = budgets !== undefined && data.step !== 'submitting';
   const callKind = creating ? 'create' : data.step === 'reconciling' ? 'logs' : 'status';
   const blocks = creating && ctx.config.MODEL_BLOCK_MS > 0;
-  const claim = creating && !budgets?.createsGated ? submittingData(job, data, ctx.now()) : undefined;
+  // A create that may need a budget or a spending reservation first is claimed by `submit` after them.
+  const gated = budgets?.createsGated === true || ctx.spend?.applies(data) === true;
+  const claim = creating && !gated ? submittingData(job, data, ctx.now()) : undefined;
   const reply = await readRunFlags(
     ctx.redis,
     job,

@@ -2,6 +2,7 @@ import { DelayedError } from 'bullmq';
 import { isAimlApiError, type Generation } from '@vidqueue/aimlapi';
 import { FailureCode, type GenerationResult } from '@vidqueue/core/contract';
 import { jobKey, updateDataIfLocked, waitForReplicas } from '@vidqueue/core/store';
+import type { SpendDecision } from '../spend-caps.js';
 import { JobFailure } from '../job-failure.js';
 import { retryDelay } from '../schedule.js';
 import type { StepContext } from './context.js';
@@ -13,9 +14,10 @@ import { submittingData } from './submitting-data.js';
 import { unknownOutcome } from './unknown-outcome.js';
 
 /**
- * The `pending` step: one create call. Held back by an account pause or the create budget (job
- * delayed); else `submitting` is persisted (lock-guarded; maybe already by the run's first script)
- * **before** the call, and the answer (`checking`, generation id, deadline) before the first check.
+ * The `pending` step: one create call. Held back by an account pause, a spending cap (job paused: the
+ * estimate is reserved against every cap first, atomically) or the create budget (job delayed); else
+ * `submitting` is persisted (lock-guarded; maybe already by the run's first script) **before** the
+ * call, and the answer (`checking`, generation id, deadline) before the first check.
  */
 export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationResult> {
   const { config, now } = ctx;
@@ -39,8 +41,12 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
       const wait = Math.min(paused.remainingMs, config.ACCOUNT_PAUSE_MS);
       return run.delayUntil(now() + wait + Math.round(ctx.random() * 0.1 * config.ACCOUNT_PAUSE_MS));
     }
+    const spend = await ctx.spend?.beforeCreate(run.job.id ?? '', run.data);
+    if (spend && !spend.go) return pauseForBudget(ctx, run, spend);
     const over = await ctx.budgets?.beforeCreate(run.job.id ?? '', run.flags.backoff);
     if (over) {
+      // No longer waiting for a cap (its reservation is held), only for the call budget.
+      if (run.data.budgetPause) await run.save({ budgetPause: undefined });
       run.log.debug(over, 'over the create budget; job delayed');
       return run.delayUntil(now() + over.waitMs);
     }
@@ -93,7 +99,11 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
   );
   run.bind({ generationId: generation.id });
   if (ctx.logs('info')) run.log.info({ clientRequestId, status: generation.status }, 'submitted');
-  await ctx.hooks?.submitted?.(run.job, { generationId: generation.id, submittedAt });
+  await ctx.hooks?.submitted?.(run.job, {
+    generationId: generation.id,
+    submittedAt,
+    ...(cost.costUsd !== undefined && { costUsd: cost.costUsd }),
+  });
   if (firstCheckAt === undefined) return settle(ctx, run, generation);
   return run.delayUntil(firstCheckAt);
 }
@@ -114,6 +124,31 @@ async function markReplicated(ctx: StepContext, run: JobRun): Promise<boolean> {
     'the submitting mark reached too few Redis replicas; nothing sent, job delayed',
   );
   return false;
+}
+
+/**
+ * A spending cap holds the job back: it stays `pending` with `budgetPause` in its data (the reason, the
+ * cap, one line of figures), one job log line when that changes, the batch row `paused` (hook), and waits
+ * in delayed until the pause's next look (a raised cap or a cancel runs it sooner). Nothing is reserved.
+ */
+async function pauseForBudget(
+  ctx: StepContext,
+  run: JobRun,
+  decision: Extract<SpendDecision, { go: false }>,
+): Promise<never> {
+  const previous = run.data.budgetPause;
+  const pause = { ...decision.pause, since: previous?.since ?? decision.pause.since };
+  const line = `paused: ${pause.reason}${pause.cap ? ` (${pause.cap} cap)` : ''}: ${pause.message}`;
+  if (previous?.message === pause.message && previous.reason === pause.reason) {
+    await run.save({ budgetPause: pause });
+  } else {
+    await run.saveAndLog({ budgetPause: pause }, line);
+    if (ctx.logs('info')) {
+      run.log.info({ reason: pause.reason, cap: pause.cap, until: pause.until }, 'paused by a spending cap');
+    }
+  }
+  await ctx.hooks?.paused?.(run.job, pause);
+  return run.delayUntil(pause.until);
 }
 
 /**

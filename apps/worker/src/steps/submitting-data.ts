@@ -45,9 +45,12 @@ export function nextClientRequestId(
 
 /**
  * The data of the `submitting` step, written (lock-guarded) before a create call goes out: by the
- * run's first script when nothing can hold the create back (`readFlags`), else by `submit`.
+ * run's first script when nothing can hold the create back (`readFlags`), else by `submit`. A spending
+ * pause (`budgetPause`) is over once the create goes.
  */
 export function submittingData(job: GenerationJob, data: GenerationJobData, now: number): GenerationJobData {
   const clientRequestId = nextClientRequestId(job.id ?? '', data.clientRequestId);
-  return { ...data, step: 'submitting', clientRequestId, submitStartedAt: now };
+  // No longer waiting for a spending cap, if it was.
+  const { budgetPause: _done, ...rest } = data;
+  return { ...rest, step: 'submitting', clientRequestId, submitStartedAt: now };
 }

@@ -29,17 +29,27 @@ export type BatchMeta = {
   sha256?: string;
   /** Names of the input's extra (metadata) columns, in input order. */
   columns: string[];
+  /** The batch's spending cap in USD (`max_cost_usd`); changed by `PATCH /v1/batches/:id`. */
+  maxCostUsd?: number;
+  /** The catalogue's price of its priced rows at upload (null: no row priced); absent for older batches. */
+  estimatedCostUsd?: number | null;
+  /** Rows whose price could not be told at upload. */
+  unpricedRows?: number;
 };
 
 /**
+/**
  * A batch as stored: its meta, its counts by row status, its cost so far (every known charge of its
- * rows' generations, once each) and how many rows are flagged possible duplicates (see store/batch-store.ts).
+ * rows' generations, once each), how many rows are flagged possible duplicates and, under a cap, what is
+ * committed against it: the estimates reserved by rows being submitted or generated, replaced by their
+ * actual cost once known (see store/batch-store.ts).
  */
 export type BatchRecord = {
   meta: BatchMeta;
   counts: BatchCounts;
   costUsd: number;
   possibleDuplicates: number;
+  committedUsd: number;
 };
 
 /** What one row asked for, written when the row is enqueued. */

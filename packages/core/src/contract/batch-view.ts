@@ -10,8 +10,11 @@ import type { Metadata } from './job-data.js';
 import { rowCostUsd, rowGenerationIds } from './row-carry.js';
 import { VIDEO_STATUSES, type VideoStatus } from './video-view.js';
 
-export const BATCH_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
-/** `queued`: no row started; `running`; `completed`: every row finished; `cancelled`: a cancel was asked for. */
+export const BATCH_STATUSES = ['queued', 'running', 'paused', 'completed', 'cancelled'] as const;
+/**
+ * `queued`: no row started; `running`; `paused`: nothing queued or generating, some rows wait for a
+ * spending cap; `completed`: every row finished; `cancelled`: a cancel was asked for.
+ */
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 const iso = z.iso.datetime();
@@ -29,7 +32,7 @@ export const BatchViewSchema = z
     status: z
       .enum(BATCH_STATUSES)
       .describe(
-        'queued: no row started; running; completed: every row finished; cancelled: a cancel was asked for',
+        'queued: no row started; running; paused: nothing queued or generating, some rows wait for a spending cap (PATCH max_cost_usd to resume them); completed: every row finished; cancelled: a cancel was asked for',
       ),
     total: z.number().int().describe('Rows in the batch'),
     counts: BatchCountsSchema,
@@ -43,6 +46,19 @@ export const BatchViewSchema = z
       .int()
       .describe(
         'Rows that may have been generated (and billed) twice: see possible_duplicate in the results',
+      ),
+    estimated_cost_usd: z
+      .number()
+      .nullable()
+      .describe(
+        "The catalogue's price of the priced rows at upload (null: no row priced, or an older batch)",
+      ),
+    unpriced_rows: z.number().int().describe('Rows whose price could not be told at upload'),
+    max_cost_usd: z.number().nullable().describe("The batch's spending cap in USD, if any"),
+    committed_cost_usd: z
+      .number()
+      .describe(
+        'Under a cap: estimates reserved by rows being submitted or generated, replaced by their actual cost once the provider reports it (0 without a cap)',
       ),
     created_at: iso,
     finished_at: iso.nullable().describe('When the last unfinished row finished'),
@@ -67,9 +83,44 @@ export const CreatedBatchSchema = z
     total: z.number().int().describe('Rows enqueued'),
     skipped: z.number().int().describe('Invalid rows left out (on_invalid=skip)'),
     skipped_rows: z.array(RowErrorSchema).optional().describe('The first 100 errors of the skipped rows'),
+    estimated_cost_usd: z
+      .number()
+      .nullable()
+      .describe("The catalogue's price of the priced rows (null: no row priced)"),
+    unpriced_rows: z.number().int().describe('Rows whose price cannot be told ahead of the request'),
+    max_cost_usd: z.number().nullable().describe("The batch's spending cap in USD, if any"),
     created_at: iso,
   })
   .meta({ id: 'BatchCreated' });
+
+/** One model's share of a dry run. */
+export const ModelEstimateSchema = z.object({
+  model: z.string(),
+  rows: z.number().int(),
+  estimated_cost_usd: z.number().nullable().describe('Its priced rows; null when none is priced'),
+  unpriced_rows: z.number().int(),
+});
+
+/** `POST /v1/batches?dry_run=true`: what the file would cost; nothing enqueued. */
+export const BatchEstimateSchema = z
+  .object({
+    total: z.number().int().describe('Rows that would be enqueued (the valid rows)'),
+    skipped: z.number().int().describe('Invalid rows that would be left out (on_invalid=skip)'),
+    estimated_cost_usd: z
+      .number()
+      .nullable()
+      .describe(
+        "The catalogue's price of the priced rows; null when no row is priced. Unpriced rows are never counted as 0",
+      ),
+    by_model: z.array(ModelEstimateSchema),
+    unpriced_rows: z.number().int().describe('Rows whose price cannot be told ahead of the request'),
+    prices_as_of: iso
+      .nullable()
+      .describe("When the provider's catalogue was last read (null: it could not be)"),
+    balance_usd: z.number().nullable().describe('The account balance, when the API has a provider key'),
+  })
+  .meta({ id: 'BatchEstimate' });
+export type BatchEstimateView = z.infer<typeof BatchEstimateSchema>;
 export type CreatedBatchView = z.infer<typeof CreatedBatchSchema>;
 
 /** One line of `GET /v1/batches/:id/results`, in input order (CSV adds the metadata columns after these). */
@@ -121,9 +172,26 @@ export const BATCH_RESULT_COLUMNS = [
 ] as const;
 
 export function batchStatus(batch: BatchRecord): BatchStatus {
-  if (batch.meta.cancelledAt !== undefined) return 'cancelled';
-  if (batch.meta.finishedAt !== undefined) return 'completed';
-  return batch.counts.queued >= batch.meta.total ? 'queued' : 'running';
+  const { counts, meta } = batch;
+  if (meta.cancelledAt !== undefined) return 'cancelled';
+  if (meta.finishedAt !== undefined) return 'completed';
+  if (counts.paused > 0 && counts.queued + counts.generating === 0) return 'paused';
+  return counts.queued >= meta.total ? 'queued' : 'running';
+}
+
+const usd = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** The money fields the batch views share. */
+function budgetFields(batch: BatchRecord) {
+  const { meta } = batch;
+  return {
+    estimated_cost_usd:
+      meta.estimatedCostUsd === undefined || meta.estimatedCostUsd === null
+        ? null
+        : usd(meta.estimatedCostUsd),
+    unpriced_rows: meta.unpricedRows ?? 0,
+    max_cost_usd: meta.maxCostUsd ?? null,
+  };
 }
 
 /** True when every row finished without a cancel: such a batch can no longer be cancelled. */
@@ -137,8 +205,10 @@ export function toBatchView(batch: BatchRecord): PublicBatchView {
     status: batchStatus(batch),
     total: batch.meta.total,
     counts: batch.counts,
-    cost_usd: Math.round(batch.costUsd * 1e6) / 1e6,
+    cost_usd: usd(batch.costUsd),
     possible_duplicates: batch.possibleDuplicates,
+    ...budgetFields(batch),
+    committed_cost_usd: usd(batch.committedUsd),
     created_at: new Date(batch.meta.createdAt).toISOString(),
     finished_at: batch.meta.finishedAt === undefined ? null : new Date(batch.meta.finishedAt).toISOString(),
   };
@@ -152,6 +222,7 @@ export function toCreatedBatchView(batch: BatchRecord, skippedRows?: RowError[])
     total: batch.meta.total,
     skipped: batch.meta.skipped,
     ...(skippedRows === undefined ? {} : { skipped_rows: skippedRows }),
+    ...budgetFields(batch),
     created_at: new Date(batch.meta.createdAt).toISOString(),
   };
 }

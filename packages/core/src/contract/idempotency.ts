@@ -17,9 +17,12 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** How long a cancel request is remembered for a job that has not started yet (7 days). */
 export const CANCEL_TTL_SECONDS = 7 * 24 * 3600;
 
-/** Canonical JSON (sorted keys) of what a request asked for, to compare a repeat with the original. */
+/**
+ * Canonical JSON (sorted keys) of what a request asked for, to compare a repeat with the original. The
+ * video's own cap (`maxCostUsd`) is part of it when set; a request without one fingerprints as before.
+ */
 export function requestFingerprint(
-  data: Pick<NewGenerationJobData, 'input' | 'customId' | 'metadata'>,
+  data: Pick<NewGenerationJobData, 'input' | 'customId' | 'metadata' | 'maxCostUsd'>,
 ): string {
   const sort = (v: unknown): unknown =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -30,5 +33,12 @@ export function requestFingerprint(
             .map(([k, x]) => [k, sort(x)]),
         )
       : v;
-  return JSON.stringify(sort({ input: data.input, customId: data.customId, metadata: data.metadata }));
+  return JSON.stringify(
+    sort({
+      input: data.input,
+      customId: data.customId,
+      metadata: data.metadata,
+      maxCostUsd: data.maxCostUsd,
+    }),
+  );
 }

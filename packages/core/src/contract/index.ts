@@ -7,6 +7,7 @@ export * from './archive.js';
 export * from './batch-record.js';
 export * from './batch-browse.js';
 export * from './batch-view.js';
+export * from './budget.js';
 export * from './failure.js';
 export * from './idempotency.js';
 export * from './job-data.js';

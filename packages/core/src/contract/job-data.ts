@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetPauseSchema } from './budget.js';
 import { WebhookTargetSchema } from './webhook-target.js';
 
 /**
@@ -74,6 +75,12 @@ export const GenerationJobDataSchema = z.object({
   metadata: MetadataSchema.optional(),
   batchId: z.string().optional(),
   row: z.number().int().optional(),
+  /** The video's own spending cap in USD (`max_cost_usd`): its estimate may not exceed it. */
+  maxCostUsd: z.number().positive().optional(),
+  /** The catalogue's price of the request when it was enqueued; null: unpriced (never 0 for unknown). */
+  estimatedCostUsd: z.number().nullable().optional(),
+  /** Set while the job waits for a spending cap instead of being submitted (step `pending`). */
+  budgetPause: BudgetPauseSchema.optional(),
   /** Where this video's events go besides WEBHOOK_URL (`webhook_url` of POST /v1/videos). */
   webhook: WebhookTargetSchema.optional(),
   step: z.enum(['pending', 'submitting', 'reconciling', 'checking']).default('pending'),

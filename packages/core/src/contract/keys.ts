@@ -16,9 +16,14 @@ export function vidqKeys(prefix: string) {
     batch: (batchId: string) => {
       const b = `${base}:batch:${batchId}`;
       return {
-        /** Hash: id, total, rows, created_at, finished_at, cancelled_at, format, sha256, columns... */
+        /**
+         * Hash: id, total, rows, created_at, finished_at, cancelled_at, format, sha256, columns...; the
+         * spending fields (micro-USD): max_cost_micro_usd (the cap), estimated_micro_usd ('none' when no
+         * row is priced), unpriced_rows, and under a cap reserved_micro_usd / spent_micro_usd (moved only
+         * by the spend-* scripts).
+         */
         meta: `${b}:meta`,
-        /** Hash: queued, generating, completed, failed, cancelled, cost_micro_usd. */
+        /** Hash: queued, paused, generating, completed, failed, cancelled, cost_micro_usd. */
         counts: `${b}:counts`,
         /** Hash: row -> status. */
         status: `${b}:status`,
@@ -85,6 +90,18 @@ export function vidqKeys(prefix: string) {
       done: `${base}:logs-pass:${window}:done`,
       lock: `${base}:logs-pass:${window}:lock`,
     }),
+    /**
+     * The provider's priced catalogue shared by every process (store/price-book.ts): `catalogue` is a hash
+     * { body (JSON entries), etag, fetched_at, checked_at }, `lock` is held by the process refreshing it.
+     */
+    prices: { catalogue: `${base}:prices`, lock: `${base}:prices:lock` },
+    /** Hash { reserved, spent } in micro-USD for one UTC day (`YYYY-MM-DD`): SPEND_LIMIT_USD_PER_DAY. */
+    spendDay: (day: string) => `${base}:spend:${day}`,
+    /**
+     * Hash of one job's spending reservation { state: reserved|settled|released, amount, actual, day,
+     * batch } in micro-USD, so reserving, settling and releasing are each done once whatever is replayed.
+     */
+    reservation: (jobId: string) => `${base}:reservation:${jobId}`,
     /** Sorted set of job ids with a generation at the provider, scored by when the entry expires. */
     inFlight: `${base}:in-flight`,
     /** List of recent generation times (ms) for one model and clip duration, newest first, bounded. */

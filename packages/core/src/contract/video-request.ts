@@ -48,6 +48,13 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
       metadata: RequestMetadataSchema.optional().describe(
         `Flat key/value pairs, returned as is: at most ${METADATA_LIMITS.maxKeys} keys of at most ${METADATA_LIMITS.maxKeyLength} characters, string values of at most ${METADATA_LIMITS.maxValueLength} characters, ${METADATA_LIMITS.maxBytes} bytes as JSON in all`,
       ),
+      max_cost_usd: z
+        .number()
+        .positive()
+        .optional()
+        .describe(
+          "The video's own spending cap in USD: refused (422) when its estimate is over it or unknown; a price rise before submission pauses it instead",
+        ),
       webhook_url: z
         .url({ protocol: /^https?$/ })
         .max(2000)

@@ -4,6 +4,7 @@
  */
 import type { Job } from 'bullmq';
 import { z } from 'zod';
+import { PAUSE_REASONS, SPEND_CAPS } from './budget.js';
 import { ArchiveViewSchema, chooseVideoUrl, toArchiveView, type ArchiveRecord } from './archive.js';
 import { FailureCode, parseFailure } from './failure.js';
 import {
@@ -14,8 +15,11 @@ import {
   type GenerationResult,
 } from './job-data.js';
 
-/** Where a video stands; also the statuses of a batch's rows (a row is one video). */
-export const VIDEO_STATUSES = ['queued', 'generating', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * Where a video stands; also the statuses of a batch's rows (a row is one video). `paused`: not
+ * submitted because a spending cap holds it back (see `pause`).
+ */
+export const VIDEO_STATUSES = ['queued', 'paused', 'generating', 'completed', 'failed', 'cancelled'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /** BullMQ's answer to getState(), plus 'unknown' when the job is gone. */
@@ -23,6 +27,21 @@ export type JobStateName =
   'completed' | 'failed' | 'active' | 'delayed' | 'prioritized' | 'waiting' | 'waiting-children' | 'unknown';
 
 const iso = z.iso.datetime();
+
+export const VideoPauseSchema = z
+  .object({
+    reason: z.enum(PAUSE_REASONS),
+    cap: z.enum(SPEND_CAPS).nullable().describe('batch, video or daily (SPEND_LIMIT_USD_PER_DAY)'),
+    message: z.string(),
+    since: iso,
+    until: iso.nullable().describe('When it is looked at again (UTC midnight for the daily limit)'),
+  })
+  .describe('Why the video waits instead of being submitted (status paused)');
+
+const estimated = z
+  .number()
+  .nullable()
+  .describe("The catalogue's price of the request when it was queued, in USD; null when it cannot be told");
 const MetadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const VideoViewSchema = z
@@ -54,8 +73,11 @@ export const VideoViewSchema = z
     created_at: iso,
     submitted_at: iso.nullable(),
     completed_at: iso.nullable().describe('When the video reached a final state'),
-    cost_usd: z.number().nullable(),
+    estimated_cost_usd: estimated,
+    max_cost_usd: z.number().nullable().describe("The video's own spending cap in USD"),
+    cost_usd: z.number().nullable().describe('What the provider reported it cost'),
     credits_used: z.number().nullable(),
+    pause: VideoPauseSchema.nullable(),
     recovered: z
       .literal(true)
       .optional()
@@ -78,26 +100,37 @@ export const QueuedVideoSchema = z
     id: z.string(),
     status: z.enum(VIDEO_STATUSES),
     model: z.string(),
+    estimated_cost_usd: estimated,
     created_at: iso,
   })
   .meta({ id: 'QueuedVideo' });
 export type QueuedVideoView = z.infer<typeof QueuedVideoSchema>;
 
 export function toQueuedVideo(
-  view: Pick<VideoView, 'id' | 'status' | 'model' | 'created_at'>,
+  view: Pick<VideoView, 'id' | 'status' | 'model' | 'estimated_cost_usd' | 'created_at'>,
 ): QueuedVideoView {
-  return { id: view.id, status: view.status, model: view.model, created_at: view.created_at };
+  return {
+    id: view.id,
+    status: view.status,
+    model: view.model,
+    estimated_cost_usd: view.estimated_cost_usd,
+    created_at: view.created_at,
+  };
 }
 
 /** A generation job as BullMQ returns it. */
 export type GenerationJob = Job<GenerationJobData, GenerationResult, string>;
 
-/** The API status of a job from its BullMQ state, its step and whether a cancel was asked for. */
+/**
+ * The API status of a job from its BullMQ state, its step, whether a cancel was asked for and whether
+ * it waits for a spending cap (`budgetPause` in its data).
+ */
 export function videoStatus(
   state: JobStateName,
   step: string | undefined,
   cancelRequested: boolean,
   failureCode: string | undefined,
+  budgetPaused = false,
 ): VideoStatus {
   switch (state) {
     case 'completed':
@@ -111,6 +144,7 @@ export function videoStatus(
     case 'active':
     case 'unknown':
       if (cancelRequested) return 'cancelled';
+      if (budgetPaused && (step === undefined || step === JobStep.Pending)) return 'paused';
       if (state === 'delayed' || state === 'active') {
         return step === JobStep.Submitting || step === JobStep.Reconciling || step === JobStep.Checking
           ? 'generating'
@@ -141,7 +175,8 @@ export function toVideoView(
   const rawInput = (job.data as { input?: { model?: unknown; prompt?: unknown } } | undefined)?.input;
   const result = state === 'completed' ? GenerationResultSchema.safeParse(job.returnvalue).data : undefined;
   const failure = state === 'failed' ? parseFailure(job.failedReason) : undefined;
-  const status = videoStatus(state, data.step, cancelRequested, failure?.code);
+  const pause = isFinished(state) ? undefined : data.budgetPause;
+  const status = videoStatus(state, data.step, cancelRequested, failure?.code, pause !== undefined);
 
   let error: VideoView['error'] = null;
   if (failure) error = { code: failure.code, message: failure.message };
@@ -170,8 +205,20 @@ export function toVideoView(
     created_at: toIso(job.timestamp),
     submitted_at: submittedAt === undefined ? null : toIso(submittedAt),
     completed_at: finishedAt === undefined ? null : toIso(finishedAt),
+    estimated_cost_usd: data.estimatedCostUsd ?? null,
+    max_cost_usd: data.maxCostUsd ?? null,
     cost_usd: result?.costUsd ?? null,
     credits_used: result?.creditsUsed ?? null,
+    pause:
+      status === 'paused' && pause
+        ? {
+            reason: pause.reason,
+            cap: pause.cap ?? null,
+            message: pause.message,
+            since: toIso(pause.since),
+            until: pause.until === undefined ? null : toIso(pause.until),
+          }
+        : null,
     ...((result?.recovered ?? data.recovered) === true && { recovered: true as const }),
     ...((result?.possibleDuplicate ?? data.possibleDuplicate) === true && {
       possible_duplicate: true as const,

@@ -1,7 +1,7 @@
 /**
  * A batch's Idempotency-Key: `<prefix>:vidq:batch-idem:<key>` holds `<batchId> <sha256> <options>`,
  * claimed NX for the batch TTL: the SHA-256 of the file, and a hash of every option that changes what
- * is enqueued (format, the model for rows without one, on_invalid). The same file with the same
+ * is enqueued or spent (format, the model for rows without one, on_invalid, max_cost_usd). The same file with the same
  * options under the same key answers the same batch (and resumes one whose enqueueing broke midway);
  * another file, or the same file with other options, is IDEMPOTENCY_KEY_MISMATCH, so a resume can never
  * enqueue rows another way than the upload it resumes. Claims written before the options were part
@@ -18,12 +18,19 @@ export type BatchFingerprint = { sha256: string; options: string };
 
 export function batchFingerprint(
   sha256: string,
-  options: { format: BatchFormat; model: string; onInvalid: 'reject' | 'skip' },
+  options: {
+    format: BatchFormat;
+    model: string;
+    onInvalid: 'reject' | 'skip';
+    maxCostUsd?: number | undefined;
+  },
 ): BatchFingerprint {
+  // The cap is part of it only when set, so a key claimed before caps existed still matches.
   const canonical = JSON.stringify({
     format: options.format,
     model: options.model,
     on_invalid: options.onInvalid,
+    ...(options.maxCostUsd !== undefined && { max_cost_usd: options.maxCostUsd }),
   });
   return { sha256, options: createHash('sha256').update(canonical).digest('hex').slice(0, 32) };
 }

@@ -14,9 +14,10 @@ import {
 } from '../contract/batch-view.js';
 import { FailureCode } from '../contract/failure.js';
 import { CANCEL_TTL_SECONDS } from '../contract/idempotency.js';
+import { formatUsd } from '../contract/budget.js';
 import { retryRowJob, type BatchJob } from './batch-jobs.js';
 import { CHUNK_ROWS, type ProducerContext } from './context.js';
-import { producerError } from './errors.js';
+import { ProducerError, producerError } from './errors.js';
 import { batchPriorities } from './fair-share.js';
 
 /** The batch as stored, or BATCH_NOT_FOUND. */
@@ -88,9 +89,9 @@ export async function openBatchResults(
 
 /**
  * Cancels every row of the batch that has not finished: cancel keys first (a worker that takes a row
- * from now on fails it as `cancelled`), then queued rows become cancelled at once (atomically; a row a
- * worker just took keeps its status), and rows waiting between status checks are promoted so the
- * worker stops them promptly. Records the cancel even when nothing is open. BATCH_FINISHED (nothing
+ * from now on fails it as `cancelled`), then queued and paused rows become cancelled at once
+ * (atomically; a row a worker just took keeps its status), and rows waiting between status checks or
+ * for a cap are promoted so the worker stops them promptly. Records the cancel even when nothing is open. BATCH_FINISHED (nothing
  * done) when every row had already finished. Answers the batch after it, and how many jobs were promoted.
  */
 export async function cancelBatch(
@@ -104,7 +105,9 @@ export async function cancelBatch(
   let promoted = 0;
   for (let from = 1; from <= lastRow; from += CHUNK_ROWS) {
     const rows = await guard.bulk(() => store.rows(id, from, Math.min(CHUNK_ROWS, lastRow - from + 1)));
-    const open = rows.filter((r) => r.status === 'queued' || r.status === 'generating');
+    const open = rows.filter(
+      (r) => r.status === 'queued' || r.status === 'paused' || r.status === 'generating',
+    );
     if (open.length === 0) continue;
     const pipeline = redis.pipeline();
     for (const r of open) {
@@ -116,9 +119,10 @@ export async function cancelBatch(
       );
     }
     await guard.bulk(() => pipeline.exec());
-    const queued = open.filter((r) => r.status === 'queued').map((r) => r.row);
-    await guard.bulk(() => store.cancelQueued(id, queued));
-    for (const r of open.filter((x) => x.status === 'generating')) {
+    const notSubmitted = open.filter((r) => r.status !== 'generating').map((r) => r.row);
+    await guard.bulk(() => store.cancelQueued(id, notSubmitted));
+    // Rows being generated, and paused rows (waiting in delayed for a cap): their jobs run now and stop.
+    for (const r of open.filter((x) => x.status !== 'queued')) {
       const job = await guard(() => queue.getJob(batchJobId(id, r.row, r.attempt)));
       if (!job) continue;
       await job.promote().then(
@@ -182,4 +186,45 @@ export async function retryBatch(
     retried += jobs.length;
   }
   return { retried };
+}
+
+/**
+ * Sets the batch's spending cap (`max_cost_usd`; null removes it) and runs its paused rows' jobs at once:
+ * each reserves again under the new cap, so the rows it now allows are submitted and the others wait
+ * again. BATCH_FINISHED when every row has finished; UNPRICED_UNDER_CAP for a cap on a batch with
+ * unpriced rows. Answers the batch and how many paused rows were resumed.
+ */
+export async function updateBatch(
+  ctx: ProducerContext,
+  id: string,
+  patch: { maxCostUsd: number | null },
+): Promise<{ batch: PublicBatchView; resumed: number }> {
+  const { guard, store, queue } = ctx;
+  const batch = await requireBatch(ctx, id);
+  if (batch.meta.finishedAt !== undefined) {
+    throw new ProducerError('BATCH_FINISHED', { message: `Batch ${id} has already finished`, id });
+  }
+  const unpriced = batch.meta.unpricedRows ?? 0;
+  if (patch.maxCostUsd !== null && unpriced > 0) {
+    throw new ProducerError('UNPRICED_UNDER_CAP', {
+      message: `${unpriced} row(s) of batch ${id} cannot be priced ahead: a cap of ${formatUsd(patch.maxCostUsd)} cannot be kept for them; nothing changed`,
+      details: { unpriced_rows: unpriced },
+    });
+  }
+  await guard(() => store.setMaxCost(id, patch.maxCostUsd));
+  const lastRow = batch.meta.total + batch.meta.skipped;
+  let resumed = 0;
+  for (let from = 1; from <= lastRow && batch.counts.paused > 0; from += CHUNK_ROWS) {
+    const rows = await guard.bulk(() => store.rows(id, from, Math.min(CHUNK_ROWS, lastRow - from + 1)));
+    for (const r of rows.filter((x) => x.status === 'paused')) {
+      const job = await guard(() => queue.getJob(batchJobId(id, r.row, r.attempt)));
+      if (!job) continue;
+      // Refused when a worker has it right now: it reserves under the new cap by itself.
+      await job.promote().then(
+        () => resumed++,
+        () => undefined,
+      );
+    }
+  }
+  return { batch: toBatchView(await requireBatch(ctx, id)), resumed };
 }

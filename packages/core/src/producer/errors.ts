@@ -20,10 +20,19 @@ export const PRODUCER_ERRORS = {
     message:
       'This Idempotency-Key was already used, but its video is not available (still being enqueued, or removed); retry shortly or use a new key',
   },
+  INSUFFICIENT_BALANCE: {
+    status: 402,
+    message: 'The estimated cost is more than the account balance; nothing was enqueued',
+  },
   FILE_TOO_LARGE: { status: 413, message: 'The file is larger than the upload limit' },
   TOO_MANY_ROWS: { status: 413, message: 'The file has more rows than the limit' },
   INVALID_FILE: { status: 422, message: 'The file cannot be read' },
   INVALID_ROWS: { status: 422, message: 'The file has invalid rows; nothing was enqueued' },
+  UNPRICED_UNDER_CAP: {
+    status: 422,
+    message: 'A spending cap applies but the price of some rows cannot be told ahead; nothing was enqueued',
+  },
+  MAX_COST_EXCEEDED: { status: 422, message: "The video's estimated cost is over its max_cost_usd" },
   REDIS_UNAVAILABLE: { status: 503, message: 'The queue store (Redis) is unreachable; try again shortly' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

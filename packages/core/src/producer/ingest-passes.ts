@@ -45,7 +45,7 @@ export type Checked = BulkValidation & { columns: string[] };
  * Pass one: validates every row (`validateBulkFile`) and, while it parses, writes the valid rows'
  * requests under `stagingId`, so that pass two only adds jobs. Nothing a worker can see is written:
  * there are no jobs yet. Staging stops at the first invalid row when `rejectInvalid` (the file will be
- * refused anyway). The caller drops the staged rows of a refused file, or adopts them into the batch.
+ * refused anyway). `onRow` sees every valid row (the cost estimate). The caller drops the staged rows of a refused file, or adopts them into the batch.
  */
 export async function validateAndStage(
   ctx: ProducerContext,
@@ -53,6 +53,7 @@ export async function validateAndStage(
   bulk: BulkOptions,
   stagingId: string,
   rejectInvalid: boolean,
+  onRow?: (row: BulkRow) => void,
 ): Promise<Checked> {
   const columns = new Set<string>();
   const writes = new Overlap();
@@ -70,6 +71,7 @@ export async function validateAndStage(
   const onEvent = async (event: BulkEvent) => {
     switch (event.kind) {
       case 'row':
+        onRow?.(event.row);
         if (event.row.metadata && columns.size < MAX_METADATA_COLUMNS) {
           for (const k of Object.keys(event.row.metadata)) columns.add(k);
         }

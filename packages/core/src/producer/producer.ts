@@ -8,9 +8,22 @@ import { withSpan } from '@vidqueue/telemetry';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import type { GenerationQueue } from '../store/queue.js';
 import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
-import { cancelBatch, getBatch, openBatchResults, retryBatch, type ResultsOptions } from './batch-ops.js';
+import {
+  cancelBatch,
+  getBatch,
+  openBatchResults,
+  retryBatch,
+  updateBatch,
+  type ResultsOptions,
+} from './batch-ops.js';
 import type { BatchSource } from './batch-source.js';
-import { createProducerContext, type ProducerConfig, type ProducerContext } from './context.js';
+import {
+  createProducerContext,
+  type ProducerConfig,
+  type ProducerContext,
+  type ProducerExtras,
+} from './context.js';
+import { estimateBatch, type EstimateOptions } from './dry-run.js';
 import { ingestBatch, type IngestOptions } from './ingest-batch.js';
 import { createRedisGuard, type RedisGuard, type RedisGuardOptions } from './redis-guard.js';
 import { resumeSubmissions } from './resume.js';
@@ -28,7 +41,7 @@ export type ProducerDeps = {
   guardOptions?: RedisGuardOptions;
   /** The models requests are checked against (default: the shipped catalogue). */
   catalogue?: Catalogue | undefined;
-};
+} & ProducerExtras;
 
 export type Producer = ReturnType<typeof createProducer>;
 
@@ -70,6 +83,12 @@ export function createProducer(deps: ProducerDeps) {
         });
         return ingested;
       }),
+    /** A dry run: checks the whole file and prices it; nothing is enqueued. */
+    estimateBatch: (source: BatchSource, options: EstimateOptions) => estimateBatch(ctx, source, options),
+    /** Sets or removes the batch's spending cap and resumes its paused rows. */
+    updateBatch: (id: string, patch: { maxCostUsd: number | null }) => updateBatch(ctx, id, patch),
+    /** The account balance (unknown without a provider key). */
+    balance: () => ctx.balance.read(),
     getBatch: (id: string) => getBatch(ctx, id),
     /** The most recent batches first, a page at a time (`next_cursor`). */
     listBatches: (options?: ListBatchesOptions) => listBatches(ctx, options),

@@ -53,7 +53,7 @@ export function validateVideoRequest(
 ): NewGenerationJobData {
   const parsed = schemaFor(limits).safeParse(input);
   if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
-  const { custom_id, metadata, webhook_url, webhook_events, ...params } = parsed.data;
+  const { custom_id, metadata, max_cost_usd, webhook_url, webhook_events, ...params } = parsed.data;
   if (webhook_events !== undefined && webhook_url === undefined) {
     throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
   }
@@ -63,6 +63,7 @@ export function validateVideoRequest(
     input: checked.value,
     ...(custom_id === undefined ? {} : { customId: custom_id }),
     ...(metadata === undefined ? {} : { metadata }),
+    ...(max_cost_usd === undefined ? {} : { maxCostUsd: max_cost_usd }),
     ...(webhook_url === undefined
       ? {}
       : { webhook: { url: webhook_url, ...(webhook_events ? { events: webhook_events } : {}) } }),

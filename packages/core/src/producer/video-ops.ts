@@ -16,8 +16,10 @@ import {
 } from '../contract/video-view.js';
 import { GENERATION_JOB_NAME } from '../store/queue.js';
 import type { ProducerContext } from './context.js';
+import { CostTally, priceTable } from './estimate.js';
 import { singlePriority } from './fair-share.js';
 import { ProducerError, producerError } from './errors.js';
+import { refuseOverVideoCap, refuseUnpricedUnderCap } from './spend-checks.js';
 import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
 import { claimFingerprint, claimVideoKey, markAdded, repeatOfClaim } from './video-idempotency.js';
 
@@ -63,7 +65,23 @@ async function loadForRepeat(ctx: ProducerContext, id: string) {
 }
 
 /**
- * Validates one request and adds its generation job under a new video id. With an Idempotency-Key,
+ * The request priced by the catalogue (`estimatedCostUsd`, null when unpriced), or refused: unpriced
+ * under a cap (its own `max_cost_usd` or the daily limit), or estimated over its own cap.
+ */
+async function priced(ctx: ProducerContext, data: NewGenerationJobData): Promise<NewGenerationJobData> {
+  const tally = new CostTally(await priceTable(ctx), ctx.catalogue);
+  const usd = tally.add(data.input);
+  const own = data.maxCostUsd;
+  refuseUnpricedUnderCap(tally, {
+    own: own === undefined ? undefined : { kind: 'video', usd: own },
+    dailyUsd: ctx.config.SPEND_LIMIT_USD_PER_DAY,
+  });
+  if (usd !== null && own !== undefined) refuseOverVideoCap(usd, own);
+  return { ...data, estimatedCostUsd: usd };
+}
+
+/**
+ * Validates one request, prices it, and adds its generation job under a new video id. With an Idempotency-Key,
  * the first use claims it (NX, IDEMPOTENCY_TTL_SECONDS, with the video id and the request's
  * fingerprint) and a repeat answers the first request's video instead of a new job
  * (IDEMPOTENCY_KEY_MISMATCH for another request under the same key). See video-idempotency.ts for
@@ -74,7 +92,7 @@ export async function enqueueVideo(
   input: unknown,
   options: { idempotencyKey?: string | undefined } = {},
 ): Promise<EnqueuedVideo> {
-  const data = validateVideoRequest(
+  const checked = validateVideoRequest(
     input,
     { defaultModel: ctx.config.DEFAULT_MODEL, maxPromptLength: ctx.config.MAX_PROMPT_LENGTH },
     ctx.catalogue,
@@ -82,25 +100,30 @@ export async function enqueueVideo(
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
   if (key === undefined) {
-    const id = newVideoId();
-    return { replayed: false, video: queued(await addJob(ctx, id, data), data) };
+    const data = await priced(ctx, checked);
+    return { replayed: false, video: queued(await addJob(ctx, newVideoId(), data), data) };
   }
+  // Priced when a job is about to be added, so a repeat answers its first video whatever prices did since.
+  let data: NewGenerationJobData | undefined;
+  const price = async () => (data ??= await priced(ctx, checked));
   const redisKey = ctx.keys.idempotency(key);
-  const fingerprint = claimFingerprint(data);
+  const fingerprint = claimFingerprint(checked);
   // Twice at most: a claim that expires between our NX and our read is claimed afresh once.
   for (let attempt = 0; attempt < 2; attempt++) {
     const id = newVideoId();
+    // A first request is refused (price, caps) before it claims the key, never after.
+    if ((await ctx.guard(() => ctx.redis.exists(redisKey))) === 0) await price();
     if (await claimVideoKey(ctx, redisKey, id, fingerprint)) {
       // If the add times out, the key stays: the job may still land, and a repeat finds or adds it.
-      const job = await addJob(ctx, id, data);
+      const job = await addJob(ctx, id, await price());
       await markAdded(ctx, redisKey, `${id} ${fingerprint}`);
-      return { replayed: false, video: queued(job, data) };
+      return { replayed: false, video: queued(job, await price()) };
     }
     const repeat = await repeatOfClaim(ctx, redisKey, fingerprint, (videoId) => loadForRepeat(ctx, videoId));
     if (repeat === undefined) continue;
     if ('video' in repeat) return { replayed: true, video: repeat.video };
     // The claim's job never landed: add it under the claim's id (a no-op if it lands meanwhile).
-    await addJob(ctx, repeat.add, data);
+    await addJob(ctx, repeat.add, await price());
     await markAdded(ctx, redisKey, `${repeat.add} ${fingerprint}`);
     const added = await loadForRepeat(ctx, repeat.add);
     if (!added) throw new ProducerError('IDEMPOTENCY_KEY_CONFLICT');
@@ -114,6 +137,7 @@ function queued(job: GenerationJob, data: NewGenerationJobData): QueuedVideoView
     id: String(job.id),
     status: 'queued',
     model: data.input.model,
+    estimated_cost_usd: data.estimatedCostUsd ?? null,
     created_at: new Date(job.timestamp).toISOString(),
   };
 }

@@ -134,6 +134,20 @@ export const ConfigSchema = z.object({
   STATUS_RATE_PER_MIN: z.coerce.number().int().min(0).default(0),
   /** Generations submitted and not finished at the provider, across every worker (0: no cap). */
   MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(0),
+  /**
+   * How often the provider's priced catalogue (`GET /v1/models?include=pricing`) is read again, shared
+   * by every process through Redis (a conditional read: 304 when nothing changed).
+   */
+  PRICES_REFRESH_MS: ms()
+    .min(1000)
+    .default(15 * 60_000),
+  /** How long a balance read (`GET /v2/billing`) is reused by the API (0: every time). */
+  BALANCE_CACHE_MS: ms().default(30_000),
+  /**
+   * Spending limit per UTC day in USD across every worker (unset: none): before each create the
+   * worker reserves the row's estimated cost against it; over it, rows wait (`paused`) until midnight UTC.
+   */
+  SPEND_LIMIT_USD_PER_DAY: z.coerce.number().positive().optional(),
   /** Bull Board without its write actions (retry, promote, clean, delete). */
   DASHBOARD_READ_ONLY: z.stringbool().default(false),
   KEEP_COMPLETED_SECONDS: z.coerce

@@ -1,5 +1,6 @@
 import { VIDEO_STATUSES } from '../contract/video-view.js';
 import type { BatchCounts, BatchRecord, CreateBatch } from '../contract/batch-record.js';
+import { fromMicroUsd, toMicroUsd } from '../contract/budget.js';
 import { scripts } from './scripts/index.js';
 import type { BatchStoreContext } from './batch-context.js';
 
@@ -18,6 +19,16 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
         columns: JSON.stringify(batch.columns),
         ...(batch.idempotencyKey === undefined ? {} : { idempotency_key: batch.idempotencyKey }),
         ...(batch.sha256 === undefined ? {} : { sha256: batch.sha256 }),
+        ...(batch.maxCostUsd === undefined
+          ? {}
+          : { max_cost_micro_usd: String(toMicroUsd(batch.maxCostUsd)) }),
+        ...(batch.estimatedCostUsd === undefined
+          ? {}
+          : {
+              estimated_micro_usd:
+                batch.estimatedCostUsd === null ? 'none' : String(toMicroUsd(batch.estimatedCostUsd)),
+            }),
+        ...(batch.unpricedRows === undefined ? {} : { unpriced_rows: String(batch.unpricedRows) }),
       };
       const created = await scripts['batch-create'].run(
         redis,
@@ -41,6 +52,20 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
       );
     },
 
+    /**
+     * Sets (or, with null, removes) the batch's spending cap. Rows already paused under the old cap are
+     * not moved here: the caller promotes their jobs, and each reserves again under the new cap.
+     * Resolves false when there is no such batch.
+     */
+    async setMaxCost(batchId: string, maxCostUsd: number | null): Promise<boolean> {
+      const k = keys.batch(batchId);
+      // No EXPIRE here: an open batch's record has no TTL (the scripts' `keep`), and must not get one.
+      if ((await redis.exists(k.meta)) !== 1) return false;
+      if (maxCostUsd === null) await redis.hdel(k.meta, 'max_cost_micro_usd');
+      else await redis.hset(k.meta, 'max_cost_micro_usd', String(toMicroUsd(maxCostUsd)));
+      return true;
+    },
+
     async get(batchId: string): Promise<BatchRecord | undefined> {
       const k = keys.batch(batchId);
       const [meta, counts] = await Promise.all([redis.hgetall(k.meta), redis.hgetall(k.counts)]);
@@ -59,10 +84,21 @@ export function batchMetaOps({ redis, keys, ttlSeconds }: BatchStoreContext) {
           ...(meta.idempotency_key === undefined ? {} : { idempotencyKey: meta.idempotency_key }),
           ...(meta.sha256 === undefined ? {} : { sha256: meta.sha256 }),
           columns: parseColumns(meta.columns),
+          ...(meta.max_cost_micro_usd === undefined
+            ? {}
+            : { maxCostUsd: fromMicroUsd(Number(meta.max_cost_micro_usd)) }),
+          ...(meta.estimated_micro_usd === undefined
+            ? {}
+            : {
+                estimatedCostUsd:
+                  meta.estimated_micro_usd === 'none' ? null : fromMicroUsd(Number(meta.estimated_micro_usd)),
+              }),
+          ...(meta.unpriced_rows === undefined ? {} : { unpricedRows: Number(meta.unpriced_rows) }),
         },
         counts: Object.fromEntries(VIDEO_STATUSES.map((s) => [s, Number(counts[s] ?? 0)])) as BatchCounts,
         costUsd: Number(counts.cost_micro_usd ?? 0) / 1e6,
         possibleDuplicates: Number(counts.possible_duplicates ?? 0),
+        committedUsd: fromMicroUsd(Number(meta.reserved_micro_usd ?? 0) + Number(meta.spent_micro_usd ?? 0)),
       };
     },
   };

@@ -15,7 +15,7 @@ export function cancelBatchRoute(app: ZodApp): void {
         summary: 'Cancel every row that has not finished, or (purge=true) remove a finished batch for good',
         description:
           'Rows still queued become cancelled at once; rows being generated are stopped by the worker at their next step. Answers 202 with the batch. 409 when the batch has already finished. ' +
-          'With `purge=true`: a finished batch (every row completed, failed or cancelled) is removed with its records, jobs and archived files; 200 with what was removed; 409 `BATCH_NOT_FINISHED` while rows are still queued or generating.',
+          'With `purge=true`: a finished batch (every row completed, failed or cancelled) is removed with its records, jobs and archived files; 200 with what was removed; 409 `BATCH_NOT_FINISHED` while rows are still queued, paused or generating.',
         params: IdParams,
         querystring: DeleteQuery,
         response: {

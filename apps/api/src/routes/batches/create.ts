@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CreatedBatchSchema } from '@vidqueue/core/contract';
+import { BatchEstimateSchema, CreatedBatchSchema } from '@vidqueue/core/contract';
 import type { Config } from '@vidqueue/core/runtime';
 import { makeSpoolDir, producerError, spoolUpload } from '@vidqueue/core/producer';
 import { BatchErrorSchema } from '../error-schema.js';
@@ -55,16 +55,20 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         description:
           'Body: `text/csv`, `application/x-ndjson` (or `application/jsonl`), or `multipart/form-data` with the file in a field named `file` (format from its extension or type). ' +
           'The whole file is checked before anything is enqueued: a bad row rejects it with 422 listing the first 100 row errors (line, row, column, message) and `error_count`, unless `on_invalid=skip`. ' +
-          'Over MAX_UPLOAD_BYTES or MAX_BATCH_ROWS: 413. With an Idempotency-Key seen before for the same file, answers 200 with the same batch (and finishes enqueueing it if an earlier attempt broke midway); a different file with that key gets 409.',
+          'Over MAX_UPLOAD_BYTES or MAX_BATCH_ROWS: 413. With an Idempotency-Key seen before for the same file, answers 200 with the same batch (and finishes enqueueing it if an earlier attempt broke midway); a different file with that key gets 409. ' +
+          'Every row is priced by the provider catalogue: the answer has `estimated_cost_usd` (its priced rows) and `unpriced_rows` (never counted as 0). With `dry_run=true` it answers 200 with the estimate by model and enqueues nothing. ' +
+          'When the API has a provider key and the estimate is more than the account balance: 402 INSUFFICIENT_BALANCE with both figures, unless `ignore_balance=true`. ' +
+          'With `max_cost_usd`, rows that would pass the cap wait (status paused) until PATCH raises it; unpriced rows under a cap (or under SPEND_LIMIT_USD_PER_DAY) are refused with 422 UNPRICED_UNDER_CAP.',
         querystring: CreateQuery,
         // Documents the upload in OpenAPI; the bytes are streamed by the handler, never parsed here.
         consumes: [...Object.keys(BODY_FORMATS), 'multipart/form-data'],
         body: z.any().describe('The CSV or JSONL file as the body, or in a multipart field named "file"'),
         headers: CreateHeaders,
         response: {
-          200: CreatedBatchSchema,
+          200: z.union([CreatedBatchSchema, BatchEstimateSchema]),
           202: CreatedBatchSchema,
           400: BatchErrorSchema,
+          402: BatchErrorSchema,
           408: BatchErrorSchema,
           409: BatchErrorSchema,
           413: BatchErrorSchema,
@@ -77,12 +81,7 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
       },
     },
     async (request, reply) => {
-      const { on_invalid, model } = request.query;
-      if (request.query.dry_run !== undefined) {
-        // The web page asks for dry runs; until the pricing branch answers them, one must not be read
-        // as a real upload (it would queue, and pay for, the file the user only wanted checked).
-        throw new HttpError.DryRunUnavailable();
-      }
+      const { on_invalid, model, dry_run, max_cost_usd, ignore_balance } = request.query;
       const declared = Number(request.headers['content-length']);
       if (
         Number.isFinite(declared) &&
@@ -107,16 +106,26 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         format = received.format;
         const webhook = webhookTarget(request.query, received.fields);
         if (webhook && !app.webhooks.enabled) throw new HttpError.WebhooksDisabled();
-        ingested = await app.producer.ingestBatch(
-          { path: received.path, sha256: received.sha256 },
-          {
+        const source = { path: received.path, sha256: received.sha256 };
+        if (dry_run) {
+          const estimate = await app.producer.estimateBatch(source, {
             format: received.format,
             model,
             onInvalid: on_invalid,
-            idempotencyKey: request.headers['idempotency-key'],
-            webhook,
-          },
-        );
+          });
+          const { total, estimated_cost_usd, unpriced_rows } = estimate;
+          request.log.info({ total, estimated_cost_usd, unpriced_rows, format }, 'batch dry run');
+          return await reply.code(200).send(estimate);
+        }
+        ingested = await app.producer.ingestBatch(source, {
+          format: received.format,
+          model,
+          onInvalid: on_invalid,
+          idempotencyKey: request.headers['idempotency-key'],
+          maxCostUsd: max_cost_usd,
+          ignoreBalance: ignore_balance,
+          webhook,
+        });
       } finally {
         // Before answering: a client that has its answer finds no temp file left.
         await spool?.remove();
@@ -128,8 +137,11 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         request.log.info({ batchId: batch.id }, 'idempotent batch repeat: nothing enqueued');
         return reply.code(200).header('idempotent-replayed', 'true').send(batch);
       }
-      const { id: batchId, total, skipped } = batch;
-      request.log.info({ batchId, total, skipped, format }, 'batch queued');
+      const { id: batchId, total, skipped, estimated_cost_usd, unpriced_rows } = batch;
+      request.log.info(
+        { batchId, total, skipped, format, estimated_cost_usd, unpriced_rows, max_cost_usd },
+        'batch queued',
+      );
       return reply.code(202).send(batch);
     },
   );

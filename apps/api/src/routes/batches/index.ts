@@ -9,6 +9,7 @@ import { listBatchesRoute } from './list.js';
 import { batchResultsRoute } from './results.js';
 import { retryBatchRoute } from './retry.js';
 import { batchRowsRoute } from './rows.js';
+import { updateBatchRoute } from './update.js';
 import { BODY_FORMATS } from './upload.js';
 import { createUploadGate } from './upload-guard.js';
 import { batchVideosZipRoute } from './videos-zip.js';
@@ -26,6 +27,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   batchResultsRoute(app);
   cancelBatchRoute(app);
   retryBatchRoute(app);
+  updateBatchRoute(app);
   listBatchesRoute(app);
   batchRowsRoute(app);
   batchEventsRoute(app);

@@ -16,9 +16,20 @@ export const CreateQuery = z.object({
     ),
   model: z.string().min(1).optional().describe('Model for rows that name none (default DEFAULT_MODEL)'),
   dry_run: z
-    .string()
+    .stringbool()
+    .default(false)
+    .describe('true: check and price the whole file, answer the estimate (200), enqueue nothing'),
+  max_cost_usd: z.coerce
+    .number()
+    .positive()
     .optional()
-    .describe('Reserved for the estimate without queueing (prices and budgets); refused with 400 for now'),
+    .describe(
+      "The batch's spending cap in USD: rows that would pass it wait (status paused) until it is raised with PATCH",
+    ),
+  ignore_balance: z
+    .stringbool()
+    .default(false)
+    .describe('true: enqueue even when the estimate is more than the account balance (otherwise 402)'),
   webhook_url: z
     .url({ protocol: /^https?$/ })
     .max(2000)
@@ -30,6 +41,14 @@ export const CreateQuery = z.object({
     .describe(
       'Comma-separated: only these events to webhook_url (video.completed, video.failed, batch.completed); default all',
     ),
+});
+
+export const PatchBody = z.strictObject({
+  max_cost_usd: z
+    .number()
+    .positive()
+    .nullable()
+    .describe('The new spending cap in USD (null removes it); the paused rows are resumed at once'),
 });
 
 export const DeleteQuery = z.object({

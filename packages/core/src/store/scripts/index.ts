@@ -39,6 +39,8 @@ const SCRIPTS = {
   'backoff-extend': 1,
   'logs-seen-add': 1,
   'logs-pass-done': 1,
+  'spend-reserve': 3,
+  'spend-settle': 3,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

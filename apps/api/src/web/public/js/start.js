@@ -118,19 +118,7 @@ async function runCheck() {
   } catch (err) {
     if (seq !== checkSeq) return;
     if (err instanceof ApiError && err.code === 'INVALID_ROWS') replace(check, renderErrors(err.details));
-    else if (err instanceof ApiError && err.code === 'DRY_RUN_UNAVAILABLE') {
-      // A server without dry runs (before prices and budgets): the file is checked when it is queued
-      // instead, and one invalid line refuses it whole, so nothing is queued by mistake either way.
-      replace(
-        check,
-        el(
-          'p',
-          { id: 'no-estimate' },
-          'No estimate on this server. The file is checked when you queue it: an invalid line refuses the whole file and nothing is queued.',
-        ),
-      );
-      submit.disabled = false;
-    } else if (err instanceof ApiError && err.code === 'INVALID_FILE') {
+    else if (err instanceof ApiError && err.code === 'INVALID_FILE') {
       const line = err.details?.line ? ` (line ${err.details.line})` : '';
       replace(check, el('p', { class: 'reason' }, `${err.message}${line}`));
     } else replace(check, el('p', { class: 'reason' }, err.message));

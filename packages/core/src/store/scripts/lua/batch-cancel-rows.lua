@@ -1,5 +1,5 @@
--- batch-cancel-rows: marks the batch cancelled and moves each given row that is still queued (never
--- started) to cancelled. Rows a worker already took keep their status: the worker cancels them
+-- batch-cancel-rows: marks the batch cancelled and moves each given row that is still queued or
+-- paused (never submitted) to cancelled. Rows a worker already took keep their status: the worker cancels them
 -- through the cancel key.
 -- KEYS[1] meta  KEYS[2] counts  KEYS[3] status  KEYS[4] result  KEYS[5] attempt  KEYS[6] input
 -- ARGV[1] now (ms)  ARGV[2] ttl (s)  ARGV[3] outcome JSON  ARGV[4..] rows
@@ -22,15 +22,17 @@ redis.call('HSETNX', KEYS[1], 'cancelled_at', ARGV[1])
 local n = 0
 for i = 4, #ARGV do
   local row = ARGV[i]
-  if redis.call('HEXISTS', KEYS[6], row) == 1 and (redis.call('HGET', KEYS[3], row) or 'queued') == 'queued' then
+  local cur = redis.call('HGET', KEYS[3], row) or 'queued'
+  if redis.call('HEXISTS', KEYS[6], row) == 1 and (cur == 'queued' or cur == 'paused') then
     redis.call('HSET', KEYS[3], row, 'cancelled')
     redis.call('HSET', KEYS[4], row, ARGV[3])
-    redis.call('HINCRBY', KEYS[2], 'queued', -1)
+    redis.call('HINCRBY', KEYS[2], cur, -1)
     redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
     n = n + 1
   end
 end
 local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+  + tonumber(redis.call('HGET', KEYS[2], 'paused') or '0')
 if open == 0 then redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1]) end
 keep(open)
 redis.call('PUBLISH', string.gsub(KEYS[1], ':meta$', ':events'), '* cancelled')

@@ -6,7 +6,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fields = {}
 for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('HSET', KEYS[2], 'queued', ARGV[2], 'generating', 0, 'completed', 0, 'failed', 0, 'cancelled', 0, 'cost_micro_usd', 0)
+redis.call('HSET', KEYS[2], 'queued', ARGV[2], 'paused', 0, 'generating', 0, 'completed', 0, 'failed', 0, 'cancelled', 0, 'cost_micro_usd', 0)
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 local id, created = nil, nil

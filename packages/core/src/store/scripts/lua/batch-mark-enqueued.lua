@@ -16,5 +16,6 @@ local function keep(open)
 end
 redis.call('HSET', KEYS[1], 'enqueued_at', ARGV[1], 'columns', ARGV[3])
 local open = tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+  + tonumber(redis.call('HGET', KEYS[2], 'paused') or '0')
 keep(open)
 return 1

@@ -4,10 +4,11 @@
 -- ARGV[4] outcome JSON ('' keeps the stored one)  ARGV[5] cost (micro-USD)  ARGV[6] now (ms)  ARGV[7] ttl (s)
 -- ARGV[8] the generation the cost is for ('' when unknown)  ARGV[9] '1' when the row may be a duplicate
 -- Returns { changed (0/1), previous status }. A completed row stays completed; a report from another
--- attempt than the row's current one (a late hook of a retried job) changes nothing. A possible-duplicate
--- flag is set once (`<row>:dup`) and counted once (`possible_duplicates`); a cost is added when the row
--- reaches a final status, once per generation (`<row>:cost:<generation>`), so replays and a job retried
--- from the dashboard never count a charge twice.
+-- attempt than the row's current one (a late hook of a retried job) changes nothing; only a queued row
+-- can become paused. A possible-duplicate flag is set once (`<row>:dup`) and counted once
+-- (`possible_duplicates`); a cost is added when the row reaches a final status, once per generation
+-- (`<row>:cost:<generation>`), so replays and a job retried from the dashboard never count a charge twice.
+-- The batch is finished when no row is queued, paused or generating.
 -- Publishes `<row> <status>` (or `* <what>` for many rows) to the batch's events channel
 -- (KEYS[1] with `:meta` replaced by `:events`; a channel, not a key) when something changed.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'missing'} end
@@ -28,9 +29,13 @@ local cur = redis.call('HGET', KEYS[3], row) or 'queued'
 local attempt = tonumber(redis.call('HGET', KEYS[5], row) or '0')
 if tonumber(ARGV[3]) ~= attempt or cur == 'completed' then return {0, cur} end
 local new = ARGV[2]
+-- Only a row not yet submitted can wait for a cap (a cancel may have moved it on meanwhile).
+if new == 'paused' and cur ~= 'queued' and cur ~= 'paused' then return {0, cur} end
 local channel = string.gsub(KEYS[1], ':meta$', ':events')
+-- Open rows: queued, paused (waiting for a cap) or generating.
 local function open_rows()
   return tonumber(redis.call('HGET', KEYS[2], 'queued') or '0') + tonumber(redis.call('HGET', KEYS[2], 'generating') or '0')
+    + tonumber(redis.call('HGET', KEYS[2], 'paused') or '0')
 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], row, ARGV[4]) end
 if ARGV[9] == '1' and redis.call('HSETNX', KEYS[4], row .. ':dup', '1') == 1 then
