@@ -47,6 +47,7 @@ describe('hash tags on a Redis Cluster', () => {
     const named: string[] = [];
     for (const value of Object.values(keys)) {
       if (typeof value === 'string') named.push(value);
+      else if (typeof value === 'object') named.push(...Object.values(value as Record<string, string>));
       else {
         const made = (value as (...args: unknown[]) => unknown)('id-1', 7);
         if (typeof made === 'string') named.push(made);
@@ -98,6 +99,25 @@ describe('hash tags on a Redis Cluster', () => {
     expect(await run('backoff-extend', [keys.backoff('create')], [60_000, '429 on create'])).toBe(1);
     expect(await run('logs-seen-add', [keys.logsSeen(1)], [60_000, 'req-1', '{}'])).toBe(1);
     expect(await run('logs-pass-done', [keys.logsPass('m|0|1').done], [now, 60_000])).toBe(1);
+    // The spending caps: a reservation against the day and the batch, then without either (the absent
+    // keys travel as the reservation's own), settled both ways.
+    const reservation = keys.reservation('job-spend');
+    await redis.hset(b.meta, 'max_cost_micro_usd', 10_000_000);
+    expect(
+      await run(
+        'spend-reserve',
+        [reservation, keys.spendDay('2026-12-01'), b.meta],
+        [100_000, 50_000_000, '2026-12-01', 600, 600, 'bat_cluster'],
+      ),
+    ).toEqual(['reserved']);
+    expect(
+      await run('spend-settle', [reservation, keys.spendDay('2026-12-01'), b.meta], ['actual', 90_000]),
+    ).toBe('settled');
+    const alone = keys.reservation('job-alone');
+    expect(await run('spend-reserve', [alone, alone, alone], [100_000, 0, '', 600, 600, ''])).toEqual([
+      'reserved',
+    ]);
+    expect(await run('spend-settle', [alone, alone, alone], ['release', 0])).toBe('released');
     // The job scripts, through their callers, into BullMQ's own keys of the same queue.
     ran.add('job-update-if-locked');
     expect(await updateDataIfLocked(redis, job, 'token-1', { step: 'submitting' })).toBe(true);

@@ -44,7 +44,8 @@ export function createSpendLedger(redis: RedisConnection, prefix: string, reserv
     if (day === null || day === undefined) return ''; // the job holds no reservation
     const result = await scripts['spend-settle'].run(
       redis,
-      [key, day === '' ? '' : keys.spendDay(day), batch ? keys.batch(batch).meta : ''],
+      // An absent key travels as the reservation's own (never '': slot 0, CROSSSLOT on a cluster).
+      [key, day === '' ? key : keys.spendDay(day), batch ? keys.batch(batch).meta : key],
       [mode, actualMicro],
     );
     return String(result);
@@ -58,8 +59,8 @@ export function createSpendLedger(redis: RedisConnection, prefix: string, reserv
         redis,
         [
           keys.reservation(request.jobId),
-          daily ? keys.spendDay(request.day) : '',
-          request.batchId === undefined ? '' : keys.batch(request.batchId).meta,
+          daily ? keys.spendDay(request.day) : keys.reservation(request.jobId),
+          request.batchId === undefined ? keys.reservation(request.jobId) : keys.batch(request.batchId).meta,
         ],
         [
           toMicroUsd(request.amountUsd),
