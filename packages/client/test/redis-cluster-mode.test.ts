@@ -22,6 +22,8 @@ clientContract('redis', {
       redisClusterNodes: cluster!.nodes,
       redisPassword: cluster!.password,
       prefix: stack.config.QUEUE_PREFIX,
+      // The stack's provider: prices when the shared list is missing, and the balance.
+      aimlapi: { baseUrl: stack.simulator.url, apiKey: stack.config.AIMLAPI_KEY! },
     }),
   unreachable: () => createClient({ redisClusterNodes: ['127.0.0.1:1'], redisTimeoutMs: 500 }),
 });
