@@ -91,6 +91,16 @@ export default {
       to: { path: '^apps/' },
     },
     {
+      name: 'simulator-not-from-the-client',
+      comment:
+        'The simulator stands in for the provider and is built from the provider references ' +
+        '(@vidqueue/provider-schemas, its own price list), never from the client in packages/aimlapi: a mistake ' +
+        'the two shared would then pass every test. Its tests may use the client to talk to it.',
+      severity: 'error',
+      from: { path: '^apps/simulator/src/' },
+      to: { path: '^packages/aimlapi/' },
+    },
+    {
       name: 'testkit-below-core',
       comment:
         "testkit and redis-server sit below core, so core's own tests can use them as a normal " +
