@@ -11,11 +11,10 @@ import { createLogger, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { freePort } from '@vidqueue/redis-server';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { storageFromSettings, type Storage } from '@vidqueue/storage';
-import { LogSink, deletePrefix, uniquePrefix } from '@vidqueue/testkit';
+import { LogSink, deletePrefix, uniquePrefix, startReceiver, type Receiver } from '@vidqueue/testkit';
 import { newWebhookSecret } from '@vidqueue/webhooks';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { buildApp, type App } from '../src/app.js';
-import { startReceiver, type Receiver } from './receiver.js';
 
 const TOKEN = 'api-token-archive-1';
 const auth = { authorization: `Bearer ${TOKEN}` };

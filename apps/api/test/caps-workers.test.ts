@@ -3,11 +3,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { batchJobId } from '@vidqueue/core/contract';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
+import { spawnTs, uniquePrefix, type Child, startReceiver, type Receiver } from '@vidqueue/testkit';
 import { newWebhookSecret } from '@vidqueue/webhooks';
 import { makeApp, type TestApp } from './helpers.js';
 import { postBatch, sumCounts, type BatchBody, type Created } from './batch-helpers.js';
-import { startReceiver, type Receiver } from './receiver.js';
 
 /**
  * A batch cap kept by THREE real worker processes (`@vidqueue/worker/main`) taking rows at once: each

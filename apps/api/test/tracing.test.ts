@@ -8,13 +8,12 @@ import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { createLogger, createRedis, type Config } from '@vidqueue/core/runtime';
 import { createGenerationQueue } from '@vidqueue/core/store';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import { LogSink } from '@vidqueue/testkit';
+import { LogSink, startReceiver, type Receiver } from '@vidqueue/testkit';
 import { newWebhookSecret } from '@vidqueue/webhooks';
 import { startTracing, type Tracing } from '@vidqueue/tracing';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 import { startApi, type RunningApi } from '../src/server.js';
 import { deletePrefix, testConfig } from './helpers.js';
-import { startReceiver, type Receiver } from './receiver.js';
 
 // One prompt's trace, end to end: this API over real HTTP, BullMQ on the suite's redis-server, the real
 // worker, the provider simulator. Both processes' halves are in this one (the in-memory exporter has to

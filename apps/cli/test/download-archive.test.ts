@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type BatchResultRow, type VidqueueClient } from '@vidqueue/client/http';
 import { startTestStack, type TestStack } from '@vidqueue/test-stack';
-import { startReceiver } from './receiver.js';
+import { startReceiver } from '@vidqueue/testkit';
 import { API_TOKEN, runNode } from './stack.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { archiveJobId, createArchiveStore, ARCHIVE_QUEUE } from '@vidqueue/core/store';
 import { newWebhookSecret, createDeliveryStore } from '@vidqueue/webhooks';
 import { startHarness, type Harness } from './harness.js';
-import { startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from '@vidqueue/testkit';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -4,3 +4,4 @@ export { LogSink } from './log-sink.js';
 export { dumpKeys } from './redis-scan.js';
 export { startTestCluster, type TestCluster } from './test-cluster.js';
 export { uniquePrefix } from './unique.js';
+export { Receiver, startReceiver, type Received } from './webhook-receiver.js';
