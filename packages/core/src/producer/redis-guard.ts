@@ -46,6 +46,8 @@ const CONNECTION_MESSAGES = [
   "Cluster isn't ready",
   'None of startup nodes is available',
   'Failed to refresh slots cache',
+  // ioredis Cluster while a failover moves a slot (MOVED answered again and again until the map settles).
+  'Too many Cluster redirections',
 ];
 /** Replies of a Redis that is up but cannot serve now (loading, busy script, failover, read-only, out of memory…). */
 const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
