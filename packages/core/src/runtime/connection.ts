@@ -1,4 +1,4 @@
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
 
 export type RedisRole =
@@ -30,7 +30,7 @@ export function createRedis(
 ): RedisConnection {
   const options = roleOptions(role, extra);
   if (typeof target === 'object' && target.REDIS_CLUSTER_NODES !== undefined) {
-    return createCluster(target.REDIS_CLUSTER_NODES, target.REDIS_PASSWORD, options);
+    return createCluster(target.REDIS_CLUSTER_NODES, target.REDIS_PASSWORD, options, role);
   }
   const url = typeof target === 'object' ? target.REDIS_URL : target;
   return new Redis(url ?? DEFAULT_REDIS_URL, options);
@@ -53,10 +53,42 @@ export function parseClusterNode(node: string): ClusterNode {
   return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
 }
 
+/**
+ * How long a worker-role cluster command keeps trying while the master of its slot is down and its
+ * replica not yet promoted: a failover takes about twice `cluster-node-timeout` (15 s by default).
+ */
+const CLUSTER_FAILOVER_WAIT_MS = 60_000;
+/** Pause before a worker-role command is tried again after its node's connection closed (failover). */
+const CLUSTER_RETRY_DELAY_MS = 200;
+/** Pause before a worker-role command follows a MOVED (never a busy loop while two nodes disagree). */
+const CLUSTER_MOVED_DELAY_MS = 100;
+
+/**
+ * ioredis' Cluster counts every retry of a command (MOVED, TRYAGAIN, CLUSTERDOWN, a closed connection)
+ * against `maxRedirections` (16 by default) and then rejects it with "Too many Cluster redirections".
+ * While a master is dead and not yet replaced, a command for its slot goes round: a live node answers
+ * MOVED to the dead master, the connection to it closes, ioredis waits `retryDelayOnFailover` (100 ms)
+ * and tries again, so the default budget is spent in about a second, long before a replica is promoted.
+ * A worker (like one Redis with `maxRetriesPerRequest: null`) must ride out a failover: its budget is
+ * spread over CLUSTER_FAILOVER_WAIT_MS. A producer keeps ioredis' short budget and answers 503 at once.
+ */
+function clusterRetryOptions(role: RedisRole): ClusterOptions {
+  if (role === 'producer') return {};
+  return {
+    retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnMoved: CLUSTER_MOVED_DELAY_MS,
+    // Every try waits at least the MOVED delay, so this many tries last at least the failover wait.
+    maxRedirections: Math.ceil(CLUSTER_FAILOVER_WAIT_MS / CLUSTER_MOVED_DELAY_MS),
+  };
+}
+
 function createCluster(
   nodes: readonly string[],
   password: string | undefined,
   options: RedisOptions,
+  role: RedisRole,
 ): Cluster {
   // The per-node retry is the cluster's business (it refreshes its slot map and reconnects); the
   // offline queue is a cluster option too.
@@ -67,6 +99,7 @@ function createCluster(
     enableOfflineQueue,
     // A slot map refresh on two busy cores can take over ioredis' default second.
     slotsRefreshTimeout: 5_000,
+    ...clusterRetryOptions(role),
   });
 }
 
