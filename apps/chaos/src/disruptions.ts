@@ -1,4 +1,5 @@
 import type { ChaosStack } from './chaos-stack.js';
+import { readThroughOutage } from './harness-read.js';
 import type { ChaosOptions } from './options.js';
 import type { ChildHandle } from './processes.js';
 
@@ -35,7 +36,12 @@ export function startDisruptions(deps: {
 
   const poller = (async () => {
     while (!finished) {
-      const jobs = await stack.queue.getJobCounts('completed', 'failed');
+      const jobs = await readThroughOutage(
+        'job counts (progress)',
+        () => stack.queue.getJobCounts('completed', 'failed'),
+        Date.now() + options.timeoutMs,
+        say,
+      );
       progress.done = (jobs.completed ?? 0) + (jobs.failed ?? 0);
       await sleep(200);
     }
@@ -73,11 +79,17 @@ export function startDisruptions(deps: {
         await sleep(50);
         continue;
       }
+      // Said now: the line below comes only once the disruption is over (a failover takes seconds).
+      say(`redis disruption ${counts.redis_restarts + 1}/${options.redisRestarts} begins`);
       const what = await stack.restartRedis(options.redisDownMs);
       counts.redis_restarts += 1;
       say(`${what} (${counts.redis_restarts}/${options.redisRestarts})`);
     }
   })();
+
+  // A loop that fails ends the run through stop(), with cleanup: never as an unhandled rejection
+  // that would kill the harness and leave its Redis, API and workers running.
+  for (const loop of [poller, killer, restarter]) loop.catch(() => undefined);
 
   return {
     counts,

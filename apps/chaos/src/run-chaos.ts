@@ -6,6 +6,7 @@ import { dumpKeys } from '@vidqueue/testkit';
 import { readMetrics } from '@vidqueue/core/runtime';
 import { startChaosStack, type ChaosSecrets } from './chaos-stack.js';
 import { startDisruptions, type Disruptions, type Progress } from './disruptions.js';
+import { readThroughOutage } from './harness-read.js';
 import type { ChaosOptions } from './options.js';
 import { countDuplicateCreates, countReconciled, findSecrets, readViews, tallyEndings } from './outcomes.js';
 import { listProblems, type ChaosReport } from './report.js';
@@ -64,7 +65,12 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
     // Wait until every accepted job is completed or failed.
     let lastSaid = 0;
     for (;;) {
-      const counts = await queue.getJobCounts('completed', 'failed');
+      const counts = await readThroughOutage(
+        'job counts',
+        () => queue.getJobCounts('completed', 'failed'),
+        deadline,
+        say,
+      );
       const done = (counts.completed ?? 0) + (counts.failed ?? 0);
       if (done >= accepted || Date.now() >= deadline) break;
       if (Date.now() - lastSaid > 5_000) {
