@@ -3,6 +3,7 @@ import { createAimlApiClient } from '@vidqueue/aimlapi';
 import { startApi, type RunningApi } from '@vidqueue/api';
 import { createLogger, loadConfig, type Config } from '@vidqueue/core/runtime';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
+import { shardPrefixes } from '@vidqueue/core/store';
 import { LogSink, deletePrefix, uniquePrefix } from '@vidqueue/testkit';
 import { startWorker, type RunningWorker } from '@vidqueue/worker';
 
@@ -66,7 +67,10 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       await worker.close();
       await simulator.close();
       // A test cluster is torn down whole by its owner.
-      if (redisUrl !== undefined) await deletePrefix(redisUrl, config.QUEUE_PREFIX);
+      if (redisUrl === undefined) return;
+      for (const prefix of shardPrefixes(config.QUEUE_PREFIX, config.QUEUE_SHARDS)) {
+        await deletePrefix(redisUrl, prefix);
+      }
     },
   };
 }

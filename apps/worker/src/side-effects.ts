@@ -3,7 +3,7 @@ import {
   createArchiveQueue,
   createArchiveStore,
   createBatchStore,
-  createGenerationQueue,
+  createGenerationQueues,
   type ArchiveQueue,
 } from '@vidqueue/core/store';
 import { publicBaseUrl, type Config, type Logger, type RedisConnection } from '@vidqueue/core/runtime';
@@ -46,7 +46,7 @@ export async function startSideEffects(deps: {
   const storage = deps.storage === null ? undefined : (deps.storage ?? (await storageFromSettings(config)));
   const ownsStorage = deps.storage === undefined;
   const prefix = config.QUEUE_PREFIX;
-  const queues: (ArchiveQueue | WebhookQueue | ReturnType<typeof createGenerationQueue>)[] = [];
+  const queues: (ArchiveQueue | WebhookQueue | ReturnType<typeof createGenerationQueues>)[] = [];
   const workers: Worker[] = [];
 
   const archiveStore = createArchiveStore(connection, prefix, {
@@ -60,7 +60,7 @@ export async function startSideEffects(deps: {
   let webhookHooks: ReturnType<typeof createWebhookHooks> | undefined;
   if (config.WEBHOOK_SECRET) {
     const webhookQueue = createWebhookQueue(connection, config);
-    const generations = createGenerationQueue(connection, config, { telemetry });
+    const generations = createGenerationQueues(connection, config, { telemetry });
     queues.push(webhookQueue, generations);
     webhookHooks = createWebhookHooks({
       redis: connection,

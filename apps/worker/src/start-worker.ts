@@ -2,7 +2,7 @@ import { Worker, type WorkerOptions } from 'bullmq';
 import { shippedCatalogue, type AimlApiClient, type Catalogue } from '@vidqueue/aimlapi';
 import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
-import { GENERATIONS_QUEUE, createPriceBook, type PriceBook } from '@vidqueue/core/store';
+import { GENERATIONS_QUEUE, createPriceBook, shardPrefixes, type PriceBook } from '@vidqueue/core/store';
 import {
   DEFAULT_REDIS_URL,
   createMetricsRecorder,
@@ -70,14 +70,31 @@ export const MAX_STALLED_COUNT = 10;
 export type GenerationWorker = Worker<GenerationJobData, GenerationResult>;
 
 export type RunningWorker = {
-  worker: GenerationWorker;
+  /** The BullMQ Workers, one per shard taken (just one unless QUEUE_SHARDS > 1). */
+  workers: GenerationWorker[];
   /** Stops taking jobs, waits for the active ones to finish their current step, then disconnects. */
   close(): Promise<void>;
   /** Writes the buffered metric increments and learned generation times to Redis now. */
   flushMetrics(): Promise<void>;
 };
 
-/** Starts a BullMQ worker on the generations queue and resolves once it is connected. */
+/** The shards this process takes jobs from: WORKER_SHARDS, else all QUEUE_SHARDS of them. */
+export function workerShards(
+  config: Pick<Config, 'QUEUE_PREFIX' | 'QUEUE_SHARDS' | 'WORKER_SHARDS'>,
+): { index: number; prefix: string }[] {
+  const prefixes = shardPrefixes(config.QUEUE_PREFIX, config.QUEUE_SHARDS);
+  const wanted = config.WORKER_SHARDS ?? prefixes.map((_, i) => i);
+  return wanted.map((index) => {
+    const prefix = prefixes[index];
+    if (prefix === undefined) throw new RangeError(`WORKER_SHARDS: no shard ${index} of ${prefixes.length}`);
+    return { index, prefix };
+  });
+}
+
+/**
+ * Starts BullMQ workers on the generations queue (one per shard it takes; WORKER_CONCURRENCY is split
+ * between them) and resolves once they are connected.
+ */
 export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker> {
   const { config, client } = deps;
   const logger = deps.logger.child({ component: 'worker' });
@@ -156,26 +173,32 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     void run.catch(() => undefined).finally(() => inFlight.delete(run));
     return run;
   };
-  const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
-    maxStalledCount: MAX_STALLED_COUNT,
-    ...deps.workerOptions,
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
-    // When tracing: each run is a `process generations` span continuing the trace the job was added in.
-    telemetry: bullmqTelemetry(),
-  });
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
-  reportFinalFailures(worker, batchHooks, logger);
-  worker.on('failed', (job, err) => {
-    // DelayedError never reaches 'failed'; this is a real, final failure.
-    logger.warn({ jobId: job?.id, batchId: job?.data.batchId, reason: err.message }, 'job failed');
+  // One BullMQ Worker per shard taken (QUEUE_SHARDS, WORKER_SHARDS), sharing WORKER_CONCURRENCY.
+  const taken = workerShards(config);
+  const concurrency = Math.max(1, Math.ceil(config.WORKER_CONCURRENCY / taken.length));
+  const workers: GenerationWorker[] = taken.map(({ prefix }) => {
+    const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
+      maxStalledCount: MAX_STALLED_COUNT,
+      ...deps.workerOptions,
+      connection,
+      prefix,
+      concurrency,
+      // When tracing: each run is a `process generations` span continuing the trace the job was added in.
+      telemetry: bullmqTelemetry(),
+    });
+    worker.on('error', (err) => logger.error({ err }, 'worker error'));
+    reportFinalFailures(worker, batchHooks, logger);
+    worker.on('failed', (job, err) => {
+      // DelayedError never reaches 'failed'; this is a real, final failure.
+      logger.warn({ jobId: job?.id, batchId: job?.data.batchId, reason: err.message }, 'job failed');
+    });
+    return worker;
   });
 
   try {
-    await worker.waitUntilReady();
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
   } catch (err) {
-    await worker.close(true);
+    await Promise.all(workers.map((w) => w.close(true)));
     if (!deps.prices) prices.close();
     await side.close();
     if (ownsConnection) connection.disconnect();
@@ -186,6 +209,11 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       concurrency: config.WORKER_CONCURRENCY,
       queue: GENERATIONS_QUEUE,
       prefix: config.QUEUE_PREFIX,
+      ...(config.QUEUE_SHARDS > 1 && {
+        shards: taken.map((t) => `${t.index} (${t.prefix})`).join(', '),
+        of: config.QUEUE_SHARDS,
+        concurrencyPerShard: concurrency,
+      }),
       redis: config.REDIS_CLUSTER_NODES
         ? `cluster ${config.REDIS_CLUSTER_NODES.join(',')}`
         : redactUrl(config.REDIS_URL ?? DEFAULT_REDIS_URL),
@@ -195,14 +223,14 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
 
   let closing: Promise<void> | undefined;
   return {
-    worker,
+    workers,
     flushMetrics: async () => {
       await Promise.all([recorder.flush(), durations.flush()]);
     },
     close() {
       closing ??= (async () => {
         logger.info('worker closing: waiting for active jobs');
-        await worker.close();
+        await Promise.all(workers.map((w) => w.close()));
         await Promise.allSettled(inFlight);
         // Then the archive and webhook workers: each waits for its active jobs.
         await side.close();

@@ -23,7 +23,7 @@ describe('status checks under fair sharing', () => {
     const submitted = await h.job(row.id!);
     expect(submitted.priority).toBe(0);
 
-    const worker = h.running!.worker;
+    const worker = h.running!.workers[0]!;
     await worker.pause();
     expect(await h.queue.getJobState(row.id!)).toBe('delayed');
 

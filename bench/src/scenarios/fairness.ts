@@ -1,7 +1,7 @@
 import { startSimulator } from '@vidqueue/simulator';
 import { batchJobId } from '@vidqueue/core/contract';
 import { FIRST_BATCH_PRIORITY, createProducer, rowPriority, type Producer } from '@vidqueue/core/producer';
-import type { GenerationQueue } from '@vidqueue/core/store';
+import { GenerationQueues, type GenerationQueue } from '@vidqueue/core/store';
 import { uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
@@ -48,7 +48,7 @@ export async function fairness(options: BenchOptions): Promise<ScenarioResult> {
       MAX_BATCH_ROWS: String(Math.max(rows, 100_000)),
     });
     const queue = queueFor(redis.redis, config);
-    const producer = createProducer({ redis: redis.redis, queue, config });
+    const producer = createProducer({ redis: redis.redis, queue: new GenerationQueues([queue]), config });
     const child: Child = spawnTs(
       WORKER_SCRIPT,
       workerEnv(redis.url, prefix, sim.url, { WORKER_CONCURRENCY: String(CONCURRENCY) }),

@@ -1,6 +1,6 @@
 import { normalizeBaseUrl, readCatalogueFile } from '@vidqueue/aimlapi';
 import { createRedis, loadConfig, type Config, type RedisConnection } from '@vidqueue/core/runtime';
-import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createGenerationQueues, type GenerationQueues } from '@vidqueue/core/store';
 import { createProducer, type Producer } from '@vidqueue/core/producer';
 
 /** One Redis by URL, or a Redis Cluster by its seed nodes: the same Redis the workers use. */
@@ -21,6 +21,8 @@ export type RedisLocation =
 export type RedisClientOptions = RedisLocation & {
   /** The workers' QUEUE_PREFIX (default `vidq`, `{vidq}` on a cluster, which needs a hash tag). */
   prefix?: string;
+  /** The workers' QUEUE_SHARDS (default 1): jobs are added to, and looked up in, the same shards. */
+  queueShards?: number;
   /** Used when an input has no model (default: the server default, `sber-ai/kandinsky5-distill-t2v`). */
   defaultModel?: string;
   /** Longest prompt accepted (default 4000, as MAX_PROMPT_LENGTH). */
@@ -50,7 +52,7 @@ export type RedisClientOptions = RedisLocation & {
 export type RedisContext = {
   config: Config;
   redis: RedisConnection;
-  queue: GenerationQueue;
+  queue: GenerationQueues;
   producer: Producer;
 };
 
@@ -66,6 +68,7 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
     ...loadConfig({
       ...(cluster ? { REDIS_CLUSTER_NODES: cluster.join(',') } : {}),
       ...(options.prefix ? { QUEUE_PREFIX: options.prefix } : {}),
+      ...(options.queueShards === undefined ? {} : { QUEUE_SHARDS: String(options.queueShards) }),
     }),
     ...options.retention,
     REDIS_URL: options.redisUrl,
@@ -79,7 +82,7 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
   const redis = createRedis(config, 'producer', { connectionName: 'vidq-client' });
   // Connection errors surface as UnavailableError on each call; keep them off 'error' crashes.
   redis.on('error', () => undefined);
-  const queue = createGenerationQueue(redis, config);
+  const queue = createGenerationQueues(redis, config);
   queue.on('error', () => undefined);
   // The client connects lazily: a call made before the connection is ready waits for it.
   const producer = createProducer({

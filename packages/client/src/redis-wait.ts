@@ -14,26 +14,24 @@ import { waitLoop } from './wait.js';
  * subscribing, so a video that finished before the subscription is seen too.
  */
 export function createRedisWaiter(ctx: RedisContext, get: (id: string) => Promise<VideoView>) {
-  let events: QueueEvents | undefined;
-  let eventsConnection: RedisConnection | undefined;
+  // One QueueEvents per shard (QUEUE_SHARDS): a video's events come from the shard that holds it.
+  let events: QueueEvents[] | undefined;
+  const connections: RedisConnection[] = [];
   const local = new EventEmitter();
   local.setMaxListeners(0);
 
-  async function getEvents(): Promise<QueueEvents> {
-    if (!events) {
-      // QueueEvents blocks on XREAD: it needs its own connection.
-      eventsConnection = createRedis(ctx.config, 'worker', {
-        connectionName: 'vidq-client-events',
-      });
-      eventsConnection.on('error', () => undefined);
-      events = new QueueEvents(GENERATIONS_QUEUE, {
-        connection: eventsConnection,
-        prefix: ctx.config.QUEUE_PREFIX,
-      });
-      events.on('error', () => undefined);
-    }
+  async function getEvents(): Promise<QueueEvents[]> {
+    events ??= ctx.queue.shards.map((shard) => {
+      // QueueEvents blocks on XREAD: each needs its own connection.
+      const connection = createRedis(ctx.config, 'worker', { connectionName: 'vidq-client-events' });
+      connection.on('error', () => undefined);
+      connections.push(connection);
+      const queueEvents = new QueueEvents(GENERATIONS_QUEUE, { connection, prefix: shard.opts.prefix });
+      queueEvents.on('error', () => undefined);
+      return queueEvents;
+    });
     const ready = events;
-    await ctx.producer.guard(() => ready.waitUntilReady());
+    await ctx.producer.guard(() => Promise.all(ready.map((e) => e.waitUntilReady())));
     return ready;
   }
 
@@ -45,13 +43,12 @@ export function createRedisWaiter(ctx: RedisContext, get: (id: string) => Promis
 
     waitFor(id: string, options: WaitOptions = {}): Promise<VideoView> {
       return waitLoop(id, options, async (signal) => {
-        const queueEvents = await getEvents();
+        const shardEvents = await getEvents();
         return new Promise<VideoView>((resolve, reject) => {
           let checking = false;
           let again = false;
           const cleanup = () => {
-            queueEvents.off('completed', onEvent);
-            queueEvents.off('failed', onEvent);
+            for (const e of shardEvents) e.off('completed', onEvent).off('failed', onEvent);
             local.off('cancelled', onEvent);
             signal.removeEventListener('abort', onAbort);
           };
@@ -85,8 +82,7 @@ export function createRedisWaiter(ctx: RedisContext, get: (id: string) => Promis
             cleanup();
             reject(signal.reason as Error);
           };
-          queueEvents.on('completed', onEvent);
-          queueEvents.on('failed', onEvent);
+          for (const e of shardEvents) e.on('completed', onEvent).on('failed', onEvent);
           local.on('cancelled', onEvent);
           if (signal.aborted) return onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
@@ -97,8 +93,8 @@ export function createRedisWaiter(ctx: RedisContext, get: (id: string) => Promis
     },
 
     async close(): Promise<void> {
-      await events?.close();
-      eventsConnection?.disconnect();
+      await Promise.all((events ?? []).map((e) => e.close()));
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

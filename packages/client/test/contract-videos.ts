@@ -202,14 +202,14 @@ export function videoCases(c: ContractContext): void {
   });
 
   it('wakes a waiter at once when a video no worker has taken yet is cancelled', async () => {
-    await c.stack.worker.worker.pause(true);
+    await Promise.all(c.stack.worker.workers.map((w) => w.pause(true)));
     try {
       const queued = await c.vq.enqueue({ prompt: 'a video still in the waiting list' });
       const waiting = c.vq.waitFor(queued.id, { timeoutMs: 10_000 }).catch((e: unknown) => e);
       expect((await c.vq.cancel(queued.id)).status).toBe('cancelled');
       expect(await waiting).toMatchObject({ id: queued.id, failureCode: 'cancelled' });
     } finally {
-      await c.stack.worker.worker.resume();
+      await Promise.all(c.stack.worker.workers.map((w) => w.resume()));
     }
   });
 

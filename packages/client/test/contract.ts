@@ -16,6 +16,8 @@ export type ClientFactory = {
   unreachable(): VidqueueClient;
   /** Run the stack on a Redis Cluster: started before the stack, stopped after it. */
   cluster?: { start(): Promise<TestStackCluster>; stop(): Promise<void> };
+  /** QUEUE_SHARDS of the stack (default 1); the client must be made with the same. */
+  queueShards?: number;
 };
 
 /**
@@ -25,13 +27,18 @@ export type ClientFactory = {
  * `contract-batches.ts`; the ones about the whole client here.
  */
 export function clientContract(mode: 'redis' | 'http', factory: ClientFactory): void {
-  describe(`VidqueueClient (${mode} mode${factory.cluster ? ', Redis Cluster' : ''})`, () => {
+  const shards = factory.queueShards ?? 1;
+  const where = `${factory.cluster ? ', Redis Cluster' : ''}${shards > 1 ? `, ${shards} queue shards` : ''}`;
+  describe(`VidqueueClient (${mode} mode${where})`, () => {
     let stack: TestStack;
     let vq: VidqueueClient;
     let dir: string;
 
     beforeAll(async () => {
-      stack = await startTestStack(await factory.cluster?.start());
+      stack = await startTestStack(
+        await factory.cluster?.start(),
+        shards > 1 ? { QUEUE_SHARDS: String(shards) } : undefined,
+      );
       vq = factory.make(stack);
       dir = await mkdtemp(join(tmpdir(), `vidq-contract-${mode}-`));
     });

@@ -5,7 +5,12 @@ import { deletePrefix, uniquePrefix } from '@vidqueue/testkit';
 import type { GenerationJobData } from '../src/contract/index.js';
 import { createProducer, type Producer } from '../src/producer/index.js';
 import { loadConfig } from '../src/runtime/index.js';
-import { GENERATIONS_QUEUE, createGenerationQueue, type GenerationQueue } from '../src/store/index.js';
+import {
+  GENERATIONS_QUEUE,
+  GenerationQueues,
+  createGenerationQueue,
+  type GenerationQueue,
+} from '../src/store/index.js';
 
 /**
  * Fair sharing through the producer's priorities, seen by a real BullMQ worker of concurrency 1 that
@@ -30,7 +35,7 @@ describe('fair sharing of one queue', () => {
     });
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
     queue = createGenerationQueue(redis, config);
-    producer = createProducer({ redis, queue, config });
+    producer = createProducer({ redis, queue: new GenerationQueues([queue]), config });
     await queue.waitUntilReady();
     taken = [];
     workerRedis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });

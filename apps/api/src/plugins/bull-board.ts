@@ -66,9 +66,22 @@ export const bullBoardPlugin = fp(
       serverAdapter.setBasePath(DASHBOARD_PATH);
       createBullBoard({
         // Generations, and the queues of what follows each one: archive copies and webhook deliveries.
-        queues: [app.queue, app.archive.queue, app.webhooks.queue].map(
-          (q) => new BullMQAdapter(q, { readOnlyMode: options.readOnly === true }),
-        ),
+        // With QUEUE_SHARDS > 1, one entry per shard: `shard0-generations`, `shard1-generations`…
+        queues: [
+          ...app.queue.shards.map(
+            (q, i, all) =>
+              new BullMQAdapter(q, {
+                readOnlyMode: options.readOnly === true,
+                ...(all.length > 1 && {
+                  prefix: `shard${i}-`,
+                  displayName: `generations, shard ${i} of ${all.length} (${q.opts.prefix ?? ''})`,
+                }),
+              }),
+          ),
+          ...[app.archive.queue, app.webhooks.queue].map(
+            (q) => new BullMQAdapter(q, { readOnlyMode: options.readOnly === true }),
+          ),
+        ],
         serverAdapter,
         options: { uiConfig: { boardTitle: 'vidqueue' } },
       });

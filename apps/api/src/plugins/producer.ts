@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Catalogue } from '@vidqueue/aimlapi';
 import { vidqKeys } from '@vidqueue/core/contract';
-import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createGenerationQueues, type GenerationQueues } from '@vidqueue/core/store';
 import { createRedis, type Config, type RedisConnection } from '@vidqueue/core/runtime';
 import { createProducer, createRedisGuard, type Guard, type Producer } from '@vidqueue/core/producer';
 import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
@@ -12,7 +12,7 @@ declare module 'fastify' {
     /** Every way work enters (videos, batches, cancel, retry, resume): the routes are adapters over it. */
     producer: Producer;
     /** The `generations` queue, on the producer connection. */
-    queue: GenerationQueue;
+    queue: GenerationQueues;
     /** The producer connection: fails fast while Redis is down (no offline queue). */
     redis: RedisConnection;
     /** Our own keys beside BullMQ's (cancel flags, idempotency keys, account pause). */
@@ -46,7 +46,7 @@ export const producerPlugin = fp(
     // Redis is down (liveness still answers, readiness says 503 until it is back).
     await waitUntilReady(redis, redisTimeoutMs);
 
-    const queue = createGenerationQueue(redis, config, { telemetry: bullmqTelemetry() });
+    const queue = createGenerationQueues(redis, config, { telemetry: bullmqTelemetry() });
     // Without a listener an 'error' event would crash the process; the connection watcher logs.
     queue.on('error', (err) => app.log.debug({ err }, 'queue error'));
     // While the connection is down a route answers 503 at once (connectWaitMs 0).

@@ -61,10 +61,10 @@ export const metricsRoutes: FastifyPluginCallback = (app, _options, done) => {
   collectDefaultMetrics({ register: processRegistry, prefix: 'vidq_api_' });
 
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
-    const [counts, snapshot] = await app.withRedis(() =>
+    const [perShard, snapshot] = await app.withRedis(() =>
       Promise.all([
-        app.queue.getJobCounts(...JOB_STATES),
-        readMetrics(app.redis, app.queue.opts.prefix ?? ''),
+        Promise.all(app.queue.shards.map((q) => q.getJobCounts(...JOB_STATES))),
+        readMetrics(app.redis, app.producer.ctx.config.QUEUE_PREFIX),
       ]),
     );
     const registry = new Registry();
@@ -76,7 +76,23 @@ export const metricsRoutes: FastifyPluginCallback = (app, _options, done) => {
       labelNames: ['state'],
       registers,
     });
-    for (const state of JOB_STATES) jobs.set({ state }, counts[state] ?? 0);
+    for (const state of JOB_STATES) {
+      jobs.set(
+        { state },
+        perShard.reduce((n, counts) => n + (counts[state] ?? 0), 0),
+      );
+    }
+    if (perShard.length > 1) {
+      const shardJobs = new Gauge({
+        name: 'vidq_shard_jobs',
+        help: 'Jobs in each shard of the generations queue (QUEUE_SHARDS) by BullMQ state',
+        labelNames: ['shard', 'state'],
+        registers,
+      });
+      perShard.forEach((counts, shard) => {
+        for (const state of JOB_STATES) shardJobs.set({ shard: String(shard), state }, counts[state] ?? 0);
+      });
+    }
 
     const events = snapshot.events;
     const submitted = events.submitted ?? 0;

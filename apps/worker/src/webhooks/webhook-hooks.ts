@@ -11,7 +11,7 @@ import type {
   ArchiveRef,
   ArchiveStore,
   BatchStore,
-  GenerationQueue,
+  GenerationQueues,
 } from '@vidqueue/core/store';
 import type { Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { createBatchTargets, type WebhookDispatcher } from '@vidqueue/webhooks';
@@ -25,7 +25,7 @@ export type WebhookHooksDeps = {
   dispatcher: WebhookDispatcher;
   batches: BatchStore;
   /** Present when storage is on: `video.completed` then waits for the archive to settle. */
-  archive?: { store: ArchiveStore; queue: GenerationQueue };
+  archive?: { store: ArchiveStore; queue: GenerationQueues };
   publicBase: string;
   logger: Logger;
 };

@@ -4,7 +4,7 @@ import { vidqKeys } from '../contract/keys.js';
 import type { Config } from '../runtime/config.js';
 import { createBatchStore, type BatchStore } from '../store/batch-store.js';
 import { createPriceBook, providerPricedCatalogue, type PriceBook } from '../store/price-book.js';
-import type { GenerationQueue } from '../store/queue.js';
+import type { GenerationQueues } from '../store/shards.js';
 import { createBalanceReader, type BalanceReader } from './balance.js';
 import type { RedisGuard } from './redis-guard.js';
 
@@ -35,7 +35,7 @@ export const STAGING_TTL_SECONDS = 3600;
 /** What every producer operation works with; made once by `createProducer`. */
 export type ProducerContext = {
   redis: RedisConnection;
-  queue: GenerationQueue;
+  queue: GenerationQueues;
   config: ProducerConfig;
   keys: ReturnType<typeof vidqKeys>;
   /** Every Redis call of an operation runs through it (timeout, REDIS_UNAVAILABLE). */
@@ -101,7 +101,7 @@ export function producerBalance(config: ProducerConfig): BalanceReader {
 export function createProducerContext(
   deps: {
     redis: RedisConnection;
-    queue: GenerationQueue;
+    queue: GenerationQueues;
     config: ProducerConfig;
     guard: RedisGuard;
     catalogue?: Catalogue | undefined;

@@ -42,7 +42,12 @@ export type RowPriorities = (index: number) => number | undefined;
 export async function batchPriorities(ctx: ProducerContext): Promise<RowPriorities> {
   const rowsPerLevel = ctx.config.FAIR_SHARE_ROWS;
   if (rowsPerLevel <= 0) return () => undefined;
-  const head = await ctx.guard(() => prioritizedHead(ctx.redis, ctx.queue));
+  // With shards, each has its own prioritized set: start at the level the least advanced one is taking.
+  const heads = await ctx.guard(() =>
+    Promise.all(ctx.queue.shards.map((queue) => prioritizedHead(ctx.redis, queue))),
+  );
+  const taken = heads.filter((h): h is number => h !== undefined);
+  const head = taken.length === 0 ? undefined : Math.min(...taken);
   const start = Math.min(MAX_PRIORITY, Math.max(FIRST_BATCH_PRIORITY, head ?? FIRST_BATCH_PRIORITY));
   return (index) => rowPriority(start, index, rowsPerLevel);
 }

@@ -6,7 +6,7 @@
 import type { RedisConnection } from '../runtime/connection.js';
 import { withSpan } from '@vidqueue/telemetry';
 import type { Catalogue } from '@vidqueue/aimlapi';
-import type { GenerationQueue } from '../store/queue.js';
+import type { GenerationQueues } from '../store/shards.js';
 import { listBatches, listBatchRows, type ListBatchesOptions, type ListRowsOptions } from './batch-browse.js';
 import {
   cancelBatch,
@@ -34,7 +34,7 @@ export type ProducerDeps = {
   /** A producer connection (`createRedis(url, 'producer')`): fails fast while Redis is down. */
   redis: RedisConnection;
   /** The generations queue on that connection. */
-  queue: GenerationQueue;
+  queue: GenerationQueues;
   config: ProducerConfig;
   /** The guard every Redis call runs through; made from `guardOptions` when not given. */
   guard?: RedisGuard;

@@ -1,6 +1,6 @@
 import type { RedisConnection } from '../runtime/connection.js';
 import type { Guard } from './redis-guard.js';
-import type { GenerationQueue } from '../store/queue.js';
+import type { GenerationQueues } from '../store/shards.js';
 
 export type ResumeResult = {
   /** True when submissions were paused and now are not. */
@@ -21,7 +21,7 @@ const PAGE = 500;
  */
 export async function resumeSubmissions(deps: {
   redis: RedisConnection;
-  queue: GenerationQueue;
+  queue: GenerationQueues;
   /** `vidqKeys(prefix).accountPause`. */
   pauseKey: string;
   guard?: Guard;
@@ -44,20 +44,22 @@ export async function resumeSubmissions(deps: {
 
   // Jobs delayed by the pause (or a create back-off) still have step `pending`.
   let promoted = 0;
-  for (let start = 0; ; start += PAGE) {
-    const jobs = await guard(() => queue.getDelayed(start, start + PAGE - 1));
-    for (const job of jobs) {
-      if ((job.data.step ?? 'pending') !== 'pending') continue;
-      try {
-        await guard(() => job.promote());
-        promoted += 1;
-        start -= 1; // it left the delayed set: the next page starts one earlier
-      } catch (err) {
-        // It moved on by itself meanwhile (a worker took it): nothing to do.
-        deps.onPromoteError?.(err, job.id);
+  for (const shard of queue.shards) {
+    for (let start = 0; ; start += PAGE) {
+      const jobs = await guard(() => shard.getDelayed(start, start + PAGE - 1));
+      for (const job of jobs) {
+        if ((job.data.step ?? 'pending') !== 'pending') continue;
+        try {
+          await guard(() => job.promote());
+          promoted += 1;
+          start -= 1; // it left the delayed set: the next page starts one earlier
+        } catch (err) {
+          // It moved on by itself meanwhile (a worker took it): nothing to do.
+          deps.onPromoteError?.(err, job.id);
+        }
       }
+      if (jobs.length < PAGE) break;
     }
-    if (jobs.length < PAGE) break;
   }
   return { resumed: paused, previous_pause: previous, promoted };
 }

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** The most shards QUEUE_SHARDS accepts. */
+export const MAX_QUEUE_SHARDS = 64;
+
 /** The settings of a cluster and of replica waits, spread into ConfigSchema. */
 export const redisTopologySettings = {
   /**
@@ -39,13 +42,30 @@ export const redisTopologySettings = {
   REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   /** Longest wait for those replicas; fewer in time: nothing is sent, the job is delayed. */
   REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /**
+   * Queues the generations are spread over (store/shards.ts), each under its own hash tag so that a
+   * cluster puts them on different masters; 1: one queue (the layout before shards).
+   */
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(MAX_QUEUE_SHARDS).default(1),
+  /** The shards a worker process takes jobs from (`0,2`); default every shard. Each below QUEUE_SHARDS. */
+  WORKER_SHARDS: z
+    .string()
+    .regex(/^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$/, 'a comma-separated list of shard numbers (0,1,…)')
+    .transform((s) => [...new Set(s.split(',').map((t) => Number(t.trim())))].sort((a, b) => a - b))
+    .optional(),
 };
 
 /** The queue prefix when QUEUE_PREFIX is unset: hash-tagged on a cluster. */
 export const DEFAULT_QUEUE_PREFIX = 'vidq';
 export const DEFAULT_CLUSTER_QUEUE_PREFIX = '{vidq}';
 
-type RedisSettings = { REDIS_URL?: string; REDIS_CLUSTER_NODES?: string[]; QUEUE_PREFIX?: string };
+type RedisSettings = {
+  REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: string[];
+  QUEUE_PREFIX?: string;
+  QUEUE_SHARDS?: number;
+  WORKER_SHARDS?: number[];
+};
 
 /**
  * The hash tag of a key prefix as Redis Cluster reads it: the text between the first `{` and the
@@ -60,8 +80,15 @@ export function hashTagOf(prefix: string): string | undefined {
 
 /** Configuration lines (`  KEY: rule`) the settings break; none when they hold together. */
 export function redisTopologyProblems(settings: RedisSettings): string[] {
-  if (settings.REDIS_CLUSTER_NODES === undefined) return [];
   const problems: string[] = [];
+  const shards = settings.QUEUE_SHARDS ?? 1;
+  const beyond = (settings.WORKER_SHARDS ?? []).filter((s) => s >= shards);
+  if (beyond.length > 0) {
+    problems.push(
+      `  WORKER_SHARDS: shard ${beyond.join(', ')} does not exist: QUEUE_SHARDS=${shards} has shards 0 to ${shards - 1}`,
+    );
+  }
+  if (settings.REDIS_CLUSTER_NODES === undefined) return problems;
   if (settings.REDIS_URL !== undefined) {
     problems.push('  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
   }

@@ -11,6 +11,7 @@
  * trip; BullMQ's API offers neither.
  */
 import type { Job, Queue } from 'bullmq';
+import { hashTagOf } from '../runtime/redis-topology.js';
 import { scripts, type ScriptConnection } from './scripts/index.js';
 
 /** The Redis key of a job's hash (its lock is `<key>:lock`, its log list `<key>:logs`). */
@@ -106,16 +107,39 @@ export async function readRunFlags(
   redis: ScriptConnection,
   job: Job<unknown>,
   token: string,
-  keys: { cancel: string; accountPause: string; backoff: string; modelBlock?: string },
+  keys: RunFlagKeys,
   claim: unknown,
 ): Promise<RunFlagsReply> {
   const key = jobKey(job);
+  if (hashTagOf(key) === hashTagOf(keys.cancel)) {
+    return runFlagsScript(redis, token, keys, claim === undefined ? undefined : { key, data: claim });
+  }
+  // A job of another shard than vidqueue's own keys (QUEUE_SHARDS > 1): its keys are in another
+  // cluster slot, so the flags are read first and the claim is written after, when nothing holds the
+  // create back. Two round trips, the same reply.
+  const flags = await runFlagsScript(redis, token, keys, undefined);
+  const [cancelled, pause, pausePttl, backoff, , block] = flags;
+  const held = cancelled === 1 || (pause.length > 0 && pausePttl !== -2) || backoff > 0 || block !== -2;
+  if (claim === undefined || held) return flags;
+  const claimed = await updateDataIfLocked(redis, job, token, claim);
+  return [flags[0], flags[1], flags[2], flags[3], claimed ? 1 : 0, flags[5], flags[6]];
+}
+
+type RunFlagKeys = { cancel: string; accountPause: string; backoff: string; modelBlock?: string };
+
+/** One `job-run-flags` call; with `claim`, the job's keys (its hash and lock) must share the flags' slot. */
+async function runFlagsScript(
+  redis: ScriptConnection,
+  token: string,
+  keys: RunFlagKeys,
+  claim: { key: string; data: unknown } | undefined,
+): Promise<RunFlagsReply> {
   const wanted = [
     keys.cancel,
     keys.accountPause,
     keys.backoff,
-    `${key}:lock`,
-    claim === undefined ? '' : key,
+    claim === undefined ? '' : `${claim.key}:lock`,
+    claim === undefined ? '' : claim.key,
     keys.modelBlock ?? '',
   ];
   // A skipped key travels as the cancel flag's name (same prefix, so same cluster slot) and is flagged.
@@ -123,6 +147,6 @@ export async function readRunFlags(
   return (await scripts['job-run-flags'].run(
     redis,
     wanted.map((k) => (k === '' ? keys.cancel : k)),
-    [token, claim === undefined ? '' : JSON.stringify(claim), skipped],
+    [token, claim === undefined ? '' : JSON.stringify(claim.data), skipped],
   )) as RunFlagsReply;
 }

@@ -12,4 +12,5 @@ export * from './price-book.js';
 export * from './queue.js';
 export * from './replicas.js';
 export * from './scripts/index.js';
+export * from './shards.js';
 export * from './spend-ledger.js';

@@ -32,6 +32,7 @@ export function generationJobOptions(config: RetentionConfig): DefaultJobOptions
   };
 }
 
+/** One shard's queue (`prefix`: that shard's, see shards.ts); most callers want `createGenerationQueues` (shards.ts). */
 export function createGenerationQueue(
   connection: RedisConnection,
   config: RetentionConfig & Pick<Config, 'QUEUE_PREFIX'>,
