@@ -1,5 +1,5 @@
 import { createRedis, loadConfig, type RedisConnection } from '@vidqueue/core/runtime';
-import { createGenerationQueue, type GenerationQueue } from '@vidqueue/core/store';
+import { createGenerationQueues, type GenerationQueues } from '@vidqueue/core/store';
 import { startChaosRedis } from './chaos-redis.js';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { API_MAIN, WORKER_CHILD } from './entry-points.js';
@@ -24,7 +24,7 @@ export type ChaosStack = {
    */
   restartRedis(downMs: number): Promise<string>;
   /** The harness's own view of the queue, for counts, jobs and the key dump. */
-  queue: GenerationQueue;
+  queue: GenerationQueues;
   connection: RedisConnection;
 };
 
@@ -67,6 +67,7 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
 
   const env: Record<string, string> = {
     ...redis.env,
+    QUEUE_SHARDS: String(options.shards),
     LOG_LEVEL: 'info',
     AIMLAPI_KEY: secrets.AIMLAPI_KEY,
     AIMLAPI_BASE_URL: sim.url,
@@ -107,8 +108,9 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
 
   const connection = createRedis(loadConfig(redis.env), 'worker');
   connection.on('error', () => undefined);
-  const queue = createGenerationQueue(connection, {
+  const queue = createGenerationQueues(connection, {
     QUEUE_PREFIX: redis.prefix,
+    QUEUE_SHARDS: options.shards,
     KEEP_COMPLETED_SECONDS: 86_400,
     KEEP_COMPLETED_COUNT: 1_000_000,
     KEEP_FAILED_SECONDS: 86_400,

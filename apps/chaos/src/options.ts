@@ -32,6 +32,8 @@ export type ChaosOptions = {
   logsDelayMs: number;
   /** A Redis Cluster (3 masters, a replica each) instead of one Redis; each Redis restart is then a failover. */
   cluster: boolean;
+  /** QUEUE_SHARDS of the API and workers (with --cluster: one shard per master up to 3). */
+  shards: number;
 };
 
 export const POLICIES = ['reconcile', 'fail', 'resubmit'] as const;
@@ -54,6 +56,7 @@ export const DEFAULTS: ChaosOptions = {
   faults: { serverError: 0.1, rateLimit: 0.05, drop: 0.02, fail: 0.02, createdThen502: 0.02 },
   logsDelayMs: 2_000,
   cluster: false,
+  shards: 1,
 };
 
 /** The short scenario CI runs: 200 prompts, 3 kills, 1 Redis restart, sub-second generations. */
@@ -80,6 +83,8 @@ export const USAGE = `pnpm chaos [flags]
   --logs-delay-ms N    how late a usage-log row appears at the simulator (default ${DEFAULTS.logsDelayMs}; --quick ${QUICK.logsDelayMs})
   --cluster            run on a Redis Cluster (3 masters, a replica each, REDIS_WAIT_REPLICAS=1); each Redis
                        restart becomes a failover: the queue's master SIGKILLed, its replica promoted
+  --shards N           QUEUE_SHARDS of the API and workers (default 1); with --cluster, 3 puts a shard on
+                       each master, and the failover then hits one shard's master
   --json FILE          figures as JSON (default ${DEFAULT_JSON})
   --quick              the short CI scenario: 200 prompts, 3 kills, 1 Redis restart, fast generations
   --help`;
@@ -119,6 +124,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
       json: { type: 'string' },
       quick: { type: 'boolean', default: false },
       cluster: { type: 'boolean', default: false },
+      shards: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -142,5 +148,6 @@ export function parseChaosArgs(argv: string[]): ChaosOptions | null {
     policy,
     logsDelayMs: int('logs-delay-ms', values['logs-delay-ms'], 0) ?? base.logsDelayMs,
     cluster: values.cluster,
+    shards: int('shards', values.shards, 1) ?? base.shards,
   };
 }

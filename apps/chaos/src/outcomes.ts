@@ -1,5 +1,5 @@
 import { parseFailure } from '@vidqueue/core/contract';
-import type { GenerationQueue } from '@vidqueue/core/store';
+import type { GenerationQueues } from '@vidqueue/core/store';
 import type { SimStats } from '@vidqueue/simulator';
 import type { ChaosSecrets } from './chaos-stack.js';
 
@@ -89,7 +89,7 @@ export async function countDuplicateCreates(
   byPrompt: SimStats['by_prompt'],
   prompts: readonly string[],
   ids: readonly (string | undefined)[],
-  queue: GenerationQueue,
+  queue: GenerationQueues,
 ): Promise<DuplicateCreates> {
   const byIndex = new Map(prompts.map((p, i) => [p, i]));
   const result: DuplicateCreates = { total: 0, flagged: 0, unflaggedPrompts: [] };
@@ -136,7 +136,7 @@ export type Reconciled = {
  * `proven not created`.
  */
 export async function countReconciled(
-  queue: GenerationQueue,
+  queue: GenerationQueues,
   ids: readonly (string | undefined)[],
 ): Promise<Reconciled> {
   const result: Reconciled = { unknownOutcomes: 0, recovered: 0, notCreated: 0 };

@@ -106,6 +106,7 @@ export function formatReport(r: ChaosReport): string {
     ['  proven not created (created again)', String(r.reconciled.not_created)],
     ['worker SIGKILLs', String(r.chaos.worker_kills)],
     [r.scenario.cluster ? 'redis failovers' : 'redis restarts', String(r.chaos.redis_restarts)],
+    ['queue shards (QUEUE_SHARDS)', String(r.scenario.shards)],
     ['API 503 answers retried', String(r.api.unavailable)],
     ['API idempotency conflicts resent', String(r.api.idempotencyConflicts)],
     ['secrets found in logs/Redis', r.secrets_found.length === 0 ? '0' : r.secrets_found.join('; ')],
