@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { spawnTs, uniquePrefix, type Child } from '@vidqueue/testkit';
 import { makeApp, type TestApp } from './helpers.js';
@@ -34,15 +34,7 @@ beforeAll(async () => {
   };
   t = await makeApp(env);
   workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
-  for (const w of workers) {
-    await vi.waitFor(
-      () => {
-        if (!w.lines().some((l) => l.msg === 'worker ready'))
-          throw new Error(`worker not ready:\n${w.out()}`);
-      },
-      { timeout: 20_000, interval: 50 },
-    );
-  }
+  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
 }, 40_000);
 
 afterAll(async () => {

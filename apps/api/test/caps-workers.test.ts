@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchJobId } from '@vidqueue/core/contract';
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import { spawnTs, uniquePrefix, type Child, startReceiver, type Receiver } from '@vidqueue/testkit';
@@ -42,17 +42,7 @@ beforeAll(async () => {
   };
   t = await makeApp(env);
   workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
-  for (const w of workers) {
-    await vi.waitFor(
-      () => {
-        if (!w.lines().some((l) => l.msg === 'worker ready'))
-          throw new Error(`worker not ready:\n${w.out()}`);
-      },
-      // Three processes compiling with tsx at once, each also starting its webhook worker: slow on a
-      // busy two-core machine, so the wait for readiness is generous (it asserts nothing about caps).
-      { timeout: 60_000, interval: 50 },
-    );
-  }
+  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
 }, 120_000);
 
 afterAll(async () => {

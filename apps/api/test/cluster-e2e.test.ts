@@ -25,17 +25,6 @@ const apiSink = new LogSink();
 let workers: Child[] = [];
 let apiUrl = '';
 
-const ready = (child: Child, msg: string) =>
-  vi.waitFor(
-    () => {
-      const line = child.lines().find((l) => l.msg === msg);
-      if (!line) throw new Error(`no "${msg}" yet:\n${child.out().slice(-2000)}`);
-      return line;
-    },
-    // Two cores shared with other suites: a cold tsx start can take a while.
-    { timeout: 50_000, interval: 50 },
-  );
-
 beforeAll(async () => {
   cluster = await startTestCluster();
   sim = await startSimulator({ port: 0, generationMs: '200-500', queuedFraction: 0.2, seed: 5 });
@@ -58,7 +47,7 @@ beforeAll(async () => {
   workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
   api = await startApi({ config: loadConfig(env), logger: createLogger({ destination: apiSink }) });
   apiUrl = api.url;
-  for (const w of workers) await ready(w, 'worker ready');
+  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
 }, 90_000);
 
 afterAll(async () => {

@@ -24,16 +24,6 @@ let sim: RunningSimulator;
 let api: RunningApi;
 let workers: Child[] = [];
 
-const ready = (child: Child) =>
-  vi.waitFor(
-    () => {
-      const line = child.lines().find((l) => l.msg === 'worker ready');
-      if (!line) throw new Error(`not ready yet:\n${child.out().slice(-2000)}`);
-      return line;
-    },
-    { timeout: 50_000, interval: 50 },
-  );
-
 beforeAll(async () => {
   cluster = await startTestCluster();
   sim = await startSimulator({ port: 0, generationMs: '200-500', queuedFraction: 0.2, seed: 9 });
@@ -53,7 +43,7 @@ beforeAll(async () => {
   };
   workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, { ...env, WORKER_SHARDS: '2' })];
   api = await startApi({ config: loadConfig(env), logger: createLogger({ destination: new LogSink() }) });
-  for (const w of workers) await ready(w);
+  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
 }, 90_000);
 
 afterAll(async () => {
@@ -66,7 +56,7 @@ afterAll(async () => {
 
 describe('QUEUE_SHARDS=3 on a 3-master Redis Cluster', () => {
   it('says which shards each worker takes', async () => {
-    const [all, one] = await Promise.all(workers.map(ready));
+    const [all, one] = await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
     const prefixes = shardPrefixes('{vidq}', 3);
     expect(all).toMatchObject({ of: 3, concurrencyPerShard: 2 });
     expect(all?.shards).toBe(prefixes.map((p, i) => `${i} (${p})`).join(', '));

@@ -17,10 +17,9 @@ afterEach(async () => {
 describe('main.ts as a real process', () => {
   it('serves on a free port and exits 0 on SIGTERM', async () => {
     child = spawnApi({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: uniquePrefix('main'), PORT: '0' });
-    await expect
-      .poll(() => child!.lines().find((l) => l.msg === 'api ready'), { timeout: 15_000, interval: 50 })
-      .toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) as unknown });
-    const url = String(child.lines().find((l) => l.msg === 'api ready')?.url);
+    const ready = await child.waitForLine('api ready');
+    expect(ready).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) as unknown });
+    const url = String(ready.url);
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(200);
 
@@ -61,13 +60,11 @@ describe('main.ts as a real process', () => {
         DEFAULT_MODEL: 'google/veo3',
         CATALOGUE_FILE: file,
       });
-      await expect
-        .poll(() => child!.lines().find((l) => l.msg === 'api ready'), { timeout: 15_000, interval: 50 })
-        .toBeDefined();
+      const ready = await child.waitForLine('api ready');
       const refused = child.lines().find((l) => String(l.msg).startsWith('catalogue file refused'));
       expect(refused).toMatchObject({ level: 50, file });
       expect(String(refused?.msg)).toContain('not JSON');
-      const url = String(child.lines().find((l) => l.msg === 'api ready')?.url);
+      const url = String(ready.url);
       const models = (await (await fetch(`${url}/v1/models`)).json()) as { id: string; default: boolean }[];
       expect(models).toHaveLength(64);
       expect(models.find((m) => m.default)?.id).toBe('google/veo3');

@@ -20,7 +20,7 @@ describe('a worker process stopped while a status check is in flight', () => {
 
   /** Adds a job and waits until its first status check is held by the simulator. */
   async function checkInFlight(harness: Harness, worker: Child) {
-    await expect.poll(() => worker.out(), { timeout: 15_000, interval: 50 }).toContain('worker ready');
+    await worker.waitForLine('worker ready');
     const job = await harness.add();
     await expect.poll(() => harness.sim.stats().status_checks, { interval: 10, timeout: 5_000 }).toBe(1);
     expect(await harness.queue.getJobState(job.id!)).toBe('active');

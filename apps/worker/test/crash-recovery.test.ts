@@ -17,7 +17,7 @@ describe('a worker killed between sending a create and saving its answer', () =>
     // The provider takes 1 s to answer a create: the worker process dies while waiting.
     h = await startHarness({ worker: false, sim: { createFaults: { slow: 1 }, slowMs: 1_000 } });
     child = spawnWorkerProcess(h, CRASH_WORKER);
-    await expect.poll(() => child!.out(), { timeout: 15_000, interval: 50 }).toContain('worker ready');
+    await child.waitForLine('worker ready');
     const job = await h.add();
     await expect.poll(() => h!.sim.stats().create_requests, { interval: 10, timeout: 5_000 }).toBe(1);
     child.process.kill('SIGKILL');

@@ -41,9 +41,11 @@ describe('main.ts as a real process', () => {
     queue = createGenerationQueue(producer, config);
 
     child = spawnTs(MAIN, env);
-    await expect
-      .poll(() => child!.lines().find((l) => l.msg === 'worker ready'), { timeout: 15_000, interval: 50 })
-      .toMatchObject({ concurrency: 4, queue: 'generations', prefix: env.QUEUE_PREFIX });
+    expect(await child.waitForLine('worker ready')).toMatchObject({
+      concurrency: 4,
+      queue: 'generations',
+      prefix: env.QUEUE_PREFIX,
+    });
 
     const job = await queue.add(
       'generate',

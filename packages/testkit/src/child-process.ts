@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 /** The checkout's top folder (packages/testkit/src → ../../..). */
@@ -15,7 +15,16 @@ export type Child = {
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILLs it if it is still running. */
   kill(): Promise<void>;
+  /**
+   * Resolves with the first JSON log line whose `msg` is `msg` (one already written included), as soon
+   * as it is written; rejects with the output's tail when the process exits first or `timeoutMs`
+   * passes (default 60 s: a cold `tsx` start on two busy cores can take tens of seconds).
+   */
+  waitForLine(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 };
+
+/** Default wait of `waitForLine`. */
+export const LINE_WAIT_MS = 60_000;
 
 /** Runs a TypeScript entry point in a real Node process (`node --import tsx`), from the repo root. */
 export function spawnTs(script: string | URL, env: Record<string, string>): Child {
@@ -25,20 +34,51 @@ export function spawnTs(script: string | URL, env: Record<string, string>): Chil
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const written = new EventEmitter();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    written.emit('data');
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exit = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const waitForLine = (msg: string, timeoutMs = LINE_WAIT_MS) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const look = () => {
+        const line = lines().find((l) => l.msg === msg);
+        if (line === undefined) return;
+        done();
+        resolve(line);
+      };
+      const fail = (why: string) => {
+        done();
+        reject(new Error(`no "${msg}" log line: ${why}; output:\n${out.slice(-3000)}`));
+      };
+      const timer = setTimeout(() => fail(`not within ${timeoutMs} ms`), timeoutMs);
+      const onExit = () => fail('the process exited');
+      const done = () => {
+        clearTimeout(timer);
+        written.off('data', look);
+        child.off('exit', onExit);
+      };
+      written.on('data', look);
+      child.on('exit', onExit);
+      look();
+      if (child.exitCode !== null || child.signalCode !== null) onExit();
+    });
   return {
     process: child,
     out: () => out,
-    lines: () =>
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines,
+    waitForLine,
     exited: () => exit,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
