@@ -245,6 +245,7 @@ export default {
           '\\.d\\.ts$',
           // Process entry points started by path (node --import tsx <file>), never imported:
           '^bench/src/reference-worker\\.ts$', // the raw-BullMQ reference worker the bench runs
+          '^packages/testkit/test/fixtures/logs-then-exits\\.ts$', // the child of child-process.test.ts
         ],
       },
       to: {},
