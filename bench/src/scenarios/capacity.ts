@@ -1,6 +1,6 @@
 import { readMetrics } from '@vidqueue/core/runtime';
 import { startSimulator } from '@vidqueue/simulator';
-import { mb, uniq } from '../util.js';
+import { mb, size, uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
   allFinished,
@@ -29,7 +29,7 @@ export const scaled = (ms: number, scale: number, min = 100) => String(Math.max(
  * nextCheckAt, the worker's peak memory and CPU time.
  */
 export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
-  const jobs = options.quick ? 500 : 10_000;
+  const jobs = size(options, 500, 10_000);
   const scale = options.timeScale;
   const generationMs = Math.round(60_000 * scale);
   const redis = await privateRedis();

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { readMetrics } from '@vidqueue/core/runtime';
 import { startSimulator } from '@vidqueue/simulator';
-import { uniq } from '../util.js';
+import { size, uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
   benchConfig,
@@ -26,8 +26,9 @@ async function usedMemory(redis: Redis): Promise<number> {
  * keys), then more jobs than KEEP_COMPLETED_COUNT to show retention bounds it.
  */
 export async function footprint(options: BenchOptions): Promise<ScenarioResult> {
-  const keep = options.quick ? 100 : 500;
-  const total = options.quick ? 400 : 2_000;
+  const total = size(options, 400, 2_000);
+  // A quarter of the jobs are kept: the rest shows that retention bounds the footprint.
+  const keep = Math.max(1, Math.floor(total / 4));
   const redis = await privateRedis();
   const sim = await startSimulator({ generationMs: 0, maxGenerations: total * 2 });
   const prefix = uniq('mem');
