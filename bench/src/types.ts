@@ -23,7 +23,7 @@ export type BenchOptions = {
   quick: boolean;
   /** Multiplies generation times and check intervals of the long scenarios. */
   timeScale: number;
-  /** `--jobs N`: the size of the scenarios that take it (fairness: rows of the large batch). */
+  /** `--jobs N`: every scenario's size (jobs, rows, or finished jobs; see bench/README.md), instead of its default. */
   jobs?: number | undefined;
   /** `--fair-share-rows N`: FAIR_SHARE_ROWS for the API of the ingest scenario (0: no priorities). */
   fairShareRows?: number | undefined;

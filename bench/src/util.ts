@@ -12,3 +12,12 @@ export function mb(bytes: number): string {
 export function secs(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
+
+/** A scenario's size: `--jobs N` when given, else its quick or default size. */
+export function size(
+  options: { quick: boolean; jobs?: number | undefined },
+  quick: number,
+  full: number,
+): number {
+  return options.jobs ?? (options.quick ? quick : full);
+}

@@ -99,9 +99,19 @@ export function createSpendCaps(options: {
     return raw === null ? undefined : Number(raw) / 1e6;
   }
 
+  const applies = (data: Partial<GenerationJobData>) =>
+    daily !== undefined || data.batchId !== undefined || data.maxCostUsd !== undefined;
+  /**
+   * Whether the job may hold a reservation to settle or release: only one a cap applied to when it was
+   * created (`applies`), so a job no cap applies to costs no Redis read (two per video before). A job
+   * reserved under a daily limit this process does not have (a worker started with another config)
+   * keeps its estimate in that day's ledger instead of the actual cost.
+   */
+  const mayHold = (job: GenerationJob) => job.id !== undefined && applies(job.data);
+
   return {
     ledger,
-    applies: (data) => daily !== undefined || data.batchId !== undefined || data.maxCostUsd !== undefined,
+    applies,
 
     async beforeCreate(jobId, data) {
       const { batchId, maxCostUsd: own } = data;
@@ -169,16 +179,16 @@ export function createSpendCaps(options: {
 
     hooks: {
       submitted: async (job, info) => {
-        if (job.id !== undefined && (info.costUsd ?? 0) > 0) await ledger.settle(job.id, info.costUsd!);
+        if (mayHold(job) && (info.costUsd ?? 0) > 0) await ledger.settle(job.id!, info.costUsd!);
       },
       checked: async (job, info) => {
-        if (job.id !== undefined && (info.costUsd ?? 0) > 0) await ledger.settle(job.id, info.costUsd!);
+        if (mayHold(job) && (info.costUsd ?? 0) > 0) await ledger.settle(job.id!, info.costUsd!);
       },
       completed: async (job, result) => {
-        if (job.id !== undefined && (result.costUsd ?? 0) > 0) await ledger.settle(job.id, result.costUsd!);
+        if (mayHold(job) && (result.costUsd ?? 0) > 0) await ledger.settle(job.id!, result.costUsd!);
       },
       failed: async (job: GenerationJob, failure) => {
-        if (job.id !== undefined && certainlyUnbilled(job.data, failure.code)) await ledger.release(job.id);
+        if (mayHold(job) && certainlyUnbilled(job.data, failure.code)) await ledger.release(job.id!);
       },
     },
   };

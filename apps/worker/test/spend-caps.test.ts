@@ -6,9 +6,11 @@ import {
   toVideoView,
   utcDay,
   vidqKeys,
+  type GenerationJob,
   type GenerationJobData,
 } from '@vidqueue/core/contract';
-import { createBatchStore, createPriceBook, createSpendLedger } from '@vidqueue/core/store';
+import { loadConfig, type RedisConnection } from '@vidqueue/core/runtime';
+import { createBatchStore, createPriceBook, createSpendLedger, type PriceBook } from '@vidqueue/core/store';
 import { createSpendCaps } from '../src/index.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -179,5 +181,61 @@ describe('the daily limit and its UTC day', () => {
     const ledger = caps.ledger;
     expect(await ledger.day('2026-11-24')).toEqual({ reservedUsd: 0.1, spentUsd: 0 });
     expect(await ledger.day('2026-11-25')).toEqual({ reservedUsd: 0.1, spentUsd: 0 });
+  });
+});
+
+describe('settling reservations', () => {
+  /** A connection that fails any use: the hooks of a job no cap applies to must not touch Redis. */
+  const untouchable = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        throw new Error(`Redis used: ${String(name)}`);
+      },
+    },
+  ) as RedisConnection;
+  const capsWith = (env: Record<string, string> = {}) =>
+    createSpendCaps({
+      config: loadConfig({ AIMLAPI_KEY: 'k', ...env }),
+      redis: untouchable,
+      prices: {} as PriceBook,
+    });
+  const input = { model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'a fox' };
+  const jobOf = (extra: Partial<GenerationJobData>) =>
+    ({ id: 'vid_1', data: { input, step: 'checking', polls: 1, retries: 0, ...extra } }) as GenerationJob;
+  const result = {
+    videoUrl: 'u',
+    generationId: 'g',
+    model: input.model,
+    polls: 1,
+    submittedAt: 1,
+    completedAt: 2,
+    costUsd: 0.1,
+  };
+
+  it('a job no cap applies to (no daily limit, no batch, no own cap) never reserved: nothing is read', async () => {
+    const caps = capsWith();
+    const job = jobOf({});
+    await caps.hooks.submitted?.(job, { generationId: 'g', submittedAt: 1, costUsd: 0.1 });
+    await caps.hooks.checked?.(job, {
+      status: 'completed',
+      phase: 'completed',
+      polls: 1,
+      at: 2,
+      costUsd: 0.1,
+    });
+    await caps.hooks.completed?.(job, result);
+    await caps.hooks.failed?.(jobOf({ step: 'pending' }), { code: 'generation_failed', message: 'x' });
+  });
+
+  it('a batch row, a video with its own cap, or any job under a daily limit is settled in the ledger', async () => {
+    await expect(capsWith().hooks.completed?.(jobOf({ batchId: 'bat_1' }), result)).rejects.toThrow(
+      /Redis used/,
+    );
+    await expect(capsWith().hooks.completed?.(jobOf({ maxCostUsd: 1 }), result)).rejects.toThrow(
+      /Redis used/,
+    );
+    const daily = capsWith({ SPEND_LIMIT_USD_PER_DAY: '5' });
+    await expect(daily.hooks.completed?.(jobOf({}), result)).rejects.toThrow(/Redis used/);
   });
 });

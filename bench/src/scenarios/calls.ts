@@ -1,6 +1,6 @@
 import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
 import type { GenerationResult } from '@vidqueue/core/contract';
-import { uniq } from '../util.js';
+import { size, uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
   allFinished,
@@ -34,7 +34,7 @@ function doneAt(sim: RunningSimulator, generationId: string): number | undefined
  * sample's loop, run at the same time, each with its own simulator and worker process.
  */
 export async function calls(options: BenchOptions): Promise<ScenarioResult> {
-  const jobs = options.quick ? 200 : 1_000;
+  const jobs = size(options, 200, 1_000);
   const warmup = options.quick ? 20 : 50;
   const scale = options.timeScale;
   const range = { min: Math.round(35_000 * scale), max: Math.round(70_000 * scale) };

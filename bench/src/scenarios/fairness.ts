@@ -2,7 +2,7 @@ import { startSimulator } from '@vidqueue/simulator';
 import { batchJobId } from '@vidqueue/core/contract';
 import { FIRST_BATCH_PRIORITY, createProducer, rowPriority, type Producer } from '@vidqueue/core/producer';
 import { GenerationQueues, type GenerationQueue } from '@vidqueue/core/store';
-import { uniq } from '../util.js';
+import { size, uniq } from '../util.js';
 import {
   WORKER_SCRIPT,
   benchConfig,
@@ -32,7 +32,7 @@ type Waits = { singleMs: number; secondBatchMs: number; ingestS: number };
  * The producer runs in the bench process (the same code as the API's routes).
  */
 export async function fairness(options: BenchOptions): Promise<ScenarioResult> {
-  const rows = options.jobs ?? (options.quick ? 500 : 5_000);
+  const rows = size(options, 500, 5_000);
   const redis = await privateRedis();
   const sim = await startSimulator({
     generationMs: Math.max(50, Math.round(2_000 * options.timeScale)),
