@@ -111,9 +111,6 @@ export async function startChaosStack(deps: StartChaosStackDeps): Promise<ChaosS
   const queue = createGenerationQueues(connection, {
     QUEUE_PREFIX: redis.prefix,
     QUEUE_SHARDS: options.shards,
-    KEEP_COMPLETED_SECONDS: 86_400,
-    KEEP_COMPLETED_COUNT: 1_000_000,
-    KEEP_FAILED_SECONDS: 86_400,
   });
   queue.on('error', () => undefined);
   cleanups.push(async () => {

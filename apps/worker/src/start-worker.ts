@@ -2,7 +2,13 @@ import { Worker, type WorkerOptions } from 'bullmq';
 import { shippedCatalogue, type AimlApiClient, type Catalogue } from '@vidqueue/aimlapi';
 import type { Storage } from '@vidqueue/storage';
 import type { GenerationJobData, GenerationResult } from '@vidqueue/core/contract';
-import { GENERATIONS_QUEUE, createPriceBook, shardPrefixes, type PriceBook } from '@vidqueue/core/store';
+import {
+  GENERATIONS_QUEUE,
+  createPriceBook,
+  generationRetention,
+  shardPrefixes,
+  type PriceBook,
+} from '@vidqueue/core/store';
 import {
   DEFAULT_REDIS_URL,
   createMetricsRecorder,
@@ -179,6 +185,8 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   const workers: GenerationWorker[] = taken.map(({ prefix }) => {
     const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
       maxStalledCount: MAX_STALLED_COUNT,
+      // KEEP_*: applied by BullMQ when a job finishes (queue.ts: not stored in every job's opts).
+      ...generationRetention(config),
       ...deps.workerOptions,
       connection,
       prefix,

@@ -42,10 +42,6 @@ export type RedisClientOptions = RedisLocation & {
    * it `balance()` says why it is unknown and uploads are not checked against it.
    */
   aimlapi?: { baseUrl?: string; apiKey?: string };
-  /** Retention of finished jobs, as the server's KEEP_* settings (defaults: theirs). */
-  retention?: Partial<
-    Pick<Config, 'KEEP_COMPLETED_SECONDS' | 'KEEP_COMPLETED_COUNT' | 'KEEP_FAILED_SECONDS'>
-  >;
 };
 
 /** The Redis mode's connection, queue and producer (the same one the API's routes use). */
@@ -70,7 +66,6 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
       ...(options.prefix ? { QUEUE_PREFIX: options.prefix } : {}),
       ...(options.queueShards === undefined ? {} : { QUEUE_SHARDS: String(options.queueShards) }),
     }),
-    ...options.retention,
     REDIS_URL: options.redisUrl,
     REDIS_PASSWORD: cluster ? options.redisPassword : undefined,
     ...(options.defaultModel ? { DEFAULT_MODEL: options.defaultModel } : {}),
