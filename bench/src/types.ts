@@ -23,9 +23,9 @@ export type BenchOptions = {
   quick: boolean;
   /** Multiplies generation times and check intervals of the long scenarios. */
   timeScale: number;
-  /** `--jobs N`: the size of the scenarios that take it (fairness: rows of the large batch). */
+  /** `--jobs N`: the size of the scenarios that take it (fairness: rows of the large batch; scale: jobs per run). */
   jobs?: number | undefined;
   /** `--fair-share-rows N`: FAIR_SHARE_ROWS for the API of the ingest scenario (0: no priorities). */
   fairShareRows?: number | undefined;
-  log(line: string): void;
+  log: (line: string) => void;
 };
