@@ -41,11 +41,11 @@ export function queueFor(redis: Redis, config: Config): GenerationQueue {
 }
 
 /**
- * Minimal generation jobs, enqueued in chunks with addBulk (as a producer would); `priority` gives the
- * i-th job a BullMQ priority (none by default).
+ * Minimal generation jobs, enqueued in chunks with addBulk (as a producer would) to a queue or to its
+ * shards (`GenerationQueues`); `priority` gives the i-th job a BullMQ priority (none by default).
  */
 export async function enqueue(
-  queue: GenerationQueue,
+  queue: { addBulk(jobs: Parameters<GenerationQueue['addBulk']>[0]): Promise<unknown> },
   count: number,
   tag: string,
   chunk = 1000,
@@ -141,7 +141,7 @@ export function spawnNode(args: string[], env: Record<string, string>): Child {
  */
 export async function teardown(parts: {
   child?: Child;
-  queues?: readonly GenerationQueue[];
+  queues?: readonly Pick<GenerationQueue, 'obliterate' | 'close'>[];
   sim?: { close(): Promise<void> };
   redis?: { stop(): Promise<void> };
 }): Promise<void> {
@@ -183,19 +183,21 @@ export async function workerReady(queue: GenerationQueue, child: Child, count = 
   );
 }
 
-/** Waits until `total` jobs finished (completed + failed); answers the counts. */
+/** Waits until `total` jobs finished (completed + failed); answers the counts. Fails when a child exits. */
 export async function allFinished(
-  queue: GenerationQueue,
+  queue: Pick<GenerationQueue, 'getJobCounts'>,
   total: number,
   timeoutMs: number,
-  child?: Child,
+  children?: Child | readonly Child[],
   everyMs = 50,
 ): Promise<{ completed: number; failed: number }> {
   let counts = { completed: 0, failed: 0 };
+  const watched = children === undefined ? [] : 'pid' in children ? [children] : children;
   await until(
     `${total} jobs to finish`,
     async () => {
-      if (child && child.process.exitCode !== null) throw new Error(`worker exited:\n${child.output()}`);
+      const exited = watched.find((c) => c.process.exitCode !== null);
+      if (exited) throw new Error(`worker exited:\n${exited.output()}`);
       const c = await queue.getJobCounts('completed', 'failed');
       counts = { completed: c.completed ?? 0, failed: c.failed ?? 0 };
       return counts.completed + counts.failed >= total;
@@ -206,6 +208,15 @@ export async function allFinished(
   return counts;
 }
 
+/** Calls per command from the text of `INFO commandstats` (scripts count once, as `evalsha`). */
+export function commandStats(info: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    counts.set(match[1] ?? '', Number(match[2]));
+  }
+  return counts;
+}
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -213,20 +224,41 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
-/** Environment of a worker child: the run's Redis, prefix and simulator, quiet logs. */
+/**
+ * Environment of a worker child: the run's Redis (a URL, or a cluster's REDIS_CLUSTER_NODES and
+ * REDIS_PASSWORD), prefix and simulator, quiet logs.
+ */
 export function workerEnv(
-  redisUrl: string,
+  redis: string | Record<string, string>,
   prefix: string,
   simUrl: string,
   extra: Record<string, string> = {},
 ) {
   return {
-    REDIS_URL: redisUrl,
+    ...(typeof redis === 'string' ? { REDIS_URL: redis } : redis),
     QUEUE_PREFIX: prefix,
     AIMLAPI_KEY: PROVIDER_KEY,
     AIMLAPI_BASE_URL: simUrl,
     LOG_LEVEL: 'warn',
     ...extra,
+  };
+}
+
+/**
+ * Zero generation time (overhead, scale): generations of 5 ms, checked after 10 ms. The create answer
+ * says `queued` (at 0 ms it would already say `completed` and the worker would skip the status check),
+ * the first check finds it done.
+ */
+export const ZERO_TIME = { generationMs: 5, checkDelayMs: 10 } as const;
+
+/** A worker's fixed schedule with its first check at once (ZERO_TIME), at `concurrency`. */
+export function atOnceSchedule(concurrency: number): Record<string, string> {
+  return {
+    WORKER_CONCURRENCY: String(concurrency),
+    STATUS_SCHEDULE: 'fixed',
+    STATUS_FIRST_CHECK_MS: String(ZERO_TIME.checkDelayMs),
+    STATUS_INTERVAL_MS: '100',
+    CHECK_DELAY_MS: String(ZERO_TIME.checkDelayMs),
   };
 }
 

@@ -13,9 +13,10 @@ import { fairness } from './scenarios/fairness.js';
 import { footprint } from './scenarios/footprint.js';
 import { ingest } from './scenarios/ingest.js';
 import { overhead } from './scenarios/overhead.js';
+import { scale } from './scenarios/scale.js';
 import type { BenchOptions, ScenarioResult } from './types.js';
 
-const SCENARIOS = { overhead, capacity, calls, footprint, ingest, fairness } as const;
+const SCENARIOS = { overhead, capacity, calls, footprint, ingest, fairness, scale } as const;
 type Name = keyof typeof SCENARIOS;
 
 const { values } = parseArgs({

@@ -27,5 +27,5 @@ export type BenchOptions = {
   jobs?: number | undefined;
   /** `--fair-share-rows N`: FAIR_SHARE_ROWS for the API of the ingest scenario (0: no priorities). */
   fairShareRows?: number | undefined;
-  log(line: string): void;
+  log: (line: string) => void;
 };

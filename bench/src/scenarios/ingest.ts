@@ -1,12 +1,7 @@
-import { freePort } from '@vidqueue/redis-server';
 import { mb, size, uniq } from '../util.js';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT, benchConfig, enqueue, privateRedis, queueFor, spawnNode, teardown, until } from '../env.js';
+import { benchConfig, privateRedis, queueFor, teardown } from '../env.js';
+import { batchCsv, buildApi, startApiProcess, timeRaw, timeUpload } from '../upload.js';
 import type { BenchOptions, ScenarioResult } from '../types.js';
-
-/** The API as production runs it (the Dockerfile): the esbuild bundle, not the tsx loader. */
-const API_BUNDLE = 'apps/api/dist/main.mjs';
 
 /**
  * Ingest (issue 3): raw BullMQ addBulk of N minimal jobs in chunks of 1,000, against POST /v1/batches
@@ -24,63 +19,20 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
   const [rawBefore, rawAfter] = rawQueues as [(typeof rawQueues)[number], (typeof rawQueues)[number]];
   const apiConfig = benchConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: apiPrefix });
   const apiQueue = queueFor(redis.redis, apiConfig);
-  const port = await freePort();
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'ignore' });
-  options.log(`  API: the production bundle (${API_BUNDLE}, built by pnpm build), as the Dockerfile runs it`);
-  const api = spawnNode([join(ROOT, API_BUNDLE)], {
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: apiPrefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    MAX_BATCH_ROWS: String(Math.max(rows, 100_000)),
-    ...(options.fairShareRows === undefined ? {} : { FAIR_SHARE_ROWS: String(options.fairShareRows) }),
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const inRedis = async (queue: typeof apiQueue) => {
-    const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
-    return Object.values(c).reduce((a, b) => a + b, 0);
-  };
+  let api: Awaited<ReturnType<typeof startApiProcess>> | undefined;
   try {
-    await until(
-      'the API to listen',
-      async () => {
-        if (api.process.exitCode !== null) throw new Error(`api exited:\n${api.output()}`);
-        return fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-      },
-      60_000,
+    buildApi(options.log);
+    api = await startApiProcess(
+      { REDIS_URL: redis.url, QUEUE_PREFIX: apiPrefix },
+      rows,
+      options.fairShareRows,
     );
-    const lines = ['prompt,custom_id'];
-    for (let i = 0; i < rows; i++) lines.push(`a lighthouse in a storm number ${i},row-${i}`);
-    const csv = `${lines.join('\n')}\n`;
-
-    const timeRaw = async (queue: typeof apiQueue) => {
-      const start = performance.now();
-      await enqueue(queue, rows, 'ingest', 1000);
-      const s = (performance.now() - start) / 1000;
-      options.log(`  raw addBulk: ${rows} jobs in ${s.toFixed(2)} s`);
-      return s;
-    };
-    const rawBeforeS = await timeRaw(rawBefore);
-
-    const apiStart = performance.now();
-    const res = await fetch(`${url}/v1/batches`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: csv,
-    });
-    const answer = await res.text();
-    if (res.status !== 202 && res.status !== 200) {
-      throw new Error(`POST /v1/batches answered ${res.status}: ${answer.slice(0, 300)}`);
-    }
-    await until('every batch job in Redis', async () => (await inRedis(apiQueue)) >= rows, 10 * 60_000, 50);
-    const apiS = (performance.now() - apiStart) / 1000;
-    const peak = api.usage().peakRssBytes;
+    const csv = batchCsv(rows);
+    const rawBeforeS = await timeRaw(rawBefore, rows, options.log);
+    const apiS = await timeUpload(api.url, csv, apiQueue, rows);
+    const peak = api.child.usage().peakRssBytes;
     options.log(`  POST /v1/batches: ${rows} rows in ${apiS.toFixed(2)} s`);
-    const rawAfterS = await timeRaw(rawAfter);
+    const rawAfterS = await timeRaw(rawAfter, rows, options.log);
     const rawS = (rawBeforeS + rawAfterS) / 2;
     const ratio = apiS / rawS;
     return {
@@ -120,6 +72,6 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    await teardown({ child: api, queues: [...rawQueues, apiQueue], redis });
+    await teardown({ child: api?.child, queues: [...rawQueues, apiQueue], redis });
   }
 }

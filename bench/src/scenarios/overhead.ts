@@ -4,6 +4,9 @@ import { size, uniq } from '../util.js';
 import {
   REFERENCE_SCRIPT,
   WORKER_SCRIPT,
+  ZERO_TIME,
+  atOnceSchedule,
+  commandStats,
   allFinished,
   benchConfig,
   enqueue,
@@ -18,8 +21,7 @@ import {
 import type { BenchOptions, ScenarioResult } from '../types.js';
 
 const CONCURRENCY = 50;
-const GENERATION_MS = 5;
-const CHECK_DELAY_MS = 10;
+const { generationMs: GENERATION_MS, checkDelayMs: CHECK_DELAY_MS } = ZERO_TIME;
 
 /**
  * Orchestration overhead: the simulator answers at once (zero generation time); completed videos
@@ -29,8 +31,6 @@ const CHECK_DELAY_MS = 10;
 export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
   const jobs = size(options, 300, 3_000);
   const redis = await privateRedis();
-  // 5 ms, checked after 10 ms: the create answer says `queued` (at 0 ms it would already say
-  // `completed` and both workers would skip the status check), the first check finds it done.
   const sim = await startSimulator({ generationMs: GENERATION_MS, maxGenerations: jobs * 3 });
   try {
     const run = async (kind: 'vidqueue' | 'reference') => {
@@ -41,14 +41,8 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
         AIMLAPI_BASE_URL: sim.url,
       });
       const queue = queueFor(redis.redis, config);
-      const env = workerEnv(redis.url, prefix, sim.url, {
-        WORKER_CONCURRENCY: String(CONCURRENCY),
-        // Fixed schedule, first check at once: the same cycle as the reference.
-        STATUS_SCHEDULE: 'fixed',
-        STATUS_FIRST_CHECK_MS: String(CHECK_DELAY_MS),
-        STATUS_INTERVAL_MS: '100',
-        CHECK_DELAY_MS: String(CHECK_DELAY_MS),
-      });
+      // Fixed schedule, first check at once: the same cycle as the reference.
+      const env = workerEnv(redis.url, prefix, sim.url, atOnceSchedule(CONCURRENCY));
       const child: Child = spawnTs(kind === 'vidqueue' ? WORKER_SCRIPT : REFERENCE_SCRIPT, env);
       try {
         await workerReady(queue, child);
@@ -146,12 +140,7 @@ type CommandCounts = Map<string, number>;
 
 /** Calls per command from `INFO commandstats` (scripts count once, as `evalsha`). */
 async function commandCounts(redis: Redis): Promise<CommandCounts> {
-  const info = await redis.info('commandstats');
-  const counts: CommandCounts = new Map();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    counts.set(match[1] ?? '', Number(match[2]));
-  }
-  return counts;
+  return commandStats(await redis.info('commandstats'));
 }
 
 function diffCounts(before: CommandCounts, after: CommandCounts): { total: number; top: [string, number][] } {
