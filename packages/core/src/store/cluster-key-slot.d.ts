@@ -1,5 +1,0 @@
-/** `cluster-key-slot` (the CRC16 ioredis itself uses) ships no types: its one export. */
-declare module 'cluster-key-slot' {
-  /** The Redis Cluster slot (0–16383) of a key, honouring its `{hash tag}`. */
-  export default function generate(key: string | Buffer): number;
-}
