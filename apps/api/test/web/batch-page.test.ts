@@ -49,7 +49,10 @@ describe('batch page', () => {
     await expect(page.locator('#rows li[data-row="2"] .reason').textContent()).resolves.toMatch(
       /generation_failed/,
     );
-    await expect(page.locator('#counts li[data-status="failed"]').textContent()).resolves.toBe('failed: 3');
+    // The counts come with the server-sent events, the rows from their own read: either may be first.
+    await expect
+      .poll(() => page.locator('#counts li[data-status="failed"]').textContent(), { timeout: 10_000 })
+      .toBe('failed: 3');
     expect(await mark(page)).toBe(42);
 
     // The prompt with quotes, markup and emoji is shown as text, and none of it ran.

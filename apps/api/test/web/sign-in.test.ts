@@ -63,7 +63,10 @@ describe('the page with API_TOKENS', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/batches/${failedBatch}`);
     await page.locator('#live').getByText('live').waitFor();
-    await expect(page.locator('#counts li[data-status="failed"]').textContent()).resolves.toBe('failed: 1');
+    // The counts come with the server-sent events, the rows from their own read: either may be first.
+    await expect
+      .poll(() => page.locator('#counts li[data-status="failed"]').textContent(), { timeout: 10_000 })
+      .toBe('failed: 1');
 
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({
