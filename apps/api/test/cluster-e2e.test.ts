@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Cluster } from 'ioredis';
-import { createLogger, createRedis, loadConfig } from '@vidqueue/core/runtime';
-import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import { LogSink, spawnTs, startTestCluster, type Child, type TestCluster } from '@vidqueue/testkit';
-import { startApi, type RunningApi } from '../src/server.js';
+import { createRedis, loadConfig } from '@vidqueue/core/runtime';
+import type { RunningSimulator } from '@vidqueue/simulator';
+import type { Child, LogSink, TestCluster } from '@vidqueue/testkit';
 import type { BatchBody, Created } from './batch-helpers.js';
+import { startClusterStack, type ClusterStack } from './cluster-stack.js';
 
 /**
  * The whole product on a real 3-master Redis Cluster, configured only by the environment
@@ -14,49 +12,34 @@ import type { BatchBody, Created } from './batch-helpers.js';
  * main processes, the API from the same environment, the provider simulator at the boundary. A batch and single prompts
  * complete, idempotency keys give back the first answer, every key sits in one slot.
  */
-const WORKER_MAIN = pathToFileURL(createRequire(import.meta.url).resolve('@vidqueue/worker/main'));
 const TOKEN = 'cluster-api-token-81c2';
 const ROWS = 12;
 
+let stack: ClusterStack;
 let cluster: TestCluster;
 let sim: RunningSimulator;
-let api: RunningApi;
-const apiSink = new LogSink();
+let apiSink: LogSink;
 let workers: Child[] = [];
 let apiUrl = '';
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  sim = await startSimulator({ port: 0, generationMs: '200-500', queuedFraction: 0.2, seed: 5 });
-  const env = {
-    ...cluster.env,
-    PORT: '0',
-    API_TOKENS: TOKEN,
-    AIMLAPI_KEY: 'sk-cluster-test-key',
-    AIMLAPI_BASE_URL: sim.url,
-    STATUS_FIRST_CHECK_MS: '100',
-    STATUS_INTERVAL_MS: '100',
-    RETRY_BASE_MS: '20',
-    RETRY_MAX_MS: '100',
-    WORKER_CONCURRENCY: '4',
-    // The budgets' scripts and rate limiter run on the cluster too.
-    CREATE_RATE_PER_MIN: '6000',
-    MAX_IN_FLIGHT: '50',
-    LOG_LEVEL: 'info',
-  };
-  workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, env)];
-  api = await startApi({ config: loadConfig(env), logger: createLogger({ destination: apiSink }) });
-  apiUrl = api.url;
-  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
+  stack = await startClusterStack({
+    seed: 5,
+    env: {
+      API_TOKENS: TOKEN,
+      AIMLAPI_KEY: 'sk-cluster-test-key',
+      WORKER_CONCURRENCY: '4',
+      // The budgets' scripts and rate limiter run on the cluster too.
+      CREATE_RATE_PER_MIN: '6000',
+      MAX_IN_FLIGHT: '50',
+    },
+    workers: [{}, {}],
+  });
+  ({ cluster, sim, apiSink, workers } = stack);
+  apiUrl = stack.api.url;
 }, 90_000);
 
-afterAll(async () => {
-  for (const child of workers) child.process.kill('SIGTERM');
-  await Promise.all(workers.map((c) => c.exited()));
-  await api?.close();
-  await sim?.close();
-  await cluster?.stop();
-}, 30_000);
+afterAll(() => stack?.stop(), 30_000);
 
 async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${apiUrl}${path}`, {

@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Cluster } from 'ioredis';
-import { createLogger, createRedis, loadConfig } from '@vidqueue/core/runtime';
+import { createRedis, loadConfig } from '@vidqueue/core/runtime';
 import { shardIndexOf, shardPrefixes, shardSlot } from '@vidqueue/core/store';
-import { startSimulator, type RunningSimulator } from '@vidqueue/simulator';
-import { LogSink, spawnTs, startTestCluster, type Child, type TestCluster } from '@vidqueue/testkit';
-import { startApi, type RunningApi } from '../src/server.js';
+import type { RunningSimulator } from '@vidqueue/simulator';
+import type { Child, TestCluster } from '@vidqueue/testkit';
+import type { RunningApi } from '../src/server.js';
 import type { BatchBody, Created } from './batch-helpers.js';
+import { startClusterStack, type ClusterStack } from './cluster-stack.js';
 
 /**
  * QUEUE_SHARDS=3 on a real 3-master Redis Cluster: the generations queue in three shards, one per
@@ -15,44 +14,30 @@ import type { BatchBody, Created } from './batch-helpers.js';
  * WORKER_SHARDS=2), the API from the same environment. A batch's rows spread over the shards with exact
  * counts and all complete; every master holds one shard's jobs; metrics and Bull Board show each shard.
  */
-const WORKER_MAIN = pathToFileURL(createRequire(import.meta.url).resolve('@vidqueue/worker/main'));
 const ROWS = 30;
 const DASH = { authorization: `Basic ${Buffer.from('admin:dash-shards-7').toString('base64')}` };
 
+let stack: ClusterStack;
 let cluster: TestCluster;
 let sim: RunningSimulator;
 let api: RunningApi;
 let workers: Child[] = [];
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  sim = await startSimulator({ port: 0, generationMs: '200-500', queuedFraction: 0.2, seed: 9 });
-  const env = {
-    ...cluster.env,
-    QUEUE_SHARDS: '3',
-    PORT: '0',
-    AIMLAPI_KEY: 'sk-cluster-shards-key',
-    AIMLAPI_BASE_URL: sim.url,
-    DASHBOARD_PASSWORD: 'dash-shards-7',
-    STATUS_FIRST_CHECK_MS: '100',
-    STATUS_INTERVAL_MS: '100',
-    RETRY_BASE_MS: '20',
-    RETRY_MAX_MS: '100',
-    WORKER_CONCURRENCY: '6',
-    LOG_LEVEL: 'info',
-  };
-  workers = [spawnTs(WORKER_MAIN, env), spawnTs(WORKER_MAIN, { ...env, WORKER_SHARDS: '2' })];
-  api = await startApi({ config: loadConfig(env), logger: createLogger({ destination: new LogSink() }) });
-  await Promise.all(workers.map((w) => w.waitForLine('worker ready')));
+  stack = await startClusterStack({
+    seed: 9,
+    env: {
+      QUEUE_SHARDS: '3',
+      AIMLAPI_KEY: 'sk-cluster-shards-key',
+      DASHBOARD_PASSWORD: 'dash-shards-7',
+      WORKER_CONCURRENCY: '6',
+    },
+    workers: [{}, { WORKER_SHARDS: '2' }],
+  });
+  ({ cluster, sim, api, workers } = stack);
 }, 90_000);
 
-afterAll(async () => {
-  for (const child of workers) child.process.kill('SIGTERM');
-  await Promise.all(workers.map((c) => c.exited()));
-  await api?.close();
-  await sim?.close();
-  await cluster?.stop();
-}, 30_000);
+afterAll(() => stack?.stop(), 30_000);
 
 describe('QUEUE_SHARDS=3 on a 3-master Redis Cluster', () => {
   it('says which shards each worker takes', async () => {
