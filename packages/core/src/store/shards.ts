@@ -16,10 +16,10 @@
  *   that shard first, then the others, so a job is found after QUEUE_SHARDS changes too.
  */
 import keySlot from 'cluster-key-slot';
-import type { Job, JobsOptions, JobState, JobType } from 'bullmq';
+import type { JobsOptions, JobState, JobType, Telemetry } from 'bullmq';
 import { MAX_QUEUE_SHARDS, hashTagOf } from '../runtime/redis-topology.js';
-import type { GenerationJobData, GenerationResult } from '../contract/job-data.js';
-import type { Telemetry } from 'bullmq';
+import type { GenerationJobData } from '../contract/job-data.js';
+import type { GenerationJob } from '../contract/video-view.js';
 import type { Config } from '../runtime/config.js';
 import type { RedisConnection } from '../runtime/connection.js';
 import { createGenerationQueue, type GENERATION_JOB_NAME, type GenerationQueue } from './queue.js';
@@ -74,7 +74,6 @@ export function shardIndexOf(jobId: string, count: number): number {
   return row === undefined ? keySlot(jobId) % count : (Number(row) - 1) % count;
 }
 
-export type GenerationJob = Job<GenerationJobData, GenerationResult, typeof GENERATION_JOB_NAME>;
 type BulkJob = Parameters<GenerationQueue['addBulk']>[0][number];
 
 /**
