@@ -110,7 +110,7 @@ export function createWebhookHooks(deps: WebhookHooksDeps) {
     /** The archive settled: `video.completed` with its outcome, then maybe `batch.completed`. */
     archiveSettled: async (ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void> => {
       if (!deps.archive) return;
-      const job = (await deps.archive.queue.getJob(ref.videoId)) as GenerationJob | undefined;
+      const job = await deps.archive.queue.getJob(ref.videoId);
       const result = job?.returnvalue ?? data.result;
       if (job && result) await videoCompleted(job, result, record);
       else log.warn({ videoId: ref.videoId }, 'archive settled for a video that is gone: no event');

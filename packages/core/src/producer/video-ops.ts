@@ -38,7 +38,7 @@ export async function loadVideo(ctx: ProducerContext, id: string): Promise<Loade
     Promise.all([queue.getJobState(id), redis.exists(keys.cancel(id))]),
   );
   if (state === 'unknown') return undefined;
-  const job = (await guard(() => queue.getJob(id))) as GenerationJob | undefined;
+  const job = await guard(() => queue.getJob(id));
   if (!job) return undefined; // removed between the two reads
   return { job, state, view: toVideoView(job, state, cancel === 1) };
 }
