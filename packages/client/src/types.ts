@@ -11,6 +11,7 @@ import type {
   RowError,
   VideoStatus,
   VideoView,
+  WebhookEventType,
 } from '@vidqueue/core/contract';
 import type { ResumeResult } from '@vidqueue/core/producer';
 import type { ModelDescription } from '@vidqueue/aimlapi';
@@ -26,6 +27,7 @@ export type {
   RowError,
   VideoStatus,
   VideoView,
+  WebhookEventType,
 };
 
 /**
@@ -50,8 +52,12 @@ export type VideoInput = {
    * is over it, or `UNPRICED_UNDER_CAP` when it cannot be priced; a price rise before submission pauses it.
    */
   max_cost_usd?: number;
+  /** Where this video's signed events go (Standard Webhooks), besides the server's WEBHOOK_URL. */
+  webhook_url?: string;
+  /** Only these events to `webhook_url` (default: all); needs `webhook_url`. */
+  webhook_events?: WebhookEventType[];
   /** A field of the model: `seed`, `resolution`, `generate_audio`, `cfg_scale`…; null: its default. */
-  [field: string]: string | number | boolean | null | Metadata | undefined;
+  [field: string]: string | number | boolean | null | Metadata | WebhookEventType[] | undefined;
 };
 
 /** What `enqueue` answers: the new (or, for a repeated idempotency key, the original) video. */

@@ -73,6 +73,24 @@ export function videoCases(c: ContractContext): void {
     });
   });
 
+  it('keeps a typed webhook target with its job, and refuses events without a URL', async () => {
+    const input: VideoInput = {
+      prompt: `a heron in reeds (${c.mode})`,
+      webhook_url: 'https://hooks.example.test/vidq',
+      webhook_events: ['video.failed'],
+    };
+    const queued = await c.vq.enqueue(input);
+    const job = await c.stack.api.app.queue.getJob(queued.id);
+    expect(job?.data.webhook).toEqual({ url: 'https://hooks.example.test/vidq', events: ['video.failed'] });
+    const err = await c.vq
+      .enqueue({ prompt: 'a heron', webhook_events: ['video.completed'] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues).toEqual([
+      { path: 'webhook_events', message: 'needs webhook_url' },
+    ]);
+  });
+
   it('refuses each bad input with exactly the issues the API lists', async () => {
     const before = await c.jobCount();
     const inputs: unknown[] = [
