@@ -18,6 +18,7 @@ import type {
   ModelDescription,
   ResumeResult,
   UploadOptions,
+  PurgedBatch,
   VideoInput,
   VidqueueClient,
   WaitOptions,
@@ -188,6 +189,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     cancelBatch(batchId: string) {
       return json<BatchView>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}`);
+    },
+    purgeBatch(batchId: string) {
+      return json<PurgedBatch>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}?purge=true`);
     },
     retryFailed(batchId: string) {
       return json<{ retried: number }>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, {

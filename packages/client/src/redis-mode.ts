@@ -51,6 +51,7 @@ export function createRedisClient(options: RedisClientOptions): VidqueueClient {
     retryFailed: (id) => mapped(() => producer.retryBatch(id)),
     resumeSubmissions: () => mapped(() => producer.resume()),
     models: () => Promise.resolve(listModels(producer.ctx.catalogue, ctx.config.DEFAULT_MODEL)),
+    purgeBatch: httpOnly('purgeBatch'),
     webhookDeliveries: httpOnly('webhookDeliveries'),
     replayWebhookDelivery: httpOnly('replayWebhookDelivery'),
     close() {

@@ -60,6 +60,9 @@ export type VideoInput = {
   [field: string]: string | number | boolean | null | Metadata | WebhookEventType[] | undefined;
 };
 
+/** What `purgeBatch` answers: how many jobs and archived files went with the batch. */
+export type PurgedBatch = { id: string; purged: true; jobs_removed: number; files_removed: number };
+
 /** What `enqueue` answers: the new (or, for a repeated idempotency key, the original) video. */
 export type QueuedVideo = QueuedVideoView;
 
@@ -186,6 +189,12 @@ export interface VidqueueClient {
   exportResults(batchId: string, format: 'csv' | 'jsonl'): AsyncIterable<Uint8Array>;
   /** Cancels every unfinished row of a batch. */
   cancelBatch(batchId: string): Promise<BatchView>;
+  /**
+   * Removes a finished batch for good: its records, jobs and archived files (`DELETE /v1/batches/:id?purge=true`);
+   * `ApiError` 409 `BATCH_NOT_FINISHED` while rows are queued, paused or generating. HTTP mode only (the
+   * archived files are in the API's storage).
+   */
+  purgeBatch(batchId: string): Promise<PurgedBatch>;
   /** Re-submits the failed rows of a batch (including `submission_unknown` ones). */
   retryFailed(batchId: string): Promise<{ retried: number }>;
   /**

@@ -191,6 +191,24 @@ export function batchCases(c: ContractContext): void {
     expect((batchErr as ApiError).code).toBe('BATCH_FINISHED');
   });
 
+  it('purges a finished batch as the API does (HTTP mode), or says HTTP_ONLY (Redis mode)', async () => {
+    const batch = await c.vq.enqueueMany([{ prompt: 'a row to purge' }, { prompt: 'another' }]);
+    if (c.mode === 'redis') {
+      await expect(c.vq.purgeBatch(batch.id)).rejects.toMatchObject({ code: 'HTTP_ONLY' });
+      return;
+    }
+    await waitForBatch(batch.id);
+    expect(await c.vq.purgeBatch(batch.id)).toEqual({
+      id: batch.id,
+      purged: true,
+      jobs_removed: 2,
+      files_removed: 0,
+    });
+    await expect(c.vq.getBatch(batch.id)).rejects.toBeInstanceOf(NotFoundError);
+    const again = await c.vq.purgeBatch(batch.id).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(NotFoundError);
+  });
+
   it('retries the failed rows of a batch, and cancels a running one', async () => {
     c.stack.simulator.configure({ createFaults: { fail: 1 } });
     let failing: string;
