@@ -73,6 +73,13 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     expect((await queue.getJob('a-4'))?.data).toEqual({ n: 4 });
     const logs = await queue.getJobLogs('a-4');
     expect(logs.logs).toEqual(['line 3', 'line 4']);
+    // Without a line only the data is written.
+    await updateDataAndLog(redis, job, { n: 5 }, undefined);
+    expect((await queue.getJob('a-4'))?.data).toEqual({ n: 5 });
+    expect((await queue.getJobLogs('a-4')).logs).toEqual(['line 3', 'line 4']);
+    await queue.add('j', { n: 1 }, { jobId: 'a-8' });
+    await updateDataAndLog(redis, (await queue.getJob('a-8'))!, { n: 2 }, undefined);
+    expect(await redis.exists(`${prefix}:layout:a-8:logs`)).toBe(0);
     await (await queue.getJob('a-4'))?.remove();
     await expect(updateDataAndLog(redis, job, { n: 5 }, 'gone')).rejects.toThrow(/Missing key/);
   });
@@ -140,6 +147,18 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     expect(blocked[5]).toBeGreaterThan(0);
     expect(blocked[6]).toBe('Model m is not available for your plan');
     await redis.del(modelBlock);
+    // Each flag is read in full once any is set: the account pause (its fields and PTTL), the cancel.
+    await redis.hset(keys.accountPause, { reason: 'credits', status: '403' });
+    await redis.pexpire(keys.accountPause, 60_000);
+    const paused = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
+    expect(paused[1]).toEqual(['reason', 'credits', 'status', '403']);
+    expect(paused[2]).toBeGreaterThan(0);
+    expect(paused[4]).toBe(0);
+    await redis.del(keys.accountPause);
+    await redis.set(keys.cancel, '1');
+    const cancelled = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
+    expect([cancelled[0], cancelled[4]]).toEqual([1, 0]);
+    await redis.del(keys.cancel);
     expect(
       (await readRunFlags(redis, job, 'tok-3', { ...keys, modelBlock }, { step: 'submitting' }))[4],
     ).toBe(1);

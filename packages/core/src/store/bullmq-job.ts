@@ -44,8 +44,8 @@ export async function updateDataIfLocked<T>(
 
 /**
  * `job.updateData(data)` followed by `job.log(line)` (same keys, same `keepLogs` trimming) in one
- * round trip: the hot path writes a step and its log line together. Throws when the job is gone, like
- * `updateData`.
+ * round trip: the hot path writes a step and its log line together. Without a line (undefined or '')
+ * only the data is written, and no log list is made. Throws when the job is gone, like `updateData`.
  *
  * With `priority`, the job's priority field is set in the same write (what `job.changePriority` does
  * to a job that is neither waiting nor prioritized): BullMQ reads it when the job leaves the delayed
@@ -56,7 +56,7 @@ export async function updateDataAndLog<T>(
   redis: ScriptConnection,
   job: Job<T>,
   data: T,
-  line: string,
+  line: string | undefined,
   priority?: number,
 ): Promise<void> {
   const key = jobKey(job);
@@ -66,7 +66,7 @@ export async function updateDataAndLog<T>(
     [key, `${key}:logs`],
     [
       JSON.stringify(data),
-      line,
+      line ?? '',
       keepLogs === undefined ? '' : String(keepLogs),
       priority === undefined ? '' : String(priority),
     ],
