@@ -164,6 +164,30 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     ).toBe(1);
     expect((await queue.getJob('a-5'))?.data).toEqual({ step: 'submitting' });
   });
+
+  it('readRunFlags without a claim answers from one EXISTS when no flag is set, from the script when one is', async () => {
+    await queue.add('j', { step: 'checking' }, { jobId: 'a-9' });
+    const job = await takeJob('tok-9');
+    const keys = { cancel: `${prefix}:c9`, accountPause: '', backoff: `${prefix}:b9` };
+    // The real connection, with the commands it is asked for written down.
+    const sent: string[] = [];
+    const seen = {
+      exists: (...k: string[]) => (sent.push('exists'), redis.exists(...k)),
+      evalsha: (...a: Parameters<Redis['evalsha']>) => (sent.push('evalsha'), redis.evalsha(...a)),
+      eval: (...a: Parameters<Redis['eval']>) => (sent.push('eval'), redis.eval(...a)),
+    };
+    expect(await readRunFlags(seen, job, 'tok-9', keys, undefined)).toEqual([0, [], -2, -2, 0, -2, '']);
+    expect(sent).toEqual(['exists']);
+    await redis.set(keys.backoff, '429 on status', 'PX', 60_000);
+    const held = await readRunFlags(seen, job, 'tok-9', keys, undefined);
+    expect(sent.slice(1, 3)).toEqual(['exists', 'evalsha']);
+    expect([held[0], held[4]]).toEqual([0, 0]);
+    expect(held[3]).toBeGreaterThan(0);
+    await redis.del(keys.backoff);
+    await redis.set(keys.cancel, '1');
+    expect((await readRunFlags(seen, job, 'tok-9', keys, undefined))[0]).toBe(1);
+    await redis.del(keys.cancel);
+  });
 });
 
 describe('Redis scripts', () => {

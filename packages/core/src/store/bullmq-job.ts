@@ -104,7 +104,7 @@ export type RunFlagsReply = [number, string[], number, number, number, number, s
  * nothing holds the create back). Empty key names skip a read.
  */
 export async function readRunFlags(
-  redis: ScriptConnection,
+  redis: FlagsConnection,
   job: Job<unknown>,
   token: string,
   keys: RunFlagKeys,
@@ -127,13 +127,29 @@ export async function readRunFlags(
 
 type RunFlagKeys = { cancel: string; accountPause: string; backoff: string; modelBlock?: string };
 
-/** One `job-run-flags` call; with `claim`, the job's keys (its hash and lock) must share the flags' slot. */
+/** A connection that runs scripts and `EXISTS` (any ioredis connection or Cluster). */
+export type FlagsConnection = ScriptConnection & { exists(...keys: string[]): Promise<number> };
+
+/** The reply when no flag is set: nothing holds the run back, nothing claimed. */
+const NO_FLAGS: Readonly<RunFlagsReply> = [0, [], -2, -2, 0, -2, ''];
+
+/**
+ * One `job-run-flags` call; with `claim`, the job's keys (its hash and lock) must share the flags' slot.
+ * Without a claim (a status check, a lookup), one plain `EXISTS` over the flags comes first, and the
+ * script runs only when one is set: on the usual path a check costs Redis one command, not a script.
+ */
 async function runFlagsScript(
-  redis: ScriptConnection,
+  redis: FlagsConnection,
   token: string,
   keys: RunFlagKeys,
   claim: { key: string; data: unknown } | undefined,
 ): Promise<RunFlagsReply> {
+  if (claim === undefined) {
+    const flags = [keys.cancel, keys.accountPause, keys.backoff, keys.modelBlock ?? ''].filter(
+      (k) => k !== '',
+    );
+    if ((await redis.exists(...flags)) === 0) return [...NO_FLAGS] as RunFlagsReply;
+  }
   const wanted = [
     keys.cancel,
     keys.accountPause,
