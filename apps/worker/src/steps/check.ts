@@ -13,9 +13,9 @@ import { settle } from './settle.js';
 /**
  * The `checking` step: one status call. Pending → `polls + 1` persisted (and any cost the answer
  * reported; the `check <n>: <status>` job log line with `JOB_LOG=all`), delayed to
- * `min(next check, deadline)`; terminal → `settle` (completed: nothing more is written, the result holds it). A status the
- * client does not know is pending (logged at warn once per process and spelling). Status calls are
- * reads, so errors are retried until the deadline; a 404 while the generation is young
+ * `min(next check, deadline)`; terminal → `settle` (completed: nothing more is written, the result holds
+ * it). A status the client does not know is pending (logged at warn once per process and spelling).
+ * Status calls are reads, so errors are retried until the deadline; a 404 while the generation is young
  * (`STATUS_NOT_FOUND_GRACE_MS`) is checked again on the schedule, then `generation_not_found`. Past the
  * deadline the job fails `deadline_exceeded` naming the last status (a finished generation is kept).
  */
