@@ -57,28 +57,34 @@ export type ProcessorHooks = {
 
 /**
  * One set of hooks that calls each given set in order (each awaited), so independent features
- * (budgets, batch rows, metrics...) can all observe a job. Absent entries are skipped.
+ * (budgets, batch rows, metrics...) can all observe a job. Absent entries are skipped: each event's
+ * list is made once here, so a run pays only for the hooks that exist (a busy worker calls these
+ * three times per video), and a hook that answers synchronously is not awaited.
  */
 export function composeHooks(...list: (ProcessorHooks | undefined)[]): ProcessorHooks {
   const all = list.filter((h): h is ProcessorHooks => h !== undefined);
   return {
-    async submitted(job, info) {
-      for (const h of all) await h.submitted?.(job, info);
-    },
-    async paused(job, pause) {
-      for (const h of all) await h.paused?.(job, pause);
-    },
-    async checked(job, info) {
-      for (const h of all) await h.checked?.(job, info);
-    },
-    async reconciled(job, info) {
-      for (const h of all) await h.reconciled?.(job, info);
-    },
-    async completed(job, result) {
-      for (const h of all) await h.completed?.(job, result);
-    },
-    async failed(job, failure) {
-      for (const h of all) await h.failed?.(job, failure);
-    },
+    submitted: chain(all, (h) => h.submitted?.bind(h)),
+    paused: chain(all, (h) => h.paused?.bind(h)),
+    checked: chain(all, (h) => h.checked?.bind(h)),
+    reconciled: chain(all, (h) => h.reconciled?.bind(h)),
+    completed: chain(all, (h) => h.completed?.bind(h)),
+    failed: chain(all, (h) => h.failed?.bind(h)),
+  };
+}
+
+type Hook<A extends unknown[]> = (...args: A) => Promise<void> | void;
+
+/** The event's hooks of every set, in order, as one hook (each awaited when it returns a promise). */
+function chain<A extends unknown[]>(
+  all: readonly ProcessorHooks[],
+  pick: (h: ProcessorHooks) => Hook<A> | undefined,
+): Hook<A> {
+  const hooks = all.map(pick).filter((h): h is Hook<A> => h !== undefined);
+  return async (...args) => {
+    for (const hook of hooks) {
+      const pending = hook(...args);
+      if (pending) await pending;
+    }
   };
 }

@@ -56,7 +56,7 @@ async function processGeneration(
   }
   const data = parsed.data;
   const flags = await readFlags(ctx, job, token, data);
-  const run = new JobRun(job, token, data, flags, ctx.logger, ctx.redis);
+  const run = new JobRun(job, token, data, flags, ctx.logger, ctx.redis, ctx.logsRoutine);
   if (flags.cancelled) {
     run.log.info({ step: data.step }, 'cancelled by request');
     throw new JobFailure(FailureCode.Cancelled, 'cancelled by request');

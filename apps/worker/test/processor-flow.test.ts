@@ -39,10 +39,18 @@ describe('a generation from prompt to video', () => {
     expect(result.completedAt).toBeGreaterThan(result.submittedAt + 600);
     expect(result.possibleDuplicate).toBeUndefined();
 
-    const statuses = await checkedStatuses(h.queue, job.id!);
-    expect(statuses).toHaveLength(result.polls);
-    expect(statuses.at(-1)).toBe('completed');
     expect(h.sim.stats()).toMatchObject({ creates: 1, create_requests: 1, status_checks: result.polls });
+    // Routine progress is in the data, not in the job's log (JOB_LOG=events): a normal job keeps no log
+    // list. The check that saw the video ready wrote nothing more: the result is its record.
+    expect((await h.queue.getJobLogs(job.id!)).logs).toEqual([]);
+    expect(await h.redis.exists(`${h.config.QUEUE_PREFIX}:generations:${job.id!}:logs`)).toBe(0);
+    const kept = (await h.job(job.id!)).data;
+    expect(kept).toMatchObject({
+      step: 'checking',
+      generationId: submitted.generationId,
+      polls: result.polls - 1,
+    });
+    expect(kept.lastStatus).not.toBe('completed');
 
     // One line per job milestone at info, with the job's context; the prompt only at debug.
     const lines = h.sink.lines.filter((l) => l.jobId === job.id);
@@ -56,6 +64,23 @@ describe('a generation from prompt to video', () => {
     for (const line of h.sink.lines.filter((l) => (l.level as number) >= 30)) {
       expect(JSON.stringify(line)).not.toContain(prompt);
     }
+  });
+
+  it('with JOB_LOG=all writes each routine step to the job log: the submission, then every check', async () => {
+    h = await startHarness({ sim: { generationMs: 800 }, env: { JOB_LOG: 'all' } });
+    const job = await h.add();
+    const done = await h.finished(job);
+    if (done.state !== 'completed') throw new Error(`not completed: ${JSON.stringify(done)}`);
+    const { logs } = await h.queue.getJobLogs(job.id!);
+    expect(logs[0]).toMatch(
+      /^submitted: generation [0-9a-f-]{36}:\S+ \(\w+\), cost 0\.1 USD \/ 200000 credits$/,
+    );
+    const statuses = await checkedStatuses(h.queue, job.id!);
+    expect(logs).toHaveLength(1 + done.result.polls);
+    expect(statuses).toHaveLength(done.result.polls);
+    expect(statuses.at(-1)).toBe('completed');
+    // The last check is written with its line.
+    expect((await h.job(job.id!)).data).toMatchObject({ polls: done.result.polls, lastStatus: 'completed' });
   });
 
   it('follows many generations with one slot: jobs between checks are delayed, none active', async () => {
@@ -74,7 +99,8 @@ describe('a generation from prompt to video', () => {
   });
 
   it('understands every status spelling: queued/generating/completed and the legacy ones', async () => {
-    h = await startHarness({ sim: { generationMs: 900, queuedFraction: 0.3 } });
+    // Every check's status is read from the job logs: JOB_LOG=all.
+    h = await startHarness({ sim: { generationMs: 900, queuedFraction: 0.3 }, env: { JOB_LOG: 'all' } });
     const modern = await h.finished(await h.add());
     expect(modern.state).toBe('completed');
 

@@ -34,7 +34,8 @@ describe('provider rough edges', () => {
         unknownStatusRate: 0.5,
         seed: 3,
       },
-      env: { WORKER_CONCURRENCY: '4' },
+      // Every check's status is read from the job logs.
+      env: { WORKER_CONCURRENCY: '4', JOB_LOG: 'all' },
     });
     const jobs = await Promise.all([h.add(), h.add(), h.add()]);
     const done = await Promise.all(jobs.map((j) => h!.finished(j)));

@@ -128,7 +128,7 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
       },
       notes: [
         `Redis commands per video, most frequent: vidqueue ${ours.topCommands}; reference ${ref1.topCommands} (EVALSHA counts each script once, whatever it does inside; the counts include the bench's own polling, the same for both).`,
-        'vidqueue does per job what the reference skips: input validation, persisted steps, cancel and account-pause checks, rate budgets, metrics and learned-duration hooks, job log lines.',
+        "vidqueue does per job what the reference skips: input validation, persisted steps (the lock-guarded `submitting` mark before the create), cancel, account-pause, back-off and model-block checks (one EXISTS per run when none is set), metrics and learned-duration hooks (buffered, written once a second), the retention applied when a job finishes (KEEP_COMPLETED_*: 3 commands per video inside BullMQ's script). Routine job log lines are off by default (JOB_LOG=events).",
       ],
     };
   } finally {

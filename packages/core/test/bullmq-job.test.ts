@@ -73,6 +73,13 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     expect((await queue.getJob('a-4'))?.data).toEqual({ n: 4 });
     const logs = await queue.getJobLogs('a-4');
     expect(logs.logs).toEqual(['line 3', 'line 4']);
+    // Without a line only the data is written.
+    await updateDataAndLog(redis, job, { n: 5 }, undefined);
+    expect((await queue.getJob('a-4'))?.data).toEqual({ n: 5 });
+    expect((await queue.getJobLogs('a-4')).logs).toEqual(['line 3', 'line 4']);
+    await queue.add('j', { n: 1 }, { jobId: 'a-8' });
+    await updateDataAndLog(redis, (await queue.getJob('a-8'))!, { n: 2 }, undefined);
+    expect(await redis.exists(`${prefix}:layout:a-8:logs`)).toBe(0);
     await (await queue.getJob('a-4'))?.remove();
     await expect(updateDataAndLog(redis, job, { n: 5 }, 'gone')).rejects.toThrow(/Missing key/);
   });
@@ -140,10 +147,46 @@ describe('BullMQ job layout relied on by store/bullmq-job.ts', () => {
     expect(blocked[5]).toBeGreaterThan(0);
     expect(blocked[6]).toBe('Model m is not available for your plan');
     await redis.del(modelBlock);
+    // Each flag is read in full once any is set: the account pause (its fields and PTTL), the cancel.
+    await redis.hset(keys.accountPause, { reason: 'credits', status: '403' });
+    await redis.pexpire(keys.accountPause, 60_000);
+    const paused = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
+    expect(paused[1]).toEqual(['reason', 'credits', 'status', '403']);
+    expect(paused[2]).toBeGreaterThan(0);
+    expect(paused[4]).toBe(0);
+    await redis.del(keys.accountPause);
+    await redis.set(keys.cancel, '1');
+    const cancelled = await readRunFlags(redis, job, 'tok-3', keys, { step: 'submitting' });
+    expect([cancelled[0], cancelled[4]]).toEqual([1, 0]);
+    await redis.del(keys.cancel);
     expect(
       (await readRunFlags(redis, job, 'tok-3', { ...keys, modelBlock }, { step: 'submitting' }))[4],
     ).toBe(1);
     expect((await queue.getJob('a-5'))?.data).toEqual({ step: 'submitting' });
+  });
+
+  it('readRunFlags without a claim answers from one EXISTS when no flag is set, from the script when one is', async () => {
+    await queue.add('j', { step: 'checking' }, { jobId: 'a-9' });
+    const job = await takeJob('tok-9');
+    const keys = { cancel: `${prefix}:c9`, accountPause: '', backoff: `${prefix}:b9` };
+    // The real connection, with the commands it is asked for written down.
+    const sent: string[] = [];
+    const seen = {
+      exists: (...k: string[]) => (sent.push('exists'), redis.exists(...k)),
+      evalsha: (...a: Parameters<Redis['evalsha']>) => (sent.push('evalsha'), redis.evalsha(...a)),
+      eval: (...a: Parameters<Redis['eval']>) => (sent.push('eval'), redis.eval(...a)),
+    };
+    expect(await readRunFlags(seen, job, 'tok-9', keys, undefined)).toEqual([0, [], -2, -2, 0, -2, '']);
+    expect(sent).toEqual(['exists']);
+    await redis.set(keys.backoff, '429 on status', 'PX', 60_000);
+    const held = await readRunFlags(seen, job, 'tok-9', keys, undefined);
+    expect(sent.slice(1, 3)).toEqual(['exists', 'evalsha']);
+    expect([held[0], held[4]]).toEqual([0, 0]);
+    expect(held[3]).toBeGreaterThan(0);
+    await redis.del(keys.backoff);
+    await redis.set(keys.cancel, '1');
+    expect((await readRunFlags(seen, job, 'tok-9', keys, undefined))[0]).toBe(1);
+    await redis.del(keys.cancel);
   });
 });
 

@@ -135,6 +135,21 @@ describe('hash tags on a Redis Cluster', () => {
     expect(flags[0]).toBe(0); // not cancelled
     expect(flags[3]).toBeGreaterThan(0); // the back-off set above
     expect(flags[4]).toBe(0); // no claim while backing off
+    // Without a claim (a status check): one EXISTS over several flags first, all in the prefix's slot.
+    const checkKeys = {
+      cancel: keys.cancel(job.id!),
+      accountPause: keys.accountPause,
+      backoff: keys.backoff('status'),
+    };
+    expect(await readRunFlags(redis, job, 'token-1', checkKeys, undefined)).toEqual([
+      0,
+      [],
+      -2,
+      -2,
+      0,
+      -2,
+      '',
+    ]);
     expect([...ran].sort()).toEqual([...SCRIPT_NAMES].sort());
   });
 

@@ -130,6 +130,14 @@ describe('provider fidelity settings', () => {
   });
 });
 
+describe('job log setting', () => {
+  it('keeps only the unusual events by default, everything with JOB_LOG=all, and names a bad value', () => {
+    expect(loadConfig({}).JOB_LOG).toBe('events');
+    expect(loadConfig({ JOB_LOG: 'all' }).JOB_LOG).toBe('all');
+    expect(() => loadConfig({ JOB_LOG: 'verbose' })).toThrow(/JOB_LOG/);
+  });
+});
+
 describe('Redis Cluster settings', () => {
   it('reads the replica wait (off by default)', () => {
     expect(loadConfig({})).toMatchObject({ REDIS_WAIT_REPLICAS: 0, REDIS_WAIT_TIMEOUT_MS: 1_000 });

@@ -11,10 +11,11 @@ import { recoveredCost } from './recovered-cost.js';
 import { settle } from './settle.js';
 
 /**
- * The `checking` step: one status call. Pending → `polls + 1` persisted with its job log line (and any
- * cost the answer reported), delayed to `min(next check, deadline)`; terminal → `settle`. A status the
- * client does not know is pending (logged at warn once per process and spelling). Status calls are
- * reads, so errors are retried until the deadline; a 404 while the generation is young
+ * The `checking` step: one status call. Pending → `polls + 1` persisted (and any cost the answer
+ * reported; the `check <n>: <status>` job log line with `JOB_LOG=all`), delayed to
+ * `min(next check, deadline)`; terminal → `settle` (completed: nothing more is written, the result holds
+ * it). A status the client does not know is pending (logged at warn once per process and spelling).
+ * Status calls are reads, so errors are retried until the deadline; a 404 while the generation is young
  * (`STATUS_NOT_FOUND_GRACE_MS`) is checked again on the schedule, then `generation_not_found`. Past the
  * deadline the job fails `deadline_exceeded` naming the last status (a finished generation is kept).
  */
@@ -49,16 +50,20 @@ export async function check(ctx: StepContext, run: JobRun): Promise<GenerationRe
   const nextAt = generation.phase === 'pending' ? await nextCheckAt(ctx, run, polls, deadline) : undefined;
   const knownCost = run.data.costUsd;
   const cost = withReportedCost(run.data, generation);
-  await run.saveAndLog(
-    {
-      polls,
-      lastStatus: generation.status,
-      lastCheckAt: startedAt,
-      ...(nextAt !== undefined && { nextCheckAt: nextAt }),
-      ...cost,
-    },
-    `check ${polls}: ${generation.status}`,
-  );
+  const progress = {
+    polls,
+    lastStatus: generation.status,
+    lastCheckAt: startedAt,
+    ...(nextAt !== undefined && { nextCheckAt: nextAt }),
+    ...cost,
+  };
+  const line = () => `check ${polls}: ${generation.status}`;
+  // A video seen ready ends the job in this run: its result (polls, times, cost) is what BullMQ keeps,
+  // so the data is not written again (one write less per video), unless the job's log takes the line.
+  // A crash before the result is stored re-runs the check from the data saved before it.
+  const recoveredWithoutCost = run.data.recovered === true && !costKnown(cost);
+  if (generation.phase === 'completed' && !recoveredWithoutCost && !run.logsRoutine) run.keep(progress);
+  else await run.saveProgress(progress, line);
   if (ctx.logs('debug')) run.log.debug({ polls, status: generation.status }, 'status checked');
   await ctx.hooks?.checked?.(run.job, {
     status: generation.status,

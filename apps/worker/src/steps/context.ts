@@ -26,7 +26,9 @@ export type ProcessorConfig = ScheduleConfig &
   // Only used to scrub the key out of provider messages, should one ever echo it.
   Partial<Pick<Config, 'AIMLAPI_KEY'>> &
   // Unset: no replica wait before a create.
-  Partial<Pick<Config, 'REDIS_WAIT_REPLICAS' | 'REDIS_WAIT_TIMEOUT_MS'>>;
+  Partial<Pick<Config, 'REDIS_WAIT_REPLICAS' | 'REDIS_WAIT_TIMEOUT_MS'>> &
+  // Unset: `events` (routine progress is not written to the job's log).
+  Partial<Pick<Config, 'JOB_LOG'>>;
 
 export type ProcessorDeps = {
   config: ProcessorConfig;
@@ -70,13 +72,16 @@ export type StepContext = {
   readonly hooks: ProcessorHooks | undefined;
   readonly now: () => number;
   readonly random: Random;
+  /** `JOB_LOG=all`: routine progress (`submitted`, `check <n>: <status>`) goes to each job's log too. */
+  readonly logsRoutine: boolean;
   /** Whether the logger writes at `level`: the hot path skips building its child logger otherwise. */
   logs(level: 'debug' | 'info'): boolean;
   /** `text` with the provider key replaced, should a provider message ever echo it. */
   scrub(text: string): string;
   /**
    * True the first time this process meets a status spelling it does not know (then it is logged at
-   * warn once, not on every check of thousands of jobs); the job's own log has every check's status.
+   * warn once, not on every check of thousands of jobs); the job's data has its last status (and with
+   * `JOB_LOG=all` its log has every check's).
    */
   firstSighting(status: string): boolean;
 };
@@ -106,6 +111,7 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     hooks: deps.hooks,
     now: deps.now ?? Date.now,
     random,
+    logsRoutine: config.JOB_LOG === 'all',
     logs: (level) => logger.isLevelEnabled(level),
     scrub: (text) => (config.AIMLAPI_KEY ? text.split(config.AIMLAPI_KEY).join('[redacted]') : text),
     firstSighting(status) {

@@ -12,11 +12,13 @@ import type { RunFlags } from './run-flags.js';
 export class JobRun {
   readonly job: GenerationJob;
   readonly token: string;
-  /** The job data as last persisted (kept in step by `save` and `saveAndLog`). */
+  /** The job data as last persisted (kept in step by `save`, `saveAndLog`, `saveProgress`; `keep`: in memory only). */
   data: GenerationJobData;
   readonly flags: RunFlags;
   private readonly logger: Logger;
   private readonly redis: RedisConnection;
+  /** `JOB_LOG=all`: routine progress lines go to the job's log too. */
+  readonly logsRoutine: boolean;
   /** The child logger, once made; until then the bindings it will be made with. */
   private child: Logger | undefined;
   private bindings: Record<string, unknown>;
@@ -28,6 +30,7 @@ export class JobRun {
     flags: RunFlags,
     logger: Logger,
     redis: RedisConnection,
+    logsRoutine = false,
   ) {
     this.job = job;
     this.token = token;
@@ -35,6 +38,7 @@ export class JobRun {
     this.flags = flags;
     this.logger = logger;
     this.redis = redis;
+    this.logsRoutine = logsRoutine;
     this.bindings = {
       jobId: job.id,
       ...(data.batchId !== undefined && { batchId: data.batchId }),
@@ -62,10 +66,27 @@ export class JobRun {
     await this.job.updateData(this.data);
   }
 
-  /** `save` and a job log line, one round trip (`updateDataAndLog`). */
-  async saveAndLog(patch: Partial<GenerationJobData>, line: string): Promise<void> {
+  /**
+   * Applies `patch` to `data` (and `job.data`, which hooks read) without writing it: for a run about to
+   * return its result, which BullMQ stores as the job's record of how it ended.
+   */
+  keep(patch: Partial<GenerationJobData>): void {
     this.data = { ...this.data, ...patch };
-    await updateDataAndLog(this.redis, this.job, this.data, line);
+    this.job.data = this.data;
+  }
+
+  /** `save` and a job log line, one round trip (`updateDataAndLog`): for what is unusual (a retry, a pause). */
+  async saveAndLog(patch: Partial<GenerationJobData>, line: string): Promise<void> {
+    await this.write(patch, line, false);
+  }
+
+  /**
+   * `save` of routine progress (a submission, a check): its log line, made only then, is written only
+   * with `JOB_LOG=all`; by default the data, the metrics and the traces hold that progress, and a job
+   * that runs normally keeps no log list.
+   */
+  async saveProgress(patch: Partial<GenerationJobData>, line: () => string): Promise<void> {
+    await this.write(patch, this.logsRoutine ? line() : undefined, false);
   }
 
   /**
@@ -75,8 +96,21 @@ export class JobRun {
    * orders submissions, never a generation already in flight.
    */
   async saveAndLogInFlight(patch: Partial<GenerationJobData>, line: string): Promise<void> {
+    await this.write(patch, line, true);
+  }
+
+  /** `saveAndLogInFlight` of routine progress (the create's answer): its line as in `saveProgress`. */
+  async saveProgressInFlight(patch: Partial<GenerationJobData>, line: () => string): Promise<void> {
+    await this.write(patch, this.logsRoutine ? line() : undefined, true);
+  }
+
+  private async write(
+    patch: Partial<GenerationJobData>,
+    line: string | undefined,
+    inFlight: boolean,
+  ): Promise<void> {
     this.data = { ...this.data, ...patch };
-    const priority = this.job.priority > 0 ? 0 : undefined;
+    const priority = inFlight && this.job.priority > 0 ? 0 : undefined;
     await updateDataAndLog(this.redis, this.job, this.data, line, priority);
   }
 

@@ -82,7 +82,7 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
   // The create answer's cost (`meta.usage` or the `x-aimlapi-*` headers), persisted with the id: a
   // provider that reports it only here (the stand-in) never repeats it on a poll.
   const cost = withReportedCost(run.data, generation);
-  await run.saveAndLogInFlight(
+  await run.saveProgressInFlight(
     {
       step: 'checking',
       generationId: generation.id,
@@ -95,7 +95,8 @@ export async function submit(ctx: StepContext, run: JobRun): Promise<GenerationR
       expectedMs: first?.expectedMs,
       ...cost,
     },
-    `submitted: generation ${generation.id} (${generation.status})${costKnown(cost) ? `, cost ${describeCost(cost)}` : ''}`,
+    () =>
+      `submitted: generation ${generation.id} (${generation.status})${costKnown(cost) ? `, cost ${describeCost(cost)}` : ''}`,
   );
   run.bind({ generationId: generation.id });
   if (ctx.logs('info')) run.log.info({ clientRequestId, status: generation.status }, 'submitted');

@@ -163,6 +163,13 @@ export const ConfigSchema = z.object({
     .min(1)
     .default(14 * 24 * 3600),
   ...sideEffectSettings,
+  /**
+   * What a generation job's own log (Bull Board, `getJobLogs`) keeps: `events`, what is unusual (retries,
+   * refusals, pauses, unknown outcomes and their reconciliation, a fresh 404); `all` adds the routine
+   * progress (`submitted: …`, `check <n>: <status>`), which the job's data, the metrics and the traces
+   * already hold: one more write per step, and one more key per kept job.
+   */
+  JOB_LOG: z.enum(['events', 'all']).default('events'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().default(false),
   /** OTLP/HTTP base URL (`http://collector:4318`): set, the API and worker trace; unset, tracing is off. */

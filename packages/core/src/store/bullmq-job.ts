@@ -44,8 +44,8 @@ export async function updateDataIfLocked<T>(
 
 /**
  * `job.updateData(data)` followed by `job.log(line)` (same keys, same `keepLogs` trimming) in one
- * round trip: the hot path writes a step and its log line together. Throws when the job is gone, like
- * `updateData`.
+ * round trip: the hot path writes a step and its log line together. Without a line (undefined or '')
+ * only the data is written, and no log list is made. Throws when the job is gone, like `updateData`.
  *
  * With `priority`, the job's priority field is set in the same write (what `job.changePriority` does
  * to a job that is neither waiting nor prioritized): BullMQ reads it when the job leaves the delayed
@@ -56,7 +56,7 @@ export async function updateDataAndLog<T>(
   redis: ScriptConnection,
   job: Job<T>,
   data: T,
-  line: string,
+  line: string | undefined,
   priority?: number,
 ): Promise<void> {
   const key = jobKey(job);
@@ -66,7 +66,7 @@ export async function updateDataAndLog<T>(
     [key, `${key}:logs`],
     [
       JSON.stringify(data),
-      line,
+      line ?? '',
       keepLogs === undefined ? '' : String(keepLogs),
       priority === undefined ? '' : String(priority),
     ],
@@ -104,7 +104,7 @@ export type RunFlagsReply = [number, string[], number, number, number, number, s
  * nothing holds the create back). Empty key names skip a read.
  */
 export async function readRunFlags(
-  redis: ScriptConnection,
+  redis: FlagsConnection,
   job: Job<unknown>,
   token: string,
   keys: RunFlagKeys,
@@ -127,13 +127,29 @@ export async function readRunFlags(
 
 type RunFlagKeys = { cancel: string; accountPause: string; backoff: string; modelBlock?: string };
 
-/** One `job-run-flags` call; with `claim`, the job's keys (its hash and lock) must share the flags' slot. */
+/** A connection that runs scripts and `EXISTS` (any ioredis connection or Cluster). */
+export type FlagsConnection = ScriptConnection & { exists(...keys: string[]): Promise<number> };
+
+/** The reply when no flag is set: nothing holds the run back, nothing claimed. */
+const NO_FLAGS: Readonly<RunFlagsReply> = [0, [], -2, -2, 0, -2, ''];
+
+/**
+ * One `job-run-flags` call; with `claim`, the job's keys (its hash and lock) must share the flags' slot.
+ * Without a claim (a status check, a lookup), one plain `EXISTS` over the flags comes first, and the
+ * script runs only when one is set: on the usual path a check costs Redis one command, not a script.
+ */
 async function runFlagsScript(
-  redis: ScriptConnection,
+  redis: FlagsConnection,
   token: string,
   keys: RunFlagKeys,
   claim: { key: string; data: unknown } | undefined,
 ): Promise<RunFlagsReply> {
+  if (claim === undefined) {
+    const flags = [keys.cancel, keys.accountPause, keys.backoff, keys.modelBlock ?? ''].filter(
+      (k) => k !== '',
+    );
+    if ((await redis.exists(...flags)) === 0) return [...NO_FLAGS] as RunFlagsReply;
+  }
   const wanted = [
     keys.cancel,
     keys.accountPause,
