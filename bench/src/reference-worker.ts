@@ -1,11 +1,15 @@
 /**
  * The reference: the smallest sound raw-BullMQ worker doing the same cycle as vidqueue's (create,
  * delayed status check, complete) against the same simulator, in its own process. No validation,
- * no failure handling, no hooks, no logs: the floor our worker's overhead is measured against.
+ * no failure handling, no hooks, no logs: the floor our worker's overhead is measured against. It keeps
+ * finished jobs as vidqueue's workers do (the same KEEP_* retention, BullMQ's own `removeOnComplete` /
+ * `removeOnFail`): what a sound deployment pays either way, so it is not counted as our overhead.
  * Env: REDIS_URL, QUEUE_PREFIX, AIMLAPI_BASE_URL, AIMLAPI_KEY, WORKER_CONCURRENCY, CHECK_DELAY_MS.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { loadConfig } from '@vidqueue/core/runtime';
+import { generationRetention } from '@vidqueue/core/store';
 
 type Data = { input: { model: string; prompt: string }; generationId?: string };
 
@@ -47,6 +51,7 @@ const worker = new Worker<Data>('generations', processJob, {
   connection,
   prefix: env('QUEUE_PREFIX'),
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? '20'),
+  ...generationRetention(loadConfig()),
 });
 worker.on('error', () => undefined);
 process.on('SIGTERM', () => {

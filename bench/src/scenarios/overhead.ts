@@ -26,7 +26,8 @@ const { generationMs: GENERATION_MS, checkDelayMs: CHECK_DELAY_MS } = ZERO_TIME;
 /**
  * Orchestration overhead: the simulator answers at once (zero generation time); completed videos
  * per second of one vidqueue worker process against the raw-BullMQ reference worker process doing
- * the same create → delayed check → complete cycle, same Redis, same simulator, same job options.
+ * the same create → delayed check → complete cycle, same Redis, same simulator, same job options and
+ * retention.
  */
 export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
   const jobs = size(options, 300, 3_000);
@@ -128,7 +129,7 @@ export async function overhead(options: BenchOptions): Promise<ScenarioResult> {
       },
       notes: [
         `Redis commands per video, most frequent: vidqueue ${ours.topCommands}; reference ${ref1.topCommands} (EVALSHA counts each script once, whatever it does inside; the counts include the bench's own polling, the same for both).`,
-        "vidqueue does per job what the reference skips: input validation, persisted steps (the lock-guarded `submitting` mark before the create), cancel, account-pause, back-off and model-block checks (one EXISTS per run when none is set), metrics and learned-duration hooks (buffered, written once a second), the retention applied when a job finishes (KEEP_COMPLETED_*: 3 commands per video inside BullMQ's script). Routine job log lines are off by default (JOB_LOG=events).",
+        "vidqueue does per job what the reference skips: input validation, persisted steps (the lock-guarded `submitting` mark before the create), cancel, account-pause, back-off and model-block checks (one EXISTS per run when none is set), metrics and learned-duration hooks (buffered, written once a second). Both apply the same retention when a job finishes (KEEP_COMPLETED_*, BullMQ's removeOnComplete). Routine job log lines are off by default (JOB_LOG=events).",
       ],
     };
   } finally {
