@@ -2,7 +2,12 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@vidqueue/testkit';
 import { vidqKeys } from '../src/contract/index.js';
-import { CHUNK_ROWS, FIRST_BATCH_PRIORITY, createProducer, type Producer } from '../src/producer/index.js';
+import {
+  INGEST_CHUNK_ROWS,
+  FIRST_BATCH_PRIORITY,
+  createProducer,
+  type Producer,
+} from '../src/producer/index.js';
 import { loadConfig } from '../src/runtime/index.js';
 import { GenerationQueues, createGenerationQueue, type GenerationQueue } from '../src/store/index.js';
 
@@ -39,8 +44,8 @@ describe('batch ingest over several chunks', () => {
   });
 
   /** 2.6 chunks of rows; the rows in `invalid` ask for a duration the model does not allow. */
-  const ROWS = CHUNK_ROWS * 2 + CHUNK_ROWS * 0.6;
-  const INVALID = new Set([1, CHUNK_ROWS, CHUNK_ROWS + 1, 2 * CHUNK_ROWS, ROWS]);
+  const ROWS = INGEST_CHUNK_ROWS * 2 + INGEST_CHUNK_ROWS * 0.6;
+  const INVALID = new Set([1, INGEST_CHUNK_ROWS, INGEST_CHUNK_ROWS + 1, 2 * INGEST_CHUNK_ROWS, ROWS]);
   function csv(): Buffer {
     const lines = ['prompt,custom_id,duration'];
     for (let row = 1; row <= ROWS; row++) lines.push(`take ${row},id-${row},${INVALID.has(row) ? 7 : 5}`);
@@ -64,7 +69,7 @@ describe('batch ingest over several chunks', () => {
         input: { prompt: `take ${row}` },
       });
     }
-    const stored = await producer.ctx.store.requests(batch.id, [1, 2, CHUNK_ROWS, ROWS - 1]);
+    const stored = await producer.ctx.store.requests(batch.id, [1, 2, INGEST_CHUNK_ROWS, ROWS - 1]);
     expect([...stored.keys()]).toEqual([2, ROWS - 1]);
     const keys = vidqKeys(prefix);
     expect(await redis.keys(keys.batch('stage_*').input)).toEqual([]);
