@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { BulkSource } from '@vidqueue/bulk';
 
 /**
- * A batch file that can be read twice (ingest validates it in one pass and enqueues it in another):
- * a file on disk (the API spools every upload first; `sha256` when the spooling already hashed it), or
+ * A batch file that can be read more than once (hashed for the Idempotency-Key, then parsed by ingest
+ * or a dry run, each with bounded memory): a file on disk (the API spools every upload first; `sha256` when the spooling already hashed it), or
  * the whole content in memory (the SDK's rows as JSONL).
  */
 export type BatchSource = { path: string; sha256?: string } | { bytes: Uint8Array };

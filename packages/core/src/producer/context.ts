@@ -26,7 +26,7 @@ export type ProducerConfig = Pick<
   | 'FAIR_SHARE_ROWS'
 >;
 
-/** Rows per read of the batch record and per `addBulk`, for ingest, results, cancel and retry alike. */
+/** Rows per read of the batch record and per `addBulk`, for results, cancel and retry (ingest: INGEST_CHUNK_ROWS). */
 export const CHUNK_ROWS = 1000;
 
 /** How long staged rows of an upload survive a crash between validation and enqueueing. */

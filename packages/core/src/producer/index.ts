@@ -14,7 +14,7 @@ export * from './errors.js';
 export * from './estimate.js';
 export * from './fair-share.js';
 export * from './ingest-batch.js';
-export { MAX_METADATA_COLUMNS } from './ingest-passes.js';
+export { INGEST_CHUNK_ROWS, MAX_METADATA_COLUMNS } from './ingest-passes.js';
 export { MAX_LISTED_ERRORS } from './ingest-refusals.js';
 export * from './producer.js';
 export * from './redis-guard.js';

@@ -1,7 +1,8 @@
 /**
  * One batch ingest for every way a file comes in (an upload to `POST /v1/batches`, the SDK's
- * `enqueueMany` rows or `uploadBatch` file): the whole file is checked before anything is enqueued,
- * then the batch is recorded and its jobs added, a chunk at a time, with bounded memory.
+ * `enqueueMany` rows or `uploadBatch` file): the whole file is checked (and its rows' requests staged)
+ * before anything is enqueued, then the batch is recorded and its jobs added from the staged requests,
+ * a chunk at a time, with bounded memory.
  */
 import { randomUUID } from 'node:crypto';
 import { validateGenerationParams } from '@vidqueue/aimlapi';
@@ -67,8 +68,9 @@ export type IngestedBatch = { replayed: boolean; batch: CreatedBatchView };
  *    rows are dropped. 3. The money checks (`spend-checks.ts`): unpriced rows under a cap, then the
  *    estimate against the balance (not for a resumed upload: its rows may already be spending it).
  * 4. Claim the key (or take the batch id an earlier request claimed: a resume), create the record
- *    with its estimate and cap, save its webhook target, adopt the staged requests (a worker always finds a row's request), pass
- *    two adds the jobs, then the batch is marked enqueued.
+ *    with its estimate and cap, save its webhook target, adopt the staged requests (a worker always
+ *    finds a row's request), pass two reads them back and adds the jobs (the file is parsed once),
+ *    then the batch is marked enqueued.
  */
 export async function ingestBatch(
   ctx: ProducerContext,
@@ -129,7 +131,11 @@ export async function ingestBatch(
     }
     await guard.bulk(() => store.adoptRows(stagingId, batchId));
     staged = false;
-    await enqueueRows(ctx, source, bulk, batchId);
+    const added = await enqueueRows(ctx, batchId, checked.total);
+    if (added !== checked.valid) {
+      // The staged requests went missing (expired, deleted by hand): the batch stays partly enqueued.
+      throw new Error(`batch ${batchId}: ${added} of its ${checked.valid} rows' requests found in Redis`);
+    }
     await guard.bulk(() => store.markEnqueued(batchId, checked.columns));
     const batch = await requireBatch(ctx, batchId);
     const skippedRows = checked.invalid > 0 ? checked.errors.slice(0, MAX_LISTED_ERRORS) : undefined;

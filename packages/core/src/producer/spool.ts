@@ -1,6 +1,6 @@
 /**
- * Spooling an upload to a private temp file, hashing it on the way: the file can then be read twice
- * (validate, then enqueue) with bounded memory, whatever its size. The API spools every upload; the
+ * Spooling an upload to a private temp file, hashing it on the way: the file can then be parsed (ingest
+ * validates it and stages its rows' requests in one pass) with bounded memory, whatever its size. The API spools every upload; the
  * SDK's Redis mode spools a stream given to `uploadBatch`.
  */
 import { createHash } from 'node:crypto';

@@ -12,7 +12,8 @@ import { webhookTarget } from './webhook-target.js';
 
 /**
  * `POST /v1/batches`: spools the upload to a private temp file (413 as soon as it is over the limit,
- * answered on the same connection with `Connection: close`), then the producer's ingest reads it twice.
+ * answered on the same connection with `Connection: close`), then the producer's ingest parses it once
+ * (staging the rows' requests) and adds the jobs from the staged requests.
  * At most MAX_CONCURRENT_UPLOADS at once (503 + Retry-After beyond), and an upload slower than
  * UPLOAD_MIN_BYTES_PER_SEC is cut with 408 (see upload-guard.ts); the spool is removed either way.
  */
