@@ -28,6 +28,8 @@ export const SPREAD_LOW_QUANTILE = 0.05;
 export const SPREAD_HIGH_QUANTILE = 0.95;
 /** Fewer early samples than this among those kept: no lower bound (`lowMs`) is known. */
 export const MIN_EARLY_SAMPLES = 3;
+/** Early samples needed before a time they all bracket is taken as the lower bound (`earlyLowMs`). */
+export const CONCENTRATED_SAMPLES = 20;
 /** Jobs one worker remembers between their first check (early, pending) and the one that sees them done. */
 const EARLY_PENDING_LIMIT = 200_000;
 
@@ -38,8 +40,7 @@ export type DurationEstimate = {
   samples: number;
   /**
    * Learned, with MIN_EARLY_SAMPLES early samples or more: before this time (ms) only
-   * SPREAD_LOW_QUANTILE of those finish, as far as they show; 0 when more were seen done at their
-   * first check.
+   * SPREAD_LOW_QUANTILE of those finish (`earlyLowMs`); 0 when more were seen done at their first check.
    */
   lowMs?: number;
   /** Learned only: by this time (ms) SPREAD_HIGH_QUANTILE of the generations were done (a check saw it). */
@@ -80,10 +81,8 @@ export type DurationStatsOptions = {
 
 /**
  * The learned estimate from samples, newest first (at least one): the detection times' median and the
- * time by which most are proven done (`finishQuantiles`), both of the newest `recent`; and, from the
- * early samples alone (a share chosen without regard to their own times), the time before which few
- * finish: 0 when more than SPREAD_LOW_QUANTILE of them were seen done at their first check (nothing
- * looked earlier), else the lower end of their own estimate's SPREAD_LOW_QUANTILE.
+ * time by which most are proven done (`finishQuantiles`), both of the newest `recent`; and `lowMs`
+ * from the early samples alone (see `earlyLowMs`).
  */
 export function estimateFromSamples(
   samples: readonly FinishSample[],
@@ -92,18 +91,31 @@ export function estimateFromSamples(
   const newest = samples.slice(0, recent);
   const done = newest.map((s) => s.doneMs).sort((a, b) => a - b);
   const [high] = finishQuantiles(newest, [SPREAD_HIGH_QUANTILE]);
-  const early = samples.filter((s) => s.early);
-  const doneAtFirst = early.filter((s) => s.pendingMs === 0).length;
-  const low =
-    doneAtFirst > SPREAD_LOW_QUANTILE * early.length
-      ? 0
-      : finishQuantiles(early, [SPREAD_LOW_QUANTILE])[0]?.lowerMs;
+  const low = earlyLowMs(samples.filter((s) => s.early));
   return {
     p50Ms: done[Math.floor((done.length - 1) / 2)] ?? 0,
     samples: newest.length,
     ...(high && { highMs: high.upperMs }),
-    ...(early.length >= MIN_EARLY_SAMPLES && low !== undefined && { lowMs: low }),
+    ...(low !== undefined && { lowMs: low }),
   };
+}
+
+/**
+ * The time before which only SPREAD_LOW_QUANTILE of the generations finish, from the early samples (a
+ * share chosen without regard to their own times), or undefined with fewer than MIN_EARLY_SAMPLES: the
+ * SPREAD_LOW_QUANTILE of their proven lower bounds (0 for one seen done at its first check, where
+ * nothing looked earlier). When CONCENTRATED_SAMPLES or more of them all bracket one time (their
+ * estimate holds both ends of the spread in one innermost interval), the lower end of that interval:
+ * the generations take that time, closer together than the checks that measured them.
+ */
+export function earlyLowMs(early: readonly FinishSample[]): number | undefined {
+  if (early.length < MIN_EARLY_SAMPLES) return undefined;
+  const proven = early.map((s) => s.pendingMs).sort((a, b) => a - b);
+  const low = proven[Math.floor(SPREAD_LOW_QUANTILE * proven.length)] ?? 0;
+  if (low === 0 || early.length < CONCENTRATED_SAMPLES) return low;
+  const [from, to] = finishQuantiles(early, [SPREAD_LOW_QUANTILE, SPREAD_HIGH_QUANTILE]);
+  const one = from !== undefined && to !== undefined && from.upperMs === to.upperMs;
+  return one ? Math.max(low, from.lowerMs) : low;
 }
 
 /**

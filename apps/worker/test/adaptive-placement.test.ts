@@ -29,7 +29,13 @@ const firstP50 = (jobs: SimulatedJob[]) =>
 // Generations submitted every 0.5 s, placed from what had finished before (2,000 s of traffic).
 const run = (timeOf: (i: number, random: () => number) => number, jobs = 4_000) => {
   const random = seeded(7);
-  return simulate(config, { jobs, spacingMs: 500, seedMs: 60_000, timeOf: (i) => timeOf(i, random), random });
+  return simulate(config, {
+    jobs,
+    submitAt: (i) => i * 500,
+    seedMs: 60_000,
+    timeOf: (i) => timeOf(i, random),
+    random,
+  });
 };
 
 describe('the adaptive schedule over many generations (seeded simulation)', () => {
@@ -50,6 +56,27 @@ describe('the adaptive schedule over many generations (seeded simulation)', () =
     expect(checksPerVideo(jobs)).toBeLessThanOrEqual(3);
     expect(lagP95(jobs)).toBeLessThanOrEqual(10_000);
     expect(firstP50(jobs)).toBeLessThan(60_000 * ADAPTIVE_FIRST_FRACTION);
+  });
+
+  it('after a warm-up batch on the fixed schedule (as the bench runs it), a batch placed from what it learned', () => {
+    // 50 generations at once with nothing learned (first check at STATUS_FIRST_CHECK_MS, then every
+    // STATUS_INTERVAL_MS), then 1,000 more over 20 s once they have finished.
+    const batch = (timeOf: (random: () => number) => number) => {
+      const random = seeded(11);
+      const jobs = simulate(config, {
+        jobs: 1_050,
+        submitAt: (i) => (i < 50 ? i : 100_000 + (i - 50) * 20),
+        timeOf: () => timeOf(random),
+        random,
+      });
+      return jobs.slice(50);
+    };
+    const wide = batch((random) => 35_000 + 35_000 * random());
+    expect(lagP95(wide)).toBeLessThanOrEqual(10_000);
+    expect(checksPerVideo(wide)).toBeLessThanOrEqual(3);
+    const fixed = batch(() => 60_000);
+    expect(checksPerVideo(fixed)).toBeLessThan(1.15);
+    expect(lagP95(fixed)).toBeLessThan(6_000);
   });
 
   it('follows a model that becomes faster or slower', () => {

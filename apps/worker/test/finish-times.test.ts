@@ -7,7 +7,12 @@ import {
   isEarlyFirstCheck,
   type FinishSample,
 } from '../src/finish-times.js';
-import { MIN_EARLY_SAMPLES, estimateFromSamples } from '../src/duration-stats.js';
+import {
+  CONCENTRATED_SAMPLES,
+  MIN_EARLY_SAMPLES,
+  earlyLowMs,
+  estimateFromSamples,
+} from '../src/duration-stats.js';
 
 describe('finish samples', () => {
   it('are written compactly and read back, the older plain numbers as (0, n]', () => {
@@ -81,7 +86,7 @@ describe('estimateFromSamples', () => {
     expect(estimateFromSamples(narrow)).toEqual({
       p50Ms: 61_200,
       samples: 23,
-      lowMs: 57_400,
+      lowMs: 55_200,
       highMs: 60_100,
     });
   });
@@ -92,6 +97,23 @@ describe('estimateFromSamples', () => {
       ...Array.from({ length: 3 }, () => ({ pendingMs: 0, doneMs: 44_000, early: true })),
     ];
     expect(estimateFromSamples(wide).lowMs).toBe(0);
+  });
+
+  it('early samples that all bracket one time give its lower end; spread ones their proven bounds', () => {
+    // The fixed schedule's checks 10 s apart: each proves (50, 60.5] or (59.x, 70], all bracketing 60 s.
+    const bracketing = Array.from({ length: CONCENTRATED_SAMPLES }, (_, i) =>
+      i % 2 === 0
+        ? { pendingMs: 49_000 + i * 100, doneMs: 60_200 + i * 50, early: true }
+        : { pendingMs: 59_000 + i * 40, doneMs: 69_000, early: true },
+    );
+    expect(earlyLowMs(bracketing)).toBe(59_000 + 19 * 40);
+    expect(earlyLowMs(bracketing.slice(1))).toBe(49_200);
+    // Spread over 35–70 s, checked at 30, 40, 50… s: their proven bounds, the lowest 5 %.
+    const spread = Array.from({ length: 40 }, (_, i) => {
+      const pendingMs = 30_000 + 10_000 * Math.floor(i / 10);
+      return { pendingMs, doneMs: pendingMs + 10_000, early: true };
+    });
+    expect(earlyLowMs(spread)).toBe(30_000);
   });
 
   it('without MIN_EARLY_SAMPLES early samples there is no low bound', () => {
