@@ -82,16 +82,41 @@ function floorOf(config: AdaptiveScheduleConfig): number {
   return Math.min(config.STATUS_MIN_INTERVAL_MS, config.STATUS_INTERVAL_MS);
 }
 
+/** Adaptive schedule: this share of first checks is placed early (the share-of-expected rule) to keep learning. */
+export const ADAPTIVE_PROBE_SHARE = 0.05;
+
 /**
- * Adaptive delay from submission to the first check: a little before the expected finish (a check
- * that comes early costs one call; one that comes late costs detection lag for every job).
+ * What the adaptive schedule knows of a timing key's generation times: the median (`p50Ms`, detection
+ * times) and, once learned, the spread (`lowMs`, `highMs`: see `DurationEstimate`).
+ */
+export type ExpectedTimes = { p50Ms: number; lowMs?: number; highMs?: number };
+
+/** The adaptive gap between checks for an expected time: its share, within the floor and STATUS_INTERVAL_MS. */
+function gapOf(config: AdaptiveScheduleConfig, expectedMs: number): number {
+  return Math.max(floorOf(config), Math.min(config.STATUS_INTERVAL_MS, expectedMs * ADAPTIVE_GAP_FRACTION));
+}
+
+/**
+ * Adaptive delay from submission to the first check. Early (ADAPTIVE_FIRST_FRACTION of the median,
+ * ±ADAPTIVE_JITTER) unless the learned spread allows a later one: the first check then comes when
+ * SPREAD_HIGH_QUANTILE of the generations are done (`highMs`, up to ADAPTIVE_JITTER later), but never
+ * more than one gap after the time SPREAD_LOW_QUANTILE of them are proven to take (`lowMs`), so an
+ * early finisher waits no longer than between two later checks. For a narrow spread (a model whose
+ * times hardly vary) that is one check per video; for a wide one it is the early check. A share
+ * ADAPTIVE_PROBE_SHARE of the first checks stays early, so what is proven below `highMs` keeps being
+ * learned (a spread learned only from checks that all found the video done would say nothing of it).
  */
 export function adaptiveFirstCheckDelay(
   config: AdaptiveScheduleConfig,
-  expectedMs: number,
+  expected: number | ExpectedTimes,
   random: Random = Math.random,
 ): number {
-  return jitter(Math.max(floorOf(config), expectedMs * ADAPTIVE_FIRST_FRACTION), ADAPTIVE_JITTER, random);
+  const { p50Ms, lowMs, highMs } = typeof expected === 'number' ? { p50Ms: expected } : expected;
+  const early = Math.max(floorOf(config), p50Ms * ADAPTIVE_FIRST_FRACTION);
+  const late =
+    lowMs === undefined || highMs === undefined ? 0 : Math.min(highMs, lowMs + gapOf(config, p50Ms));
+  if (late <= early || random() < ADAPTIVE_PROBE_SHARE) return jitter(early, ADAPTIVE_JITTER, random);
+  return Math.round(late * (1 + ADAPTIVE_JITTER * random()));
 }
 
 /**
@@ -108,8 +133,7 @@ export function adaptiveNextCheckDelay(
   random: Random = Math.random,
 ): number {
   if (elapsedMs > expectedMs * ADAPTIVE_OUTLIER_FACTOR) return nextCheckDelay(config, random);
-  const gap = Math.min(config.STATUS_INTERVAL_MS, expectedMs * ADAPTIVE_GAP_FRACTION);
-  return jitter(Math.max(floorOf(config), gap), ADAPTIVE_JITTER, random);
+  return jitter(gapOf(config, expectedMs), ADAPTIVE_JITTER, random);
 }
 
 /** The first check of a generation, and the expected generation time it was placed from (adaptive). */
@@ -167,7 +191,7 @@ export function adaptiveCheckSchedule(
       const estimate = await stats.estimate(keyOf(input));
       if (!estimate) return fixed.firstCheckAt(input, submittedAt);
       return {
-        at: submittedAt + adaptiveFirstCheckDelay(config, estimate.p50Ms, random),
+        at: submittedAt + adaptiveFirstCheckDelay(config, estimate, random),
         expectedMs: estimate.p50Ms,
       };
     },
