@@ -78,10 +78,12 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
     const usage = child.usage();
     const cpuMs = usage.cpuMs - cpuBefore;
     const finished = await queue.getJobs(['completed'], 0, -1);
-    // The last check of each job: started at lastCheckAt, scheduled for nextCheckAt.
+    // The last check of each job (the run that saw the video ready): BullMQ stamps `processedOn` when a
+    // run starts; `nextCheckAt` is what the run before it scheduled (the check that sees the video ready
+    // does not write the job data again, so its `lastCheckAt` is the previous check's, not its own).
     const lateness = finished.flatMap((job) =>
-      job.data.lastCheckAt !== undefined && job.data.nextCheckAt !== undefined
-        ? [job.data.lastCheckAt - job.data.nextCheckAt]
+      job.processedOn !== undefined && job.data.nextCheckAt !== undefined
+        ? [job.processedOn - job.data.nextCheckAt]
         : [],
     );
     // The worker writes its metrics once a second: wait until every completion is in them.
@@ -93,7 +95,8 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
     ).catch((err: unknown) => options.log(`  ${String(err)}; reading the metrics as they are`));
     const metrics = await readMetrics(redis.redis, prefix);
     const hist = metrics.histograms.check_lateness_seconds;
-    const within2s = hist.buckets.find((b) => b.le === 2)?.count ?? 0;
+    const within = (le: number) => hist.buckets.find((b) => b.le === le)?.count ?? 0;
+    const share = (n: number) => `${n}/${hist.count} (${((100 * n) / Math.max(1, hist.count)).toFixed(2)}%)`;
     const p50 = percentile(lateness, 50);
     const p99 = percentile(lateness, 99);
     const sim2 = sim.stats();
@@ -127,10 +130,9 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
           target: '< 1000 ms',
           ok: p99 < 1000,
         },
-        {
-          metric: 'checks ≤ 2 s late (all checks, metrics histogram)',
-          value: `${within2s}/${hist.count} (${((100 * within2s) / Math.max(1, hist.count)).toFixed(2)}%)`,
-        },
+        { metric: 'jobs whose last check was timed', value: `${lateness.length}/${finished.length}` },
+        { metric: 'checks ≤ 1 s late (all checks, metrics histogram)', value: share(within(1)) },
+        { metric: 'checks ≤ 2 s late (all checks, metrics histogram)', value: share(within(2)) },
         {
           metric: 'peak worker memory (RSS)',
           value: mb(usage.peakRssBytes),
@@ -155,7 +157,9 @@ export async function capacity(options: BenchOptions): Promise<ScenarioResult> {
         lateness_p50_ms: p50,
         lateness_p99_ms: p99,
         checks_total: hist.count,
-        checks_within_2s: within2s,
+        checks_within_1s: within(1),
+        checks_within_2s: within(2),
+        jobs_timed: lateness.length,
         peak_rss_bytes: usage.peakRssBytes,
         cpu_ms: cpuMs,
         warmup,
