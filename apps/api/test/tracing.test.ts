@@ -199,15 +199,12 @@ describe('tracing', () => {
     expect(polls[0]!.attributes['url.full']).toMatch(/\/v2\/video\/generations\?generation_id=/);
     expect(polls[0]!.attributes['http.response.status_code']).toBe(200);
 
-    // The side effects continue the trace: the archive and webhook jobs are added by the last run.
+    // The side effects continue the trace: the archive and webhook jobs are added by the last run. A
+    // span is exported when it ends, and a job's run ends after its inner span: wait for both.
+    const sideEffects = ['vidq.archive', 'process archive', 'vidq.webhook.deliver', 'process webhooks'];
     await expect
-      .poll(
-        () => inTrace().filter((s) => s.name === 'vidq.archive' || s.name === 'vidq.webhook.deliver').length,
-        {
-          timeout: 10_000,
-        },
-      )
-      .toBe(2);
+      .poll(() => sideEffects.filter((name) => inTrace().some((s) => s.name === name)), { timeout: 10_000 })
+      .toEqual(sideEffects);
     const all = inTrace();
     const byId = new Map(all.map((s) => [s.spanContext().spanId, s]));
     const chain = (span: ReadableSpan): string[] => {
