@@ -26,6 +26,7 @@ export {
 } from './env.js';
 export { OUT_OF_CREDITS, modelForbidden } from './faults.js';
 export { SimulatorOptionsSchema } from './options-schema.js';
+export { seededRandom } from './random.js';
 export { CREDITS_PER_USD, chargeFor, pricingOf, quoteUsd, type Charge, type Pricing } from './prices.js';
 export { startSimulator, type RunningSimulator, type StartSimulatorOptions } from './start.js';
 export { LOGS_RATE_LIMIT, type ResetOptions, type SimulatorControl } from './state.js';

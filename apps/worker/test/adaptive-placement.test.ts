@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTIVE_FIRST_FRACTION } from '../src/schedule.js';
-import { seeded, simulate, type SimulatedJob } from './fixtures/placement-sim.js';
+import { scheduleConfig, seeded, simulate, type SimulatedJob } from './fixtures/placement-sim.js';
 
-const config = {
-  STATUS_FIRST_CHECK_MS: 30_000,
-  STATUS_INTERVAL_MS: 10_000,
-  STATUS_MIN_INTERVAL_MS: 2_000,
-  RETRY_BASE_MS: 2_000,
-  RETRY_MAX_MS: 60_000,
-};
+const config = scheduleConfig;
 
 const checksPerVideo = (jobs: SimulatedJob[]) => jobs.reduce((sum, j) => sum + j.checks, 0) / jobs.length;
 const p = (values: number[], q: number) => {

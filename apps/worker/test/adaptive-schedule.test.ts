@@ -21,14 +21,9 @@ import {
 } from '../src/schedule.js';
 import { decodeSample } from '../src/finish-times.js';
 import { startHarness, type Harness } from './harness.js';
+import { scheduleConfig } from './fixtures/placement-sim.js';
 
-const config = {
-  STATUS_FIRST_CHECK_MS: 30_000,
-  STATUS_INTERVAL_MS: 10_000,
-  STATUS_MIN_INTERVAL_MS: 2_000,
-  RETRY_BASE_MS: 2_000,
-  RETRY_MAX_MS: 60_000,
-};
+const config = scheduleConfig;
 const mid = () => 0.5;
 const input: GenerationInput = { model: 'sber-ai/kandinsky5-distill-t2v', prompt: 'a fox', duration: 5 };
 const K5 = { model: input.model, duration: 5 };
