@@ -1,3 +1,4 @@
+import type { HeaderReader } from './types.js';
 import {
   AccountError,
   ModelNotAllowedError,
@@ -173,7 +174,7 @@ export type ResponseContext = {
 export function errorFromResponse(
   op: Operation,
   status: number,
-  headers: Headers,
+  headers: HeaderReader,
   rawBody: string,
   redact: (text: string) => string,
   context: ResponseContext = {},

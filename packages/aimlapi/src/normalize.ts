@@ -1,3 +1,4 @@
+import type { HeaderReader } from './types.js';
 import { clip } from './redact.js';
 import type { Generation, GenerationPhase } from './types.js';
 
@@ -105,7 +106,7 @@ export function generationErrorMessage(error: unknown): string | undefined {
 
 function usage(
   body: Record<string, unknown>,
-  headers?: Headers,
+  headers?: HeaderReader,
 ): { creditsUsed?: number; usdSpent?: number } {
   const meta = isRecord(body.meta) ? body.meta : {};
   const u = isRecord(meta.usage) ? meta.usage : {};
@@ -130,7 +131,7 @@ function video(body: Record<string, unknown>): Record<string, unknown> {
  * Turns a provider generation object into a Generation, or undefined when it lacks the two guaranteed
  * fields (`id` or older `generation_id`, and `status`). Every other field may be missing or null.
  */
-export function normalizeGeneration(body: unknown, headers?: Headers): Generation | undefined {
+export function normalizeGeneration(body: unknown, headers?: HeaderReader): Generation | undefined {
   if (!isRecord(body)) return undefined;
   const id = nonEmptyString(body.id) ?? nonEmptyString(body.generation_id);
   const status = nonEmptyString(body.status);

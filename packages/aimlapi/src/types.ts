@@ -42,13 +42,16 @@ export type RequestOptions = {
   clientRequestId?: string;
 };
 
+/** An answer's headers as the client reads them (a `Headers` object has this shape too). */
+export type HeaderReader = { get(name: string): string | null };
+
 export type AimlApiClientOptions = {
   apiKey: string;
   /** Default https://api.aimlapi.com. */
   baseUrl?: string;
   /** Per-request timeout in ms (default 30 000). */
   timeoutMs?: number;
-  /** For tests of the client itself; defaults to global fetch. */
+  /** For tests of the client itself: calls go through this `fetch` instead of undici's `request`. */
   fetch?: typeof fetch;
   userAgent?: string;
 };

@@ -70,6 +70,20 @@ describe('HTTP status → kind', () => {
   );
 });
 
+describe('a redirect', () => {
+  // The API answers none; one would come from a proxy or a base URL written with http://. Following it
+  // would resend the key and the request elsewhere, and turn a create's POST into a GET.
+  it.each([301, 302, 307, 308])('%i is not followed: permanent, one request sent', async (status) => {
+    provider.requests.length = 0;
+    provider.handle(reply(status, '', { location: `${provider.baseUrl}/elsewhere` }));
+    for (const call of [createCall, () => client.get('g1')]) {
+      expect(await caught(call)).toMatchObject({ kind: 'permanent', status });
+    }
+    expect(provider.requests.map((r) => r.url)).not.toContain('/elsewhere');
+    expect(provider.requests).toHaveLength(2);
+  });
+});
+
 describe('403: this model for this account, or the account', () => {
   const MODEL = 'sber-ai/kandinsky5-distill-t2v';
   const createIt = () => client.create({ model: MODEL, prompt: 'p' });

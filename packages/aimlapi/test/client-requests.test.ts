@@ -116,12 +116,12 @@ describe('get', () => {
 });
 
 describe('usage', () => {
-  it('reads cost from the x-aimlapi-* headers when the body has none', async () => {
+  it('reads cost from the x-aimlapi-* headers when the body has none (names in any case)', async () => {
     provider.handle(
       reply(
         200,
         { id: 'g1', status: 'completed', video: { url: 'https://cdn/x.mp4' } },
-        { 'x-aimlapi-credits-used': '42000', 'x-aimlapi-usd-spent': '0.021' },
+        { 'X-AIMLAPI-Credits-Used': '42000', 'x-aimlapi-usd-spent': '0.021' },
       ),
     );
     const generation = await client.get('g1');
