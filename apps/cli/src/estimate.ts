@@ -33,8 +33,11 @@ export function formatEstimate(file: string, e: BatchEstimate): string {
   return lines.join('\n');
 }
 
-/** The money lines of `vidq status` and the `submit --wait` summary: actual vs estimate, the cap, paused rows. */
-export function moneyLines(batch: BatchView): string[] {
+/**
+ * The money lines of `vidq status`, the `submit --wait` summary and `vidq set-cap`: actual vs estimate,
+ * the cap, paused rows (`capJustSet`: the answer to a new cap, whose paused rows are resuming).
+ */
+export function moneyLines(batch: BatchView, { capJustSet = false } = {}): string[] {
   const parts = [
     batch.estimated_cost_usd === null ? undefined : `estimated ${usd(batch.estimated_cost_usd)}`,
     batch.unpriced_rows > 0 ? `${batch.unpriced_rows} row(s) unpriced` : undefined,
@@ -46,7 +49,9 @@ export function moneyLines(batch: BatchView): string[] {
   const lines = [cost];
   if (batch.counts.paused > 0) {
     lines.push(
-      `  ${batch.counts.paused} row(s) paused by a spending cap (budget_exceeded): raise it with vidq set-cap ${batch.id} <usd>, or vidq cancel ${batch.id}`,
+      capJustSet
+        ? `  ${batch.counts.paused} row(s) paused by the old cap: resuming, each reserves again under the new one (vidq status ${batch.id} shows them)`
+        : `  ${batch.counts.paused} row(s) paused by a spending cap (budget_exceeded): raise it with vidq set-cap ${batch.id} <usd>, or vidq cancel ${batch.id}`,
     );
   }
   return lines;

@@ -34,7 +34,7 @@ export function addMoneyCommands(program: Command, act: Act, io: CliIo): void {
     )
     .action(
       act(async (vq, id: string, maxCostUsd: number | null) => {
-        io.stdout.write(`${summary(await vq.updateBatch(id, { maxCostUsd }))}\n`);
+        io.stdout.write(`${summary(await vq.updateBatch(id, { maxCostUsd }), { capJustSet: true })}\n`);
       }),
     );
 }

@@ -33,14 +33,14 @@ export async function saveResults(
  * cap (and a line on paused rows); one more when rows may have been generated (and billed) twice, so
  * nobody misses it.
  */
-export function summary(batch: BatchView): string {
+export function summary(batch: BatchView, money: Parameters<typeof moneyLines>[1] = {}): string {
   const c = batch.counts;
   const duplicates = batch.possible_duplicates;
   return [
     `batch ${batch.id} ${batch.status}: ${batch.total} rows`,
     `  completed ${c.completed}, failed ${c.failed}, cancelled ${c.cancelled}, generating ${c.generating}, queued ${c.queued}` +
       (c.paused > 0 ? `, paused ${c.paused}` : ''),
-    ...moneyLines(batch),
+    ...moneyLines(batch, money),
     ...(duplicates > 0
       ? [
           `  possible duplicates ${duplicates}: these rows may have been generated and billed twice (possible_duplicate in the results)`,

@@ -268,6 +268,13 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     const raised = await vidq('set-cap', id, '0.6');
     expect(raised.code, raised.stderr).toBe(0);
     expect(raised.stdout).toContain('cap $0.6000');
+    expect(raised.stdout).not.toContain('raise it with vidq set-cap');
+    // The answer is read right after the paused rows were resumed: those not yet taken by a worker
+    // still count as paused, and are said to be resuming (not told to raise the cap again).
+    const stillPaused = /, paused (\d+)$/m.exec(raised.stdout)?.[1];
+    if (stillPaused !== undefined) {
+      expect(raised.stdout).toContain(`${stillPaused} row(s) paused by the old cap: resuming`);
+    }
     await expect.poll(async () => (await status(id)).counts.completed, { timeout: 15_000 }).toBe(6);
     const [bad] = await Promise.all([vidq('set-cap', id, 'lots')]);
     expect(bad.code).toBe(2);
