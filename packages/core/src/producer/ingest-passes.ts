@@ -94,7 +94,8 @@ export async function validateAndStage(
       );
     }
   };
-  const onEvent = async (event: BulkEvent) => {
+  // Not async: a promise (a tick per row) only when a chunk is written.
+  const onEvent = (event: BulkEvent): Promise<void> | undefined => {
     switch (event.kind) {
       case 'row':
         onRow?.(event.row);
@@ -103,7 +104,7 @@ export async function validateAndStage(
         }
         if (!staging) break;
         chunk.push(event.row);
-        if (chunk.length >= INGEST_CHUNK_ROWS) await flush();
+        if (chunk.length >= INGEST_CHUNK_ROWS) return flush();
         break;
       case 'invalid':
         if (rejectInvalid) {
@@ -116,6 +117,7 @@ export async function validateAndStage(
         chunk = [];
         break;
     }
+    return undefined;
   };
   // validateBulkFile keeps the counts and errors; onEvent only collects columns and stages rows.
   const result = await validateBulkFile(readSource(source), { ...bulk, onEvent });
