@@ -78,7 +78,9 @@ async function findHeaderLine(
 }
 
 /**
- * Splits `\n`-terminated text (from `decodeText`) into CSV records with csv-parse, streaming.
+ * Splits `\n`-terminated text (from `decodeText`) into CSV records with csv-parse, streaming: the
+ * records each chunk of text completes come as one array (never empty), so a reader loops over a
+ * chunk's records without a promise per record.
  * The delimiter is detected from the first non-blank line. Blank lines and all-blank records are
  * skipped. Quotes inside unquoted or badly closed fields are kept as text (csv-parse `relax_quotes`),
  * so only a quote that is never closed, or a record over `maxRecordSize`, stops the parse:
@@ -88,7 +90,7 @@ async function findHeaderLine(
 export async function* readCsvRecords(
   text: AsyncIterable<string>,
   maxRecordSize: number,
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvRecord[]> {
   const source = text[Symbol.asyncIterator]();
   try {
     const { headerLine, buffered, blankLines, ended } = await findHeaderLine(source, maxRecordSize);
@@ -98,7 +100,14 @@ export async function* readCsvRecords(
     // and the records collected, so records parsed before an error are kept (a destroyed stream would
     // drop them). Lines are read from the parser's counters as each record is pushed: the same figures
     // an `on_record` callback is given, without the two info objects csv-parse builds for it per record.
-    const records: CsvRecord[] = [];
+    let records: CsvRecord[] = [];
+    /** The records parsed since the last call, when there are any. */
+    const take = (): CsvRecord[] | undefined => {
+      if (records.length === 0) return undefined;
+      const out = records;
+      records = [];
+      return out;
+    };
     const options: Options = {
       delimiter,
       record_delimiter: '\n',
@@ -125,19 +134,20 @@ export async function* readCsvRecords(
       if (err !== undefined) throw err;
     };
 
+    let batch: CsvRecord[] | undefined;
     try {
       if (buffered.length > 0) write(buffered);
-      yield* records.splice(0);
+      if ((batch = take())) yield batch;
       while (!ended) {
         const next = await source.next();
         if (next.done === true) break;
         write(next.value);
-        yield* records.splice(0);
+        if ((batch = take())) yield batch;
       }
       write(undefined);
-      yield* records.splice(0);
+      if ((batch = take())) yield batch;
     } catch (err) {
-      yield* records.splice(0);
+      if ((batch = take())) yield batch;
       if (!(err instanceof CsvError)) throw err;
       throw csvFatal(
         err,
