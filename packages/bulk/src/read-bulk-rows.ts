@@ -1,4 +1,5 @@
 import { readCsvCandidates } from './csv-rows.js';
+import { CustomIdIndex } from './custom-ids.js';
 import { decodeText } from './decode-text.js';
 import { isBulkFatalError, type BulkFatal } from './fatal.js';
 import { readJsonlCandidates } from './jsonl-rows.js';
@@ -50,7 +51,7 @@ export async function* readBulkEventChunks(
       return shown === undefined ? 'metadata' : `metadata.${shown}`;
     },
     limits,
-    customIds: new Map(),
+    customIds: new CustomIdIndex(),
   };
   const names = fieldNames(options.paramNames);
   const text = decodeText(source, limits.maxBytes);
