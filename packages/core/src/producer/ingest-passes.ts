@@ -157,7 +157,7 @@ export async function enqueueRows(ctx: ProducerContext, batchId: string, rows: n
         : undefined;
     const jobs: BatchJob[] = [];
     for (const [row, request] of requests) {
-      jobs.push(batchRowJob(batchId, { row, ...request }, priorityOf(added)));
+      jobs.push(batchRowJob(batchId, row, request, priorityOf(added)));
       added++;
     }
     if (jobs.length > 0) await writes.push(() => ctx.guard.bulk(() => ctx.queue.addBulk(jobs)));
