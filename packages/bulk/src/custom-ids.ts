@@ -81,7 +81,7 @@ export class CustomIdIndex {
       if ((old[at] ?? 0) === 0) continue;
       let i = (old[at + 3] ?? 0) & mask;
       while ((this.slots[i * FIELDS] ?? 0) !== 0) i = (i + 1) & mask;
-      this.slots.set(old.subarray(at, at + FIELDS), i * FIELDS);
+      for (let f = 0; f < FIELDS; f++) this.slots[i * FIELDS + f] = old[at + f] ?? 0;
     }
   }
 }
