@@ -1,5 +1,4 @@
 import { readCsvCandidates } from './csv-rows.js';
-import { CustomIdIndex } from './custom-ids.js';
 import { decodeText } from './decode-text.js';
 import { isBulkFatalError, type BulkFatal } from './fatal.js';
 import { readJsonlCandidates } from './jsonl-rows.js';
@@ -51,7 +50,7 @@ export async function* readBulkEventChunks(
       return shown === undefined ? 'metadata' : `metadata.${shown}`;
     },
     limits,
-    customIds: new CustomIdIndex(),
+    customIds: new Map(),
   };
   const names = fieldNames(options.paramNames);
   const text = decodeText(source, limits.maxBytes);

@@ -1,4 +1,3 @@
-import type { CustomIdIndex } from './custom-ids.js';
 import type { BulkLimits } from './limits.js';
 import type { BulkMetadata, BulkRow, RowError, ValidateMetadata, ValidateParams } from './types.js';
 
@@ -52,7 +51,7 @@ export type RowContext = {
   metadataColumn: (key: string | undefined) => string | undefined;
   limits: BulkLimits;
   /** custom_id → line of its first use. The only per-file state, bounded by maxRows. */
-  customIds: CustomIdIndex;
+  customIds: Map<string, number>;
 };
 
 export type BuiltRow = { ok: true; row: BulkRow } | { ok: false; errors: RowError[] };
@@ -112,15 +111,16 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   if (typeof rawId === 'number' && Number.isSafeInteger(rawId)) customId = String(rawId);
   else customId = text('custom_id');
   if (customId !== undefined) {
+    const first = ctx.customIds.get(customId);
     if (customId.length > ctx.limits.maxCustomIdLength) {
       fail(
         'custom_id',
         `custom_id is ${customId.length} characters long; the limit is ${ctx.limits.maxCustomIdLength}`,
       );
+    } else if (first !== undefined) {
+      fail('custom_id', `custom_id ${shown(customId)} is already used on line ${first}`);
     } else {
-      const first = ctx.customIds.claim(customId, line);
-      if (first !== undefined)
-        fail('custom_id', `custom_id ${shown(customId)} is already used on line ${first}`);
+      ctx.customIds.set(customId, line);
     }
   }
 
