@@ -3,7 +3,7 @@
 // (some, like Bull Board's UI, read files next to their code), imported by the absolute path esbuild
 // resolves from the importing package: pnpm gives each package only its own dependencies, so a bare
 // name would not resolve from dist/. Build and run in the same folder (the Dockerfile does).
-import { cp } from 'node:fs/promises';
+import { cp, readdir, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const apps = ['api', 'worker', 'simulator', 'stack'];
@@ -28,11 +28,25 @@ const externalThirdParty = {
   },
 };
 
+// Code split off lazy imports lands in dist/ beside main.mjs under a content hash: remove the last
+// build's files first, so only this build's chunks are left.
+await Promise.all(
+  apps.map(async (app) => {
+    const dir = `apps/${app}/dist`;
+    const files = await readdir(dir).catch(() => []);
+    await Promise.all(files.filter((f) => /\.mjs(\.map)?$/.test(f)).map((f) => rm(`${dir}/${f}`)));
+  }),
+);
 await Promise.all(
   apps.map((app) =>
     build({
-      entryPoints: [`apps/${app}/src/main.ts`],
-      outfile: `apps/${app}/dist/main.mjs`,
+      entryPoints: { main: `apps/${app}/src/main.ts` },
+      outdir: `apps/${app}/dist`,
+      outExtension: { '.js': '.mjs' },
+      // A module imported lazily (the AWS SDK behind `STORAGE_URL=s3://…`) stays lazy: without
+      // splitting, esbuild hoists its third-party imports into main.mjs and every process loads them.
+      splitting: true,
+      chunkNames: '[name]-[hash]',
       bundle: true,
       platform: 'node',
       format: 'esm',

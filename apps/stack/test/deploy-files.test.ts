@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,4 +45,26 @@ describe('deployment files', () => {
     expect(commands.sort()).toEqual(['api', 'api', 'simulator', 'worker', 'worker']);
     for (const app of commands) expect(built).toContain(app);
   });
+
+  it('the production bundle loads the AWS SDK only through its lazy import (STORAGE_URL=s3://…)', () => {
+    execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts/build.mjs')], {
+      cwd: PROJECT_ROOT,
+      stdio: 'ignore',
+    });
+    // Static imports of the entry module (and of the chunks it imports statically) load at start.
+    const dist = 'apps/api/dist';
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = read(`${dist}/${file}`);
+      for (const m of code.matchAll(/^import\s[^;]*?from\s*"\.\/([^"]+)";/gm)) visit(m[1]!);
+    };
+    visit('main.mjs');
+    const atStart = [...loaded].map((f) => read(`${dist}/${f}`));
+    expect(atStart.some((code) => /^import\s[^;]*?from\s*"[^"]*@aws-sdk/m.test(code))).toBe(false);
+    // The SDK is still in the bundle, in a chunk of its own.
+    const chunks = readdirSync(join(PROJECT_ROOT, dist)).filter((f) => f.endsWith('.mjs') && !loaded.has(f));
+    expect(chunks.some((f) => read(`${dist}/${f}`).includes('@aws-sdk/client-s3'))).toBe(true);
+  }, 60_000);
 });

@@ -1,4 +1,3 @@
-import { finished } from 'node:stream/promises';
 import { CsvError, parse, type Options } from 'csv-parse';
 import { detectDelimiter, type Delimiter } from './delimiter.js';
 import { BulkFatalError } from './fatal.js';
@@ -16,6 +15,25 @@ function countNewlines(cells: string[]): number {
 
 function isBlankRecord(cells: string[]): boolean {
   return cells.every((cell) => cell.trim() === '');
+}
+
+/** The part of csv-parse's parser that its stream drives (`parse(options).api`, not in its types). */
+type ParserCore = {
+  parse(
+    buf: Buffer | undefined,
+    end: boolean,
+    push: (record: string[]) => void,
+    close: () => void,
+  ): Error | undefined;
+  info: { lines: number; empty_lines: number };
+};
+
+function parserCore(parser: object): ParserCore {
+  const api = (parser as { api?: Partial<ParserCore> }).api;
+  if (typeof api?.parse !== 'function' || typeof api.info?.lines !== 'number') {
+    throw new TypeError('csv-parse: the parser has no `api` core (a changed csv-parse version?)');
+  }
+  return api as ParserCore;
 }
 
 function numberProp(err: CsvError, key: string): number {
@@ -60,7 +78,9 @@ async function findHeaderLine(
 }
 
 /**
- * Splits `\n`-terminated text (from `decodeText`) into CSV records with csv-parse, streaming.
+ * Splits `\n`-terminated text (from `decodeText`) into CSV records with csv-parse, streaming: the
+ * records each chunk of text completes come as one array (never empty), so a reader loops over a
+ * chunk's records without a promise per record.
  * The delimiter is detected from the first non-blank line. Blank lines and all-blank records are
  * skipped. Quotes inside unquoted or badly closed fields are kept as text (csv-parse `relax_quotes`),
  * so only a quote that is never closed, or a record over `maxRecordSize`, stops the parse:
@@ -70,55 +90,64 @@ async function findHeaderLine(
 export async function* readCsvRecords(
   text: AsyncIterable<string>,
   maxRecordSize: number,
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvRecord[]> {
   const source = text[Symbol.asyncIterator]();
   try {
     const { headerLine, buffered, blankLines, ended } = await findHeaderLine(source, maxRecordSize);
     const delimiter = detectDelimiter(headerLine);
 
-    // csv-parse is driven by hand: each write parses synchronously and on_record collects the records,
-    // so records parsed before an error are kept (a destroyed stream would drop them).
-    const records: CsvRecord[] = [];
-    let lastEndLine = 0;
-    let lastEmptyLines = 0;
-    const options: Options<CsvRecord, string[]> = {
+    // csv-parse's parser core is driven by hand, without its stream: each chunk is parsed synchronously
+    // and the records collected, so records parsed before an error are kept (a destroyed stream would
+    // drop them). Lines are read from the parser's counters as each record is pushed: the same figures
+    // an `on_record` callback is given, without the two info objects csv-parse builds for it per record.
+    let records: CsvRecord[] = [];
+    /** The records parsed since the last call, when there are any. */
+    const take = (): CsvRecord[] | undefined => {
+      if (records.length === 0) return undefined;
+      const out = records;
+      records = [];
+      return out;
+    };
+    const options: Options = {
       delimiter,
       record_delimiter: '\n',
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
       max_record_size: maxRecordSize,
-      on_record: (cells: string[], context): null => {
-        lastEndLine = context.lines;
-        lastEmptyLines = context.empty_lines;
-        if (!isBlankRecord(cells)) {
-          records.push({ line: context.lines - countNewlines(cells) + blankLines, cells, delimiter });
-        }
-        return null;
-      },
     };
-    // The declared overloads only take options whose on_record returns the raw record type.
-    const parser = parse(options as unknown as Options);
-    parser.on('error', () => {
-      // Reported through the write and end callbacks below.
-    });
-    const write = (chunk: string): Promise<void> =>
-      new Promise((resolve, reject) => parser.write(chunk, (err) => (err ? reject(err) : resolve())));
+    const api = parserCore(parse(options));
+    let lastEndLine = 0;
+    let lastEmptyLines = 0;
+    const push = (cells: string[]): void => {
+      lastEndLine = api.info.lines;
+      lastEmptyLines = api.info.empty_lines;
+      if (!isBlankRecord(cells)) {
+        records.push({ line: lastEndLine - countNewlines(cells) + blankLines, cells, delimiter });
+      }
+    };
+    const close = () => undefined;
+    // `undefined`: the end of the text (a record left open is then complete, or an error).
+    const write = (chunk: string | undefined): void => {
+      const bytes = chunk === undefined ? undefined : Buffer.from(chunk, 'utf8');
+      const err = api.parse(bytes, chunk === undefined, push, close);
+      if (err !== undefined) throw err;
+    };
 
+    let batch: CsvRecord[] | undefined;
     try {
-      if (buffered.length > 0) await write(buffered);
-      yield* records.splice(0);
+      if (buffered.length > 0) write(buffered);
+      if ((batch = take())) yield batch;
       while (!ended) {
         const next = await source.next();
         if (next.done === true) break;
-        await write(next.value);
-        yield* records.splice(0);
+        write(next.value);
+        if ((batch = take())) yield batch;
       }
-      parser.end();
-      await finished(parser, { readable: false });
-      yield* records.splice(0);
+      write(undefined);
+      if ((batch = take())) yield batch;
     } catch (err) {
-      yield* records.splice(0);
+      if ((batch = take())) yield batch;
       if (!(err instanceof CsvError)) throw err;
       throw csvFatal(
         err,
@@ -126,8 +155,6 @@ export async function* readCsvRecords(
         blankLines,
         maxRecordSize,
       );
-    } finally {
-      parser.destroy();
     }
   } finally {
     await source.return?.();

@@ -2,13 +2,14 @@
 export type JsonlLine = { line: number; text: string } | { line: number; tooLong: true };
 
 /**
- * Splits `\n`-terminated text into non-blank lines with their line numbers. A line longer than
+ * Splits `\n`-terminated text into non-blank lines with their line numbers, those each chunk of text
+ * completes as one array (never empty). A line longer than
  * `maxLineLength` characters is not accumulated: it is reported as `tooLong` and skipped to its end.
  */
 export async function* readJsonlLines(
   text: AsyncIterable<string>,
   maxLineLength: number,
-): AsyncGenerator<JsonlLine> {
+): AsyncGenerator<JsonlLine[]> {
   let partial = '';
   let tooLong = false;
   let line = 1;
@@ -25,10 +26,11 @@ export async function* readJsonlLines(
     return full.trim() === '' ? undefined : { line: current, text: full };
   };
   for await (const chunk of text) {
+    const lines: JsonlLine[] = [];
     let pos = 0;
     for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', pos)) {
       const done = finish(chunk.slice(pos, nl));
-      if (done !== undefined) yield done;
+      if (done !== undefined) lines.push(done);
       pos = nl + 1;
     }
     if (pos < chunk.length && !tooLong) {
@@ -38,9 +40,10 @@ export async function* readJsonlLines(
         tooLong = true;
       }
     }
+    if (lines.length > 0) yield lines;
   }
   if (partial.length > 0 || tooLong) {
     const done = finish('');
-    if (done !== undefined) yield done;
+    if (done !== undefined) yield [done];
   }
 }

@@ -1,5 +1,5 @@
 import { BulkFatalError } from './fatal.js';
-import { readJsonlLines } from './jsonl-lines.js';
+import { readJsonlLines, type JsonlLine } from './jsonl-lines.js';
 import { RESERVED_FIELDS, emptyCandidate, shown, type FieldNames, type RowCandidate } from './row-builder.js';
 import type { BulkMetadata, RowError } from './types.js';
 
@@ -65,30 +65,28 @@ export async function* readJsonlCandidates(
   text: AsyncIterable<string>,
   maxLineLength: number,
   names: FieldNames,
-): AsyncGenerator<RowCandidate> {
+): AsyncGenerator<RowCandidate[]> {
   let row = 0;
-  for await (const item of readJsonlLines(text, maxLineLength)) {
+  for await (const items of readJsonlLines(text, maxLineLength)) {
+    const out: RowCandidate[] = [];
+    for (const item of items) out.push(toCandidate(item));
+    yield out;
+  }
+  function toCandidate(item: JsonlLine): RowCandidate {
     row++;
     const { line } = item;
     const unreadable = (message: string): RowCandidate => ({
       ...emptyCandidate(row, line, [{ line, row, message }]),
       unreadable: true,
     });
-    if ('tooLong' in item) {
-      yield unreadable(`the line is longer than ${maxLineLength} characters`);
-      continue;
-    }
+    if ('tooLong' in item) return unreadable(`the line is longer than ${maxLineLength} characters`);
     let value: unknown;
     try {
       value = JSON.parse(item.text);
     } catch (err) {
-      yield unreadable(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-      continue;
+      return unreadable(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (!isPlainObject(value)) {
-      yield unreadable(`each line must be a JSON object, got ${kindOf(value)}`);
-      continue;
-    }
+    if (!isPlainObject(value)) return unreadable(`each line must be a JSON object, got ${kindOf(value)}`);
     const candidate = emptyCandidate(row, line);
     for (const [key, entry] of Object.entries(value)) {
       if (names.isReserved(key)) candidate.fields[key] = entry;
@@ -108,7 +106,7 @@ export async function* readJsonlCandidates(
         });
       }
     }
-    yield candidate;
+    return candidate;
   }
   if (row === 0)
     throw new BulkFatalError({ code: 'empty_file', message: 'the file is empty: no JSON lines', line: 1 });

@@ -15,13 +15,26 @@ export type BulkEvent =
 /**
  * The one row reader under `validateBulkFile` and `iterateBulkRows`: streams the source, yields each
  * data row as valid or invalid (with all its errors), and ends with a `fatal` event when the file
- * cannot be read further. Holds one record at a time plus the set of custom ids seen; never throws
- * for bad content (only for bad options, or when `validateParams` itself throws).
+ * cannot be read further. Holds one chunk of records at a time plus the set of custom ids seen; never
+ * throws for bad content (only for bad options, or when `validateParams` itself throws).
  */
 export async function* readBulkRows(
   source: BulkSource,
   options: BulkOptions,
 ): AsyncGenerator<BulkEvent, void> {
+  for await (const events of readBulkEventChunks(source, options)) {
+    for (const event of events) yield event;
+  }
+}
+
+/**
+ * `readBulkRows`' events, those of each chunk of the file as one array (never empty), in order: a
+ * reader that acts on every row (`validateBulkFile`) loops over a chunk without a promise per row.
+ */
+export async function* readBulkEventChunks(
+  source: BulkSource,
+  options: BulkOptions,
+): AsyncGenerator<BulkEvent[], void> {
   if (options.format !== 'csv' && options.format !== 'jsonl') {
     throw new TypeError(`unknown bulk format ${JSON.stringify(options.format)} (expected "csv" or "jsonl")`);
   }
@@ -41,32 +54,39 @@ export async function* readBulkRows(
   };
   const names = fieldNames(options.paramNames);
   const text = decodeText(source, limits.maxBytes);
-  const candidates =
+  const chunks =
     options.format === 'csv'
       ? readCsvCandidates(text, limits.maxRecordSize, names)
       : readJsonlCandidates(text, limits.maxRecordSize, names);
 
   try {
-    for await (const candidate of candidates) {
-      if (candidate.row > limits.maxRows) {
-        yield {
-          kind: 'fatal',
-          fatal: {
-            code: 'too_many_rows',
-            message: `the file has more than ${limits.maxRows} rows (row ${candidate.row} is on line ${candidate.line}); split it into several batches`,
-            line: candidate.line,
-          },
-        };
-        return;
+    for await (const candidates of chunks) {
+      const events: BulkEvent[] = [];
+      for (const candidate of candidates) {
+        if (candidate.row > limits.maxRows) {
+          events.push({
+            kind: 'fatal',
+            fatal: {
+              code: 'too_many_rows',
+              message: `the file has more than ${limits.maxRows} rows (row ${candidate.row} is on line ${candidate.line}); split it into several batches`,
+              line: candidate.line,
+            },
+          });
+          yield events;
+          return;
+        }
+        const built = buildRow(candidate, ctx);
+        events.push(
+          built.ok
+            ? { kind: 'row', row: built.row }
+            : { kind: 'invalid', row: candidate.row, line: candidate.line, errors: built.errors },
+        );
       }
-      const built = buildRow(candidate, ctx);
-      yield built.ok
-        ? { kind: 'row', row: built.row }
-        : { kind: 'invalid', row: candidate.row, line: candidate.line, errors: built.errors };
+      if (events.length > 0) yield events;
     }
   } catch (err) {
     if (!isBulkFatalError(err)) throw err;
-    yield { kind: 'fatal', fatal: err.fatal };
+    yield [{ kind: 'fatal', fatal: err.fatal }];
     return;
   }
 }

@@ -1,5 +1,5 @@
 import type { BulkFatal } from './fatal.js';
-import { readBulkRows, type BulkEvent } from './read-bulk-rows.js';
+import { readBulkEventChunks, type BulkEvent } from './read-bulk-rows.js';
 import type { BulkOptions, BulkSource, RowError } from './types.js';
 
 export const DEFAULT_MAX_ERRORS = 100;
@@ -40,26 +40,30 @@ export async function validateBulkFile(
 ): Promise<BulkValidation> {
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const result: BulkValidation = { total: 0, valid: 0, invalid: 0, errors: [], errorCount: 0 };
-  for await (const event of readBulkRows(source, options)) {
-    switch (event.kind) {
-      case 'row':
-        result.total++;
-        result.valid++;
-        break;
-      case 'invalid':
-        result.total++;
-        result.invalid++;
-        result.errorCount += event.errors.length;
-        for (const error of event.errors) {
-          if (result.errors.length >= maxErrors) break;
-          result.errors.push(error);
-        }
-        break;
-      case 'fatal':
-        result.fatal = event.fatal;
-        break;
+  for await (const events of readBulkEventChunks(source, options)) {
+    for (const event of events) {
+      switch (event.kind) {
+        case 'row':
+          result.total++;
+          result.valid++;
+          break;
+        case 'invalid':
+          result.total++;
+          result.invalid++;
+          result.errorCount += event.errors.length;
+          for (const error of event.errors) {
+            if (result.errors.length >= maxErrors) break;
+            result.errors.push(error);
+          }
+          break;
+        case 'fatal':
+          result.fatal = event.fatal;
+          break;
+      }
+      // Awaited only when it returns a promise: a callback with nothing to wait for costs no tick per row.
+      const pending = options.onEvent?.(event);
+      if (pending !== undefined) await pending;
     }
-    if (options.onEvent) await options.onEvent(event);
   }
   return result;
 }

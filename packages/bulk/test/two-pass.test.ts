@@ -129,6 +129,44 @@ describe('two passes over a spooled upload', () => {
     ).rejects.toBe(failure);
   });
 
+  it('awaits onEvent only when it returns a promise, and stops at a promise that rejects', async () => {
+    const order: string[] = [];
+    const result = await validateBulkFile('prompt\na\nb\nc\nd\n', {
+      ...csv,
+      onEvent: (event) => {
+        if (event.kind !== 'row') return undefined;
+        const row = event.row.row;
+        if (row % 2 === 1) {
+          order.push(`sync ${row}`);
+          return undefined;
+        }
+        // A write that finishes only after the next event could be read: the reader waits for it.
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            order.push(`async ${row}`);
+            resolve();
+          }, 5),
+        );
+      },
+    });
+    expect(order).toEqual(['sync 1', 'async 2', 'sync 3', 'async 4']);
+    expect(result).toMatchObject({ total: 4, valid: 4 });
+
+    const failure = new Error('stage failed');
+    const seen: number[] = [];
+    await expect(
+      validateBulkFile('prompt\na\nb\nc\n', {
+        ...csv,
+        onEvent: (event) => {
+          if (event.kind !== 'row') return undefined;
+          seen.push(event.row.row);
+          return event.row.row === 2 ? Promise.reject(failure) : undefined;
+        },
+      }),
+    ).rejects.toBe(failure);
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('uses the injected validateParams and reports its issues by column', async () => {
     const calls: Record<string, unknown>[] = [];
     const validateParams: ValidateParams = (input) => {

@@ -75,6 +75,30 @@ describe('batch ingest over several chunks', () => {
     expect(await redis.keys(keys.batch('stage_*').input)).toEqual([]);
   });
 
+  it("gives each job exactly its row's request, batch id and row number as data", async () => {
+    const producer = await producerWith(0);
+    const file = 'prompt,custom_id,colour\nfirst,a-1,red\nsecond,,\n';
+    const { batch } = await producer.ingestBatch({ bytes: Buffer.from(file) }, { format: 'csv' });
+    const jobs = await queue.getWaiting(0, -1);
+    const dataOf = new Map(jobs.map((j) => [j.id, j.data]));
+    const model = producer.ctx.config.DEFAULT_MODEL;
+    expect(dataOf.get(`${batch.id}-1`)).toEqual({
+      input: expect.objectContaining({ model, prompt: 'first' }) as unknown,
+      customId: 'a-1',
+      metadata: { colour: 'red' },
+      batchId: batch.id,
+      row: 1,
+    });
+    const second = dataOf.get(`${batch.id}-2`);
+    expect(second).toEqual({
+      input: expect.objectContaining({ model, prompt: 'second' }) as unknown,
+      metadata: { colour: '' },
+      batchId: batch.id,
+      row: 2,
+    });
+    expect(Object.keys(second ?? {})).toEqual(['input', 'metadata', 'batchId', 'row']);
+  });
+
   it('gives the rows their fair-share levels by position among the valid rows, across chunks', async () => {
     const producer = await producerWith(100);
     const { batch } = await producer.ingestBatch({ bytes: csv() }, { format: 'csv', onInvalid: 'skip' });

@@ -25,15 +25,26 @@ export function batchRowRequest(r: BatchRowSource): { row: number; request: Batc
 }
 
 /**
- * The first job of a row: id `<batchId>-<row>` (adding it twice is a no-op in BullMQ), at `priority`
- * (see fair-share.ts; none when fair sharing is off).
+ * The first job of a row from its stored request: id `<batchId>-<row>` (adding it twice is a no-op in
+ * BullMQ), at `priority` (see fair-share.ts; none when fair sharing is off). The job data is built as
+ * one object (no spread copies): ingest makes one per row.
  */
-export function batchRowJob(batchId: string, r: BatchRowSource, priority?: number): BatchJob {
+export function batchRowJob(
+  batchId: string,
+  row: number,
+  stored: BatchRowInput,
+  priority?: number,
+): BatchJob {
+  // Job data follows job-data.ts; progress fields start absent. Same fields, same order as request().
+  const data: Record<string, unknown> = { input: stored.input };
+  if (stored.customId !== undefined) data.customId = stored.customId;
+  if (stored.metadata !== undefined) data.metadata = stored.metadata;
+  data.batchId = batchId;
+  data.row = row;
   return {
     name: GENERATION_JOB_NAME,
-    // Job data follows job-data.ts; progress fields start absent.
-    data: { ...request(r), batchId, row: r.row } as GenerationJobData,
-    opts: { jobId: batchJobId(batchId, r.row), ...(priority === undefined ? {} : { priority }) },
+    data: data as GenerationJobData,
+    opts: { jobId: batchJobId(batchId, row), ...(priority === undefined ? {} : { priority }) },
   };
 }
 
