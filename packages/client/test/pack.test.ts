@@ -70,7 +70,8 @@ describe('published package', () => {
       ...manifest.optionalDependencies,
     };
     // @opentelemetry/api: the producer core's spans (a no-op unless the process registers an SDK);
-    // cluster-key-slot: the queue shard of a job (the CRC16 of Redis Cluster, which ioredis uses too).
+    // cluster-key-slot: the queue shard of a job (the CRC16 of Redis Cluster, which ioredis uses too);
+    // undici: the bundled provider client's HTTP (prices and balance in the Redis mode).
     expect(Object.keys(runtime).sort()).toEqual([
       '@opentelemetry/api',
       'bullmq',
@@ -78,6 +79,7 @@ describe('published package', () => {
       'csv-parse',
       'csv-stringify',
       'ioredis',
+      'undici',
       'zod',
     ]);
     for (const [name, range] of Object.entries(runtime)) {
