@@ -11,12 +11,12 @@ export type BatchRowSource = BatchRowInput & { row: number };
 
 export type BatchJob = Parameters<GenerationQueue['addBulk']>[0][number];
 
+/** A row's request as a new object (built field by field, no spread copies: ingest makes one per row). */
 function request(r: BatchRowInput): BatchRowInput {
-  return {
-    input: r.input,
-    ...(r.customId === undefined ? {} : { customId: r.customId }),
-    ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-  };
+  const out: BatchRowInput = { input: r.input };
+  if (r.customId !== undefined) out.customId = r.customId;
+  if (r.metadata !== undefined) out.metadata = r.metadata;
+  return out;
 }
 
 /** What the batch store keeps for a row (`addRows`). */
@@ -35,10 +35,8 @@ export function batchRowJob(
   stored: BatchRowInput,
   priority?: number,
 ): BatchJob {
-  // Job data follows job-data.ts; progress fields start absent. Same fields, same order as request().
-  const data: Record<string, unknown> = { input: stored.input };
-  if (stored.customId !== undefined) data.customId = stored.customId;
-  if (stored.metadata !== undefined) data.metadata = stored.metadata;
+  // Job data follows job-data.ts; progress fields start absent. request() makes a new object: one per row.
+  const data: Record<string, unknown> = request(stored);
   data.batchId = batchId;
   data.row = row;
   return {
