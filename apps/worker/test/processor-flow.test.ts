@@ -99,24 +99,45 @@ describe('a generation from prompt to video', () => {
   });
 
   it('understands every status spelling: queued/generating/completed and the legacy ones', async () => {
-    // Every check's status is read from the job logs: JOB_LOG=all.
-    h = await startHarness({ sim: { generationMs: 900, queuedFraction: 0.3 }, env: { JOB_LOG: 'all' } });
+    // Every check's status is read from the job logs: JOB_LOG=all. The pending words are set one at a
+    // time on a generation that takes a minute, and each is waited for until a check has seen it, so no
+    // phase can pass between two checks, however slow the machine.
+    h = await startHarness({ sim: { generationMs: 60_000 }, env: { JOB_LOG: 'all' } });
+    const harness = h;
+    const walk = async (legacy: boolean, words: string[]): Promise<string> => {
+      harness.sim.configure({ legacy, pendingSpellings: [words[0]!] });
+      const job = await harness.add();
+      for (const word of words) {
+        harness.sim.configure({ pendingSpellings: [word] });
+        await expect
+          .poll(() => checkedStatuses(harness.queue, job.id!), { interval: 20, timeout: 15_000 })
+          .toContain(word);
+      }
+      return job.id!;
+    };
+    const pending = [
+      await walk(false, ['queued', 'generating']),
+      await walk(true, ['waiting', 'active', 'processing']),
+    ];
+    // Still pending for the worker: neither has settled on any of those words.
+    for (const id of pending) expect(await h.queue.getJobState(id)).toBe('delayed');
+
+    h.sim.configure({ legacy: false, pendingSpellings: [], generationMs: 150 });
     const modern = await h.finished(await h.add());
-    expect(modern.state).toBe('completed');
-
     h.sim.configure({ legacy: true });
-    const legacyJob = await h.add();
-    const legacy = await h.finished(legacyJob);
-    expect(legacy.state).toBe('completed');
+    const legacy = await h.finished(await h.add());
+    expect([modern.state, legacy.state]).toEqual(['completed', 'completed']);
 
-    h.sim.configure({ legacy: false, generationMs: 150, createFaults: { fail: 1 } });
+    h.sim.configure({ legacy: false, createFaults: { fail: 1 } });
     const failed = await h.finished(await h.add());
     h.sim.configure({ legacy: true });
     const legacyFailed = await h.finished(await h.add());
     expect([failed.state, legacyFailed.state]).toEqual(['failed', 'failed']);
 
     const seen = new Set<string>();
-    for (const id of (await h.queue.getJobs(['completed', 'failed'])).map((j) => j.id!)) {
+    const settled = (await h.queue.getJobs(['completed', 'failed'])).map((j) => j.id!);
+    expect(settled).toHaveLength(4);
+    for (const id of [...pending, ...settled]) {
       for (const status of await checkedStatuses(h.queue, id)) seen.add(status);
     }
     expect([...seen].sort()).toEqual(
