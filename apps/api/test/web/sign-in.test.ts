@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, shot, startWebStack, uploadBatch, type WebStack } from './stack.js';
+import { atPath, launchBrowser, shot, startWebStack, uploadBatch, type WebStack } from './stack.js';
 
 // With API_TOKENS the page asks for a token and works through a session cookie; nothing else does.
 const TOKEN = 'web-token-8c1f5e2a';
@@ -61,7 +61,7 @@ describe('the page with API_TOKENS', () => {
 
     await page.getByLabel('API token').fill(TOKEN);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`**/batches/${failedBatch}`);
+    await atPath(page, `/batches/${failedBatch}`);
     await page.locator('#live').getByText('live').waitFor();
     // The counts come with the server-sent events, the rows from their own read: either may be first.
     await expect
@@ -125,6 +125,43 @@ describe('the page with API_TOKENS', () => {
     await context.close();
   });
 
+  it('sends nothing before its script runs: the buttons wait for their handlers', async () => {
+    // Without JavaScript (as in the moment before the page's modules have loaded) a form would be sent
+    // by the browser itself, and a button would do nothing: every action button starts disabled.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    await page.goto(`${stack.api.url}/sign-in`);
+    expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByLabel('API token').press('Enter');
+    expect(requests.filter((r) => r.includes(TOKEN) || r.startsWith('POST'))).toEqual([]);
+    await context.close();
+
+    // Signed in (by a page with its script), the batch and start pages without theirs.
+    const signedIn = await browser.newContext();
+    const signInPage = await signedIn.newPage();
+    await signInPage.goto(`${stack.api.url}/sign-in?next=/`);
+    await signInPage.getByLabel('API token').fill(TOKEN);
+    await signInPage.getByRole('button', { name: 'Sign in' }).click();
+    await atPath(signInPage, '/');
+    const noScript = await browser.newContext({
+      javaScriptEnabled: false,
+      storageState: await signedIn.storageState(),
+    });
+    await signedIn.close();
+    const bare = await noScript.newPage();
+    await bare.goto(`${stack.api.url}/batches/${failedBatch}`);
+    expect(new URL(bare.url()).pathname).toBe(`/batches/${failedBatch}`);
+    for (const name of ['Retry failed rows', 'Cancel the batch', 'Previous', 'Next', 'Search']) {
+      expect(await bare.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
+    }
+    await bare.goto(`${stack.api.url}/`);
+    expect(await bare.getByRole('button', { name: 'Queue the video' }).isDisabled()).toBe(true);
+    await noScript.close();
+  });
+
   it('retries from the page with the session (CSRF token sent by the page)', async () => {
     stack.simulator.configure({ faults: { fail: 0 } });
     const context = await browser.newContext();
@@ -132,7 +169,7 @@ describe('the page with API_TOKENS', () => {
     await page.goto(`${stack.api.url}/sign-in?next=/batches/${failedBatch}`);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`**/batches/${failedBatch}`);
+    await atPath(page, `/batches/${failedBatch}`);
     await page.locator('#retry:not([disabled])').click();
     await expect
       .poll(() => page.locator('#rows li[data-status="completed"]').count(), { timeout: 15_000 })

@@ -68,6 +68,14 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Waits until the page is at `path` (and loaded). A URL glob for `/batches/x` (two stars, then the path)
+ * also matches the sign-in page's own address, `/sign-in?next=/batches/x`, and returns before the navigation.
+ */
+export function atPath(page: Page, path: string): Promise<void> {
+  return page.waitForURL((url) => url.pathname === path);
+}
+
 export function shot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }

@@ -82,12 +82,17 @@ function renderRow(row) {
   );
 }
 
+let rowsRead = 0;
 async function loadRows() {
   const params = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE) });
   if (state.status) params.set('status', state.status);
   if (state.q) params.set('q', state.q);
+  // Reads can overlap (a live update while a filter changes): only the latest one is drawn, so a slow
+  // older answer never replaces a newer one.
+  const read = ++rowsRead;
   try {
     const page = await api(`${base}/rows?${params}`);
+    if (read !== rowsRead) return;
     state.page = page;
     state.shown = new Set(page.rows.map((r) => r.row));
     // Keep the videos of rows that did not change (a playing video is not restarted); a row whose
@@ -183,5 +188,8 @@ cancel.addEventListener('click', async () => {
 $('#dl-csv').href = `${base}/results?format=csv`;
 $('#dl-jsonl').href = `${base}/results?format=jsonl`;
 $('#dl-zip').href = `${base}/videos.zip`;
+// The buttons are disabled in the HTML: a click before the handlers are attached (and before the batch's
+// state is known) would do nothing. Retry, cancel and paging are enabled from the batch and its rows.
+$('#search-submit').disabled = false;
 void setUpNav();
 listen();

@@ -24,3 +24,6 @@ $('#sign-in-form').addEventListener('submit', async (event) => {
     token.select();
   }
 });
+// The button is disabled in the HTML until this handler is attached: a form sent before it would be
+// the browser's own submission, with the token in its body.
+$('#sign-in-submit').disabled = false;

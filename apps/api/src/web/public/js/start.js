@@ -225,6 +225,9 @@ promptForm.addEventListener('submit', async (event) => {
   }
 });
 
+// Disabled in the HTML until the handler above is attached (a click before it would do nothing useful).
+$('#submit-video').disabled = false;
+
 void setUpNav();
 loadModels().then(
   (list) => {
