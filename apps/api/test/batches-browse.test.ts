@@ -186,4 +186,49 @@ describe('GET /v1/batches/:id/events', () => {
     await againReader.cancel();
     expect((await t.app.inject({ url: '/v1/batches/bat_nope/events' })).statusCode).toBe(404);
   });
+
+  it('loses no change told while the snapshot was being read: the batch follows it, rows to reload', async () => {
+    const id = await upload('prompt\none\ntwo\n');
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    // The stream's snapshot read is held after it has read the batch, until a change of the batch has
+    // been told to the stream (the events' own read of the batch, the second call, has been answered).
+    const producer = t.app.producer;
+    const read = producer.getBatch.bind(producer);
+    let calls = 0;
+    let snapshotRead = false;
+    let toldRead = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    producer.getBatch = async (batchId: string) => {
+      const call = ++calls;
+      const view = await read(batchId);
+      if (call === 1) {
+        snapshotRead = true;
+        await held;
+      } else setTimeout(() => (toldRead = true)); // once the caller has had the view
+      return view;
+    };
+    const controller = new AbortController();
+    const res = fetch(`${url}/v1/batches/${id}/events`, { signal: controller.signal });
+    await expect.poll(() => snapshotRead, { interval: 10 }).toBe(true);
+    const { redis, store: s } = store();
+    await s.setRowStatus(id, 1, 'completed', { video_url: 'https://cdn.example/1.mp4', cost_usd: 0.1 });
+    await expect.poll(() => toldRead, { interval: 10 }).toBe(true);
+    release();
+
+    const reader = (await res).body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/event: update\ndata: .*\n\n/.test(text)) text += (await reader.read()).value ?? '';
+    const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as {
+      counts: Record<string, number>;
+    };
+    expect(snapshot.counts).toMatchObject({ queued: 2, completed: 0 });
+    const update = JSON.parse(/event: update\ndata: (.*)\n\n/.exec(text)![1]!) as {
+      batch: { counts: Record<string, number> };
+      rows: unknown;
+    };
+    expect(update).toMatchObject({ batch: { counts: { queued: 1, completed: 1 } }, rows: null });
+    controller.abort();
+    await redis.quit();
+  });
 });

@@ -44,9 +44,12 @@ export function batchEventsRoute(app: ZodApp): void {
       const { id } = request.params;
       let started = false;
       let send: (event: string, data: unknown) => void = () => undefined;
+      // An update told while the snapshot is read may be newer than it: remembered, see below.
+      let early = false;
       // Subscribed before the snapshot is read: no change falls between the two.
       const watch = app.batchEvents.watch(id, (update) => {
         if (started) send('update', update);
+        else early = true;
       });
       let batch: PublicBatchView;
       try {
@@ -67,12 +70,20 @@ export function batchEventsRoute(app: ZodApp): void {
       });
       let seq = 0;
       send = (event, data) => {
+        if (res.writableEnded || res.destroyed) return;
         seq += 1;
         res.write(`id: ${seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       res.write(`retry: ${RETRY_MS}\n\n`);
       send('snapshot', batch);
       started = true;
+      if (early) {
+        // Its change may be missing from the snapshot: read the batch again, and reload every row.
+        app.producer.getBatch(id).then(
+          (again) => send('update', { batch: again, rows: null }),
+          (err: unknown) => request.log.debug({ err, batchId: id }, 'batch events: batch not readable'),
+        );
+      }
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       open.add(res);
       res.on('close', () => {
