@@ -152,7 +152,7 @@ export function createTransport(options: TransportOptions): Transport {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError('AI/ML API client: timeoutMs must be a positive number');
   }
-  const send_: Sender = options.fetch === undefined ? undiciSender : fetchSender(options.fetch);
+  const transmit: Sender = options.fetch === undefined ? undiciSender : fetchSender(options.fetch);
   const redact = (text: string): string => (apiKey === undefined ? text : redactSecrets(text, [apiKey]));
 
   /**
@@ -226,7 +226,7 @@ export function createTransport(options: TransportOptions): Transport {
     let raw: string;
     try {
       try {
-        response = await send_(url, {
+        response = await transmit(url, {
           method: init.method,
           ...(init.body !== undefined && { body: init.body }),
           headers,
