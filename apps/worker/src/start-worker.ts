@@ -29,6 +29,7 @@ import { createProcessor } from './processor.js';
 import { startSideEffects } from './side-effects.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
 import { catalogueSeed, timingKeys } from './timing-keys.js';
+import { watchSlots } from './slot-watch.js';
 
 export type StartWorkerDeps = {
   config: Config;
@@ -59,6 +60,8 @@ export type StartWorkerDeps = {
    * a Storage to use (the caller closes it); null for none whatever STORAGE_URL says.
    */
   storage?: Storage | null;
+  /** Length of the windows in which late status checks are counted and reported (slot-watch.ts). */
+  slotWatchMs?: number;
 };
 
 /** Default interval of the metrics flush: GET /metrics lags the worker by at most this much. */
@@ -145,6 +148,15 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     logger,
     ...(deps.storage === undefined ? {} : { storage: deps.storage }),
   });
+  // One BullMQ Worker per shard taken (QUEUE_SHARDS, WORKER_SHARDS), sharing WORKER_CONCURRENCY.
+  const taken = workerShards(config);
+  const concurrency = Math.max(1, Math.ceil(config.WORKER_CONCURRENCY / taken.length));
+  // Late status checks are reported with their cause: every slot busy, or not (slot-watch.ts).
+  const slots = watchSlots({
+    slots: concurrency * taken.length,
+    logger,
+    ...(deps.slotWatchMs !== undefined && { windowMs: deps.slotWatchMs }),
+  });
   const checkSchedule =
     config.STATUS_SCHEDULE === 'adaptive'
       ? adaptiveCheckSchedule(config, durations, Math.random, keyOf)
@@ -167,6 +179,11 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       metricsHooks(recorder),
       durationStatsHooks(durations, keyOf),
       side.after,
+      {
+        checked: (_job, info) => {
+          if (info.lateMs !== undefined) slots.checked(info.lateMs);
+        },
+      },
       deps.hooks,
     ),
   });
@@ -174,14 +191,17 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
   // saving its progress, whatever the queue library's own bookkeeping does.
   const inFlight = new Set<Promise<unknown>>();
   const processor: typeof processGeneration = (job, token) => {
+    slots.started();
     const run = processGeneration(job, token);
     inFlight.add(run);
-    void run.catch(() => undefined).finally(() => inFlight.delete(run));
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight.delete(run);
+        slots.ended();
+      });
     return run;
   };
-  // One BullMQ Worker per shard taken (QUEUE_SHARDS, WORKER_SHARDS), sharing WORKER_CONCURRENCY.
-  const taken = workerShards(config);
-  const concurrency = Math.max(1, Math.ceil(config.WORKER_CONCURRENCY / taken.length));
   const workers: GenerationWorker[] = taken.map(({ prefix }) => {
     const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
       maxStalledCount: MAX_STALLED_COUNT,
@@ -207,6 +227,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     await Promise.all(workers.map((w) => w.waitUntilReady()));
   } catch (err) {
     await Promise.all(workers.map((w) => w.close(true)));
+    slots.stop();
     if (!deps.prices) prices.close();
     await side.close();
     if (ownsConnection) connection.disconnect();
@@ -240,6 +261,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
         logger.info('worker closing: waiting for active jobs');
         await Promise.all(workers.map((w) => w.close()));
         await Promise.allSettled(inFlight);
+        slots.stop();
         // Then the archive and webhook workers: each waits for its active jobs.
         await side.close();
         await Promise.all([recorder.close(), durations.close()]);

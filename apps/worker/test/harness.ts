@@ -45,6 +45,8 @@ export type HarnessOptions = {
   worker?: boolean;
   /** The worker's price list instead of the simulator's catalogue through Redis. */
   prices?: (config: Config, sim: RunningSimulator) => PriceBook;
+  /** The worker's slot-watch window (StartWorkerDeps.slotWatchMs). */
+  slotWatchMs?: number;
 };
 
 export type Finished =
@@ -112,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         client,
         workerOptions,
         ...(options.prices && { prices: options.prices(config, sim) }),
+        ...(options.slotWatchMs !== undefined && { slotWatchMs: options.slotWatchMs }),
       });
       return harness.running;
     },
