@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only NAME[,NAME]] [--time-scale X] [--jobs N] [--fair-share-rows N]`: runs each scenario against a
+ * `pnpm bench [--quick] [--only NAME[,NAME]] [--time-scale X] [--jobs N] [--fair-share-rows N] [--concurrency N]`: runs each scenario against a
  * private Redis and the simulator, prints a table, writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,12 +26,13 @@ const { values } = parseArgs({
     'time-scale': { type: 'string' },
     jobs: { type: 'string' },
     'fair-share-rows': { type: 'string' },
+    concurrency: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    `pnpm bench [--quick] [--only ${Object.keys(SCENARIOS).join('|')}[,...]] [--time-scale X] [--jobs N] [--fair-share-rows N]\n`,
+    `pnpm bench [--quick] [--only ${Object.keys(SCENARIOS).join('|')}[,...]] [--time-scale X] [--jobs N] [--fair-share-rows N] [--concurrency N]\n`,
   );
   process.exit(0);
 }
@@ -48,7 +49,7 @@ if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
   process.stderr.write('--time-scale must be a number in (0, 1]\n');
   process.exit(2);
 }
-const count = (flag: 'jobs' | 'fair-share-rows', min: number): number | undefined => {
+const count = (flag: 'jobs' | 'fair-share-rows' | 'concurrency', min: number): number | undefined => {
   const raw = values[flag];
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -63,6 +64,7 @@ const options: BenchOptions = {
   timeScale,
   jobs: count('jobs', 1),
   fairShareRows: count('fair-share-rows', 0),
+  concurrency: count('concurrency', 1),
   log: (line) => process.stdout.write(`${line}\n`),
 };
 

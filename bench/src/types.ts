@@ -27,5 +27,7 @@ export type BenchOptions = {
   jobs?: number | undefined;
   /** `--fair-share-rows N`: FAIR_SHARE_ROWS for the API of the ingest scenario (0: no priorities). */
   fairShareRows?: number | undefined;
+  /** `--concurrency N`: WORKER_CONCURRENCY of the capacity scenario's worker, instead of its default. */
+  concurrency?: number | undefined;
   log: (line: string) => void;
 };
