@@ -20,10 +20,10 @@ import {
 import type { BenchOptions, ScenarioResult } from '../types.js';
 
 /**
- * The worker's slots. A due check needs one for its call and a few Redis round trips; the checks of
- * 50,000 generations created as fast as the worker can come due about as fast, 60 s later. With 50
- * slots they kept up alone but ran over 1 s late right after another scenario, with the worker's CPU
- * at 60-65 % (slot-bound: bench/README.md, 2026-12-02); 100 keep up in both. `--concurrency N` to try others.
+ * The worker's slots (runs at once). A due check needs one for its call and a few Redis round trips;
+ * the checks of 50,000 generations created as fast as the worker can come due about as fast, 60 s
+ * later. 100 so that slots are not what limits this scenario: the table counts the worker's own
+ * warnings that they were (slot-watch.ts). Runs before 2026-12-02 07:17 UTC used 50. `--concurrency N`.
  */
 export const CAPACITY_CONCURRENCY = 100;
 
