@@ -49,8 +49,8 @@ export type SlotWatchOptions = {
  * queue behind each other while the CPU is idle. This watch counts, per window, the checks that started
  * more than LATE_CHECK_MS late and the time every slot was taken: late checks with full slots are
  * logged at warn with the remedy (raise WORKER_CONCURRENCY), late checks with free slots at info (the
- * process itself, its Redis or the provider is the limit: more worker processes help, more slots do
- * not); a cause is told at most once a minute. Costs two counters per run and one timer.
+ * process's CPU, its Redis, the provider's answers or the status budget, STATUS_RATE_PER_MIN, whose waits
+ * count as lateness: more slots do not help); a cause is told at most once a minute. Costs two counters per run and one timer.
  */
 export function watchSlots(options: SlotWatchOptions): SlotWatch {
   const { slots, logger } = options;
@@ -102,7 +102,7 @@ export function watchSlots(options: SlotWatchOptions): SlotWatch {
       } else if (say('other', at)) {
         logger.info(
           fields,
-          'status checks are running late with slots free: this process, its Redis or the provider is the limit (add worker processes)',
+          'status checks are running late with slots free: this process, its Redis, the provider or STATUS_RATE_PER_MIN is the limit (more slots do not help)',
         );
       }
     }
