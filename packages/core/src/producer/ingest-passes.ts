@@ -146,15 +146,14 @@ function readRequests(ctx: ProducerContext, batchId: string, from: number, count
 export async function enqueueRows(ctx: ProducerContext, batchId: string, rows: number): Promise<number> {
   const writes = new Overlap(INGEST_DEPTH);
   const priorityOf = await batchPriorities(ctx);
+  // A chunk's jobs are split over the shards (one addBulk each): INGEST_CHUNK_ROWS for every shard.
+  const chunk = INGEST_CHUNK_ROWS * ctx.queue.shards.length;
   let added = 0;
-  let next = rows > 0 ? readRequests(ctx, batchId, 1, Math.min(INGEST_CHUNK_ROWS, rows)) : undefined;
-  for (let from = 1; next !== undefined; from += INGEST_CHUNK_ROWS) {
+  let next = rows > 0 ? readRequests(ctx, batchId, 1, Math.min(chunk, rows)) : undefined;
+  for (let from = 1; next !== undefined; from += chunk) {
     const requests = await next;
-    const after = from + INGEST_CHUNK_ROWS;
-    next =
-      after <= rows
-        ? readRequests(ctx, batchId, after, Math.min(INGEST_CHUNK_ROWS, rows - after + 1))
-        : undefined;
+    const after = from + chunk;
+    next = after <= rows ? readRequests(ctx, batchId, after, Math.min(chunk, rows - after + 1)) : undefined;
     const jobs: BatchJob[] = [];
     for (const [row, request] of requests) {
       jobs.push(batchRowJob(batchId, row, request, priorityOf(added)));
