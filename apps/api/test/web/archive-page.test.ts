@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { atPath, launchBrowser, shot, startWebStack, uploadBatch, type WebStack } from './stack.js';
+import { launchBrowser, shot, signIn, startWebStack, uploadBatch, type WebStack } from './stack.js';
 
 // The page with archiving on (STORAGE_URL) and API_TOKENS: a completed row plays our archived copy
 // through GET /v1/videos/:id/content with the session cookie, also once the provider's file has expired,
@@ -53,10 +53,7 @@ describe('batch page with archived videos', () => {
 
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    await page.goto(`${stack.api.url}/sign-in?next=/batches/${id}`);
-    await page.getByLabel('API token').fill(TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await atPath(page, `/batches/${id}`);
+    await signIn(page, stack.api.url, TOKEN, `/batches/${id}`);
     await page.locator('#live').getByText('live').waitFor();
     await page.evaluate('window.__mark = 7');
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { atPath, launchBrowser, shot, startWebStack, uploadBatch, type WebStack } from './stack.js';
+import { atPath, launchBrowser, shot, signIn, startWebStack, uploadBatch, type WebStack } from './stack.js';
 
 // With API_TOKENS the page asks for a token and works through a session cookie; nothing else does.
 const TOKEN = 'web-token-8c1f5e2a';
@@ -142,10 +142,7 @@ describe('the page with API_TOKENS', () => {
     // Signed in (by a page with its script), the batch and start pages without theirs.
     const signedIn = await browser.newContext();
     const signInPage = await signedIn.newPage();
-    await signInPage.goto(`${stack.api.url}/sign-in?next=/`);
-    await signInPage.getByLabel('API token').fill(TOKEN);
-    await signInPage.getByRole('button', { name: 'Sign in' }).click();
-    await atPath(signInPage, '/');
+    await signIn(signInPage, stack.api.url, TOKEN, '/');
     const noScript = await browser.newContext({
       javaScriptEnabled: false,
       storageState: await signedIn.storageState(),
@@ -166,10 +163,7 @@ describe('the page with API_TOKENS', () => {
     stack.simulator.configure({ faults: { fail: 0 } });
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${stack.api.url}/sign-in?next=/batches/${failedBatch}`);
-    await page.getByLabel('API token').fill(TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await atPath(page, `/batches/${failedBatch}`);
+    await signIn(page, stack.api.url, TOKEN, `/batches/${failedBatch}`);
     await page.locator('#retry:not([disabled])').click();
     await expect
       .poll(() => page.locator('#rows li[data-status="completed"]').count(), { timeout: 15_000 })

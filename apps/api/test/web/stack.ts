@@ -76,6 +76,14 @@ export function atPath(page: Page, path: string): Promise<void> {
   return page.waitForURL((url) => url.pathname === path);
 }
 
+/** Signs in on the page with the API token and waits until it has gone on to `next`. */
+export async function signIn(page: Page, apiUrl: string, token: string, next: string): Promise<void> {
+  await page.goto(`${apiUrl}/sign-in?next=${next}`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await atPath(page, next);
+}
+
 export function shot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }
