@@ -91,8 +91,9 @@ export function createBatchHooks(
 
 /**
  * The `failed` hook runs for failures the state machine decides (UnrecoverableError). A job can
- * also fail for good after its BullMQ attempts run out on unplanned errors; this listener reports
- * those to the batch record too (reporting twice would be harmless: the transition is idempotent).
+ * also fail for good after its BullMQ attempts run out on unplanned errors, or stall too often; this
+ * listener reports those to the given hooks too: the batch record and the `video.failed` /
+ * `batch.completed` events (reporting twice would be harmless: each is idempotent).
  */
 export function reportFinalFailures(
   worker: {
@@ -105,12 +106,12 @@ export function reportFinalFailures(
   logger: Logger,
 ): void {
   worker.on('failed', (job, err) => {
-    if (!job?.data.batchId || err.name === 'UnrecoverableError') return; // the hook has run
+    if (!job || err.name === 'UnrecoverableError') return; // the hook has run
     // A job with attempts left is waiting for its backoff; only a job in the failed set is final
     // (attempts used up, or stalled too often).
     void (async () => {
       if ((await job.getState()) !== 'failed') return;
       await hooks.failed?.(job, parseFailure(err.message));
-    })().catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'could not record a failed batch row'));
+    })().catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'could not report a failed job'));
   });
 }

@@ -18,14 +18,14 @@ import { bullmqTelemetry } from '@vidqueue/telemetry/bullmq';
 import { createArchiveHooks } from './archive/archive-hooks.js';
 import { providerAddressPolicy } from './archive/provider-address-policy.js';
 import { startArchiveWorker } from './archive/start-archive-worker.js';
-import type { ProcessorHooks } from './hooks.js';
+import { composeHooks, type ProcessorHooks } from './hooks.js';
 import { startWebhookWorker } from './webhooks/start-webhook-worker.js';
 import { createWebhookHooks } from './webhooks/webhook-hooks.js';
 
 export type SideEffects = {
-  /** Hooks to run before the batch hooks (the archive's `pending` mark). */
-  before: ProcessorHooks | undefined;
-  /** Hooks to run after them (events that read the batch record). */
+  /** Hooks to run before the batch hooks (the archive's `pending` mark, the video's own event). */
+  before: ProcessorHooks;
+  /** Hooks to run after them (`batch.completed`, which reads the batch record). */
   after: ProcessorHooks | undefined;
   workers: Worker[];
   close(): Promise<void>;
@@ -91,14 +91,17 @@ export async function startSideEffects(deps: {
         store: archiveStore,
         policy: await providerAddressPolicy(config.AIMLAPI_BASE_URL),
         logger,
-        ...(webhookHooks ? { onSettled: webhookHooks.archiveSettled } : {}),
+        ...(webhookHooks ? { onSettled: webhookHooks.archive } : {}),
       }),
     );
   }
 
   return {
-    before: archiveQueue ? createArchiveHooks({ queue: archiveQueue, store: archiveStore }) : undefined,
-    after: webhookHooks?.hooks,
+    before: composeHooks(
+      archiveQueue ? createArchiveHooks({ queue: archiveQueue, store: archiveStore }) : undefined,
+      webhookHooks?.videoEvents,
+    ),
+    after: webhookHooks?.batchEvents,
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));

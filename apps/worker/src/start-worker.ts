@@ -202,6 +202,8 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       });
     return run;
   };
+  // What a failure BullMQ decides itself must still reach: the batch row and the events.
+  const finalFailureHooks = composeHooks(side.before, batchHooks, side.after);
   const workers: GenerationWorker[] = taken.map(({ prefix }) => {
     const worker: GenerationWorker = new Worker(GENERATIONS_QUEUE, processor, {
       maxStalledCount: MAX_STALLED_COUNT,
@@ -215,7 +217,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
       telemetry: bullmqTelemetry(),
     });
     worker.on('error', (err) => logger.error({ err }, 'worker error'));
-    reportFinalFailures(worker, batchHooks, logger);
+    reportFinalFailures(worker, finalFailureHooks, logger);
     worker.on('failed', (job, err) => {
       // DelayedError never reaches 'failed'; this is a real, final failure.
       logger.warn({ jobId: job?.id, batchId: job?.data.batchId, reason: err.message }, 'job failed');

@@ -119,8 +119,11 @@ describe('a generation from prompt to video', () => {
       await walk(false, ['queued', 'generating']),
       await walk(true, ['waiting', 'active', 'processing']),
     ];
-    // Still pending for the worker: neither has settled on any of those words.
-    for (const id of pending) expect(await h.queue.getJobState(id)).toBe('delayed');
+    // Still pending for the worker: neither has settled on any of those words. A check may be running
+    // (active) at this instant; between checks the job waits in delayed.
+    for (const id of pending) {
+      await expect.poll(() => harness.queue.getJobState(id), { interval: 20 }).toBe('delayed');
+    }
 
     h.sim.configure({ legacy: false, pendingSpellings: [], generationMs: 150 });
     const modern = await h.finished(await h.add());

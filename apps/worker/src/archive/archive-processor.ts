@@ -13,8 +13,15 @@ import type { Storage } from '@vidqueue/storage';
 import { describeArchiveProblem, type ArchiveProblem } from './archive-failure.js';
 import { ArchiveTap } from './archive-tap.js';
 
-/** Called once per video when its archive has settled (archived, or failed for good). */
-export type ArchiveSettled = (ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData) => Promise<void>;
+/**
+ * Told when a video's archive has settled (archived, or failed for good): `settled` while the row still
+ * holds up its batch (the video's event goes first), `released` once it no longer does (the batch may be
+ * complete now). A retried job may tell either again.
+ */
+export type ArchiveSettled = {
+  settled(ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void>;
+  released(ref: ArchiveRef): Promise<void>;
+};
 
 export type ArchiveProcessorDeps = {
   config: Pick<Config, 'ARCHIVE_MAX_BYTES' | 'ARCHIVE_TIMEOUT_MS'>;
@@ -46,7 +53,9 @@ export function createArchiveProcessor(deps: ArchiveProcessorDeps) {
 
   async function settle(ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void> {
     await store.settle(ref, record);
-    await deps.onSettled?.(ref, record, data);
+    await deps.onSettled?.settled(ref, record, data);
+    await store.release(ref);
+    await deps.onSettled?.released(ref);
   }
 
   async function copy(data: ArchiveJobData): Promise<{ bytes: number; sha256: string }> {

@@ -16,6 +16,7 @@ import type {
 import type { Logger, RedisConnection } from '@vidqueue/core/runtime';
 import { createBatchTargets, type WebhookDispatcher } from '@vidqueue/webhooks';
 import type { ProcessorHooks } from '../hooks.js';
+import type { ArchiveSettled } from '../archive/archive-processor.js';
 import { completedView, failedView } from './event-views.js';
 
 export type WebhookHooksDeps = {
@@ -36,6 +37,8 @@ export type WebhookHooksDeps = {
  * caller asked for those), and `batch.completed` once every row is final and no archive is pending.
  * Every path that can be the last one checks the batch after its own write, so one of them sees it
  * finished; a key per finishing time sends the event once (a retry that finishes it again sends again).
+ * A video's event is queued before its row counts as final (or, with storage, before its archive stops
+ * holding up the batch), so `batch.completed` is queued after every video event of its batch.
  */
 export function createWebhookHooks(deps: WebhookHooksDeps) {
   const { redis, dispatcher, batches } = deps;
@@ -86,35 +89,49 @@ export function createWebhookHooks(deps: WebhookHooksDeps) {
     await dispatcher.emit('video.completed', view, subject, await requestTarget(job));
   }
 
-  const hooks: Pick<ProcessorHooks, 'completed' | 'failed'> = {
+  /** The video's own event: runs before the batch hooks count its row, so it is queued before `batch.completed`. */
+  const videoEvents: Pick<ProcessorHooks, 'completed' | 'failed'> = {
     async completed(job, result) {
       if (!deps.archive) await videoCompleted(job, result);
-      if (job.data.batchId !== undefined) await maybeBatchCompleted(job.data.batchId);
     },
     async failed(job, failure) {
-      if (failure.code !== FailureCode.Cancelled) {
-        const view = failedView(job, failure);
-        const subject = {
-          videoId: view.id,
-          ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
-          occurrence: view.id,
-        };
-        await dispatcher.emit('video.failed', view, subject, await requestTarget(job));
-      }
+      if (failure.code === FailureCode.Cancelled) return;
+      const view = failedView(job, failure);
+      const subject = {
+        videoId: view.id,
+        ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
+        occurrence: view.id,
+      };
+      await dispatcher.emit('video.failed', view, subject, await requestTarget(job));
+    },
+  };
+
+  /** After the batch hooks counted the row: `batch.completed` when it was the last one. */
+  const batchEvents: Pick<ProcessorHooks, 'completed' | 'failed'> = {
+    async completed(job) {
+      if (job.data.batchId !== undefined) await maybeBatchCompleted(job.data.batchId);
+    },
+    async failed(job) {
       if (job.data.batchId !== undefined) await maybeBatchCompleted(job.data.batchId);
     },
   };
 
   return {
-    hooks,
-    /** The archive settled: `video.completed` with its outcome, then maybe `batch.completed`. */
-    archiveSettled: async (ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void> => {
-      if (!deps.archive) return;
-      const job = await deps.archive.queue.getJob(ref.videoId);
-      const result = job?.returnvalue ?? data.result;
-      if (job && result) await videoCompleted(job, result, record);
-      else log.warn({ videoId: ref.videoId }, 'archive settled for a video that is gone: no event');
-      if (ref.batchId !== undefined) await maybeBatchCompleted(ref.batchId);
-    },
+    videoEvents,
+    batchEvents,
+    archive: {
+      /** The archive settled (its row still holds up the batch): `video.completed` with its outcome. */
+      settled: async (ref: ArchiveRef, record: ArchiveRecord, data: ArchiveJobData): Promise<void> => {
+        if (!deps.archive) return;
+        const job = await deps.archive.queue.getJob(ref.videoId);
+        const result = job?.returnvalue ?? data.result;
+        if (job && result) await videoCompleted(job, result, record);
+        else log.warn({ videoId: ref.videoId }, 'archive settled for a video that is gone: no event');
+      },
+      /** The row no longer holds up its batch: maybe `batch.completed`, after every video's event. */
+      released: async (ref: ArchiveRef): Promise<void> => {
+        if (deps.archive && ref.batchId !== undefined) await maybeBatchCompleted(ref.batchId);
+      },
+    } satisfies ArchiveSettled,
   };
 }

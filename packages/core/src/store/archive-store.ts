@@ -63,7 +63,10 @@ export function createArchiveStore(redis: RedisConnection, prefix: string, optio
       });
     },
 
-    /** The archive settled (archived or failed): recorded, and the row no longer holds up its batch. */
+    /**
+     * The archive settled (archived or failed): recorded. The row still holds up its batch's
+     * `batch.completed` until `release`, so the video's own event can be queued first.
+     */
     async settle(ref: ArchiveRef, record: ArchiveRecord): Promise<void> {
       await save(ref, record);
       if (record.status === 'archived' && options.retention === 'batch') {
@@ -71,9 +74,15 @@ export function createArchiveStore(redis: RedisConnection, prefix: string, optio
         await redis.hset(keys.archiveOwner, record.storage_key, ownerOf(ref));
       }
       if (ref.batchId !== undefined && ref.row !== undefined) {
-        await redis.srem(keys.batchArchivePending(ref.batchId), String(ref.row));
         // The row's video_url changes (ours once archived): a page following the batch reloads it.
         await redis.publish(keys.batch(ref.batchId).events, `${ref.row} completed`);
+      }
+    },
+
+    /** The settled row no longer holds up its batch (idempotent). */
+    async release(ref: ArchiveRef): Promise<void> {
+      if (ref.batchId !== undefined && ref.row !== undefined) {
+        await redis.srem(keys.batchArchivePending(ref.batchId), String(ref.row));
       }
     },
 
