@@ -223,7 +223,8 @@ describe('unknown outcomes reconciled with the usage logs', () => {
       )
       .toBe(true);
     expect(await h.redis.pttl(vidqKeys(h.config.QUEUE_PREFIX).backoff('logs'))).toBeGreaterThan(1_000);
-    expect(await h.queue.getJobState(job.id!)).toBe('delayed');
+    // The log line is written during the run; the job is moved to delayed as the run ends.
+    await expect.poll(() => h!.queue.getJobState(job.id!), { interval: 20 }).toBe('delayed');
     expect((await h.job(job.id!)).data.step).toBe('reconciling');
     expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1 });
   });
