@@ -75,19 +75,26 @@ export function createWebhookHooks(deps: WebhookHooksDeps) {
     log.info({ batchId, deliveries: ids.length }, 'batch.completed queued');
   }
 
-  async function videoCompleted(
+  /** One video's event, to its request's target (or its batch's) and the global one; once per video. */
+  async function emitVideo(
+    type: 'video.completed' | 'video.failed',
     job: GenerationJob,
-    result: GenerationResult,
-    archive?: ArchiveRecord,
+    view: { id: string },
   ): Promise<void> {
-    const view = completedView(job, result, { publicBase: deps.publicBase, ...(archive ? { archive } : {}) });
     const subject = {
       videoId: view.id,
       ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
       occurrence: view.id,
     };
-    await dispatcher.emit('video.completed', view, subject, await requestTarget(job));
+    await dispatcher.emit(type, view, subject, await requestTarget(job));
   }
+
+  const videoCompleted = (job: GenerationJob, result: GenerationResult, archive?: ArchiveRecord) =>
+    emitVideo(
+      'video.completed',
+      job,
+      completedView(job, result, { publicBase: deps.publicBase, ...(archive ? { archive } : {}) }),
+    );
 
   /** The video's own event: runs before the batch hooks count its row, so it is queued before `batch.completed`. */
   const videoEvents: Pick<ProcessorHooks, 'completed' | 'failed'> = {
@@ -95,14 +102,8 @@ export function createWebhookHooks(deps: WebhookHooksDeps) {
       if (!deps.archive) await videoCompleted(job, result);
     },
     async failed(job, failure) {
-      if (failure.code === FailureCode.Cancelled) return;
-      const view = failedView(job, failure);
-      const subject = {
-        videoId: view.id,
-        ...(job.data.batchId ? { batchId: job.data.batchId } : {}),
-        occurrence: view.id,
-      };
-      await dispatcher.emit('video.failed', view, subject, await requestTarget(job));
+      if (failure.code !== FailureCode.Cancelled)
+        await emitVideo('video.failed', job, failedView(job, failure));
     },
   };
 
