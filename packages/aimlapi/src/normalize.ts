@@ -56,6 +56,8 @@ function statusKey(status: string): string {
  * spellings failures, but the issue "Fit the real AI/ML API" overrides that for spellings we do not
  * know (the provider adds statuses; failing a paid, still-running generation on a new word loses it).
  * The caller keeps checking until its deadline and can tell such answers by `isKnownStatus`.
+ * `normalizeGeneration` goes further with the whole answer: an unknown spelling that comes with an
+ * `error` message is a failure (a generation still running has no error to report).
  */
 export function phaseOf(status: string): GenerationPhase {
   const key = statusKey(status);
@@ -144,6 +146,10 @@ export function normalizeGeneration(body: unknown, headers?: HeaderReader): Gene
   const fileSize = readNumber(v.file_size);
   let phase = phaseOf(status);
   let error: string | undefined;
+  // A spelling we do not know stays pending (see phaseOf) unless the answer carries an error message:
+  // then it is what the reference calls an unknown terminal status, a failure with the provider's message.
+  const known = isKnownStatus(status);
+  if (!known && generationErrorMessage(body.error) !== undefined) phase = 'failed';
   if (phase === 'completed' && videoUrl === undefined) {
     phase = 'failed';
     error = `the provider reported status "${status}" but gave no video URL`;
@@ -157,7 +163,7 @@ export function normalizeGeneration(body: unknown, headers?: HeaderReader): Gene
     id,
     phase,
     status,
-    ...(!isKnownStatus(status) && { unknownStatus: true as const }),
+    ...(!known && { unknownStatus: true as const }),
     ...(videoUrl !== undefined && { videoUrl }),
     ...(contentType !== undefined && { contentType }),
     ...(fileName !== undefined && { fileName }),

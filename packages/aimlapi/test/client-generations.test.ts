@@ -67,6 +67,35 @@ describe('status spellings', () => {
     },
   );
 
+  // ... unless the answer carries an error: then it is the reference's unknown terminal status.
+  it.each([
+    [
+      { name: 'ContentPolicyError', message: 'The prompt was flagged by moderation' },
+      'The prompt was flagged by moderation',
+    ],
+    ['The prompt was flagged by moderation', 'The prompt was flagged by moderation'],
+    [{ detail: [{ msg: 'blocked: nsfw' }] }, 'blocked: nsfw'],
+  ])(
+    'an unknown spelling with an error (%j) is a failure with the provider message',
+    async (error, message) => {
+      provider.handle(reply(200, { id: 'g1', status: 'moderated', video: null, error }));
+      expect(await client.get('g1')).toEqual({
+        id: 'g1',
+        phase: 'failed',
+        status: 'moderated',
+        unknownStatus: true,
+        error: message,
+      });
+    },
+  );
+
+  it('an unknown spelling with an empty error stays pending', async () => {
+    for (const error of [null, '', {}, { detail: [] }]) {
+      provider.handle(reply(200, { id: 'g1', status: 'rendering', video: null, error }));
+      expect((await client.get('g1')).phase).toBe('pending');
+    }
+  });
+
   it('a completed generation without a video URL is a failure that says so', async () => {
     for (const video of [null, {}, { url: '' }, undefined]) {
       provider.handle(reply(200, { id: 'g1', status: 'completed', video }));
