@@ -163,12 +163,12 @@ export type ResponseContext = {
 
 /**
  * A non-2xx answer, classified by status and by what the call was:
- * - create: 401 → account; 403 → `model_not_allowed` when the message names the model (see
+ * - create: 401, 402 → account; 403 → `model_not_allowed` when the message names the model (see
  *   `isModelNotAllowed`), else account; 408/502/504/520/524/598/599 → unknown outcome (see
  *   CREATE_UNKNOWN_STATUSES); 409, 425, 429, 500, 503 and other 5xx → transient (the provider, or an
  *   edge that could not reach it, refused before creating: the reference's "server, partner or
  *   maintenance error" and "rate or concurrency limit"); other 4xx → permanent.
- * - get, logs, catalogue and balance (reads, safe to repeat): 401/403 → account; 408, 409, 425, 429 and every 5xx →
+ * - get, logs, catalogue and balance (reads, safe to repeat): 401/402/403 → account; 408, 409, 425, 429 and every 5xx →
  *   transient; other 4xx (400, 404) → permanent. The caller decides what a 404 means.
  */
 export function errorFromResponse(
@@ -193,7 +193,9 @@ export function errorFromResponse(
   if (op === 'create' && status === 403 && isModelNotAllowed(providerMessage, context.model)) {
     return new ModelNotAllowedError(message, { ...details, model: context.model! });
   }
-  if (status === 401 || status === 403) return new AccountError(message, details);
+  // 402 Payment Required is not in the reference's table; it can only mean what its 403 "out of credits"
+  // means: this account cannot spend (pause and keep every job), never a fault of one job's request.
+  if (status === 401 || status === 402 || status === 403) return new AccountError(message, details);
   if (op === 'create' && CREATE_UNKNOWN_STATUSES.has(status)) {
     return new UnknownOutcomeError(`${message}; the generation may have been created`, details);
   }

@@ -37,6 +37,8 @@ describe('HTTP status → kind', () => {
     [413, 'permanent', PermanentError],
     [422, 'permanent', PermanentError],
     [401, 'account', AccountError],
+    // Payment Required: not in the reference's table, but the same "this account cannot spend" as its 403.
+    [402, 'account', AccountError],
     [403, 'account', AccountError],
     [409, 'transient', TransientError],
     [425, 'transient', TransientError],
