@@ -21,6 +21,10 @@ export const FAULT_NAMES = [
   'created_then_408',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+/** The server errors the reference lists: 500, 502, 503 ("server, partner or maintenance error"), 504 ("Generation timeout"). */
+export const SERVER_ERROR_STATUSES = [500, 502, 503, 504] as const;
+export type ServerErrorStatus = (typeof SERVER_ERROR_STATUSES)[number];
+
 /** Probability (0..1) of each fault per request. */
 export type FaultRates = Record<FaultName, number>;
 
@@ -63,6 +67,8 @@ export type SimulatorSettings = {
   slowMs: number;
   /** `Retry-After` seconds sent with a 429. */
   retryAfterSeconds: number;
+  /** The statuses a `server_error` fault draws from, in equal shares (the reference's 500, 502, 503, 504). */
+  serverErrorStatuses: ServerErrorStatus[];
   /** Older spellings: `generation_id`, waiting/active/processing, succeeded, 201 on create. */
   legacy: boolean;
   errorStyle: ErrorStyle;
@@ -119,6 +125,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = Object.freeze({
   statusFaults: NO_FAULTS,
   slowMs: 3_000,
   retryAfterSeconds: 1,
+  serverErrorStatuses: [...SERVER_ERROR_STATUSES],
   legacy: false,
   errorStyle: 'mixed',
   idStyle: 'auto',
@@ -158,6 +165,7 @@ const SCALAR_KEYS = [
   'queuedFraction',
   'slowMs',
   'retryAfterSeconds',
+  'serverErrorStatuses',
   'legacy',
   'errorStyle',
   'idStyle',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveSettings, type FaultRates, type SimulatorSettings } from './config.js';
+import { SERVER_ERROR_STATUSES, resolveSettings, type FaultRates, type SimulatorSettings } from './config.js';
 
 const rate = () => z.coerce.number().min(0).max(1).optional();
 const flag = () => z.stringbool().optional();
@@ -48,6 +48,18 @@ export const SimulatorEnvSchema = z.object({
   SIM_FAULT_CREATED_408: rate(),
   SIM_SLOW_MS: ms(),
   SIM_RETRY_AFTER_S: z.coerce.number().int().min(0).optional(),
+  SIM_SERVER_ERROR_STATUSES: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0)
+        .map(Number),
+    )
+    .pipe(z.array(z.union(SERVER_ERROR_STATUSES.map((s) => z.literal(s)))).min(1))
+    .optional(),
+
   SIM_LEGACY: flag(),
   SIM_ERROR_STYLE: z.enum(['plain', 'problem', 'mixed']).optional(),
   SIM_ID_STYLE: z.enum(['auto', 'model', 'short']).optional(),
@@ -123,6 +135,7 @@ export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): Simul
       statusFaults: faultRates(e, 'STATUS'),
       slowMs: e.SIM_SLOW_MS,
       retryAfterSeconds: e.SIM_RETRY_AFTER_S,
+      serverErrorStatuses: e.SIM_SERVER_ERROR_STATUSES,
       legacy: e.SIM_LEGACY,
       errorStyle: e.SIM_ERROR_STYLE,
       idStyle: e.SIM_ID_STYLE,

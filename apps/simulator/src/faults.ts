@@ -1,4 +1,4 @@
-import type { CreatedThenFault, ErrorStyle, FaultName, FaultRates } from './config.js';
+import type { CreatedThenFault, ErrorStyle, FaultName, FaultRates, ServerErrorStatus } from './config.js';
 import type { ErrorShape, ProviderError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -33,10 +33,10 @@ export class FaultDice {
     return rate > 0 && this.#random() < rate;
   }
 
-  /** 500, 502, 503 or 504 ("Generation timeout"), in equal shares. */
-  serverError(): ProviderError {
-    const index = Math.min(SERVER_ERRORS.length - 1, Math.floor(this.#random() * SERVER_ERRORS.length));
-    return SERVER_ERRORS[index]!;
+  /** One of `statuses` (500, 502, 503 or 504 "Generation timeout"), in equal shares. */
+  serverError(statuses: readonly ServerErrorStatus[]): ProviderError {
+    const index = Math.min(statuses.length - 1, Math.floor(this.#random() * statuses.length));
+    return SERVER_ERRORS.find((e) => e.status === statuses[index]) ?? SERVER_ERRORS[0]!;
   }
 
   /** The body shape for the next fault answer; `mixed` takes turns so clients see every shape. */

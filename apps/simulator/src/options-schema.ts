@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_NAMES, type FaultName } from './config.js';
+import { FAULT_NAMES, SERVER_ERROR_STATUSES, type FaultName } from './config.js';
 
 const faultRatesSchema = z
   .object(
@@ -27,6 +27,7 @@ export const SimulatorOptionsSchema = z
     statusFaults: faultRatesSchema,
     slowMs: z.number().int().min(0),
     retryAfterSeconds: z.number().int().min(0),
+    serverErrorStatuses: z.array(z.union(SERVER_ERROR_STATUSES.map((s) => z.literal(s)))).min(1),
     legacy: z.boolean(),
     errorStyle: z.enum(['plain', 'problem', 'mixed']),
     idStyle: z.enum(['auto', 'model', 'short']),

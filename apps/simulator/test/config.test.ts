@@ -41,6 +41,7 @@ describe('loadSimulatorConfig', () => {
       SIM_FAULT_FAIL: '0.04',
       SIM_SLOW_MS: '1500',
       SIM_RETRY_AFTER_S: '2',
+      SIM_SERVER_ERROR_STATUSES: '503, 500',
       SIM_LEGACY: '1',
       SIM_ERROR_STYLE: 'problem',
       SIM_ID_STYLE: 'short',
@@ -97,6 +98,7 @@ describe('loadSimulatorConfig', () => {
       },
       slowMs: 1500,
       retryAfterSeconds: 2,
+      serverErrorStatuses: [503, 500],
       legacy: true,
       errorStyle: 'problem',
       idStyle: 'short',
@@ -134,6 +136,7 @@ describe('loadSimulatorConfig', () => {
         SIM_COST_ON: 'never',
         SIM_LOGS_ROW_AT: 'soon',
         SIM_FRESH_404_MS: '-5',
+        SIM_SERVER_ERROR_STATUSES: '500,418',
       });
     } catch (err) {
       error = err;
@@ -148,6 +151,7 @@ describe('loadSimulatorConfig', () => {
       'SIM_COST_ON',
       'SIM_LOGS_ROW_AT',
       'SIM_FRESH_404_MS',
+      'SIM_SERVER_ERROR_STATUSES',
     ])
       expect(message).toContain(key);
     expect(() => loadSimulatorConfig({ SIM_GENERATION_MS: '900-100' })).toThrow(/min <= max/);

@@ -44,7 +44,7 @@ describe('provider faults', () => {
     await expect.poll(() => h!.sim.stats().faults.rate_limit, { interval: 20 }).toBe(1);
     await expect
       .poll(async () => (await h!.queue.getJobLogs(job.id!)).logs[0], { interval: 20 })
-      .toMatch(/^create refused \(429\): retry 1 in \d+ ms$/);
+      .toMatch(/^create refused \(429, not counted as a retry\): attempt 2 in \d+ ms$/);
     const firstWait = Number(/in (\d+) ms/.exec((await h.queue.getJobLogs(job.id!)).logs[0]!)![1]);
     expect(firstWait).toBeGreaterThanOrEqual(1_000);
 
@@ -69,9 +69,9 @@ describe('provider faults', () => {
     expect((await h.job(job.id!)).data.clientRequestId).toEqual(requestIdOf(job.id!, stats.create_requests));
   });
 
-  it('gives up after SUBMIT_MAX_RETRIES transient create errors with retries_exhausted', async () => {
+  it('gives up after SUBMIT_MAX_RETRIES transient create errors (500, 503) with retries_exhausted', async () => {
     h = await startHarness({
-      sim: { createFaults: { rate_limit: 1 }, retryAfterSeconds: 0 },
+      sim: { createFaults: { server_error: 1 }, serverErrorStatuses: [500, 503] },
       env: { SUBMIT_MAX_RETRIES: '2' },
     });
     const done = await h.finished(await h.add());
@@ -80,6 +80,30 @@ describe('provider faults', () => {
       /^retries_exhausted: create failed 3 times; last error: /,
     );
     expect(h.sim.stats()).toMatchObject({ create_requests: 3, creates: 0 });
+  });
+
+  // The reference: 429 is "back off for everyone", nothing was created. A sustained limit (more prompts
+  // than the provider's concurrency) must slow the job down, not fail it after SUBMIT_MAX_RETRIES.
+  it('a 429 spends no retry: more 429s than SUBMIT_MAX_RETRIES, then the create goes through once', async () => {
+    h = await startHarness({
+      sim: { generationMs: 100, createFaults: { rate_limit: 1 }, retryAfterSeconds: 0 },
+      env: { SUBMIT_MAX_RETRIES: '1' },
+    });
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().faults.rate_limit, { interval: 20 }).toBeGreaterThanOrEqual(4);
+    expect(await h.queue.getJobState(job.id!)).not.toBe('failed');
+    h.sim.configure({ createFaults: { rate_limit: 0 } });
+
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    const stats = h.sim.stats();
+    expect(stats).toMatchObject({ creates: 1, create_requests: stats.faults.rate_limit + 1 });
+    const data = (await h.job(job.id!)).data;
+    expect(data.rateLimited).toBe(stats.faults.rate_limit);
+    expect(data.possibleDuplicate).toBeUndefined();
+    // The job log says it at the 1st, 2nd, 4th… 429, not once per attempt.
+    const lines = (await h.queue.getJobLogs(job.id!)).logs.filter((l) => l.includes('429'));
+    expect(lines.length).toBe(Math.floor(Math.log2(stats.faults.rate_limit)) + 1);
   });
 
   it('with UNKNOWN_OUTCOME_POLICY=fail, an unknown-outcome create (connection dropped) fails with submission_unknown and is not resubmitted', async () => {

@@ -54,7 +54,8 @@ export function createHandler(state: SimulatorState, kit: FaultKit) {
       state.counters.rejected('no_balance');
       return refuse(OUT_OF_CREDITS, true);
     }
-    if (kit.hit('create', 'server_error')) return refuse(state.dice.serverError(), true);
+    if (kit.hit('create', 'server_error'))
+      return refuse(state.dice.serverError(state.current.serverErrorStatuses), true);
 
     const duration = clipSeconds(schema, params);
     const willFail = kit.hit('create', 'fail');

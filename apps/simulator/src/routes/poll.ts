@@ -39,7 +39,8 @@ export function pollHandler(state: SimulatorState, kit: FaultKit) {
     if (kit.hit('status', 'rate_limit')) {
       return kit.faultReply(request, reply, rateLimitError(state.current.retryAfterSeconds));
     }
-    if (kit.hit('status', 'server_error')) return kit.faultReply(request, reply, state.dice.serverError());
+    if (kit.hit('status', 'server_error'))
+      return kit.faultReply(request, reply, state.dice.serverError(state.current.serverErrorStatuses));
     if (kit.hit('status', 'drop')) return kit.drop(request, reply);
 
     if (id === undefined || id === '') {

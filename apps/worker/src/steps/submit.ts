@@ -153,8 +153,32 @@ async function pauseForBudget(
 }
 
 /**
- * The create call threw. Transient (429, 500, 503, refused) → back to `pending`, retried with backoff up
- * to `SUBMIT_MAX_RETRIES`; permanent (400) → `rejected_by_provider`; account (401/403) → the shared
+ * A 429 on a create: nothing was created, and the reference says "back off for everyone (honour
+ * Retry-After)", which the shared back-off (`budgets.createFailed`) does for every worker. The job
+ * waits its turn like any job still in the queue: it spends no retry (`SUBMIT_MAX_RETRIES` is for
+ * errors), so a sustained rate or concurrency limit slows a batch down instead of failing its rows
+ * `retries_exhausted`; cancel ends the wait. `rateLimited` counts the 429s; the job log says it at
+ * the 1st, 2nd, 4th, 8th… so a long wait does not grow the log a line per attempt.
+ */
+async function onRateLimited(
+  ctx: StepContext,
+  run: JobRun,
+  retryAfterMs: number | undefined,
+  message: string,
+): Promise<never> {
+  const rateLimited = (run.data.rateLimited ?? 0) + 1;
+  const wait = retryDelay(ctx.config, rateLimited, retryAfterMs, ctx.random);
+  const line = `create refused (429, not counted as a retry): attempt ${rateLimited + 1} in ${wait} ms`;
+  const patch = { step: 'pending' as const, rateLimited };
+  if ((rateLimited & (rateLimited - 1)) === 0) await run.saveAndLog(patch, line);
+  else await run.save(patch);
+  run.log.warn({ status: 429, rateLimited, waitMs: wait, err: message }, 'create rate-limited; will retry');
+  return run.delayUntil(ctx.now() + wait);
+}
+
+/**
+ * The create call threw. 429 → `onRateLimited`; other transient (500, 503, refused) → back to
+ * `pending`, retried with backoff up to `SUBMIT_MAX_RETRIES`; permanent (400) → `rejected_by_provider`; account (401/403) → the shared
  * pause, job delayed; model not allowed (a 403 naming the model) → that model blocked for
  * `MODEL_BLOCK_MS`, the job fails `model_not_allowed`; unknown outcome (timeout, dropped connection,
  * 502/504/524/408, or an unclassified error) → `unknownOutcome`.
@@ -167,6 +191,7 @@ async function onCreateError(ctx: StepContext, run: JobRun, err: unknown): Promi
   const message = ctx.scrub(err.providerMessage ?? err.message);
   switch (err.kind) {
     case 'transient': {
+      if (err.status === 429) return onRateLimited(ctx, run, err.retryAfterMs, message);
       const retries = run.data.retries + 1;
       if (retries > config.SUBMIT_MAX_RETRIES) {
         await run.save({ step: 'pending', retries });

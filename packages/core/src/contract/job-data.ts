@@ -95,6 +95,8 @@ export const GenerationJobDataSchema = z.object({
   polls: z.number().int().default(0),
   /** Transient errors so far in the current step (reset when the step changes). */
   retries: z.number().int().default(0),
+  /** 429 answers to this job's create calls: not counted in `retries` (the job waits its turn). */
+  rateLimited: z.number().int().optional(),
   /**
    * Set when this video may be generated (and billed) twice: a resubmission after an unknown outcome,
    * or a retried batch row whose earlier attempt may have made a billed generation. Never cleared.
