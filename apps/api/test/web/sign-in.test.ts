@@ -125,6 +125,37 @@ describe('the page with API_TOKENS', () => {
     await context.close();
   });
 
+  it('after signing in goes only to a page of this site, whatever `next` says', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The other site's address, written so that a test of the text would take it for a path.
+    const elsewhere = [
+      '/%09/evil.example/phish',
+      '/%0A/evil.example/',
+      '/%5C/evil.example/',
+      '//evil.example/',
+      'https://evil.example/',
+      'javascript:alert(1)',
+    ];
+    for (const next of elsewhere) {
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${stack.api.url}/sign-in?next=${next}`);
+      await page.getByLabel('API token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await atPath(page, '/');
+      expect(new URL(page.url()).origin, next).toBe(stack.api.url);
+      expect(
+        requests.filter((u) => new URL(u).hostname === 'evil.example'),
+        next,
+      ).toEqual([]);
+      page.removeAllListeners('request');
+    }
+    // A path of this site, query included, is where it goes.
+    await signIn(page, stack.api.url, TOKEN, `/batches/${failedBatch}`);
+    await context.close();
+  });
+
   it('sends nothing before its script runs: the buttons wait for their handlers', async () => {
     // Without JavaScript (as in the moment before the page's modules have loaded) a form would be sent
     // by the browser itself, and a button would do nothing: every action button starts disabled.

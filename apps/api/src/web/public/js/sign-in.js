@@ -2,10 +2,20 @@
 import { api } from './api.js';
 import { $, showError } from './dom.js';
 
-/** Where to go after signing in: a path on this site only. */
+/**
+ * Where to go after signing in: a page of this site only. The browser's own URL parser decides, not a
+ * test of the text: it drops tabs and newlines and reads `\\` as `/`, so `/<tab>/evil.example` is the
+ * other site it looks like it is not.
+ */
 function next() {
   const target = new URLSearchParams(location.search).get('next') ?? '/';
-  return target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : '/';
+  try {
+    const url = new URL(target, location.origin);
+    if (url.origin === location.origin) return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    // Not a URL at all: the start page.
+  }
+  return '/';
 }
 
 $('#sign-in-form').addEventListener('submit', async (event) => {
