@@ -231,6 +231,17 @@ describe('POST /v1/batches: rejected files enqueue nothing', () => {
     expect(json.json<ErrorReply>().error.message).toMatch(/text\/csv/);
     expect(await jobTotal(t.app)).toBe(0);
   });
+
+  it('answers 400 for a webhook_url with a user name or password (it would be stored), without echoing it', async () => {
+    const hook = encodeURIComponent('https://user:s3cret-pw@hooks.example.test/vidq');
+    const res = await postBatch(t.app, 'prompt\na fox\n', 'text/csv', `?webhook_url=${hook}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorReply>().error.message).toMatch(
+      /^webhook_url must not carry a user name or password/,
+    );
+    expect(res.body).not.toContain('s3cret-pw');
+    expect(await jobTotal(t.app)).toBe(0);
+  });
 });
 
 describe('OpenAPI', () => {

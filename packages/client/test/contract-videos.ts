@@ -89,6 +89,19 @@ export function videoCases(c: ContractContext): void {
     expect((err as ValidationError).issues).toEqual([
       { path: 'webhook_events', message: 'needs webhook_url' },
     ]);
+    // A URL with a password would be stored with the job: refused, without echoing it.
+    for (const webhook_url of [
+      'https://user:s3cret-pw@hooks.example.test/vidq',
+      'https://user@hooks.example.test/',
+    ]) {
+      const refused = await c.vq.enqueue({ prompt: 'a heron', webhook_url }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ValidationError);
+      const issues = (refused as ValidationError).issues;
+      expect(issues).toEqual([
+        { path: 'webhook_url', message: expect.stringMatching(/^must not carry a user name or password/) },
+      ]);
+      expect(JSON.stringify(issues)).not.toContain('s3cret-pw');
+    }
   });
 
   it('refuses each bad input with exactly the issues the API lists', async () => {

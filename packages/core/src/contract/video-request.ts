@@ -5,7 +5,7 @@
  * takes and their values are checked against the catalogue by the producer's `validateVideoRequest`.
  */
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from './webhook-target.js';
+import { WEBHOOK_EVENT_TYPES, WebhookUrlSchema } from './webhook-target.js';
 import { METADATA_LIMITS, RequestMetadataSchema } from './metadata-limits.js';
 
 /**
@@ -55,11 +55,9 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
         .describe(
           "The video's own spending cap in USD: refused (422) when its estimate is over it or unknown; a price rise before submission pauses it instead",
         ),
-      webhook_url: z
-        .url({ protocol: /^https?$/ })
-        .max(2000)
-        .optional()
-        .describe('Where to send this video’s signed events (Standard Webhooks), besides WEBHOOK_URL'),
+      webhook_url: WebhookUrlSchema.optional().describe(
+        'Where to send this video’s signed events (Standard Webhooks), besides WEBHOOK_URL',
+      ),
       webhook_events: z
         .array(z.enum(WEBHOOK_EVENT_TYPES))
         .min(1)

@@ -17,8 +17,11 @@ export function webhookTarget(
     ...(events === undefined ? {} : { events: events.split(',').map((e) => e.trim()) }),
   });
   if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new HttpError.BadRequest(
-      `webhook_url must be an http(s) URL and webhook_events a comma-separated list of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+      issue?.path[0] === 'url' && issue.code === 'custom'
+        ? `webhook_url ${issue.message}`
+        : `webhook_url must be an http(s) URL and webhook_events a comma-separated list of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
     );
   }
   return parsed.data;
