@@ -71,6 +71,14 @@ export function buildApp(deps: AppDeps) {
   // JSON only: a text/plain body would otherwise reach validation as a string and get a vague 400.
   app.removeContentTypeParser('text/plain');
 
+  // Every answer, Bull Board and /docs included: never framed by another site (clickjacking of the
+  // dashboard), never sniffed into another type than the one sent. A route's own value stands.
+  app.addHook('onSend', (_request, reply, _payload, done) => {
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
+
   const tokens = config.API_TOKENS ?? [];
   app.register(tracingPlugin);
   app.register(errorHandlerPlugin);

@@ -94,7 +94,8 @@ export const webPlugin = fp(
           if (!open && request.webSession === null && file !== 'sign-in.html') {
             return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`);
           }
-          return pageHeaders(reply).sendFile(file);
+          // cacheControl off: @fastify/static would replace no-store with its own `public, max-age=0`.
+          return pageHeaders(reply).sendFile(file, { cacheControl: false });
         });
       }
 
