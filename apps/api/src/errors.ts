@@ -8,6 +8,7 @@ import createError from '@fastify/error';
  */
 export const HttpError = {
   BadRequest: createError('BAD_REQUEST', '%s', 400),
+  MalformedMultipart: createError('MALFORMED_MULTIPART', '%s', 400),
   Unauthorized: createError('UNAUTHORIZED', 'A valid bearer token is required', 401),
   DashboardUnauthorized: createError(
     'DASHBOARD_UNAUTHORIZED',

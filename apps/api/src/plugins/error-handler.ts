@@ -1,7 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
-import { ProducerError, producerError, toFieldIssues } from '@vidqueue/core/producer';
+import { ProducerError, UploadAbortedError, producerError, toFieldIssues } from '@vidqueue/core/producer';
 import { HttpError } from '../errors.js';
 
 /** The JSON error body every route answers with. */
@@ -48,6 +48,13 @@ export const errorHandlerPlugin = fp(
           error: { code, message, ...(details === undefined ? {} : { details }) },
         });
       }
+      if (isConnectionGone(err, request)) {
+        // The client went away (or the server's request timeout closed it) before its body was whole:
+        // not a fault of ours, and nobody is left to read the answer.
+        request.log.warn({ reason: err.message }, 'request cut: the connection closed before its body ended');
+        const gone = new HttpError.BadRequest('The request ended before its body was complete');
+        return send(reply, 400, { error: { code: gone.code, message: gone.message } });
+      }
       const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
       // Our own table's errors say what to do (a 503 for too many uploads included); not INTERNAL_ERROR.
       if (HTTP_CODES.has(err.code) && err.code !== 'INTERNAL_ERROR') {
@@ -71,6 +78,18 @@ export const errorHandlerPlugin = fp(
   },
   { name: 'vidq-error-handler' },
 );
+
+/**
+ * An error of the request's own body whose connection is gone: Node's `aborted` (ECONNRESET), a spool's
+ * `UploadAbortedError` (close before end), @fastify/multipart's premature close. Any other error, even
+ * one met after the client left (Redis down...), is handled as usual: a real 5xx is still logged as one.
+ */
+function isConnectionGone(err: FastifyError, request: FastifyRequest): boolean {
+  if (!request.raw.readableAborted) return false;
+  return (
+    err instanceof UploadAbortedError || err.code === 'ECONNRESET' || err.code === 'FST_MP_PREMATURE_CLOSE'
+  );
+}
 
 /** Request validation by the zod type provider (as opposed to any other error with `validation`). */
 function isZodValidation(err: unknown): boolean {

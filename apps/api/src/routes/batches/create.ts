@@ -5,7 +5,7 @@ import type { Config } from '@vidqueue/core/runtime';
 import { makeSpoolDir, producerError, spoolUpload } from '@vidqueue/core/producer';
 import { BatchErrorSchema } from '../error-schema.js';
 import { CreateHeaders, CreateQuery, type ZodApp } from './schemas.js';
-import { BODY_FORMATS, MULTIPART_OVERHEAD, openUpload } from './upload.js';
+import { BODY_FORMATS, MULTIPART_OVERHEAD, multipartError, openUpload } from './upload.js';
 import { HttpError } from '../../errors.js';
 import { UPLOADS_RETRY_AFTER_SECONDS, abortable, watchUploadRate, type UploadGate } from './upload-guard.js';
 import { webhookTarget } from './webhook-target.js';
@@ -35,7 +35,8 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         throw producerError.fileTooLarge(maxBytes);
       }
       return { ...spooled, format: upload.format, fields: upload.fields };
-    } catch (err) {
+    } catch (caught) {
+      const err = multipartError(request, caught);
       if (err instanceof HttpError.UploadTooSlow) {
         // The rest of the body is never read: close the connection after answering.
         reply.header('connection', 'close');

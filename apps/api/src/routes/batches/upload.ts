@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { BatchFormat } from '@vidqueue/core/contract';
+import { UploadAbortedError } from '@vidqueue/core/producer';
 import { HttpError } from '../../errors.js';
 
 /** Media types accepted as a whole-body batch file, and the format each one means. */
@@ -49,6 +50,12 @@ export type Upload = {
 export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   if (request.isMultipart()) {
     const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1 } });
+    // A body that ends inside the file part (no closing boundary) is all parsed while this awaited:
+    // @fastify/multipart has already destroyed the part with busboy's error, and a destroyed stream
+    // emits neither 'end' nor 'error' again, so spooling it would wait until the rate check cut it.
+    if (part?.file.destroyed) {
+      throw part.file.errored ?? new UploadAbortedError('the upload ended before its last byte');
+    }
     if (!part || part.fieldname !== 'file') {
       part?.file.resume();
       throw new HttpError.BadRequest('The multipart body needs a file field named "file"');
@@ -69,4 +76,26 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
   const format = BODY_FORMATS[type];
   if (format === undefined) throw new HttpError.BatchMediaType();
   return { source: request.body as NodeJS.ReadableStream, format, fields: {} };
+}
+
+/**
+ * A multipart upload's failure as the client's mistake when it is one: busboy's parse errors ("Multipart:
+ * Boundary not found", "Unexpected end of multipart data", a malformed part header...) are plain `Error`s
+ * (no code, no status), and a body that is not the multipart it claims to be is a 400
+ * `MALFORMED_MULTIPART`, never a 500. Anything else (a limit's 413, a connection gone, a disk error) as is.
+ */
+export function multipartError(request: FastifyRequest, err: unknown): unknown {
+  if (!request.isMultipart() || request.raw.readableAborted) return err;
+  if (!(err instanceof Error) || err.constructor !== Error || 'code' in err) return err;
+  return new HttpError.MalformedMultipart(describeMultipartError(err.message));
+}
+
+function describeMultipartError(message: string): string {
+  if (/boundary not found/i.test(message)) {
+    return 'The multipart/form-data Content-Type has no boundary parameter (multipart/form-data; boundary=...)';
+  }
+  if (/unexpected end|terminated early/i.test(message)) {
+    return 'The body ended before the multipart data did: it needs parts delimited by --<boundary> and a closing --<boundary>--';
+  }
+  return `The multipart body is malformed: ${message}`;
 }
