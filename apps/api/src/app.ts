@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
@@ -65,6 +65,19 @@ export function buildApp(deps: AppDeps) {
     },
     // Routes are matched exactly; `/v1/videos/` is not `/v1/videos`.
     routerOptions: { ignoreTrailingSlash: false },
+    // The router's own refusals (a bad %-escape, an id past maxParamLength) in our error shape, without
+    // echoing the path back (Fastify's default answer quotes it whole).
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as unknown as FastifyReply).code(tooLong ? 414 : 400).send({
+        error: {
+          code: tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST',
+          message: tooLong
+            ? 'A path segment (an id) is longer than any id this API gives out'
+            : 'The path is not a valid URL: a % escape is malformed or not UTF-8',
+        },
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -53,6 +53,21 @@ describe('root error handler', () => {
     });
   });
 
+  it("answers the router's own refusals (bad %-escape, overlong id) in the error shape, without the path", async () => {
+    app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
+    const cases: Array<[string, number, string]> = [
+      ['/v1/videos/%zz-evil', 400, 'BAD_REQUEST'],
+      ['/v1/videos/%ff-evil', 400, 'BAD_REQUEST'],
+      [`/v1/videos/evil${'a'.repeat(200)}`, 414, 'URI_TOO_LONG'],
+    ];
+    for (const [url, status, code] of cases) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.json<{ error: { code: string } }>().error.code, url).toBe(code);
+      expect(res.body, url).not.toContain('evil');
+    }
+  });
+
   it('answers unknown routes with 404 JSON', async () => {
     app = buildApp({ config, logger: createLogger({ destination: new LogSink() }) });
     const res = await app.inject({ method: 'PUT', url: '/v1/videos?x=1' });
