@@ -185,6 +185,11 @@ describe('GET /v1/batches/:id/events', () => {
     expect(snapshot.status).toBe('cancelled');
     await againReader.cancel();
     expect((await t.app.inject({ url: '/v1/batches/bat_nope/events' })).statusCode).toBe(404);
+    // HEAD: the stream's headers, then the end (no stream held open).
+    const head = await fetch(`${url}/v1/batches/${id}/events`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await head.text()).toBe('');
   });
 
   it('loses no change told while the snapshot was being read: the batch follows it, rows to reload', async () => {

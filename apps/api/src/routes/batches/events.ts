@@ -62,12 +62,19 @@ export function batchEventsRoute(app: ZodApp): void {
       }
       const res = reply.raw;
       reply.hijack();
-      res.writeHead(200, {
+      const head = {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+      };
+      if (request.method === 'HEAD') {
+        // The headers alone (Fastify's automatic HEAD route runs this handler): no stream to keep open.
+        watch.stop();
+        res.writeHead(200, head).end();
+        return;
+      }
+      res.writeHead(200, { ...head, connection: 'keep-alive', 'x-accel-buffering': 'no' });
       let seq = 0;
       send = (event, data) => {
         if (res.writableEnded || res.destroyed) return;
