@@ -139,6 +139,54 @@ describe('GET /v1/batches/:id/results', () => {
     });
   });
 
+  it('writes a metadata column named like a result column as metadata.<name>: no header name twice', async () => {
+    const csv = [
+      'prompt,status,row,video_url,cost_usd,campaign',
+      'a red fox,todo,7,http://mine.example/x,1.5,w',
+    ].join('\n');
+    const res = await postBatch(t.app, csv);
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json<Created>();
+    await store.setRowStatus(id, 1, 'completed', { video_url: 'https://cdn.example/v1.mp4', cost_usd: 0.1 });
+
+    const out = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results?format=csv` });
+    expect(out.statusCode).toBe(200);
+    const [header, row] = out.body.trim().split('\n');
+    const names = header?.split(',') ?? [];
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.slice(-5)).toEqual([
+      'metadata.status',
+      'metadata.row',
+      'metadata.video_url',
+      'metadata.cost_usd',
+      'campaign',
+    ]);
+    const cells = Object.fromEntries(names.map((name, i) => [name, row?.split(',')[i]]));
+    expect(cells).toMatchObject({
+      row: '1',
+      status: 'completed',
+      video_url: 'https://cdn.example/v1.mp4',
+      cost_usd: '0.1',
+      'metadata.status': 'todo',
+      'metadata.row': '7',
+      'metadata.video_url': 'http://mine.example/x',
+      'metadata.cost_usd': '1.5',
+      campaign: 'w',
+    });
+    // JSONL keeps metadata nested, under its own names.
+    const jsonl = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results` });
+    expect(JSON.parse(jsonl.body.split('\n')[0] ?? '')).toMatchObject({
+      status: 'completed',
+      metadata: {
+        status: 'todo',
+        row: '7',
+        video_url: 'http://mine.example/x',
+        cost_usd: '1.5',
+        campaign: 'w',
+      },
+    });
+  });
+
   it('keeps results readable after BullMQ removed the jobs', async () => {
     const id = await create();
     await store.setRowStatus(id, 1, 'completed', { video_url: 'u1', generation_id: 'g1' });

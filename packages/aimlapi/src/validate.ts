@@ -12,7 +12,10 @@ export type ValidateOptions = {
   catalogue?: Catalogue;
   /** Used when the input has no `model` (for example a CSV without a model column). */
   defaultModel?: string;
-  /** Longest accepted prompt, in characters (MAX_PROMPT_LENGTH; a model's own bound applies too). */
+  /**
+   * Longest accepted prompt, in characters: Unicode code points, an emoji is one (MAX_PROMPT_LENGTH; a
+   * model's own bound, counted the same way, applies too).
+   */
   maxPromptLength?: number;
   /**
    * `json` (default): values as JSON types (`"10"` is not an integer); `text`: CSV cells and JSONL
@@ -35,6 +38,37 @@ function got(value: unknown): string {
 /** Blank values (absent, null, empty string) mean "use the provider's default": the field is not sent. */
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * The length of `text` in characters, as every prompt limit counts them: Unicode code points (an emoji
+ * such as 🦊 is one character, though two UTF-16 units of `text.length`). `@vidqueue/bulk` counts the same.
+ */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one (no `u` flag: the
+// regex sees UTF-16 units). `String.prototype.isWellFormed` says the same but is not in the ES2023 lib.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first unpaired UTF-16 surrogate in `text` written as a JSON escape (`\ud83d`), or undefined when
+ * the text is well formed. JSON allows such a half character (`"\ud83d"`), but it is not text: Redis,
+ * UTF-8 and the provider turn it into U+FFFD, so a request holding one is refused rather than altered.
+ */
+export function unpairedSurrogate(text: string): string | undefined {
+  const found = UNPAIRED_SURROGATE.exec(text);
+  return found === null ? undefined : `\\u${found[0].charCodeAt(0).toString(16)}`;
+}
+
+function surrogateIssue(name: string, text: string): string | undefined {
+  const unit = unpairedSurrogate(text);
+  return unit === undefined
+    ? undefined
+    : `${name} contains an unpaired surrogate (${unit}): half of a character, not text`;
 }
 
 function resolveModel(
@@ -68,12 +102,17 @@ function checkPrompt(prompt: unknown, model: CatalogueModel | undefined, options
   if (typeof prompt !== 'string' || prompt.trim() === '') {
     return isBlank(prompt) ? 'prompt is required' : `prompt must be a string (got ${got(prompt)})`;
   }
-  if (options.maxPromptLength !== undefined && prompt.length > options.maxPromptLength) {
-    return `prompt must be at most ${options.maxPromptLength} characters (got ${prompt.length})`;
+  const malformed = surrogateIssue('prompt', prompt);
+  if (malformed !== undefined) return malformed;
+  // `prompt.length` bounds the code points from above: most prompts are never counted.
+  const max = options.maxPromptLength;
+  if (max !== undefined && prompt.length > max && codePointLength(prompt) > max) {
+    return `prompt must be at most ${max} characters (got ${codePointLength(prompt)})`;
   }
   const field = model?.fields.prompt;
-  if (field?.type === 'string' && field.maxLength !== undefined && prompt.length > field.maxLength) {
-    return `prompt must be at most ${field.maxLength} characters for model ${model!.id} (got ${prompt.length})`;
+  const modelMax = field?.type === 'string' ? field.maxLength : undefined;
+  if (modelMax !== undefined && prompt.length > modelMax && codePointLength(prompt) > modelMax) {
+    return `prompt must be at most ${modelMax} characters for model ${model!.id} (got ${codePointLength(prompt)})`;
   }
   return undefined;
 }
@@ -121,6 +160,11 @@ export function validateGenerationParams(
         continue;
       }
       if (isBlank(raw)) continue;
+      const malformed = typeof raw === 'string' ? surrogateIssue(name, raw) : undefined;
+      if (malformed !== undefined) {
+        issues.push({ path: name, message: malformed });
+        continue;
+      }
       const read = readValue(field, raw, mode);
       if ('value' in read) value[name] = read.value;
       else {

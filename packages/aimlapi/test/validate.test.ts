@@ -5,6 +5,7 @@ import {
   shippedCatalogue,
   validateGenerationParams,
 } from '../src/index.js';
+import { codePointLength, unpairedSurrogate } from '../src/validate.js';
 
 const DISTILL = 'sber-ai/kandinsky5-distill-t2v';
 const FULL = 'sber-ai/kandinsky5-t2v';
@@ -259,5 +260,50 @@ describe('validateGenerationParams: every field type, with real models from the 
     expect(valueOf({ model: 'kandinsky5-distill-t2v', prompt: 'p' }, { catalogue }).model).toBe(
       DEFAULT_MODEL_ID,
     );
+  });
+});
+
+describe('validateGenerationParams: prompts as text (code points, no half characters)', () => {
+  const half = (name: string, unit: string) =>
+    `${name} contains an unpaired surrogate (${unit}): half of a character, not text`;
+
+  it('counts MAX_PROMPT_LENGTH in characters: 4000 emoji pass, 4001 are refused with their count', () => {
+    const fox = '🦊'.repeat(4000); // 8000 UTF-16 units
+    expect(valueOf({ model: DISTILL, prompt: fox }, { maxPromptLength: 4000 }).prompt).toBe(fox);
+    expect(issuesOf({ model: DISTILL, prompt: `${fox}🦊` }, { maxPromptLength: 4000 })).toEqual([
+      { path: 'prompt', message: 'prompt must be at most 4000 characters (got 4001)' },
+    ]);
+  });
+
+  it("counts a model's own prompt bound in characters too (minimax/hailuo-02: 2000)", () => {
+    const model = 'minimax/hailuo-02';
+    expect(valueOf({ model, prompt: 'é🦊'.repeat(1000) }).prompt).toHaveLength(3000);
+    expect(issuesOf({ model, prompt: '🦊'.repeat(2001) })).toEqual([
+      { path: 'prompt', message: `prompt must be at most 2000 characters for model ${model} (got 2001)` },
+    ]);
+  });
+
+  it('refuses an unpaired surrogate in the prompt or a string field, naming the half character', () => {
+    expect(issuesOf({ model: DISTILL, prompt: 'bad \ud83d here' })).toEqual([
+      { path: 'prompt', message: half('prompt', '\\ud83d') },
+    ]);
+    expect(issuesOf({ model: DISTILL, prompt: '\udc00' }, { maxPromptLength: 4000 })).toEqual([
+      { path: 'prompt', message: half('prompt', '\\udc00') },
+    ]);
+    expect(issuesOf({ model: 'google/veo3', prompt: 'p', negative_prompt: 'blur \udfff' })).toEqual([
+      { path: 'negative_prompt', message: half('negative_prompt', '\\udfff') },
+    ]);
+    expect(issuesOf({ model: DISTILL, prompt: 'p', aspect_ratio: '\ud83d' }, { mode: 'text' })).toEqual([
+      { path: 'aspect_ratio', message: half('aspect_ratio', '\\ud83d') },
+    ]);
+    expect(valueOf({ model: DISTILL, prompt: 'a whole \ud83e\udd8a' }).prompt).toBe('a whole 🦊');
+  });
+
+  it('codePointLength and unpairedSurrogate, the helpers every prompt check uses', () => {
+    expect(codePointLength('🦊'.repeat(3))).toBe(3);
+    expect(codePointLength('café')).toBe(4);
+    expect(unpairedSurrogate('x\ud83d')).toBe('\\ud83d');
+    expect(unpairedSurrogate('\udd8a\ud83e')).toBe('\\udd8a');
+    expect(unpairedSurrogate('🦊')).toBeUndefined();
   });
 });

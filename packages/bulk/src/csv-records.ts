@@ -1,5 +1,5 @@
 import { CsvError, parse, type Options } from 'csv-parse';
-import { detectDelimiter, type Delimiter } from './delimiter.js';
+import { DELIMITERS, detectDelimiter, type Delimiter } from './delimiter.js';
 import { BulkFatalError } from './fatal.js';
 
 /** One non-blank CSV record (the header first) and the line it starts on. */
@@ -41,19 +41,53 @@ function numberProp(err: CsvError, key: string): number {
   return typeof value === 'number' ? value : 0;
 }
 
-/** Reads text up to the first non-blank line; returns it, the text read, and how many blank lines were dropped. */
+/**
+ * Excel's delimiter declaration, `sep=;` (`,` or a tab), as the first line: Excel reads it and hides it,
+ * and writes it back quoted, followed by the delimiters of the other columns (`"sep=;";;`) when it did not.
+ */
+const SEP_LINE = /^(?:sep=([^"])|"sep=(.)")([,;\t ]*)$/i;
+
+/** The delimiter a `sep=` line declares, or undefined when `line` is not one. */
+function declaredDelimiter(line: string): Delimiter | undefined {
+  const match = SEP_LINE.exec(line);
+  const char = match?.[1] ?? match?.[2];
+  if (char === undefined) return undefined;
+  if ((DELIMITERS as readonly string[]).includes(char)) return char as Delimiter;
+  throw new BulkFatalError({
+    code: 'parse_error',
+    message: `line 1 declares the delimiter ${JSON.stringify(char)} (${JSON.stringify(line)}); the delimiter must be a comma, a semicolon or a tab`,
+    line: 1,
+  });
+}
+
+/**
+ * Reads text up to the first non-blank line after an optional `sep=` first line; returns it, the text
+ * read, how many lines were dropped before it (blank ones and the `sep=` line: record lines add them
+ * back, so they stay the file's own), and the declared delimiter.
+ */
 async function findHeaderLine(
   source: AsyncIterator<string>,
   maxRecordSize: number,
-): Promise<{ headerLine: string; buffered: string; blankLines: number; ended: boolean }> {
+): Promise<{
+  headerLine: string;
+  buffered: string;
+  blankLines: number;
+  ended: boolean;
+  declared: Delimiter | undefined;
+}> {
   let buffered = '';
   let blankLines = 0;
   let ended = false;
+  let declared: Delimiter | undefined;
   for (;;) {
     let pos = 0;
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n', pos)) {
       const line = buffered.slice(pos, nl);
-      if (line.trim() !== '') return { headerLine: line, buffered: buffered.slice(pos), blankLines, ended };
+      // Only the file's first line may be a `sep=` line (it is then dropped like a blank line).
+      const isSepLine = blankLines === 0 && (declared = declaredDelimiter(line)) !== undefined;
+      if (!isSepLine && line.trim() !== '') {
+        return { headerLine: line, buffered: buffered.slice(pos), blankLines, ended, declared };
+      }
       pos = nl + 1;
       blankLines++;
     }
@@ -66,10 +100,10 @@ async function findHeaderLine(
           line: 1,
         });
       }
-      return { headerLine: buffered, buffered, blankLines, ended };
+      return { headerLine: buffered, buffered, blankLines, ended, declared };
     }
     if (buffered.length > maxRecordSize) {
-      return { headerLine: buffered.slice(0, maxRecordSize), buffered, blankLines, ended };
+      return { headerLine: buffered.slice(0, maxRecordSize), buffered, blankLines, ended, declared };
     }
     const next = await source.next();
     if (next.done === true) ended = true;
@@ -93,8 +127,8 @@ export async function* readCsvRecords(
 ): AsyncGenerator<CsvRecord[]> {
   const source = text[Symbol.asyncIterator]();
   try {
-    const { headerLine, buffered, blankLines, ended } = await findHeaderLine(source, maxRecordSize);
-    const delimiter = detectDelimiter(headerLine);
+    const { headerLine, buffered, blankLines, ended, declared } = await findHeaderLine(source, maxRecordSize);
+    const delimiter = declared ?? detectDelimiter(headerLine);
 
     // csv-parse's parser core is driven by hand, without its stream: each chunk is parsed synchronously
     // and the records collected, so records parsed before an error are kept (a destroyed stream would

@@ -1,4 +1,5 @@
 import type { BulkLimits } from './limits.js';
+import { codePointLength, unpairedSurrogate } from './text.js';
 import type { BulkMetadata, BulkRow, RowError, ValidateMetadata, ValidateParams } from './types.js';
 
 /** The fields every row may set whatever its model, in CSV column and JSONL field names. */
@@ -71,16 +72,20 @@ function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
+/** The message for a string holding an unpaired surrogate, naming what holds it; undefined when it is text. */
+function surrogateMessage(what: string, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const unit = unpairedSurrogate(value);
+  return unit === undefined
+    ? undefined
+    : `${what} contains an unpaired surrogate (${unit}): half of a character, not text`;
 }
 
 /**
- * Checks one row: prompt, custom_id uniqueness, then the model and its parameters through
- * `validateParams` (a blank parameter is left out: the model's default). Every problem is reported
- * with its column; a column already reported is not reported again by the parameter check.
+ * Checks one row: every string is text (no unpaired surrogate, which JSON can write), the prompt,
+ * custom_id uniqueness, then the model and its parameters through `validateParams` (a blank parameter
+ * is left out: the model's default), then the metadata. Every problem is reported with its column; a
+ * column already reported is not reported again by the parameter check.
  */
 export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   const { row, line, fields } = candidate;
@@ -89,6 +94,25 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   const fail = (column: string | undefined, message: string): void => {
     errors.push(column === undefined ? { line, row, message } : { line, row, column, message });
   };
+  const reportedOn = (column: string): boolean => errors.some((e) => e.column === column);
+  // Half characters first: a field holding one is reported once, for that, and not checked further.
+  for (const field of RESERVED_FIELDS) {
+    const message = surrogateMessage(field, fields[field]);
+    if (message !== undefined) fail(field, message);
+  }
+  for (const [name, value] of Object.entries(candidate.params)) {
+    const message = surrogateMessage(name, value);
+    if (message !== undefined) fail(name, message);
+  }
+  const metadataProblems = new Set<string>();
+  for (const [key, value] of Object.entries(candidate.metadata ?? {})) {
+    // A bad key is reported under `metadata` (JSONL: only JSON can write one), not under itself.
+    const badKey = surrogateMessage(`metadata key ${shown(key)}`, key);
+    const message = badKey ?? surrogateMessage(`metadata value of ${shown(key)}`, value);
+    if (message === undefined) continue;
+    metadataProblems.add(key);
+    fail(ctx.metadataColumn(badKey === undefined ? key : undefined), message);
+  }
   const text = (field: ReservedField): string | undefined => {
     const value = fields[field];
     if (isBlank(value)) return undefined;
@@ -97,10 +121,10 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
     return undefined;
   };
   const prompt = text('prompt');
-  if (prompt === undefined && !errors.some((e) => e.column === 'prompt')) {
+  if (prompt === undefined && !reportedOn('prompt')) {
     fail('prompt', 'prompt is required and must not be empty');
-  } else if (prompt !== undefined && prompt.length > ctx.limits.maxPromptLength) {
-    const length = codePoints(prompt);
+  } else if (prompt !== undefined && prompt.length > ctx.limits.maxPromptLength && !reportedOn('prompt')) {
+    const length = codePointLength(prompt);
     if (length > ctx.limits.maxPromptLength) {
       fail('prompt', `prompt is ${length} characters long; the limit is ${ctx.limits.maxPromptLength}`);
     }
@@ -110,7 +134,7 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
   const rawId = fields.custom_id;
   if (typeof rawId === 'number' && Number.isSafeInteger(rawId)) customId = String(rawId);
   else customId = text('custom_id');
-  if (customId !== undefined) {
+  if (customId !== undefined && !reportedOn('custom_id')) {
     const first = ctx.customIds.get(customId);
     if (customId.length > ctx.limits.maxCustomIdLength) {
       fail(
@@ -138,6 +162,7 @@ export function buildRow(candidate: RowCandidate, ctx: RowContext): BuiltRow {
 
   if (candidate.metadata !== undefined && ctx.validateMetadata !== undefined) {
     for (const issue of ctx.validateMetadata(candidate.metadata)) {
+      if (issue.key !== undefined && metadataProblems.has(issue.key)) continue;
       fail(ctx.metadataColumn(issue.key), issue.message);
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The results export of a batch, for `GET /v1/batches/:id/results` and the SDK's `exportResults`:
  * every row in input order, streamed as JSONL (one `BatchResultRow` per line) or CSV (the fixed
- * columns, then the input's metadata columns in input order).
+ * columns, then the input's metadata columns in input order; one named like a fixed column is written
+ * `metadata.<name>`, so no two columns share a name).
  *
  * CSV is opened in spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, a tab or a CR as a
  * formula: prompts, ids, metadata and provider messages come from outside, so every such cell (header
@@ -42,6 +43,24 @@ function jsonl(rows: AsyncIterable<BatchResultRow>): Readable {
   );
 }
 
+/**
+ * The CSV header names of the metadata columns, in order: a key as it is, unless a fixed column has its
+ * name (an upload's `status`, `row` or `video_url` column, a JSONL `metadata.prompt`): then
+ * `metadata.<key>`, prefixed again while that is taken too (by another key named so). Every name of the
+ * header is then distinct. JSONL keeps metadata nested and needs none of this.
+ */
+export function metadataColumnNames(keys: readonly string[]): string[] {
+  const fixed: ReadonlySet<string> = new Set(BATCH_RESULT_COLUMNS);
+  const taken = new Set<string>([...fixed, ...keys]);
+  return keys.map((key) => {
+    if (!fixed.has(key)) return key;
+    let name = `metadata.${key}`;
+    while (taken.has(name)) name = `metadata.${name}`;
+    taken.add(name);
+    return name;
+  });
+}
+
 function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.ReadableStream {
   return Readable.from(
     (async function* () {
@@ -55,7 +74,7 @@ function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.Rea
   ).pipe(
     stringify({
       header: true,
-      columns: [...BATCH_RESULT_COLUMNS, ...columns],
+      columns: [...BATCH_RESULT_COLUMNS, ...metadataColumnNames(columns)],
       cast: { boolean: (v) => String(v) },
       escape_formulas: true,
     }),

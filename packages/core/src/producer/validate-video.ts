@@ -5,8 +5,10 @@
  * issue per field. The job's input is exactly the validated request: nothing stripped, nothing added.
  */
 import { validateGenerationParams, type Catalogue } from '@vidqueue/aimlapi';
+import { unpairedSurrogate } from '@vidqueue/bulk';
 import { IdempotencyKeySchema } from '../contract/idempotency.js';
-import type { NewGenerationJobData } from '../contract/job-data.js';
+import type { Metadata, NewGenerationJobData } from '../contract/job-data.js';
+import { shownKey } from '../contract/metadata-limits.js';
 import { videoRequestSchema, type VideoRequestLimits } from '../contract/video-request.js';
 import { producerError, type FieldIssue } from './errors.js';
 
@@ -45,6 +47,32 @@ function schemaFor(limits: VideoRequestLimits) {
   return schema;
 }
 
+/**
+ * custom_id and metadata strings holding half a character (JSON can write `"\ud83d"`; stored as UTF-8
+ * it would become U+FFFD), as a batch row's are refused. The prompt and the model's fields are checked
+ * by `validateGenerationParams`.
+ */
+function halfCharacters(customId: string | undefined, metadata: Metadata | undefined): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const check = (path: string, what: string, text: string): boolean => {
+    const unit = unpairedSurrogate(text);
+    if (unit !== undefined) {
+      issues.push({
+        path,
+        message: `${what} contains an unpaired surrogate (${unit}): half of a character, not text`,
+      });
+    }
+    return unit !== undefined;
+  };
+  if (customId !== undefined) check('custom_id', 'custom_id', customId);
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    const shown = JSON.stringify(shownKey(key));
+    if (check('metadata', `metadata key ${shown}`, key)) continue;
+    if (typeof value === 'string') check(`metadata.${shownKey(key)}`, `metadata value of ${shown}`, value);
+  }
+  return issues;
+}
+
 /** The job data of a valid request, or throws VALIDATION_ERROR listing every problem. */
 export function validateVideoRequest(
   input: unknown,
@@ -58,7 +86,10 @@ export function validateVideoRequest(
     throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
   }
   const checked = validateGenerationParams(params, { ...limits, ...(catalogue && { catalogue }) });
-  if (!checked.ok) throw producerError.validation(checked.issues);
+  const halves = halfCharacters(custom_id, metadata);
+  if (!checked.ok || halves.length > 0) {
+    throw producerError.validation([...(checked.ok ? [] : checked.issues), ...halves]);
+  }
   return {
     input: checked.value,
     ...(custom_id === undefined ? {} : { customId: custom_id }),
