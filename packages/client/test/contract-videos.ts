@@ -97,9 +97,8 @@ export function videoCases(c: ContractContext): void {
       const refused = await c.vq.enqueue({ prompt: 'a heron', webhook_url }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(ValidationError);
       const issues = (refused as ValidationError).issues;
-      expect(issues).toEqual([
-        { path: 'webhook_url', message: expect.stringMatching(/^must not carry a user name or password/) },
-      ]);
+      expect(issues.map((i) => i.path)).toEqual(['webhook_url']);
+      expect(issues[0]?.message).toMatch(/^must not carry a user name or password/);
       expect(JSON.stringify(issues)).not.toContain('s3cret-pw');
     }
   });
