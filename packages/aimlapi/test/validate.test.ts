@@ -299,6 +299,16 @@ describe('validateGenerationParams: prompts as text (code points, no half charac
     expect(valueOf({ model: DISTILL, prompt: 'a whole \ud83e\udd8a' }).prompt).toBe('a whole 🦊');
   });
 
+  it("a model's other string bounds count characters too (negative_prompt of 500)", () => {
+    const model = 'alibaba/wan-2-7-r2v';
+    const issues = (input: Record<string, unknown>) => {
+      const result = validateGenerationParams({ model, prompt: 'p', ...input });
+      return result.ok ? [] : result.issues.filter((i) => i.path === 'negative_prompt');
+    };
+    expect(issues({ negative_prompt: '🦊'.repeat(500) })).toEqual([]);
+    expect(issues({ negative_prompt: '🦊'.repeat(501) })).toHaveLength(1);
+  });
+
   it('codePointLength and unpairedSurrogate, the helpers every prompt check uses', () => {
     expect(codePointLength('🦊'.repeat(3))).toBe(3);
     expect(codePointLength('café')).toBe(4);

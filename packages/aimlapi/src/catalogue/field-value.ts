@@ -3,6 +3,7 @@
  * takes JSON types as they are (`"10"` is not an integer, as the provider sees it); `text` mode also
  * reads text, for CSV cells and JSONL rows (`"10"` → 10, `"0.5"` → 0.5, `"true"` → true).
  */
+import { codePointLength } from '../text.js';
 import type { FieldSpec, ParamValue } from './types.js';
 
 export type ValueMode = 'json' | 'text';
@@ -97,8 +98,11 @@ export function readValue(
       if (field.enum !== undefined) {
         return field.enum.includes(value) ? { value } : problem(caseHint(field.enum, value));
       }
-      if (field.maxLength !== undefined && value.length > field.maxLength) return problem();
-      if (field.minLength !== undefined && value.length < field.minLength) return problem();
+      // In characters (code points), as JSON Schema's maxLength and minLength count them.
+      if (field.maxLength !== undefined && value.length > field.maxLength) {
+        if (codePointLength(value) > field.maxLength) return problem();
+      }
+      if (field.minLength !== undefined && codePointLength(value) < field.minLength) return problem();
       return { value };
   }
 }
