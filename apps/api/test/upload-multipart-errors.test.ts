@@ -37,19 +37,25 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
   return { api, port: Number(new URL(api.url).port), sink };
 }
 
-/** Sends `head` + `body` on a fresh connection; resolves with everything received once the server answers. */
-function send(port: number, contentType: string, body: string): Promise<string> {
-  const head =
-    `POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${contentType}\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+/** A fresh connection to the API (closed after each test) and everything it receives until it closes. */
+function open(port: number): { socket: Socket; closed: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
   sockets.push(socket);
   let received = '';
   socket.setEncoding('utf8');
   socket.on('data', (d: string) => (received += d));
   socket.on('error', () => undefined);
+  return { socket, closed: new Promise((resolve) => socket.on('close', () => resolve(received))) };
+}
+
+/** Sends `head` + `body` on a fresh connection; resolves with everything received once the server answers. */
+function send(port: number, contentType: string, body: string): Promise<string> {
+  const head =
+    `POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${contentType}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const { socket, closed } = open(port);
   socket.write(head + body);
-  return new Promise((resolve) => socket.on('close', () => resolve(received)));
+  return closed;
 }
 
 function statusOf(raw: string): number {
@@ -121,13 +127,7 @@ describe('POST /v1/batches: malformed multipart bodies', () => {
   it('answers 400 when the body ends inside the file part while it is being spooled', async () => {
     const { port, sink } = await start();
     const body = `--XX\r\n${FILE_HEAD}prompt\n${'a red fox\n'.repeat(50)}`;
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (received += d));
-    socket.on('error', () => undefined);
-    const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+    const { socket, closed } = open(port);
     socket.write(
       `POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: multipart/form-data; boundary=XX\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 100)}`,
@@ -157,9 +157,7 @@ describe('POST /v1/batches: a client that goes away mid-upload', () => {
   ] as const) {
     it(`logs a ${kind} upload cut by its client as a warning, not as a failed request`, async () => {
       const { api, port, sink } = await start();
-      const socket = connect(port, '127.0.0.1');
-      sockets.push(socket);
-      socket.on('error', () => undefined);
+      const { socket } = open(port);
       // A head announcing more than is sent, then the client is gone.
       socket.write(
         `POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${contentType}\r\nContent-Length: 100000\r\n\r\n${partial}`,
