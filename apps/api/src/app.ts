@@ -23,6 +23,7 @@ import { videoRoutes } from './routes/videos.js';
 import { webSessionPlugin } from './web/session-plugin.js';
 import { webPlugin } from './web/web-plugin.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 export type AppDeps = {
   config: Config;
@@ -84,11 +85,11 @@ export function buildApp(deps: AppDeps) {
   // JSON only: a text/plain body would otherwise reach validation as a string and get a vague 400.
   app.removeContentTypeParser('text/plain');
 
-  // Every answer, Bull Board and /docs included: never framed by another site (clickjacking of the
-  // dashboard), never sniffed into another type than the one sent. A route's own value stands.
+  // SECURITY_HEADERS on every answer; a route's own value stands.
   app.addHook('onSend', (_request, reply, _payload, done) => {
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
     done();
   });
 

@@ -189,6 +189,7 @@ describe('GET /v1/batches/:id/events', () => {
     const head = await fetch(`${url}/v1/batches/${id}/events`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(head.headers.get('x-frame-options')).toBe('DENY');
     expect(await head.text()).toBe('');
   });
 

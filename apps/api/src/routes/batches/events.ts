@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PublicBatchView } from '@vidqueue/core/contract';
 import { BatchErrorSchema } from '../error-schema.js';
 import { IdParams, type ZodApp } from './schemas.js';
+import { SECURITY_HEADERS } from '../../security-headers.js';
 
 /** A comment line this often keeps proxies and the browser from dropping an idle stream. */
 const KEEP_ALIVE_MS = 15_000;
@@ -65,8 +66,8 @@ export function batchEventsRoute(app: ZodApp): void {
       const head = {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-frame-options': 'DENY',
+        // Hijacked: the root onSend hook does not run for this answer.
+        ...SECURITY_HEADERS,
       };
       if (request.method === 'HEAD') {
         // The headers alone (Fastify's automatic HEAD route runs this handler): no stream to keep open.
