@@ -31,3 +31,15 @@ export function parseByteRange(
 export function rangeApplies(ifRange: string | undefined, etag: string): boolean {
   return ifRange === undefined || ifRange.trim() === etag;
 }
+
+/**
+ * Whether `If-None-Match` matches our ETag (RFC 9110 §13.1.2): `*`, or a list of entity tags compared
+ * weakly (`W/"…"` matches `"…"`). A match answers 304.
+ */
+export function noneMatch(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (value.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return (value.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => tag.replace(/^W\//, '') === opaque);
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
@@ -193,5 +194,47 @@ describe('archive and webhooks beside the generation worker', () => {
       .poll(async () => (await deliveries.list('video', second.id!))[0]?.status, { interval: 20 })
       .toBe('gone');
     expect(receiver.received).toHaveLength(1);
+  });
+  it('a store that stops answering (S3 endpoint accepting and never replying): the write gives up after ARCHIVE_TIMEOUT_MS, archive_failed storage_failed, and video.completed still goes out', async () => {
+    const sockets: Socket[] = [];
+    const blackHole = createTcpServer((socket) => {
+      sockets.push(socket);
+      socket.resume(); // reads the request, never answers
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    receiver = await startReceiver(() => 204);
+    try {
+      h = await startHarness({
+        env: {
+          STORAGE_URL: 's3://vidq-stalled/archive',
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          S3_FORCE_PATH_STYLE: 'true',
+          ARCHIVE_TIMEOUT_MS: '1000',
+          ARCHIVE_ATTEMPTS: '2',
+          ARCHIVE_BACKOFF_MS: '20',
+          WEBHOOK_SECRET: newWebhookSecret(),
+          WEBHOOK_ALLOW_PRIVATE: 'true',
+        },
+      });
+      const job = await h.add({ webhook: { url: receiver.url } });
+      await h.finished(job);
+      await expect
+        .poll(async () => (await store(h!).get(job.id!))?.status, { interval: 50, timeout: 15_000 })
+        .toBe('archive_failed');
+      expect(await store(h).get(job.id!)).toMatchObject({
+        reason: 'storage_failed',
+        message: 'storage: TimeoutError',
+      });
+      await expect.poll(() => receiver!.received.length, { interval: 20 }).toBe(1);
+      expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
+        type: 'video.completed',
+        data: { id: job.id, archive: { status: 'archive_failed', reason: 'storage_failed' } },
+      });
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      blackHole.close();
+    }
   });
 });

@@ -22,16 +22,17 @@ export function createFileStorage(root: string): Storage {
     kind: 'file',
     description: pathToFileURL(base).href,
 
-    async put(key, body: Readable) {
+    async put(key, body: Readable, options) {
       const target = pathOf(key);
       await mkdir(dirname(target), { recursive: true });
       const part = `${target}.${randomBytes(6).toString('hex')}.part`;
       try {
-        await pipeline(body, createWriteStream(part, { flags: 'wx' }));
+        const signal = options?.signal;
+        await pipeline(body, createWriteStream(part, { flags: 'wx' }), signal ? { signal } : {});
         await rename(part, target);
       } catch (err) {
         await rm(part, { force: true });
-        throw err;
+        throw options?.signal?.aborted ? (options.signal.reason as Error) : err;
       }
     },
 

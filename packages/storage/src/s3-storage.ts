@@ -87,11 +87,18 @@ export function createS3Storage(settings: S3Settings): Storage {
         queueSize: 4,
         leavePartsOnError: false,
       });
-      // A body that fails must fail the upload, not leave it waiting for more bytes.
-      const failed = new Promise<never>((_, reject) => body.once('error', reject));
+      // A body that fails must fail the upload, not leave it waiting for more bytes; so must an abort
+      // (a store that stops answering would otherwise hold the put for ever: the SDK has no time limit).
+      const failed = new Promise<never>((_, reject) => {
+        body.once('error', reject);
+        const signal = options?.signal;
+        if (signal?.aborted) reject(signal.reason as Error);
+        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
       try {
         await Promise.race([upload.done(), failed]);
       } catch (err) {
+        body.destroy();
         await upload.abort().catch(() => undefined);
         throw err;
       }

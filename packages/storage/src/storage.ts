@@ -12,7 +12,11 @@ export type StorageRead = {
   size: number;
 };
 
-export type PutOptions = { contentType?: string };
+export type PutOptions = {
+  contentType?: string;
+  /** Gives the put up when it aborts: it rejects with the signal's reason and leaves nothing behind. */
+  signal?: AbortSignal;
+};
 
 /**
  * Where archived videos live. Keys are ours only (`videos/vid_….mp4`, `batches/bat_…/bat_…-3.mp4`):

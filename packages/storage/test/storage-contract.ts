@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../src/index.js';
@@ -67,6 +67,18 @@ export function storageContract(name: string, start: () => Promise<StorageFixtur
         })(),
       );
       await expect(storage.put(key, body)).rejects.toThrow('not an MP4');
+      expect(await storage.stat(key)).toBeUndefined();
+    });
+
+    it('gives a put up when its signal aborts (a body that never ends): rejects with the reason, leaves nothing', async () => {
+      const key = `t${run}/videos/stalled.mp4`;
+      const body = new PassThrough();
+      body.write(randomBytes(1000)); // then nothing more, and no end
+      const controller = new AbortController();
+      const put = storage.put(key, body, { signal: controller.signal });
+      controller.abort(new Error('took too long'));
+      await expect(put).rejects.toThrow('took too long');
+      expect(body.destroyed).toBe(true);
       expect(await storage.stat(key)).toBeUndefined();
     });
 

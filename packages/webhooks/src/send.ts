@@ -12,13 +12,12 @@ export type AttemptOutcome = {
 
 export type SendOptions = AddressPolicy & { timeoutMs: number };
 
-/** Receivers' answers are read up to this much and dropped. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
 /**
  * POSTs one signed delivery through safeFetch: the same address guard as downloads (private and loopback
  * refused unless allowed), no redirect followed (a 3xx is a failed attempt, as Standard Webhooks senders
- * do), one time limit for the whole exchange.
+ * do), one time limit for the whole exchange. A 2xx is delivered as soon as its status line is in: the
+ * answer's body means nothing to us and is not read (a receiver answering 200 with a large or slow page
+ * must not be sent the event again).
  */
 export async function sendAttempt(
   url: string,
@@ -38,15 +37,14 @@ export async function sendAttempt(
         'user-agent': 'vidqueue-webhooks/1',
       },
       maxRedirects: 0,
-      maxBytes: MAX_ANSWER_BYTES,
+      // Never read: an announced Content-Length of any size is no reason to call a 2xx a failure.
+      maxBytes: Number.MAX_SAFE_INTEGER,
       timeoutMs: options.timeoutMs,
       allowPrivate: options.allowPrivate,
       allowRanges: options.allowRanges,
     });
-    // The answer's body means nothing to us; read a little so the connection ends cleanly.
-    for await (const _chunk of res.body) {
-      // drained
-    }
+    // The status is the answer; dropping the body closes the connection (each attempt has its own).
+    res.body.destroy();
     return { kind: 'ok', status: res.status, durationMs: elapsed(), error: null };
   } catch (err) {
     const durationMs = elapsed();

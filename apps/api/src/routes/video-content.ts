@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { producerError } from '@vidqueue/core/producer';
 import { HttpError } from '../errors.js';
-import { parseByteRange, rangeApplies } from '../byte-range.js';
+import { noneMatch, parseByteRange, rangeApplies } from '../byte-range.js';
 
 const IdParams = z.object({
   id: z.string().min(1).max(200).describe('The video id (vid_…, or <batchId>-<row>)'),
@@ -16,77 +16,81 @@ const ErrorSchema = z
  * auth. `ETag` is the file's SHA-256, `Accept-Ranges: bytes`; one range answers 206 with
  * `Content-Range`, a range past the end 416, several ranges or an `If-Range` that no longer matches
  * the whole file (200). No archive, or its file gone from storage: 404 with a code, never a 500.
+ * HEAD has its own route (Fastify's automatic one would read the whole object from storage and drop
+ * it): the same headers, and storage is only asked for the object's size.
  */
 export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
-  app.get(
-    '/v1/videos/:id/content',
-    {
-      schema: {
-        tags: ['videos'],
-        summary: 'The archived MP4 of a video (supports Range requests)',
-        description:
-          'Streams our copy of the video (`video/mp4`, `ETag` = its SHA-256, `Accept-Ranges: bytes`). Single ranges answer 206 (`If-Range` honoured with the ETag), unsatisfiable ones 416. 404 `VIDEO_NOT_ARCHIVED` when there is no archived copy, `ARCHIVE_FILE_MISSING` when its file is gone from storage.',
-        params: IdParams,
-        response: {
-          200: z.any().describe('The MP4 bytes'),
-          206: z.any().describe('The requested range'),
-          304: z.any().describe('Not modified (If-None-Match)'),
-          404: ErrorSchema,
-          416: ErrorSchema,
-          503: ErrorSchema,
-        },
+  const schema = {
+    tags: ['videos'],
+    summary: 'The archived MP4 of a video (supports Range requests)',
+    description:
+      'Streams our copy of the video (`video/mp4`, `ETag` = its SHA-256, `Accept-Ranges: bytes`). Single ranges answer 206 (`If-Range` honoured with the ETag), unsatisfiable ones 416. `If-None-Match` with the ETag (weak, in a list, or `*`) answers 304. `HEAD` answers the same headers without reading the file. 404 `VIDEO_NOT_ARCHIVED` when there is no archived copy, `ARCHIVE_FILE_MISSING` when its file is gone from storage.',
+    params: IdParams,
+    response: {
+      200: z.any().describe('The MP4 bytes'),
+      206: z.any().describe('The requested range'),
+      304: z.any().describe('Not modified (If-None-Match)'),
+      404: ErrorSchema,
+      416: ErrorSchema,
+      503: ErrorSchema,
+    },
+  };
+  // HEAD is its own route (described under GET): Fastify's automatic one would run the GET and drop the body.
+  for (const method of ['GET', 'HEAD'] as const) {
+    app.route({
+      method,
+      url: '/v1/videos/:id/content',
+      exposeHeadRoute: false,
+      schema: method === 'GET' ? schema : { ...schema, hide: true },
+      handler: async (request, reply) => {
+        const { id } = request.params;
+        const { storage, store } = app.archive;
+        const record = await app.withRedis(() => store.get(id));
+        if (!record) {
+          const exists = (await app.withRedis(() => app.queue.getJobState(id))) !== 'unknown';
+          if (!exists) throw producerError.videoNotFound(id);
+          throw new HttpError.VideoNotArchived(id, 'not archived');
+        }
+        if (record.status !== 'archived' || record.sha256 === null) {
+          throw new HttpError.VideoNotArchived(
+            id,
+            record.status === 'pending' ? 'archive pending' : `archive failed: ${record.reason ?? 'unknown'}`,
+          );
+        }
+        if (!storage) throw new HttpError.ArchiveFileMissing(id);
+        const stat = await storage.stat(record.storage_key);
+        if (!stat) throw new HttpError.ArchiveFileMissing(id);
+
+        const etag = `"${record.sha256}"`;
+        reply
+          .header('content-type', 'video/mp4')
+          .header('accept-ranges', 'bytes')
+          .header('etag', etag)
+          .header('cache-control', 'private, max-age=3600');
+        if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+
+        const ifRange = request.headers['if-range'];
+        const range = rangeApplies(typeof ifRange === 'string' ? ifRange : undefined, etag)
+          ? parseByteRange(request.headers.range, stat.size)
+          : undefined;
+        if (range === 'unsatisfiable') {
+          const err = new HttpError.RangeNotSatisfiable(stat.size);
+          return reply
+            .code(416)
+            .header('content-range', `bytes */${stat.size}`)
+            .type('application/json; charset=utf-8')
+            .send({ error: { code: err.code, message: err.message } });
+        }
+        // HEAD: the headers a GET would have, without reading the object.
+        const read = request.method === 'HEAD' ? undefined : await storage.read(record.storage_key, range);
+        if (request.method !== 'HEAD' && !read) throw new HttpError.ArchiveFileMissing(id);
+        if (range !== undefined) {
+          reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`);
+        }
+        reply.header('content-length', range === undefined ? stat.size : range.end - range.start + 1);
+        return reply.send(read?.body);
       },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
-      const { storage, store } = app.archive;
-      const record = await app.withRedis(() => store.get(id));
-      if (!record) {
-        const exists = (await app.withRedis(() => app.queue.getJobState(id))) !== 'unknown';
-        if (!exists) throw producerError.videoNotFound(id);
-        throw new HttpError.VideoNotArchived(id, 'not archived');
-      }
-      if (record.status !== 'archived' || record.sha256 === null) {
-        throw new HttpError.VideoNotArchived(
-          id,
-          record.status === 'pending' ? 'archive pending' : `archive failed: ${record.reason ?? 'unknown'}`,
-        );
-      }
-      if (!storage) throw new HttpError.ArchiveFileMissing(id);
-      const stat = await storage.stat(record.storage_key);
-      if (!stat) throw new HttpError.ArchiveFileMissing(id);
-
-      const etag = `"${record.sha256}"`;
-      reply
-        .header('content-type', 'video/mp4')
-        .header('accept-ranges', 'bytes')
-        .header('etag', etag)
-        .header('cache-control', 'private, max-age=3600');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-
-      const ifRange = request.headers['if-range'];
-      const range = rangeApplies(typeof ifRange === 'string' ? ifRange : undefined, etag)
-        ? parseByteRange(request.headers.range, stat.size)
-        : undefined;
-      if (range === 'unsatisfiable') {
-        const err = new HttpError.RangeNotSatisfiable(stat.size);
-        return reply
-          .code(416)
-          .header('content-range', `bytes */${stat.size}`)
-          .type('application/json; charset=utf-8')
-          .send({ error: { code: err.code, message: err.message } });
-      }
-      const read = await storage.read(record.storage_key, range);
-      if (!read) throw new HttpError.ArchiveFileMissing(id);
-      if (range === undefined) {
-        return reply.code(200).header('content-length', stat.size).send(read.body);
-      }
-      return reply
-        .code(206)
-        .header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`)
-        .header('content-length', range.end - range.start + 1)
-        .send(read.body);
-    },
-  );
+    });
+  }
   done();
 };

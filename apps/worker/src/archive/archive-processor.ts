@@ -36,6 +36,14 @@ export type ArchiveProcessorDeps = {
 /** Redirects a source may take (CDNs redirect once or twice). */
 export const ARCHIVE_MAX_REDIRECTS = 3;
 
+/** Storage did not finish writing within ARCHIVE_TIMEOUT_MS of the download's end (`storage: TimeoutError`). */
+class StorageTimeoutError extends Error {
+  override name = 'TimeoutError';
+  constructor(ms: number) {
+    super(`storage took longer than ${ms} ms after the download`);
+  }
+}
+
 /** A final failure already recorded (its reason in the message): BullMQ must not retry it. */
 class ArchiveFailed extends UnrecoverableError {}
 
@@ -71,7 +79,21 @@ export function createArchiveProcessor(deps: ArchiveProcessorDeps) {
       const tap = new ArchiveTap();
       // Errors on either side destroy both: a cut download or a refused file fails the put.
       const body = pipeline(res.body, tap, () => undefined);
-      await storage.put(data.storageKey, body, { contentType: 'video/mp4' });
+      // The download is bound by safeFetch's deadline; what storage does after it by the same time
+      // again (a store that stops answering would hold the job, and the video's event, for ever).
+      const stored = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      tap.once('end', () => {
+        timer = setTimeout(
+          () => stored.abort(new StorageTimeoutError(config.ARCHIVE_TIMEOUT_MS)),
+          config.ARCHIVE_TIMEOUT_MS,
+        );
+      });
+      try {
+        await storage.put(data.storageKey, body, { contentType: 'video/mp4', signal: stored.signal });
+      } finally {
+        clearTimeout(timer);
+      }
       return { bytes: tap.bytes, sha256: tap.sha256() };
     } catch (err) {
       throw Object.assign(new Error('archive attempt failed'), {
