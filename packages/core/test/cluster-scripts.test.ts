@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, uniquePrefix, type TestCluster } from '@vidqueue/testkit';
+import { countSocketWrites, startTestCluster, uniquePrefix, type TestCluster } from '@vidqueue/testkit';
 import { vidqKeys } from '../src/contract/index.js';
 import { createRedis, loadConfig } from '../src/runtime/index.js';
 import {
@@ -41,6 +41,18 @@ afterAll(async () => {
 const slotOf = async (key: string) => Number(await redis.cluster('KEYSLOT', key));
 
 describe('hash tags on a Redis Cluster', () => {
+  it("coalesces the commands of one event-loop turn on each node's connection (coalesce-writes.ts)", async () => {
+    const key = `${prefix}:coalesce`;
+    await redis.del(key);
+    const nodes = redis.nodes('all').filter((node) => node.status === 'ready');
+    expect(nodes.length).toBeGreaterThanOrEqual(1);
+    const writes = nodes.map((node) => countSocketWrites(node.stream));
+    const replies = await Promise.all(Array.from({ length: 30 }, () => redis.incr(key)));
+    expect(replies.at(-1)).toBe(30);
+    expect(writes.reduce((sum, w) => sum + w.calls(), 0)).toBe(1);
+    await redis.del(key);
+  });
+
   it('puts every key vidqueue names in the slot of the queue, which one master serves', async () => {
     const queueSlot = await slotOf(`${prefix}:generations:wait`);
     const keys = vidqKeys(prefix);

@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes.js';
 import type { Config } from './config.js';
 
 export type RedisRole =
@@ -30,10 +31,10 @@ export function createRedis(
 ): RedisConnection {
   const options = roleOptions(role, extra);
   if (typeof target === 'object' && target.REDIS_CLUSTER_NODES !== undefined) {
-    return createCluster(target.REDIS_CLUSTER_NODES, target.REDIS_PASSWORD, options, role);
+    return coalesceWrites(createCluster(target.REDIS_CLUSTER_NODES, target.REDIS_PASSWORD, options, role));
   }
   const url = typeof target === 'object' ? target.REDIS_URL : target;
-  return new Redis(url ?? DEFAULT_REDIS_URL, options);
+  return coalesceWrites(new Redis(url ?? DEFAULT_REDIS_URL, options));
 }
 
 function roleOptions(role: RedisRole, extra: RedisOptions): RedisOptions {
