@@ -90,7 +90,9 @@ describe('provider faults', () => {
       env: { SUBMIT_MAX_RETRIES: '1' },
     });
     const job = await h.add();
-    await expect.poll(() => h!.sim.stats().faults.rate_limit, { interval: 20 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(() => h!.sim.stats().faults.rate_limit, { interval: 20, timeout: 10_000 })
+      .toBeGreaterThanOrEqual(4);
     expect(await h.queue.getJobState(job.id!)).not.toBe('failed');
     h.sim.configure({ createFaults: { rate_limit: 0 } });
 
