@@ -53,6 +53,11 @@ export const HttpError = {
     'The archived file of video %s is missing from storage (deleted or expired)',
     404,
   ),
+  StorageUnavailable: createError(
+    'STORAGE_UNAVAILABLE',
+    'The video store did not answer (%s); try again after Retry-After seconds',
+    503,
+  ),
   RangeNotSatisfiable: createError('RANGE_NOT_SATISFIABLE', 'The range is outside the %s-byte file', 416),
   DeliveryNotFound: createError('DELIVERY_NOT_FOUND', 'No webhook delivery with id %s', 404),
   WebhooksDisabled: createError(

@@ -62,6 +62,7 @@ describe('GET and HEAD /v1/videos/:id/content from S3 (fauxqs behind a relay)', 
   const sha256 = createHash('sha256').update(video).digest('hex');
   const etag = `"${sha256}"`;
   const id = 'vid_contenthead1';
+  let stopped = false;
 
   beforeAll(async () => {
     fauxqs = await startFauxqs({ port: 0, logger: false });
@@ -108,7 +109,7 @@ describe('GET and HEAD /v1/videos/:id/content from S3 (fauxqs behind a relay)', 
     await app?.close();
     await direct?.close();
     proxy?.server.close();
-    await fauxqs?.stop();
+    if (!stopped) await fauxqs?.stop();
     if (config) await deletePrefix(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
@@ -165,5 +166,20 @@ describe('GET and HEAD /v1/videos/:id/content from S3 (fauxqs behind a relay)', 
     const body = JSON.parse(get.body.toString()) as { error: { code: string } };
     expect([get.status, body.error.code]).toEqual([404, 'ARCHIVE_FILE_MISSING']);
     expect((await send(missing, 'HEAD')).status).toBe(404);
+  });
+
+  // Last: it stops the S3 server.
+  it('storage down: 503 STORAGE_UNAVAILABLE with Retry-After for GET and HEAD, never a 500', async () => {
+    await fauxqs.stop();
+    stopped = true;
+    for (const method of ['GET', 'HEAD'] as const) {
+      const res = await send(url, method);
+      expect([method, res.status, res.headers['retry-after']]).toEqual([method, 503, '5']);
+      if (method === 'GET') {
+        const body = JSON.parse(res.body.toString()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('STORAGE_UNAVAILABLE');
+        expect(body.error.message).not.toContain('127.0.0.1');
+      }
+    }
   });
 });

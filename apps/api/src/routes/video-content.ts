@@ -4,6 +4,35 @@ import { producerError } from '@vidqueue/core/producer';
 import { HttpError } from '../errors.js';
 import { noneMatch, parseByteRange, rangeApplies } from '../byte-range.js';
 
+/** How long a request waits for storage to stat or start reading an object before answering 503. */
+export const STORAGE_WAIT_MS = 10_000;
+/** Seconds a client told STORAGE_UNAVAILABLE is asked to wait (`Retry-After`). */
+const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A storage call that fails or does not answer within STORAGE_WAIT_MS is the store's trouble, not the
+ * client's: 503 `STORAGE_UNAVAILABLE` with `Retry-After`, naming only the error's kind (an S3 error's
+ * message may hold the endpoint or the bucket). A call left hanging ends on its own; its answer is dropped.
+ */
+async function fromStorage<T>(reply: { header(name: string, value: string): unknown }, op: () => Promise<T>) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })),
+      STORAGE_WAIT_MS,
+    );
+  });
+  try {
+    return await Promise.race([op(), timeout]);
+  } catch (err) {
+    reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+    const kind = (err as { code?: unknown }).code ?? (err as { name?: unknown }).name;
+    throw new HttpError.StorageUnavailable(typeof kind === 'string' ? kind : 'error');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const IdParams = z.object({
   id: z.string().min(1).max(200).describe('The video id (vid_…, or <batchId>-<row>)'),
 });
@@ -58,7 +87,7 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
           );
         }
         if (!storage) throw new HttpError.ArchiveFileMissing(id);
-        const stat = await storage.stat(record.storage_key);
+        const stat = await fromStorage(reply, () => storage.stat(record.storage_key));
         if (!stat) throw new HttpError.ArchiveFileMissing(id);
 
         const etag = `"${record.sha256}"`;
@@ -82,7 +111,10 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
             .send({ error: { code: err.code, message: err.message } });
         }
         // HEAD: the headers a GET would have, without reading the object.
-        const read = request.method === 'HEAD' ? undefined : await storage.read(record.storage_key, range);
+        const read =
+          request.method === 'HEAD'
+            ? undefined
+            : await fromStorage(reply, () => storage.read(record.storage_key, range));
         if (request.method !== 'HEAD' && !read) throw new HttpError.ArchiveFileMissing(id);
         if (range !== undefined) {
           reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`);
