@@ -31,7 +31,7 @@ export const sideEffectSettings = {
     .int()
     .min(1024)
     .default(1024 * 1024 * 1024),
-  /** Time limit of one archive download (redirects and body). */
+  /** Time limit of one archive download (redirects and body), and again of the write into storage after its last byte. */
   ARCHIVE_TIMEOUT_MS: ms()
     .min(1000)
     .default(10 * 60_000),
