@@ -10,6 +10,13 @@ import { makeSecretMatcher } from '../plugins/auth.js';
 import { sessionCookie } from './cookie.js';
 import { SESSION_TTL_SECONDS, sha256Hex } from './session-store.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** One of the page's HTML pages (answered with an HTML page when Redis is down). */
+    page?: boolean;
+  }
+}
+
 /**
  * The folder of the page's files: `public/` beside this module when run from source, `public/` beside
  * `dist/main.mjs` in the production bundle (scripts/build.mjs copies it there).
@@ -88,9 +95,19 @@ export const webPlugin = fp(
         },
       });
       const app = scope.withTypeProvider<ZodTypeProvider>();
+      // A page whose session could not be read (Redis down): a page that says so, not a JSON body in
+      // the browser's window. Everything else (the session routes, the files) goes to the root handler.
+      scope.setErrorHandler((err, request, reply) => {
+        const code = (err as { code?: unknown }).code;
+        if (request.routeOptions.config.page !== true || code !== 'REDIS_UNAVAILABLE') throw err;
+        request.log.warn({ code }, 'redis unavailable: page answered 503');
+        return pageHeaders(reply).code(503).header('retry-after', '5').sendFile('unavailable.html', {
+          cacheControl: false,
+        });
+      });
 
       for (const [path, file] of Object.entries(PAGES)) {
-        app.get(path, { schema: { hide: true } }, (request, reply) => {
+        app.get(path, { schema: { hide: true }, config: { page: true } }, (request, reply) => {
           if (!open && request.webSession === null && file !== 'sign-in.html') {
             return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`);
           }

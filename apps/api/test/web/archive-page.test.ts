@@ -62,6 +62,8 @@ describe('batch page with archived videos', () => {
       .poll(() => page.locator('#rows li[data-status="completed"]').count(), { timeout: 20_000 })
       .toBe(2);
     expect(await videoSrc(page, 1)).toMatch(new RegExp(`^${stack.simulator.url}/files/`));
+    // A download link only for our own copy: never a link to another site.
+    expect(await page.locator('#rows a.download').count()).toBe(0);
     await archiveQueue.resume();
     // Each row's video becomes our content URL without a reload (the archive's settling is announced).
     for (const row of [1, 2]) {
@@ -99,6 +101,15 @@ describe('batch page with archived videos', () => {
       const archived = Buffer.from(await (await fetch(content(1), { headers: bearer })).arrayBuffer());
       expect(zip.includes(archived)).toBe(true);
       expect(createHash('sha256').update(archived).digest('hex')).toBe(page1.rows[0]!.archive!.sha256);
+
+      // One video: the row's own link, by keyboard, downloads our copy under the row's name.
+      const link = page.getByRole('link', { name: 'Download the video of row 1' });
+      expect(await link.getAttribute('href')).toBe(`/v1/videos/${id}-1/content`);
+      await link.focus();
+      const oneDownload = page.waitForEvent('download');
+      await page.keyboard.press('Enter');
+      expect((await oneDownload).suggestedFilename()).toBe('1-fox.mp4');
+      expect((await readFile(await (await oneDownload).path())).equals(archived)).toBe(true);
     } finally {
       stack.simulator.configure({ filesExpireMs: 0 });
     }

@@ -54,6 +54,24 @@ function videoOf(row) {
   return video;
 }
 
+/** The row's video as a download of this site (our archived copy), or null: never a link elsewhere. */
+function downloadOf(row) {
+  let url;
+  try {
+    url = new URL(row.video_url, location.origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== location.origin) return null;
+  const name = `${row.row}${row.custom_id ? `-${row.custom_id}` : ''}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return el(
+    'a',
+    { href: url.pathname + url.search, download: `${name}.mp4`, class: 'button secondary download' },
+    'Download',
+    el('span', { class: 'visually-hidden' }, ` the video of row ${row.row}`),
+  );
+}
+
 function renderRow(row) {
   const title = el(
     'strong',
@@ -67,6 +85,7 @@ function renderRow(row) {
     { class: 'row', dataset: { row: row.row, status: row.status, video: row.video_url ?? '' } },
     el('header', {}, title, el('span', { class: `badge s-${row.status}` }, row.status)),
     row.status === 'completed' && row.video_url ? videoOf(row) : null,
+    row.status === 'completed' && row.video_url ? downloadOf(row) : null,
     el('p', { class: 'prompt' }, row.prompt),
     el(
       'p',
@@ -111,9 +130,22 @@ async function loadRows() {
       : 'No rows match.';
     $('#prev').disabled = page.offset === 0;
     $('#next').disabled = page.next_offset === null;
+    recovered();
   } catch (err) {
-    showError(err.message);
+    problem(err.message);
   }
+}
+
+// A failed read's message stays until a read succeeds again (not after: a stale "Redis is unreachable"
+// over rows that load fine would be wrong).
+let failing = false;
+function problem(message) {
+  failing = true;
+  showError(message);
+}
+function recovered() {
+  if (failing) showError('');
+  failing = false;
 }
 
 let reloadTimer;
@@ -123,11 +155,19 @@ function reloadRowsSoon() {
   reloadTimer = setTimeout(() => void loadRows(), 300);
 }
 
+const live = $('#live');
+let source;
+let relistenTimer;
 function listen() {
-  const source = new EventSource(`${base}/events`);
-  const live = $('#live');
+  source?.close();
+  source = new EventSource(`${base}/events`);
   source.addEventListener('open', () => (live.textContent = 'live'));
-  source.addEventListener('error', () => (live.textContent = 'reconnecting…'));
+  source.addEventListener('error', () => {
+    // A dropped stream is reconnected by the browser itself; an answer that is not a stream (404, 401,
+    // 503) closes it for good, silently: ask the API why, say it, and try again later unless it is gone.
+    if (source.readyState !== EventSource.CLOSED) live.textContent = 'reconnecting…';
+    else void streamClosed();
+  });
   source.addEventListener('snapshot', (event) => {
     renderBatch(JSON.parse(event.data));
     void loadRows();
@@ -139,6 +179,22 @@ function listen() {
     if (rows === null || state.status || rows.some((r) => state.shown.has(r.row)) || state.shown.size < PAGE)
       reloadRowsSoon();
   });
+}
+
+async function streamClosed() {
+  live.textContent = 'not live';
+  try {
+    renderBatch(await api(base)); // a 401 goes to the sign-in page
+  } catch (err) {
+    if (err.status === 401) return;
+    if (err.status === 404) {
+      problem(`There is no batch ${id}: the address is wrong, or the batch has expired and was removed.`);
+      return;
+    }
+    problem(err.message);
+  }
+  clearTimeout(relistenTimer);
+  relistenTimer = setTimeout(listen, 5_000);
 }
 
 $('#filters').addEventListener('submit', (event) => {
@@ -170,9 +226,12 @@ retry.addEventListener('click', async () => {
       body: JSON.stringify({ only: 'failed' }),
       headers: { 'content-type': 'application/json' },
     });
+    showError('');
     $('#rows-summary').textContent = `${retried} row${retried === 1 ? '' : 's'} queued again.`;
   } catch (err) {
     showError(err.message);
+    // Nothing changed: the button comes back (as the batch's counts say), to try again.
+    if (state.batch) renderBatch(state.batch);
   }
 });
 cancel.addEventListener('click', async () => {
@@ -180,8 +239,10 @@ cancel.addEventListener('click', async () => {
   cancel.disabled = true;
   try {
     renderBatch(await api(base, { method: 'DELETE' }));
+    showError('');
   } catch (err) {
     showError(err.message);
+    if (state.batch) renderBatch(state.batch);
   }
 });
 
@@ -191,5 +252,6 @@ $('#dl-zip').href = `${base}/videos.zip`;
 // The buttons are disabled in the HTML: a click before the handlers are attached (and before the batch's
 // state is known) would do nothing. Retry, cancel and paging are enabled from the batch and its rows.
 $('#search-submit').disabled = false;
+$('#batch-id').textContent = id;
 void setUpNav();
 listen();

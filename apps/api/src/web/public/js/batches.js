@@ -37,7 +37,8 @@ async function load() {
   try {
     const page = await api(`/v1/batches?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     body.append(...page.batches.map(renderBatch));
-    cursor = page.next_cursor;
+    // The API leaves next_cursor out on the last page: no cursor, no button (else it reads page 1 again).
+    cursor = page.next_cursor ?? null;
     more.hidden = cursor === null;
     $('#batches-empty').hidden = body.children.length > 0;
   } catch (err) {

@@ -119,11 +119,19 @@ async function runCheck() {
     if (seq !== checkSeq) return;
     if (err instanceof ApiError && err.code === 'INVALID_ROWS') replace(check, renderErrors(err.details));
     else if (err instanceof ApiError && err.code === 'INVALID_FILE') {
-      const line = err.details?.line ? ` (line ${err.details.line})` : '';
+      // The API's message often names the line itself: say it once.
+      const at = err.details?.line ? `line ${err.details.line}` : '';
+      const line = at && !err.message.includes(at) ? ` (${at})` : '';
       replace(check, el('p', { class: 'reason' }, `${err.message}${line}`));
+    } else if (err instanceof ApiError && err.status === 415) {
+      // The API's message speaks of content types; the person chose a file of another kind.
+      replace(check, el('p', { class: 'reason' }, `${file.name} is not a CSV or JSONL file. ${FILE_KINDS}`));
     } else replace(check, el('p', { class: 'reason' }, err.message));
   }
 }
+
+const FILE_KINDS =
+  'Choose a .csv file (a spreadsheet saved as CSV, with a prompt column) or a .jsonl file (one JSON object per line).';
 
 function choose(chosen) {
   file = chosen;
@@ -140,7 +148,10 @@ for (const type of ['dragenter', 'dragover']) {
 }
 for (const type of ['dragleave', 'drop'])
   dropZone.addEventListener(type, () => dropZone.classList.remove('over'));
-dropZone.addEventListener('drop', (event) => {
+// A file dropped anywhere on the page is the prompt file: left to the browser, a drop beside the zone
+// would open the file in place of the page.
+document.addEventListener('dragover', (event) => event.preventDefault());
+document.addEventListener('drop', (event) => {
   event.preventDefault();
   const dropped = event.dataTransfer?.files?.[0];
   if (dropped) choose(dropped);
