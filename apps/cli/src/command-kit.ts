@@ -11,6 +11,11 @@ export type Act = <A extends unknown[]>(
 /** Runs an action that needs no client: its number is the exit code, a throw is printed and is 1. */
 export type Run = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
+/** A mistake in how the command was called, found inside an action: printed, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');

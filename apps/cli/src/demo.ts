@@ -10,6 +10,9 @@ import { runCli } from './program.js';
  * this process; then `vidq submit examples/prompts.csv --wait` against them; then everything stops.
  */
 async function demo(): Promise<number> {
+  // Ctrl-C stops the CLI cleanly, then the stack below stops as it does after a run.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
   const scratch = await mkdtemp(join(tmpdir(), 'vidq-demo-'));
   const outDir = join(PROJECT_ROOT, '.data', 'demo');
   await mkdir(outDir, { recursive: true });
@@ -44,7 +47,7 @@ async function demo(): Promise<number> {
         '--out',
         out,
       ],
-      { stdout: process.stdout, stderr: process.stderr, env: process.env },
+      { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: interrupt.signal },
     );
   } finally {
     await stack.close();

@@ -5,16 +5,10 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchResultRow, VidqueueClient } from '@vidqueue/client';
-import {
-  classifyAddress,
-  isIpLiteral,
-  isSafeHttpError,
-  resolveWithDns,
-  safeFetch,
-  type AddressPolicy,
-  type AddressRange,
-  type Resolve,
-} from '@vidqueue/safe-http';
+import { isSafeHttpError, safeFetch, type AddressPolicy } from '@vidqueue/safe-http';
+import { videoFileName } from './download-rules.js';
+
+export { parseByteSize, videoAddressPolicy, videoFileName } from './download-rules.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_FILE_TIMEOUT_MS = 30 * 60_000;
@@ -36,6 +30,11 @@ export type DownloadOptions = {
   api?: { url: string; token?: string };
   /** Called once per completed row with what happened. */
   onFile?: (event: DownloadEvent) => void;
+  /**
+   * Stops the run (Ctrl-C): no new file is started, files being fetched are stopped and their `.part`
+   * removed, and the summary says `interrupted` (files saved so far stay; a re-run skips them).
+   */
+  signal?: AbortSignal;
 };
 
 export type DownloadFailure = { row: number; file: string; code: string; error: string };
@@ -50,77 +49,14 @@ export type DownloadSummary = {
   /** Complete already: the file's size equals the server's Content-Length. */
   skipped: number;
   failed: number;
-  /** Rows still queued or generating. */
+  /** Rows still queued, paused (by a spending cap) or generating. */
   notFinished: number;
   /** Rows that failed or were cancelled: no video to fetch. */
   noVideo: number;
   failures: DownloadFailure[];
+  /** The run was stopped by `signal` before every row was handled. */
+  interrupted: boolean;
 };
-
-/** Bytes of the custom_id part of a file name; longer ones are cut and given a hash. */
-const MAX_ID_BYTES = 80;
-
-function truncateUtf8(text: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of text) {
-    bytes += Buffer.byteLength(ch);
-    if (bytes > maxBytes) break;
-    out += ch;
-  }
-  return out;
-}
-
-/**
- * `<row>-<custom_id>.mp4`, or `<row>.mp4` without one. The row number makes names unique within a
- * batch whatever the ids are (`a b` and `a_b`, or `3` and row 3); the id is kept readable (letters and
- * digits of any script, `.`, `_`, `-`; anything else becomes `_`) and, past 80 bytes of UTF-8, cut and
- * given 10 hex digits of its SHA-256, so a name stays under about 100 bytes.
- */
-export function videoFileName(row: Pick<BatchResultRow, 'row' | 'custom_id'>): string {
-  if (!row.custom_id) return `${row.row}.mp4`;
-  let id = row.custom_id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_');
-  if (Buffer.byteLength(id) > MAX_ID_BYTES) {
-    const hash = createHash('sha256').update(row.custom_id).digest('hex').slice(0, 10);
-    id = `${truncateUtf8(id, MAX_ID_BYTES - hash.length - 1)}~${hash}`;
-  }
-  return `${row.row}-${id}.mp4`;
-}
-
-/** `2147483648`, `500M`, `2G`, `512KiB` → bytes (binary units); undefined when not a positive size. */
-export function parseByteSize(value: string): number | undefined {
-  const m = /^\s*(\d+)\s*([kmg])?(?:i?b)?\s*$/i.exec(value);
-  if (!m) return undefined;
-  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
-  const bytes = Number(m[1]) * unit;
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
-}
-
-/** Ranges a video host may share with the API without `--allow-private-addresses` (never link-local). */
-const API_RANGES: readonly AddressRange[] = ['loopback', 'private', 'uniqueLocal', 'carrierGradeNat'];
-
-/**
- * Which non-public addresses video URLs may reach. With `allowPrivate`: all. Otherwise, when every
- * address of the API's host is loopback, private, unique-local or CGNAT (the local simulator, a compose
- * network), the ranges the API itself is in; else none: a public API's videos are on public hosts.
- */
-export async function videoAddressPolicy(
-  apiUrl: string,
-  allowPrivate: boolean,
-  resolve: Resolve = resolveWithDns,
-): Promise<AddressPolicy> {
-  if (allowPrivate) return { allowPrivate: true };
-  const host = new URL(apiUrl).hostname;
-  const addresses = isIpLiteral(host)
-    ? [host]
-    : await resolve(host).then(
-        (answers) => answers.map((a) => a.address),
-        () => [],
-      );
-  const ranges = addresses.map((a) => classifyAddress(a)?.range);
-  if (ranges.length === 0 || !ranges.every((r) => r !== undefined && API_RANGES.includes(r))) return {};
-  return { allowRanges: [...new Set(ranges as AddressRange[])] };
-}
 
 async function sizeOf(path: string): Promise<number | undefined> {
   try {
@@ -158,18 +94,22 @@ type Expected = { sha256?: string; headers?: Record<string, string> };
 async function fetchVideo(
   url: string,
   path: string,
-  options: Required<Pick<DownloadOptions, 'maxBytes' | 'timeoutMs' | 'addressPolicy'>>,
+  options: Required<Pick<DownloadOptions, 'maxBytes' | 'timeoutMs' | 'addressPolicy'>> &
+    Pick<DownloadOptions, 'signal'>,
   expected: Expected = {},
 ): Promise<number | 'skipped'> {
   // An archived video: a file here with its SHA-256 is complete, without asking the server.
   if (expected.sha256 !== undefined && (await sha256Of(path)) === expected.sha256) return 'skipped';
   const local = await sizeOf(path);
-  const res = await safeFetch(url, {
-    ...options.addressPolicy,
-    maxBytes: options.maxBytes,
-    timeoutMs: options.timeoutMs,
-    ...(expected.headers ? { headers: expected.headers } : {}),
-  });
+  const res = await abortable(
+    safeFetch(url, {
+      ...options.addressPolicy,
+      maxBytes: options.maxBytes,
+      timeoutMs: options.timeoutMs,
+      ...(expected.headers ? { headers: expected.headers } : {}),
+    }),
+    options.signal,
+  );
   if (expected.sha256 === undefined && local !== undefined && local === res.contentLength) {
     res.body.destroy();
     return 'skipped';
@@ -183,7 +123,12 @@ async function fetchVideo(
     },
   });
   try {
-    await pipeline(res.body, hashing, createWriteStream(part, { flags: 'wx' }));
+    await pipeline(
+      res.body,
+      hashing,
+      createWriteStream(part, { flags: 'wx' }),
+      options.signal ? { signal: options.signal } : {},
+    );
     const got = (await stat(part)).size;
     if (res.contentLength !== undefined && got !== res.contentLength) {
       throw new IncompleteError(`${res.host} sent ${got} of ${res.contentLength} bytes`);
@@ -197,6 +142,49 @@ async function fetchVideo(
   } catch (err) {
     res.body.destroy();
     await rm(part, { force: true });
+    throw err;
+  }
+}
+
+/** The promise, or a rejection as soon as `signal` aborts (a late answer's body is then dropped). */
+function abortable<T extends { body: { destroy(): void } }>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason as Error);
+      promise.then(
+        (res) => res.body.destroy(),
+        () => undefined,
+      );
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (res) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) res.body.destroy();
+        else resolve(res);
+      },
+      (err: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** `--dir`: made when missing; one that exists and is not a directory is refused by name. */
+async function prepareDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw Object.assign(new Error(`${dir} is not a directory (a file is in the way)`), { code });
+    }
     throw err;
   }
 }
@@ -228,7 +216,8 @@ export async function downloadBatch(
     timeoutMs: options.timeoutMs ?? DEFAULT_FILE_TIMEOUT_MS,
     addressPolicy: options.addressPolicy ?? {},
   };
-  await mkdir(options.dir, { recursive: true });
+  await prepareDir(options.dir);
+  const signal = options.signal;
   const summary: DownloadSummary = {
     downloaded: 0,
     skipped: 0,
@@ -236,6 +225,7 @@ export async function downloadBatch(
     notFinished: 0,
     noVideo: 0,
     failures: [],
+    interrupted: false,
   };
   const running = new Set<Promise<void>>();
   const apiOrigin = options.api ? new URL(options.api.url).origin : undefined;
@@ -256,7 +246,12 @@ export async function downloadBatch(
     try {
       if (!row.video_url)
         throw Object.assign(new Error('completed without a video URL'), { code: 'no_video_url' });
-      const result = await fetchVideo(row.video_url, join(options.dir, name), fetchOptions, expectedFor(row));
+      const result = await fetchVideo(
+        row.video_url,
+        join(options.dir, name),
+        { ...fetchOptions, ...(signal ? { signal } : {}) },
+        expectedFor(row),
+      );
       if (result === 'skipped') {
         summary.skipped++;
         options.onFile?.({ kind: 'skipped', row: row.row, file: name });
@@ -265,6 +260,7 @@ export async function downloadBatch(
         options.onFile?.({ kind: 'downloaded', row: row.row, file: name, bytes: result });
       }
     } catch (err) {
+      if (signal?.aborted) return; // stopped, not failed: its .part is gone, a re-run fetches it
       const failure = { row: row.row, file: name, ...describeFailure(err) };
       summary.failed++;
       summary.failures.push(failure);
@@ -274,7 +270,9 @@ export async function downloadBatch(
 
   try {
     for await (const row of vq.results(batchId)) {
-      if (row.status === 'queued' || row.status === 'generating') summary.notFinished++;
+      if (signal?.aborted) break;
+      if (row.status === 'queued' || row.status === 'generating' || row.status === 'paused')
+        summary.notFinished++;
       else if (row.status !== 'completed') summary.noVideo++;
       else {
         const task = handle(row).finally(() => running.delete(task));
@@ -282,9 +280,13 @@ export async function downloadBatch(
         if (running.size >= concurrency) await Promise.race(running);
       }
     }
+  } catch (err) {
+    // Ctrl-C also closes the client, which ends the results stream with an error.
+    if (!signal?.aborted) throw err;
   } finally {
     await Promise.all(running);
   }
+  summary.interrupted = signal?.aborted ?? false;
   summary.failures.sort((a, b) => a.row - b.row);
   return summary;
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError, type BatchView, type VidqueueClient } from '@vidqueue/client/http';
-import type { CliIo } from './cli-io.js';
+import { Interrupted, type CliIo } from './cli-io.js';
 import { createProgressReporter, formatDuration } from './progress.js';
 
 function isFinished(batch: BatchView): boolean {
@@ -33,10 +33,11 @@ export async function follow(
         batch = await vq.getBatch(id);
         misses = 0;
       } catch (err) {
+        if (io.signal?.aborted) throw new Interrupted();
         // The API restarting is no reason to give up on a long batch: keep trying for a minute or so.
         if (!(err instanceof UnavailableError) || ++misses > 60) throw err;
         io.stderr.write(`api unavailable (${err.message}); retrying\n`);
-        await sleep(Math.max(intervalMs, 1_000));
+        await pause(Math.max(intervalMs, 1_000), io.signal);
         continue;
       }
       reporter.update(batch);
@@ -50,9 +51,19 @@ export async function follow(
         );
         return batch;
       }
-      await sleep(intervalMs);
+      await pause(intervalMs, io.signal);
     }
   } finally {
     reporter.stop();
+  }
+}
+
+/** Waits, or throws `Interrupted` on Ctrl-C. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    if (signal?.aborted) throw new Interrupted();
+    throw err;
   }
 }

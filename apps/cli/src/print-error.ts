@@ -44,5 +44,38 @@ export function printError(err: unknown, io: CliIo): void {
     io.stderr.write(`error: ${err.message}\n`);
     return;
   }
+  const fsProblem = describeFsError(err);
+  if (fsProblem) {
+    io.stderr.write(`error: ${fsProblem}\n`);
+    return;
+  }
   io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'already exists',
+};
+
+/** A file system error (`ENOENT: no such file…, open 'x'`) in plain words: `cannot read x: no such file or directory`. */
+function describeFsError(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.path !== 'string') return undefined;
+  const reason = FS_REASONS[e.code];
+  if (reason === undefined) return undefined;
+  const verb =
+    e.syscall === 'write'
+      ? 'write'
+      : e.syscall === 'mkdir'
+        ? 'create the directory'
+        : ['open', 'read', 'stat'].includes(e.syscall ?? '')
+          ? 'read'
+          : 'use';
+  return `cannot ${verb} ${e.path}: ${reason}`;
 }

@@ -2,15 +2,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 // The HTTP mode entry point: the CLI never needs BullMQ, so it starts faster without it.
 import { createHttpClient, type VidqueueClient } from '@vidqueue/client/http';
 import { ExitCode, type CliIo } from './cli-io.js';
-import { positiveInt, positiveUsd, type Act, type Run } from './command-kit.js';
+import { positiveInt, UsageError, type Act, type Run } from './command-kit.js';
 import { DEFAULT_MAX_BYTES, downloadBatch, parseByteSize, videoAddressPolicy } from './download.js';
 import { balanceLine } from './estimate.js';
 import { addMoneyCommands } from './money-commands.js';
-import { follow } from './follow.js';
 import { addModelsCommand } from './models-command.js';
 import { printError } from './print-error.js';
-import { defaultResultsPath, saveResults, summary } from './results.js';
-import { defaultIdempotencyKey } from './submit-key.js';
+import { saveResults, summary } from './results.js';
+import { addSubmitCommand } from './submit-command.js';
 import { addWebhooksCommand } from './webhooks-command.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -38,17 +37,36 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     return createHttpClient({ apiUrl: api, ...(token ? { token } : {}) });
   }
 
-  /** Runs an action with a client, mapping errors to exit code 1. */
+  /**
+   * Runs an action with a client, mapping errors to exit code 1 (2 for a bad `--api` or option). Ctrl-C
+   * closes the client (requests in flight stop); a command that knows what state it leaves says so and
+   * answers 130 itself, any other is reported interrupted here.
+   */
   const act: Act =
     (fn) =>
     async (...args) => {
+      // Never echoes the URL: it may hold a password.
+      const badApi = apiUrlProblem(program.opts<GlobalOptions>().api);
+      if (badApi) {
+        io.stderr.write(`error: --api (or VIDQ_API_URL) ${badApi}\n`);
+        exitCode = ExitCode.Usage;
+        return;
+      }
       const vq = client();
+      const onInterrupt = () => void vq.close();
+      io.signal?.addEventListener('abort', onInterrupt, { once: true });
       try {
         exitCode = (await fn(vq, ...args)) ?? ExitCode.Ok;
       } catch (err) {
-        printError(err, io);
-        exitCode = ExitCode.Failure;
+        if (io.signal?.aborted) {
+          io.stderr.write('interrupted\n');
+          exitCode = ExitCode.Interrupted;
+        } else {
+          printError(err, io);
+          exitCode = err instanceof UsageError ? ExitCode.Usage : ExitCode.Failure;
+        }
       } finally {
+        io.signal?.removeEventListener('abort', onInterrupt);
         await vq.close();
       }
     };
@@ -68,87 +86,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   const formatOption = () =>
     new Option('--format <format>', 'results format').choices(['csv', 'jsonl']).default('csv');
 
-  program
-    .command('submit')
-    .description('Upload a CSV or JSONL file of prompts as one batch and print its id')
-    .argument('<file>', 'CSV (header with a prompt column) or JSONL (.jsonl/.ndjson)')
-    .option('--wait', 'follow progress until every row has finished, then save the results')
-    .option('--out <file>', 'results file with --wait (default: <file>.results.<format>)')
-    .addOption(formatOption())
-    .option(
-      '--idempotency-key <key>',
-      'the same key gives the same batch (default: a hash of the file and the options, so a re-run answers the same batch)',
-    )
-    .option('--no-idempotency-key', 'send no key: every run makes a new batch')
-    .option('--model <model>', "model for rows that name none (default: the server's DEFAULT_MODEL)")
-    .option(
-      '--skip-invalid',
-      'enqueue the valid rows and report the invalid ones instead of refusing the file',
-    )
-    .addOption(
-      new Option(
-        '--max-cost <usd>',
-        'spending cap of the batch: rows that would pass it wait (paused) until vidq set-cap raises it',
-      ).argParser(positiveUsd),
-    )
-    .option('--ignore-balance', 'enqueue even when the estimate is more than the account balance')
-    .addOption(
-      new Option('--interval <ms>', 'progress poll interval').argParser(positiveInt).default(1000).hideHelp(),
-    )
-    .action(
-      act(
-        async (
-          vq,
-          file: string,
-          opts: {
-            wait?: boolean;
-            out?: string;
-            format: 'csv' | 'jsonl';
-            idempotencyKey?: string | false;
-            skipInvalid?: boolean;
-            model?: string;
-            maxCost?: number;
-            ignoreBalance?: boolean;
-            interval: number;
-          },
-        ) => {
-          const onInvalid = opts.skipInvalid ? ('skip' as const) : ('reject' as const);
-          const idempotencyKey =
-            opts.idempotencyKey === false
-              ? undefined
-              : (opts.idempotencyKey ??
-                (await defaultIdempotencyKey(file, {
-                  model: opts.model,
-                  onInvalid,
-                  maxCostUsd: opts.maxCost,
-                })));
-          const created = await vq.uploadBatch(file, {
-            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-            ...(opts.skipInvalid ? { onInvalid } : {}),
-            ...(opts.model ? { model: opts.model } : {}),
-            ...(opts.maxCost === undefined ? {} : { maxCostUsd: opts.maxCost }),
-            ...(opts.ignoreBalance ? { ignoreBalance: true } : {}),
-          });
-          io.stdout.write(`${created.id}\n`);
-          const estimate =
-            created.estimated_cost_usd === null
-              ? 'not priced'
-              : `estimated $${created.estimated_cost_usd.toFixed(4)}`;
-          io.stderr.write(
-            `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}` +
-              ` (${estimate}${created.unpriced_rows ? `, ${created.unpriced_rows} rows unpriced` : ''}` +
-              `${created.max_cost_usd === null ? '' : `; cap $${created.max_cost_usd.toFixed(4)}`})\n`,
-          );
-          for (const e of created.skipped_rows ?? [])
-            io.stderr.write(`  skipped line ${e.line}: ${e.message}\n`);
-          if (!opts.wait) return;
-          const batch = await follow(vq, created.id, io, opts.interval);
-          const out = opts.out ?? defaultResultsPath(file, opts.format);
-          await saveResults(vq, created.id, opts.format, out, io);
-          io.stdout.write(`${summary(batch)}\n  results ${out}\n`);
-        },
-      ),
-    );
+  addSubmitCommand(program, act, io, formatOption);
 
   program
     .command('status')
@@ -174,7 +112,13 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     .option('--out <file>', 'write to a file instead of stdout')
     .action(
       act(async (vq, id: string, opts: { format: 'csv' | 'jsonl'; out?: string }) => {
-        await saveResults(vq, id, opts.format, opts.out ?? '-', io);
+        try {
+          await saveResults(vq, id, opts.format, opts.out ?? '-', io);
+        } catch (err) {
+          if (!io.signal?.aborted || !opts.out) throw err;
+          io.stderr.write(`interrupted: ${opts.out} was not written (nothing partial is left)\n`);
+          return ExitCode.Interrupted;
+        }
         if (opts.out) io.stderr.write(`results written to ${opts.out}\n`);
       }),
     );
@@ -256,6 +200,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             concurrency: opts.concurrency,
             maxBytes: opts.maxBytes,
             addressPolicy,
+            ...(io.signal ? { signal: io.signal } : {}),
             onFile: (e) => {
               if (e.kind === 'downloaded') io.stderr.write(`saved ${e.file} (${e.bytes} bytes)\n`);
               else if (e.kind === 'skipped') io.stderr.write(`skipped ${e.file} (complete already)\n`);
@@ -267,6 +212,12 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
           );
           for (const f of result.failures)
             io.stdout.write(`  failed row ${f.row} (${f.file}): ${f.code}: ${f.error}\n`);
+          if (result.interrupted) {
+            io.stderr.write(
+              `interrupted: the files listed as saved are whole; files being fetched were stopped and their .part removed, the rest not started. Run the same command again to fetch what is missing (complete files are skipped)\n`,
+            );
+            return ExitCode.Interrupted;
+          }
           return result.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
         },
       ),
@@ -275,6 +226,21 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   addModelsCommand(program, io, act, run);
 
   return { program, exitCode: () => exitCode };
+}
+
+/** What is wrong with `--api`, in words that never repeat it (it may hold a password); undefined when fine. */
+function apiUrlProblem(api: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(api);
+  } catch {
+    return 'is not a URL (expected http(s)://host:port)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be http(s), not ${url.protocol}`;
+  if (url.username !== '' || url.password !== '') {
+    return 'must not hold a user name or password (it is never printed): give the API token with --token or VIDQ_TOKEN';
+  }
+  return undefined;
 }
 
 /** Parses and runs; answers the exit code (2 for usage errors, 0 for --help and --version). */

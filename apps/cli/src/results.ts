@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +14,11 @@ export function defaultResultsPath(file: string, format: 'csv' | 'jsonl'): strin
   return join(dirname(file), `${name}.results.${format}`);
 }
 
-/** Writes the API's export of a batch to a file (or stdout when `out` is `-`). */
+/**
+ * Writes the API's export of a batch to a file (or stdout when `out` is `-`). The file appears whole or
+ * not at all: the export goes into `<out>.<random>.part`, renamed over `out` once complete, removed when
+ * the export fails (an unknown batch, the API gone, Ctrl-C), so an earlier results file is never cut.
+ */
 export async function saveResults(
   vq: VidqueueClient,
   id: string,
@@ -25,7 +31,17 @@ export async function saveResults(
     for await (const chunk of source) io.stdout.write(chunk as Uint8Array);
     return;
   }
-  await pipeline(source, createWriteStream(out));
+  const part = `${out}.${randomBytes(4).toString('hex')}.part`;
+  try {
+    await pipeline(source, createWriteStream(part, { flags: 'wx' }));
+    await rename(part, out);
+  } catch (err) {
+    await rm(part, { force: true });
+    // Name the file the user asked for, not our temporary one.
+    const fsErr = err as NodeJS.ErrnoException;
+    if (fsErr.path === part) Object.assign(fsErr, { path: out, syscall: 'write' });
+    throw err;
+  }
 }
 
 /**

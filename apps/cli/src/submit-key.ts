@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { uploadFormat } from '@vidqueue/client/http';
 
 /**
@@ -11,6 +12,13 @@ export async function defaultIdempotencyKey(
   file: string,
   options: { model?: string | undefined; onInvalid: 'reject' | 'skip'; maxCostUsd?: number | undefined },
 ): Promise<string> {
+  if ((await stat(file)).isDirectory()) {
+    throw Object.assign(new Error(`EISDIR: ${file} is a directory`), {
+      code: 'EISDIR',
+      syscall: 'read',
+      path: file,
+    });
+  }
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   const opts = {

@@ -1,7 +1,7 @@
 // `vidq webhooks list --video ID | --batch ID [--json]` and `vidq webhooks replay DELIVERY_ID`.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
-import type { Act } from './command-kit.js';
+import { UsageError, type Act } from './command-kit.js';
 
 export function addWebhooksCommand(program: Command, io: CliIo, act: Act): void {
   const webhooks = program.command('webhooks').description('Webhook deliveries: list them, replay one');
@@ -14,7 +14,7 @@ export function addWebhooksCommand(program: Command, io: CliIo, act: Act): void 
     .action(
       act(async (vq, opts: { video?: string; batch?: string; json?: boolean }) => {
         if ((opts.video === undefined) === (opts.batch === undefined)) {
-          throw new InvalidArgumentError('give --video <id> or --batch <id>');
+          throw new UsageError('give --video <id> or --batch <id> (one of them)');
         }
         const list = await vq.webhookDeliveries(
           opts.video !== undefined ? { videoId: opts.video } : { batchId: opts.batch! },

@@ -8,7 +8,9 @@ export type CdnBehaviour =
   | { kind: 'slow' }
   /** The video without Content-Length (chunked). */
   | { kind: 'chunked' }
-  | { kind: 'redirect'; location: string };
+  | { kind: 'redirect'; location: string }
+  /** Half the video with the whole length announced, then nothing more until the CDN closes. */
+  | { kind: 'stall' };
 
 export type Cdn = {
   /** `http://127.0.0.1:<port>`: the simulator's `publicUrl`, so video URLs point here. */
@@ -38,6 +40,10 @@ export async function startCdn(video: Buffer): Promise<Cdn> {
         return;
       case 'redirect':
         res.writeHead(302, { location: behaviour.location }).end();
+        return;
+      case 'stall':
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': video.length });
+        res.write(video.subarray(0, video.length >> 1));
         return;
       case 'slow': {
         res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': video.length });

@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { VideoView } from '@vidqueue/core/contract';
 import { GenerationFailedError, UnavailableError } from './errors.js';
 import { describe, toError } from './http-errors.js';
+import { apiBase, openUpload } from './http-input.js';
 import type {
   Balance,
   BatchEstimate,
@@ -40,7 +40,7 @@ export type HttpClientOptions = {
 
 /** The client over the HTTP API (fetch, no extra dependency). */
 export function createHttpClient(options: HttpClientOptions): VidqueueClient {
-  const base = options.apiUrl.replace(/\/+$/, '');
+  const base = apiBase(options.apiUrl);
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const pollInitial = options.poll?.initialMs ?? 1_000;
@@ -54,6 +54,8 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       body?: string | ReadableStream<Uint8Array>;
       headers?: Record<string, string>;
       stream?: boolean;
+      /** The id a 404 is about (NotFoundError's `id`). */
+      id?: string;
     } = {},
   ): Promise<Response> {
     const signals = [closing.signal];
@@ -73,7 +75,7 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       });
     }
     if (res.ok) return res;
-    throw await toError(res, path);
+    throw await toError(res, init.id ?? '');
   }
 
   async function json<T>(
@@ -81,8 +83,10 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     path: string,
     body?: unknown,
     extra: Record<string, string> = {},
+    id?: string,
   ): Promise<T> {
     const res = await request(method, path, {
+      ...(id === undefined ? {} : { id }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       headers: body === undefined ? extra : { 'content-type': 'application/json', ...extra },
     });
@@ -116,7 +120,7 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return json<QueuedVideo>('POST', '/v1/videos', input, idem(opts.idempotencyKey));
     },
     get(id: string) {
-      return json<VideoView>('GET', `/v1/videos/${encodeURIComponent(id)}`);
+      return json<VideoView>('GET', `/v1/videos/${encodeURIComponent(id)}`, undefined, {}, id);
     },
     waitFor(id: string, opts: WaitOptions = {}) {
       return waitLoop(id, opts, async (signal) => {
@@ -131,14 +135,14 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       });
     },
     cancel(id: string) {
-      return json<VideoView>('DELETE', `/v1/videos/${encodeURIComponent(id)}`);
+      return json<VideoView>('DELETE', `/v1/videos/${encodeURIComponent(id)}`, undefined, {}, id);
     },
     async enqueueMany(rows, opts: EnqueueManyOptions = {}) {
       const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', opts, {});
       return (await res.json()) as CreatedBatch;
     },
     async uploadBatch(file, opts: UploadOptions = {}) {
-      const source = typeof file === 'string' ? createReadStream(file) : file;
+      const source = await openUpload(file);
       const res = await postBatch(source, uploadFormat(file, opts.format), opts, {
         ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
         ...(opts.model ? { model: opts.model } : {}),
@@ -150,17 +154,16 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return (await res.json()) as BatchEstimate;
     },
     async estimateFile(file, opts: EstimateOptions = {}) {
-      const source = typeof file === 'string' ? createReadStream(file) : file;
+      const source = await openUpload(file);
       const res = await postBatch(source, uploadFormat(file, opts.format), {}, dryRun(opts));
       return (await res.json()) as BatchEstimate;
     },
     getBatch(id: string) {
-      return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`);
+      return json<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}`, undefined, {}, id);
     },
     updateBatch(id: string, patch: { maxCostUsd: number | null }) {
-      return json<BatchView>('PATCH', `/v1/batches/${encodeURIComponent(id)}`, {
-        max_cost_usd: patch.maxCostUsd,
-      });
+      const body = { max_cost_usd: patch.maxCostUsd };
+      return json<BatchView>('PATCH', `/v1/batches/${encodeURIComponent(id)}`, body, {}, id);
     },
     balance() {
       return json<Balance>('GET', '/v1/balance');
@@ -168,6 +171,7 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     async *results(batchId: string) {
       const res = await request('GET', `/v1/batches/${encodeURIComponent(batchId)}/results?format=jsonl`, {
         stream: true,
+        id: batchId,
       });
       if (!res.body) return;
       const lines = createInterface({
@@ -182,21 +186,21 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       const res = await request(
         'GET',
         `/v1/batches/${encodeURIComponent(batchId)}/results?format=${format}`,
-        { stream: true },
+        { stream: true, id: batchId },
       );
       if (!res.body) return;
       for await (const chunk of res.body) yield chunk;
     },
     cancelBatch(batchId: string) {
-      return json<BatchView>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}`);
+      return json<BatchView>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}`, undefined, {}, batchId);
     },
     purgeBatch(batchId: string) {
-      return json<PurgedBatch>('DELETE', `/v1/batches/${encodeURIComponent(batchId)}?purge=true`);
+      const path = `/v1/batches/${encodeURIComponent(batchId)}?purge=true`;
+      return json<PurgedBatch>('DELETE', path, undefined, {}, batchId);
     },
     retryFailed(batchId: string) {
-      return json<{ retried: number }>('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`, {
-        only: 'failed',
-      });
+      const path = `/v1/batches/${encodeURIComponent(batchId)}/retry`;
+      return json<{ retried: number }>('POST', path, { only: 'failed' }, {}, batchId);
     },
     resumeSubmissions() {
       return json<ResumeResult>('POST', '/v1/admin/resume');
@@ -215,6 +219,9 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
       return json<{ id: string; job_id: string }>(
         'POST',
         `/v1/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`,
+        undefined,
+        {},
+        deliveryId,
       );
     },
     close() {

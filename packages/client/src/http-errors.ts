@@ -7,7 +7,7 @@ type ErrorBody = { error?: { code?: string; message?: string; details?: unknown 
  * (`redis-errors.ts`): `ValidationError` for a 400 with field issues, `NotFoundError` for a resource's
  * 404, `UnavailableError` for 502/503/504, else `ApiError` with the status, code, message and details.
  */
-export async function toError(res: Response, path: string): Promise<Error> {
+export async function toError(res: Response, id: string): Promise<Error> {
   let body: ErrorBody = {};
   try {
     body = (await res.json()) as ErrorBody;
@@ -24,7 +24,6 @@ export async function toError(res: Response, path: string): Promise<Error> {
     );
   }
   if (res.status === 404 && code !== 'ROUTE_NOT_FOUND') {
-    const id = decodeURIComponent(path.split('/')[3] ?? '');
     return new NotFoundError(id, message, code);
   }
   if (res.status === 503 || res.status === 502 || res.status === 504) return new UnavailableError(message);

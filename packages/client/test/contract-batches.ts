@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { ApiError, NotFoundError, type BatchRowInput } from '../src/index.js';
+import { ApiError, NotFoundError, VidqueueError, type BatchRowInput } from '../src/index.js';
 import type { ContractContext } from './contract-context.js';
 
 /** The contract's batch cases: enqueue, upload, refusals, results and export, cancel, retry. */
@@ -207,6 +207,19 @@ export function batchCases(c: ContractContext): void {
     await expect(c.vq.getBatch(batch.id)).rejects.toBeInstanceOf(NotFoundError);
     const again = await c.vq.purgeBatch(batch.id).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(NotFoundError);
+    expect(again).toMatchObject({ id: batch.id, code: 'BATCH_NOT_FOUND' });
+  });
+
+  it("a batch file that cannot be read: the file system's own error, nothing sent or enqueued", async () => {
+    const jobs = await c.jobCount();
+    const missing = join(c.dir, 'no-such-file.csv');
+    for (const call of [() => c.vq.uploadBatch(missing), () => c.vq.estimateFile(missing)]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(VidqueueError); // not "the API is unreachable"
+      expect(err).toMatchObject({ code: 'ENOENT', path: missing });
+    }
+    await expect(c.vq.uploadBatch(c.dir)).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(await c.jobCount()).toBe(jobs);
   });
 
   it('retries the failed rows of a batch, and cancels a running one', async () => {
@@ -236,5 +249,9 @@ export function batchCases(c: ContractContext): void {
       c.stack.simulator.configure({ generationMs: 300 });
     }
     await expect(c.vq.getBatch('bat_doesnotexist')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(c.vq.retryFailed('bat_doesnotexist')).rejects.toMatchObject({
+      id: 'bat_doesnotexist',
+      code: 'BATCH_NOT_FOUND',
+    });
   });
 }
