@@ -41,7 +41,7 @@ afterAll(async () => {
 const slotOf = async (key: string) => Number(await redis.cluster('KEYSLOT', key));
 
 describe('hash tags on a Redis Cluster', () => {
-  it("coalesces the commands of one event-loop turn on each node's connection (coalesce-writes.ts)", async () => {
+  it("coalesces the commands issued at once on each node's connection (coalesce-writes.ts)", async () => {
     const key = `${prefix}:coalesce`;
     await redis.del(key);
     const nodes = redis.nodes('all').filter((node) => node.status === 'ready');

@@ -16,8 +16,8 @@ async function connected(): Promise<Redis> {
   return redis;
 }
 
-describe('createRedis coalesces the writes of one event-loop turn', () => {
-  it('sends 50 commands issued in one turn in one system call, in order, each with its own reply', async () => {
+describe('createRedis coalesces the writes of one callback and its continuations', () => {
+  it('sends 50 commands issued at once in one system call, in order, each with its own reply', async () => {
     const redis = await connected();
     const key = uniquePrefix('coalesce');
     const writes = countSocketWrites(redis.stream);
@@ -27,7 +27,7 @@ describe('createRedis coalesces the writes of one event-loop turn', () => {
     await redis.del(key);
   });
 
-  it('sends commands of separate turns without waiting for anything else', async () => {
+  it('sends commands awaited one after another each at once, waiting for nothing else', async () => {
     const redis = await connected();
     const key = uniquePrefix('coalesce');
     const writes = countSocketWrites(redis.stream);

@@ -10,9 +10,11 @@ import type { Cluster, Redis } from 'ioredis';
  * changes how scripts are sent (NOSCRIPT handling inside pipelines) under BullMQ.
  *
  * This keeps the commands, their order and their replies exactly as they are and only changes how the
- * bytes leave: the first write of an event-loop turn corks the socket, and `setImmediate` uncorks it
- * after the turn's I/O callbacks and their promise continuations ran, so the commands issued in one turn
- * go out in one `writev`. The longest a command waits is the rest of the turn it was issued in.
+ * bytes leave: the first write corks the socket and `process.nextTick` uncorks it. Node runs that tick
+ * once the current callback and every promise continuation it set off have run, so the commands issued
+ * in one callback (say, the runs resumed by one batch of Redis replies) go out in one `writev`, and none
+ * waits for any other I/O: `setImmediate` would batch more, but delays each command of a sequential
+ * chain (BullMQ's fetch loop awaits one moveToActive after another) by the rest of the loop's turn.
  *
  * Applied to every connection made by `createRedis` (and to each node connection of a Cluster): on each
  * (re)connection ioredis makes a new socket, and `connect` is emitted before the queued commands of the
@@ -33,7 +35,7 @@ function coalesceNode(redis: Redis): void {
 
 type Corkable = Pick<Redis['stream'], 'write' | 'cork' | 'uncork'>;
 
-/** Wraps `stream.write` (on this socket only) so that writes of one event-loop turn leave together. */
+/** Wraps `stream.write` (on this socket only) so that the writes of one callback and its continuations leave together. */
 export function corkPerTurn(stream: Corkable): void {
   const write = stream.write;
   let corked = false;
@@ -45,7 +47,7 @@ export function corkPerTurn(stream: Corkable): void {
     if (!corked) {
       corked = true;
       stream.cork();
-      setImmediate(uncork);
+      process.nextTick(uncork);
     }
     return write.apply(this, args);
   } as Corkable['write'];
