@@ -12,6 +12,24 @@ import { tracingEnabled } from './switch.js';
 
 let shared: Telemetry | undefined;
 
+/** BullMQ's event attributes (`TelemetryAttributes.JobResult`, `.JobFailedReason`). */
+const JOB_RESULT = 'bullmq.job.result';
+const JOB_FAILED_REASON = 'bullmq.job.failed.reason';
+
+type EventAttributes = Parameters<BullMQOTelSpan['addEvent']>[1];
+
+/**
+ * A BullMQ span event as traces may keep it: no job return value (job data: a generation's provider
+ * video URL, which can be a signed URL), and of a failure reason (`<code>: <message>`, the message
+ * possibly the provider's text, which could quote a prompt) only the code before the first colon.
+ */
+export function scrubEventAttributes(attributes: EventAttributes): EventAttributes {
+  if (!attributes || !(JOB_RESULT in attributes || JOB_FAILED_REASON in attributes)) return attributes;
+  const { [JOB_RESULT]: _result, [JOB_FAILED_REASON]: reason, ...kept } = attributes;
+  if (typeof reason === 'string') kept[JOB_FAILED_REASON] = reason.split(':', 1)[0] ?? '';
+  return kept;
+}
+
 /**
  * BullMQ's telemetry for a Queue or Worker (`{ telemetry: bullmqTelemetry() }`), or undefined while
  * tracing is off (BullMQ then runs without any span code). One instance per process.
@@ -22,7 +40,9 @@ let shared: Telemetry | undefined;
  *   check of a long-lived worker would join one endless trace;
  * - INTERNAL spans with no parent (the worker's `getNextJob` on every blocking fetch, stalled checks,
  *   `close`) are not recorded: they belong to no prompt and would add a one-span trace every few
- *   seconds per worker. The same operations inside a prompt's trace are kept.
+ *   seconds per worker. The same operations inside a prompt's trace are kept;
+ * - its span events keep no job return value and only the code of a failure reason
+ *   (`scrubEventAttributes`): traces record no job data and no provider text.
  */
 export function bullmqTelemetry(): Telemetry | undefined {
   if (!tracingEnabled()) return undefined;
@@ -34,7 +54,11 @@ export function bullmqTelemetry(): Telemetry | undefined {
     startSpan(name, options, ctx) {
       const orphan = trace.getSpan(ctx ?? context.active()) === undefined;
       if (orphan && (options?.kind ?? SpanKind.INTERNAL) === SpanKind.INTERNAL) return unrecorded;
-      return inner.startSpan(name, options, ctx);
+      const span = inner.startSpan(name, options, ctx);
+      const addEvent = span.addEvent.bind(span);
+      span.addEvent = (event: string, attributes?: EventAttributes, ...rest: unknown[]) =>
+        (addEvent as (...args: unknown[]) => void)(event, scrubEventAttributes(attributes), ...rest);
+      return span;
     },
   };
   shared = {
