@@ -40,6 +40,23 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/**
+ * pino's error serializer, minus the arguments of a failed Redis command: ioredis puts them on its
+ * errors (`command: { name, args }`), and those of `AUTH` are the Redis password (REDIS_URL's or
+ * REDIS_PASSWORD), of others job data. Only the command's name is kept; nested causes alike.
+ */
+export function serializeError(err: Error): Record<string, unknown> {
+  return dropCommandArgs(pino.stdSerializers.err(err));
+}
+
+function dropCommandArgs(serialized: Record<string, unknown>): Record<string, unknown> {
+  const command = serialized.command as { name?: unknown } | undefined;
+  if (command && typeof command === 'object') serialized.command = { name: command.name };
+  const cause = serialized.cause;
+  if (cause && typeof cause === 'object') dropCommandArgs(cause as Record<string, unknown>);
+  return serialized;
+}
+
 export type LoggerSettings = {
   level?: LoggerOptions['level'];
   pretty?: boolean;
@@ -53,7 +70,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     level: settings.level ?? 'info',
     name: settings.name,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    serializers: { err: serializeError },
   };
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
