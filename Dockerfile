@@ -27,7 +27,9 @@ COPY bench/package.json bench/
 COPY examples/package.json examples/
 RUN pnpm install --frozen-lockfile
 COPY . .
-RUN pnpm build && pnpm install --frozen-lockfile --prod
+# CI=true: dropping the devDependencies purges node_modules, which pnpm refuses to do without a TTY
+# (ERR_PNPM_ABORTED_REMOVE_MODULES_DIR_NO_TTY) unless told it runs unattended.
+RUN pnpm build && CI=true pnpm install --frozen-lockfile --prod
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
