@@ -33,6 +33,21 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('short');
   });
+
+  it('says a number must be written plainly, not that it "received NaN"', () => {
+    let message = '';
+    try {
+      loadConfig({ GENERATION_DEADLINE_MS: '15m', MAX_UPLOAD_BYTES: '50MB', PORT: '80.5' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PORT: must be a whole number');
+    expect(message).toContain('MAX_UPLOAD_BYTES: must be a plain number (no unit such as ms, s, m or MB)');
+    expect(message).toContain(
+      'GENERATION_DEADLINE_MS: must be a plain number (no unit such as ms, s, m or MB)',
+    );
+    expect(message).not.toContain('NaN');
+  });
 });
 
 describe('archive and webhook settings', () => {

@@ -223,13 +223,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const key = String(issue.path[0] ?? '');
       // zod messages for strings can quote the received value; keep only the rule for secrets.
       const secret = (SECRET_KEYS as readonly string[]).includes(key);
-      return `  ${key}: ${secret ? describeSecretIssue(issue) : issue.message}`;
+      return `  ${key}: ${secret ? describeSecretIssue(issue) : describeIssue(issue)}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const problems = redisTopologyProblems(result.data);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return { ...result.data, QUEUE_PREFIX: resolveQueuePrefix(result.data) };
+}
+
+/** zod's message, except for a number written with a unit (`15m`, `50MB`) or a fraction, which it words as NaN. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') {
+    return 'must be a plain number (no unit such as ms, s, m or MB)';
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
+  return issue.message;
 }
 
 function describeSecretIssue(issue: z.core.$ZodIssue): string {
