@@ -1,26 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, shot, startWebStack, uploadBatch, type WebStack } from './stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useWebTestbed, shot, uploadBatch } from './stack.js';
 
 // The pages when something is off: an address with no batch, a read that failed, the API out of reach,
 // a file of the wrong kind; and the list of batches over more than one page.
-let stack: WebStack;
-let browser: Browser;
-let dir: string;
-
-beforeAll(async () => {
-  stack = await startWebStack();
-  browser = await launchBrowser();
-  dir = await mkdtemp(join(tmpdir(), 'vidq-web-trouble-'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const web = useWebTestbed('trouble');
 
 const alertText = (page: Page) =>
   page.locator('#alert').evaluate((a) => {
@@ -30,9 +16,9 @@ const alertText = (page: Page) =>
 
 describe('the pages when something is off', () => {
   it('says a batch does not exist instead of "reconnecting…" forever, the id shown as text', async () => {
-    const page = await browser.newPage();
+    const page = await web.browser.newPage();
     const id = 'bat_<img src=x onerror="window.__xss=1">';
-    await page.goto(`${stack.api.url}/batches/${encodeURIComponent(id)}`);
+    await page.goto(`${web.stack.api.url}/batches/${encodeURIComponent(id)}`);
     await expect
       .poll(() => alertText(page))
       .toMatch(/^There is no batch bat_<img src=x onerror="window.__xss=1">/);
@@ -45,10 +31,10 @@ describe('the pages when something is off', () => {
   });
 
   it('clears a failed read’s message once a read succeeds again', async () => {
-    stack.simulator.configure({ generationMs: 300, faults: { fail: 0 } });
-    const id = await uploadBatch(stack.api.url, 'prompt\na fox\na cat\n');
-    const page = await browser.newPage();
-    await page.goto(`${stack.api.url}/batches/${id}`);
+    web.stack.simulator.configure({ generationMs: 300, faults: { fail: 0 } });
+    const id = await uploadBatch(web.stack.api.url, 'prompt\na fox\na cat\n');
+    const page = await web.browser.newPage();
+    await page.goto(`${web.stack.api.url}/batches/${id}`);
     await page.locator('#live').getByText('live').waitFor();
     // The next read of the rows answers as the API does while Redis is down; the one after goes through.
     let failed = 0;
@@ -69,13 +55,13 @@ describe('the pages when something is off', () => {
   });
 
   it('gives the Retry button back when a retry failed, and retries with it', async () => {
-    stack.simulator.configure({ generationMs: 200, faults: { fail: 1 } });
-    const id = await uploadBatch(stack.api.url, 'prompt\na fox\n');
-    const page = await browser.newPage();
-    await page.goto(`${stack.api.url}/batches/${id}`);
+    web.stack.simulator.configure({ generationMs: 200, faults: { fail: 1 } });
+    const id = await uploadBatch(web.stack.api.url, 'prompt\na fox\n');
+    const page = await web.browser.newPage();
+    await page.goto(`${web.stack.api.url}/batches/${id}`);
     const retry = page.getByRole('button', { name: 'Retry failed rows' });
     await expect.poll(() => retry.isEnabled(), { timeout: 15_000 }).toBe(true);
-    stack.simulator.configure({ faults: { fail: 0 } });
+    web.stack.simulator.configure({ faults: { fail: 0 } });
     await page.route('**/retry', (route) => route.abort('connectionreset'), { times: 1 });
     await retry.click();
     await expect.poll(() => alertText(page)).toMatch(/^The server could not be reached/);
@@ -89,10 +75,10 @@ describe('the pages when something is off', () => {
   });
 
   it('says the server is out of reach, and that a file of another kind is not a prompt file', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.api.url);
+    const page = await web.browser.newPage();
+    await page.goto(web.stack.api.url);
     await page.locator('#batch-model option').first().waitFor({ state: 'attached' });
-    const csv = join(dir, 'prompts.csv');
+    const csv = join(web.dir, 'prompts.csv');
     await writeFile(csv, 'prompt\na fox\n');
     await page.route('**/v1/batches?*', (route) => route.abort('connectionrefused'));
     await page.locator('#file').setInputFiles(csv);
@@ -102,14 +88,14 @@ describe('the pages when something is off', () => {
     await page.unroute('**/v1/batches?*');
 
     // Saved by a spreadsheet in its local encoding: the API's message (it names the line) once.
-    const latin1 = join(dir, 'latin1.csv');
+    const latin1 = join(web.dir, 'latin1.csv');
     await writeFile(latin1, Buffer.from('prompt\na caf\xe9 in Paris\n', 'latin1'));
     await page.locator('#file').setInputFiles(latin1);
     await expect
       .poll(() => page.locator('#check .reason').textContent())
       .toBe('the file is not valid UTF-8: byte 0xE9 at byte offset 12 (line 2); save it as UTF-8');
 
-    const sheet = join(dir, 'prompts<b>.xlsx');
+    const sheet = join(web.dir, 'prompts<b>.xlsx');
     await writeFile(sheet, Buffer.from('PK\u0003\u0004 not really a spreadsheet'));
     await page.locator('#file').setInputFiles(sheet);
     await expect
@@ -120,8 +106,8 @@ describe('the pages when something is off', () => {
   });
 
   it('takes a file dropped anywhere on the page, not only on the drop zone', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.api.url);
+    const page = await web.browser.newPage();
+    await page.goto(web.stack.api.url);
     await page.locator('#batch-model option').first().waitFor({ state: 'attached' });
     const url = page.url();
     // What the browser does when a file is dropped on the heading, outside the drop zone.
@@ -140,15 +126,15 @@ describe('the pages when something is off', () => {
   });
 
   it('lists the batches a page at a time: "Show older batches" only while there are older ones', async () => {
-    const page = await browser.newPage();
-    const first = await uploadBatch(stack.api.url, 'prompt\na heron\n');
-    await page.goto(`${stack.api.url}/batches`);
+    const page = await web.browser.newPage();
+    const first = await uploadBatch(web.stack.api.url, 'prompt\na heron\n');
+    await page.goto(`${web.stack.api.url}/batches`);
     await expect.poll(() => page.locator('#batches tbody tr').count()).toBeGreaterThanOrEqual(1);
     // A few batches, one page: no button (it would read the first page again).
     expect(await page.locator('#more').isVisible()).toBe(false);
 
     const ids = [first];
-    for (let i = 0; i < 25; i++) ids.push(await uploadBatch(stack.api.url, `prompt\nheron ${i}\n`));
+    for (let i = 0; i < 25; i++) ids.push(await uploadBatch(web.stack.api.url, `prompt\nheron ${i}\n`));
     await page.reload();
     await expect.poll(() => page.locator('#batches tbody tr').count()).toBe(25);
     await page.getByRole('button', { name: 'Show older batches' }).click();

@@ -1,4 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAimlApiClient } from '@vidqueue/aimlapi';
@@ -57,6 +61,27 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
       await deletePrefix(config);
     },
   };
+}
+
+export type WebTestbed = { readonly stack: WebStack; readonly browser: Browser; readonly dir: string };
+
+/**
+ * A test file's stack, browser and scratch folder (`vidq-web-<name>-…`): started before its tests,
+ * stopped after them, the folder removed. Read the fields inside tests (they are set by `beforeAll`).
+ */
+export function useWebTestbed(name: string, env: Record<string, string> = {}): WebTestbed {
+  const held = {} as { stack?: WebStack; browser?: Browser; dir?: string };
+  beforeAll(async () => {
+    held.stack = await startWebStack(env);
+    held.browser = await launchBrowser();
+    held.dir = await mkdtemp(join(tmpdir(), `vidq-web-${name}-`));
+  });
+  afterAll(async () => {
+    await held.browser?.close();
+    await held.stack?.close();
+    if (held.dir) await rm(held.dir, { recursive: true, force: true });
+  });
+  return held as WebTestbed;
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -1,41 +1,26 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, shot, startWebStack, tabTo, type WebStack } from './stack.js';
+import { describe, expect, it } from 'vitest';
+import { useWebTestbed, shot, tabTo } from './stack.js';
 
 // The start page in a real browser: a file checked before anything is queued, then queued; one prompt.
-let stack: WebStack;
-let browser: Browser;
-let dir: string;
-
-beforeAll(async () => {
-  stack = await startWebStack();
-  browser = await launchBrowser();
-  dir = await mkdtemp(join(tmpdir(), 'vidq-web-'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const web = useWebTestbed('start');
 
 async function batchCount(): Promise<number> {
-  const res = await fetch(`${stack.api.url}/v1/batches?limit=200`);
+  const res = await fetch(`${web.stack.api.url}/v1/batches?limit=200`);
   return ((await res.json()) as { batches: unknown[] }).batches.length;
 }
 
 describe('start page', () => {
   it('reports every invalid line, then the estimate, before queueing; queues by keyboard', async () => {
-    stack.simulator.configure({ generationMs: 600, faults: { fail: 0 } });
-    const bad = join(dir, 'prompts.csv');
+    web.stack.simulator.configure({ generationMs: 600, faults: { fail: 0 } });
+    const bad = join(web.dir, 'prompts.csv');
     await writeFile(bad, 'prompt,duration\na fox in the snow,5\n,5\na cat on a fence,7\n');
-    const good = join(dir, 'prompts-fixed.csv');
+    const good = join(web.dir, 'prompts-fixed.csv');
     await writeFile(good, 'prompt,duration\na fox in the snow,5\na dog on a beach,5\na cat on a fence,10\n');
 
-    const page = await browser.newPage();
-    await page.goto(stack.api.url);
+    const page = await web.browser.newPage();
+    await page.goto(web.stack.api.url);
     await page.locator('#batch-model option').first().waitFor({ state: 'attached' });
     await shot(page, 'start');
 
@@ -80,15 +65,15 @@ describe('start page', () => {
   }, 60_000);
 
   it('queues one prompt with the model’s fields', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.api.url);
+    const page = await web.browser.newPage();
+    await page.goto(web.stack.api.url);
     await page.locator('#video-params select, #video-params input').first().waitFor();
     await page.getByLabel('Prompt', { exact: true }).fill('a kite over a windy hill');
     await page.locator('#param-duration').selectOption('10');
     await page.getByRole('button', { name: 'Queue the video' }).click();
     const id = await page.locator('#video-result code').textContent();
     expect(id).toMatch(/^vid_/);
-    const view = (await (await fetch(`${stack.api.url}/v1/videos/${id}`)).json()) as {
+    const view = (await (await fetch(`${web.stack.api.url}/v1/videos/${id}`)).json()) as {
       prompt: string;
       duration?: number;
     };
