@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, expect, inject, it } from 'vitest';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { expect, inject, it } from 'vitest';
 import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
-import { disableTracing, enableTracing, withSpan } from '../src/index.js';
+import { withSpan } from '../src/index.js';
 import { bullmqTelemetry, scrubEventAttributes } from '../src/bullmq.js';
+import { memoryTracing } from './memory-tracing.js';
 
-const exporter = new InMemorySpanExporter();
-
-afterEach(() => {
-  disableTracing();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-  exporter.reset();
-});
+const { exporter, turnOn } = memoryTracing();
 
 it('keeps no job return value and only the code of a failure reason in span events', () => {
   expect(
@@ -30,8 +20,7 @@ it('keeps no job return value and only the code of a failure reason in span even
 });
 
 it("records neither a job's return value nor its failure message on BullMQ's events (real Queue and Worker)", async () => {
-  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-  enableTracing();
+  turnOn();
   const url = new URL(inject('redisUrl'));
   const connection = { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null };
   const prefix = `vidq-test-${randomUUID()}`;

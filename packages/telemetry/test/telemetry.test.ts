@@ -1,33 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import {
-  disableTracing,
-  enableTracing,
-  httpClientAttributes,
-  redactUrl,
-  tracingEnabled,
-  withSpan,
-  withSpanSync,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { httpClientAttributes, redactUrl, tracingEnabled, withSpan, withSpanSync } from '../src/index.js';
 import { bullmqTelemetry } from '../src/bullmq.js';
+import { memoryTracing } from './memory-tracing.js';
 
-const exporter = new InMemorySpanExporter();
-
-function turnOn(): void {
-  // register(): the AsyncLocalStorage context manager too, as in the apps.
-  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-  enableTracing();
-}
-
-afterEach(() => {
-  disableTracing();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-  exporter.reset();
-});
+const { exporter, turnOn } = memoryTracing();
 
 describe('off', () => {
   it('calls straight through: no span, no BullMQ telemetry', async () => {
