@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { freePort } from '@vidqueue/redis-server';
 import type { GenerationQueue, GenerationQueues } from '@vidqueue/core/store';
 import { ROOT, enqueue, spawnNode, until, type Child } from './env.js';
+import { mb } from './util.js';
 
 /**
  * What the ingest scenarios share (`ingest` on one Redis, `scale` on a cluster): the API as its own
@@ -96,4 +97,86 @@ export async function timeUpload(url: string, csv: string, queue: Queues, rows: 
   }
   await until('every batch job in Redis', async () => (await inRedis(queue)) >= rows, 10 * 60_000, 50);
   return (performance.now() - start) / 1000;
+}
+
+/**
+ * Uploads timed, each between two raw references: one machine's timings move by 10-25 % from one
+ * minute to the next, so a single pair decides the ratio by chance. The ratio is the median of the
+ * rounds' ratios (each upload against the mean of the references just before and just after it).
+ */
+export const INGEST_ROUNDS = 3;
+
+/** Rows of the untimed upload (and addBulk) that warm each side up before it is timed; at most a tenth of the run. */
+export const warmRows = (rows: number) => Math.min(2_000, Math.ceil(rows / 10));
+
+export type IngestRounds = {
+  /** Seconds of each timed upload, and of each raw reference (one more: before the first and after each). */
+  apiS: number[];
+  rawS: number[];
+  /** Each upload against the mean of the references around it; the median round's index and ratio. */
+  ratios: number[];
+  mid: number;
+  ratio: number;
+  /** The median round's reference (mean of the raw timings around it). */
+  refS: number;
+  /** The API's highest peak RSS over the rounds. */
+  peakRssBytes: number;
+};
+
+/**
+ * `INGEST_ROUNDS` rounds of: the store emptied, a fresh API process (`startApi`: its queue and the
+ * env to start it with) warmed with an untimed upload of `warmRows(rows)` rows, as a running server is,
+ * then the timed upload of `csv` (`rows` rows); a raw reference (`raw`: addBulk of `rows` minimal jobs
+ * on the emptied store) before the first round and after each. The bench process is warmed the same
+ * way (`warmRaw`), once. Shared by `ingest` (one Redis) and `scale` (a cluster), so both measure alike.
+ */
+export async function ingestRounds(o: {
+  rows: number;
+  csv: string;
+  empty: () => Promise<unknown>;
+  warmRaw: (rows: number) => Promise<unknown>;
+  raw: () => Promise<number>;
+  startApi: () => Promise<{ queue: Queues; env: Record<string, string> }>;
+  fairShareRows: number | undefined;
+  log: (line: string) => void;
+  label?: string;
+}): Promise<IngestRounds> {
+  const warm = warmRows(o.rows);
+  await o.warmRaw(warm);
+  await o.empty();
+  const rawS = [await o.raw()];
+  const apiS: number[] = [];
+  let peakRssBytes = 0;
+  for (let round = 0; round < INGEST_ROUNDS; round++) {
+    await o.empty();
+    const { queue, env } = await o.startApi();
+    const api = await startApiProcess(env, o.rows, o.fairShareRows);
+    try {
+      // Untimed: the warm-up upload's jobs stay in the queue, so the timed one waits for both.
+      await timeUpload(api.url, batchCsv(warm), queue, warm);
+      const s = await timeUpload(api.url, o.csv, queue, warm + o.rows);
+      const rss = api.child.usage().peakRssBytes;
+      peakRssBytes = Math.max(peakRssBytes, rss);
+      o.log(
+        `  POST /v1/batches${o.label ?? ''}: ${o.rows} rows in ${s.toFixed(2)} s, API peak RSS ${mb(rss)} (round ${round + 1} of ${INGEST_ROUNDS})`,
+      );
+      apiS.push(s);
+    } finally {
+      await api.child.stop();
+    }
+    await o.empty();
+    rawS.push(await o.raw());
+  }
+  const ratios = apiS.map((s, i) => s / ((rawS[i]! + rawS[i + 1]!) / 2));
+  const order = ratios.map((_, i) => i).sort((a, b) => ratios[a]! - ratios[b]!);
+  const mid = order[Math.floor(order.length / 2)]!;
+  return {
+    apiS,
+    rawS,
+    ratios,
+    mid,
+    ratio: ratios[mid]!,
+    refS: (rawS[mid]! + rawS[mid + 1]!) / 2,
+    peakRssBytes,
+  };
 }

@@ -1,17 +1,7 @@
 import { mb, size, uniq } from '../util.js';
-import { benchConfig, privateRedis, queueFor, teardown, type Child } from '../env.js';
-import { batchCsv, buildApi, startApiProcess, timeRaw, timeUpload } from '../upload.js';
+import { benchConfig, privateRedis, queueFor, teardown } from '../env.js';
+import { INGEST_ROUNDS, batchCsv, buildApi, ingestRounds, timeRaw, warmRows } from '../upload.js';
 import type { BenchOptions, ScenarioResult } from '../types.js';
-
-/**
- * Uploads timed, each between two raw references: one machine's timings move by 10-25 % from one
- * minute to the next, so a single pair decides the ratio by chance. The ratio is the median of the
- * rounds' ratios (each upload against the mean of the references just before and just after it).
- */
-const ROUNDS = 3;
-
-/** Rows of the untimed upload (and addBulk) that warm each side up before it is timed; at most a tenth of the run. */
-const WARM_ROWS = 2_000;
 
 /**
  * Ingest (issue 3): raw BullMQ addBulk of N minimal jobs in chunks of 1,000, against POST /v1/batches
@@ -31,55 +21,34 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
   };
   // The private Redis this scenario started: nobody else's data is in it.
   const empty = () => redis.redis.flushall();
-  const raw = async () => {
-    await empty();
-    return timeRaw(queue('ing-raw').q, rows, options.log);
-  };
-  let api: Child | undefined;
   try {
     buildApi(options.log);
     const csv = batchCsv(rows);
     // Both sides warm, as a running API and a producer that has enqueued before are (in a full run the
     // bench process is already warm from the scenarios before this one; a fresh API process is not).
-    const warm = Math.min(WARM_ROWS, Math.ceil(rows / 10));
-    await timeRaw(queue('ing-warm').q, warm, () => undefined);
-    const rawS = [await raw()];
-    const apiS: number[] = [];
-    let peak = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      await empty();
-      const { prefix, q } = queue('ing-api');
-      const started = await startApiProcess(
-        { REDIS_URL: redis.url, QUEUE_PREFIX: prefix },
-        rows,
-        options.fairShareRows,
-      );
-      api = started.child;
-      // Untimed: the warm-up upload's jobs stay in the queue, so the timed one waits for both.
-      await timeUpload(started.url, batchCsv(warm), q, warm);
-      const s = await timeUpload(started.url, csv, q, warm + rows);
-      const rss = api.usage().peakRssBytes;
-      peak = Math.max(peak, rss);
-      await api.stop();
-      api = undefined;
-      options.log(
-        `  POST /v1/batches: ${rows} rows in ${s.toFixed(2)} s, API peak RSS ${mb(rss)} (round ${round + 1} of ${ROUNDS})`,
-      );
-      apiS.push(s);
-      rawS.push(await raw());
-    }
-    const ratios = apiS.map((s, i) => s / ((rawS[i]! + rawS[i + 1]!) / 2));
-    const order = ratios.map((_, i) => i).sort((a, b) => ratios[a]! - ratios[b]!);
-    const mid = order[Math.floor(order.length / 2)]!;
-    const ratio = ratios[mid]!;
-    const refS = (rawS[mid]! + rawS[mid + 1]!) / 2;
+    const r = await ingestRounds({
+      rows,
+      csv,
+      empty,
+      warmRaw: (n) => timeRaw(queue('ing-warm').q, n, () => undefined),
+      raw: () => timeRaw(queue('ing-raw').q, rows, options.log),
+      startApi: () => {
+        const { prefix, q } = queue('ing-api');
+        return Promise.resolve({ queue: q, env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix } });
+      },
+      fairShareRows: options.fairShareRows,
+      log: options.log,
+    });
+    const { apiS, rawS, ratios, mid, ratio, refS } = r;
+    const peak = r.peakRssBytes;
+    const warm = warmRows(rows);
     const list = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(', ');
     return {
       name: 'ingest',
-      title: `Ingest: ${rows} prompts as one CSV upload vs raw addBulk in chunks of 1,000 (median of ${ROUNDS} rounds)`,
+      title: `Ingest: ${rows} prompts as one CSV upload vs raw addBulk in chunks of 1,000 (median of ${INGEST_ROUNDS} rounds)`,
       params: {
         rows,
-        rounds: ROUNDS,
+        rounds: INGEST_ROUNDS,
         csv_bytes: Buffer.byteLength(csv),
         fair_share_rows: options.fairShareRows ?? config('x').FAIR_SHARE_ROWS,
       },
@@ -111,7 +80,7 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
       ],
       figures: {
         rows,
-        rounds: ROUNDS,
+        rounds: INGEST_ROUNDS,
         raw_s: refS,
         raw_s_all: list(rawS),
         api_s: apiS[mid]!,
@@ -126,6 +95,6 @@ export async function ingest(options: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    await teardown({ child: api, queues, redis });
+    await teardown({ queues, redis });
   }
 }
