@@ -24,7 +24,17 @@ export type S3Settings = {
   secretAccessKey?: string;
   /** `bucket.host/key` (false, AWS's default) or `host/bucket/key` (true: MinIO and most local servers). */
   forcePathStyle?: boolean;
+  /**
+   * A put whose socket sends and receives nothing for this long is destroyed (the SDK's
+   * `socketTimeout`, on the client used for puts only; default `S3_SOCKET_IDLE_MS`). lib-storage does not pass an abort on to a single-part
+   * PUT already sent, so without it a put given up (the archive's ARCHIVE_TIMEOUT_MS) against a store
+   * that stopped answering would hold its connection open for ever.
+   */
+  socketIdleMs?: number;
 };
+
+/** See `S3Settings.socketIdleMs`: one minute, far more than any store takes to answer a finished part. */
+export const S3_SOCKET_IDLE_MS = 60_000;
 
 /** 8 MiB parts: a 100 MiB video is 13 parts, each buffered once by the uploader (4 at a time). */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -43,7 +53,7 @@ function isNotFound(err: unknown): boolean {
  * aborted on failure, so a failed put leaves no object).
  */
 export function createS3Storage(settings: S3Settings): Storage {
-  const client = new S3Client({
+  const config = {
     region: settings.region ?? 'us-east-1',
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle ?? false,
@@ -52,6 +62,12 @@ export function createS3Storage(settings: S3Settings): Storage {
     ...(settings.accessKeyId && settings.secretAccessKey
       ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
       : {}),
+  } as const;
+  const client = new S3Client(config);
+  // Puts only: a read's body may rightly sit idle (a reader paused by its own slow client).
+  const writer = new S3Client({
+    ...config,
+    requestHandler: { socketTimeout: settings.socketIdleMs ?? S3_SOCKET_IDLE_MS, connectionTimeout: 10_000 },
   });
   const { bucket } = settings;
   const root = settings.prefix === '' ? '' : `${settings.prefix}/`;
@@ -76,7 +92,7 @@ export function createS3Storage(settings: S3Settings): Storage {
 
     async put(key, body: Readable, options) {
       const upload = new Upload({
-        client,
+        client: writer,
         params: {
           Bucket: bucket,
           Key: objectKey(key),
@@ -152,6 +168,7 @@ export function createS3Storage(settings: S3Settings): Storage {
 
     close() {
       client.destroy();
+      writer.destroy();
       return Promise.resolve();
     },
   };
