@@ -4,6 +4,7 @@ import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
 import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
+import { createAuthFailureLimiter } from './plugins/auth-failures.js';
 import { batchEventsPlugin } from './plugins/batch-events.js';
 import { bullBoardPlugin } from './plugins/bull-board.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -94,6 +95,12 @@ export function buildApp(deps: AppDeps) {
   });
 
   const tokens = config.API_TOKENS ?? [];
+  // One count of failed credential checks per client IP for the bearer token, the dashboard and the web
+  // sign-in, in this process's memory (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_MS; 0: off).
+  const authFailures = createAuthFailureLimiter({
+    limit: config.AUTH_FAILURE_LIMIT,
+    windowMs: config.AUTH_FAILURE_WINDOW_MS,
+  });
   app.register(tracingPlugin);
   app.register(errorHandlerPlugin);
   app.register(originGuardPlugin, {
@@ -109,7 +116,7 @@ export function buildApp(deps: AppDeps) {
   });
   // The page's session cookie is read before the bearer check, which accepts what it validated.
   app.register(webSessionPlugin, { tokens });
-  app.register(authPlugin, { tokens });
+  app.register(authPlugin, { tokens, authFailures });
   app.register(batchEventsPlugin);
   app.register(sideEffectsPlugin, {
     config,
@@ -120,6 +127,7 @@ export function buildApp(deps: AppDeps) {
     user: config.DASHBOARD_USER,
     password: config.DASHBOARD_PASSWORD,
     readOnly: config.DASHBOARD_READ_ONLY,
+    authFailures,
   });
   app.register(healthRoutes);
   app.register(metricsRoutes);
@@ -129,7 +137,7 @@ export function buildApp(deps: AppDeps) {
   app.register(videoRoutes, { config });
   app.register(videoContentRoutes);
   app.register(batchRoutes, { config });
-  app.register(webPlugin, { tokens });
+  app.register(webPlugin, { tokens, authFailures });
   app.register(webhookRoutes);
   return app;
 }

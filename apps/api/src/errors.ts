@@ -38,6 +38,11 @@ export const HttpError = {
     403,
   ),
   SignInRefused: createError('SIGN_IN_REFUSED', 'That is not one of the API tokens', 401),
+  TooManyAuthFailures: createError(
+    'TOO_MANY_AUTH_FAILURES',
+    'Too many wrong credentials (API token, dashboard password, web sign-in) came from this address (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_MS): every request from it that needs one is refused, a right one included; try again after Retry-After (%s s)',
+    429,
+  ),
   BatchNotFinished: createError(
     'BATCH_NOT_FINISHED',
     'Batch %s has rows still queued or generating; cancel it and wait for them to finish before purging',

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors.js';
+import type { AuthFailureLimiter } from './auth-failures.js';
 
 /** Who may call a route: bearer token (default), anyone, or the dashboard's basic auth. */
 export type RouteAuth = 'token' | 'public' | 'dashboard';
@@ -14,15 +15,19 @@ declare module 'fastify' {
     /**
      * True when the request may see what `API_TOKENS` protects: it carries a valid bearer token, or no
      * tokens are configured (the API then serves loopback only). Public routes use it to keep details
-     * (the provider's account message on /healthz) for such callers.
+     * (the provider's account message on /healthz) for such callers. A wrong token counts as a failed
+     * check (AUTH_FAILURE_LIMIT) and a blocked client has no access, so a public route is no oracle for
+     * guessing tokens.
      */
-    hasApiAccess(request: FastifyRequest): boolean;
+    hasApiAccess(request: FastifyRequest): Promise<boolean>;
   }
 }
 
 export type AuthOptions = {
   /** API_TOKENS; when empty or absent, no route asks for a token (the API then binds loopback only). */
   tokens: readonly string[] | undefined;
+  /** Failed token checks per client IP (AUTH_FAILURE_LIMIT), shared with the dashboard and the web sign-in. */
+  authFailures: AuthFailureLimiter;
 };
 
 function digest(value: string): Buffer {
@@ -50,6 +55,11 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
  * (/healthz, /readyz, the web page's files) and the dashboard's (`auth: 'dashboard'`, which checks basic
  * auth itself). A request the web session plugin has authenticated (`request.webSession`, set from the
  * page's cookie on /v1 routes and the page's own) passes too.
+ *
+ * A client IP over AUTH_FAILURE_LIMIT is refused with 429 before its token is looked at (a right guess
+ * during the block does not pass); a request that sent an Authorization header without a valid bearer
+ * token counts as one failure; one with no header at all is refused with 401 without counting (it guessed
+ * nothing: a page or tool that has not signed in yet).
  */
 export const authPlugin = fp(
   (app: FastifyInstance, options: AuthOptions) => {
@@ -59,7 +69,14 @@ export const authPlugin = fp(
       const match = BEARER.exec(request.headers.authorization ?? '');
       return match?.[1] !== undefined && matches(match[1]);
     };
-    app.decorate('hasApiAccess', (request: FastifyRequest) => tokens.length === 0 || hasToken(request));
+    app.decorate('hasApiAccess', async (request: FastifyRequest) => {
+      if (tokens.length === 0) return true;
+      if (await options.authFailures.refusal(request)) return false;
+      if (hasToken(request)) return true;
+      if ((request.headers.authorization ?? '') !== '')
+        await options.authFailures.failed(request, 'api token');
+      return false;
+    });
     if (tokens.length === 0) return;
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -67,7 +84,14 @@ export const authPlugin = fp(
       if (auth !== 'token') return;
       // The web page's session cookie, already checked (with its CSRF token) by web/session-plugin.ts.
       if (request.webSession) return;
+      const refusal = await options.authFailures.refusal(request);
+      if (refusal) {
+        reply.header('retry-after', String(refusal.retryAfterS));
+        throw refusal.error;
+      }
       if (hasToken(request)) return;
+      const sent = request.headers.authorization ?? '';
+      if (sent !== '') await options.authFailures.failed(request, 'api token');
       reply.header('WWW-Authenticate', 'Bearer realm="vidqueue"');
       throw new HttpError.Unauthorized();
     });

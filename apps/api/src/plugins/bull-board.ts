@@ -5,6 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { HttpError } from '../errors.js';
+import { type AuthFailureLimiter, sendRefusal } from './auth-failures.js';
 import { makeSecretMatcher } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -15,12 +16,16 @@ export type BullBoardOptions = {
   password: string | undefined;
   /** DASHBOARD_READ_ONLY: the board shows everything but refuses retry, promote, clean, delete (405). */
   readOnly?: boolean;
+  /** Failed logins per client IP (AUTH_FAILURE_LIMIT), shared with the bearer token check and the web sign-in. */
+  authFailures: AuthFailureLimiter;
 };
 
 /**
  * Bull Board at /admin/queues behind HTTP basic auth. Every route of the board (page, JSON API,
  * static assets) sits in one encapsulated scope whose onRequest hook checks the credentials, and
- * a 401 carries `WWW-Authenticate: Basic` so a browser prompts for them.
+ * a 401 carries `WWW-Authenticate: Basic` so a browser prompts for them. A client IP over
+ * AUTH_FAILURE_LIMIT gets 429 before its credentials are read; a wrong user or password counts as one
+ * failure (a request without credentials, as a browser first sends, does not).
  */
 export const bullBoardPlugin = fp(
   async (app: FastifyInstance, options: BullBoardOptions) => {
@@ -39,27 +44,29 @@ export const bullBoardPlugin = fp(
       });
       await scope.register(basicAuth, {
         authenticate: { realm: 'vidqueue dashboard' },
-        validate: (user, pass, _request, _reply, done) => {
+        validate: async (user, pass, request) => {
           // Both compared every time, each in constant time.
           const okUser = userMatches(user);
           const okPassword = passwordMatches(pass);
-          done(okUser && okPassword ? undefined : new HttpError.DashboardUnauthorized());
+          if (okUser && okPassword) return;
+          await options.authFailures.failed(request, 'dashboard');
+          throw new HttpError.DashboardUnauthorized();
         },
       });
-      scope.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
-        scope.basicAuth(request, reply, (err?: Error) => {
-          if (!err) {
-            done();
-            return;
-          }
-          // basic-auth already set WWW-Authenticate; answer in our JSON shape (the board's own
-          // error handler would otherwise format it).
-          const e = new HttpError.DashboardUnauthorized();
-          void reply
-            .code(401)
-            .type('application/json; charset=utf-8')
-            .send({ error: { code: e.code, message: e.message } });
+      scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+        const refusal = await options.authFailures.refusal(request);
+        if (refusal) return sendRefusal(reply, refusal);
+        const err = await new Promise<Error | undefined>((resolve) => {
+          scope.basicAuth(request, reply, resolve);
         });
+        if (!err) return;
+        // basic-auth already set WWW-Authenticate; answer in our JSON shape (the board's own
+        // error handler would otherwise format it).
+        const e = new HttpError.DashboardUnauthorized();
+        return reply
+          .code(401)
+          .type('application/json; charset=utf-8')
+          .send({ error: { code: e.code, message: e.message } });
       });
 
       const serverAdapter = new FastifyAdapter();

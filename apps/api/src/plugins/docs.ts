@@ -22,7 +22,14 @@ export const docsPlugin = fp(
           version: '0.1.0',
         },
         components: {
-          securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                'One of API_TOKENS. Without a valid token: 401 `UNAUTHORIZED`. A client IP that sent AUTH_FAILURE_LIMIT wrong credentials (tokens, the dashboard password, web sign-ins) within AUTH_FAILURE_WINDOW_MS gets 429 `TOO_MANY_AUTH_FAILURES` with `Retry-After` on every request that needs one, a right one included, until that window ends.',
+            },
+          },
         },
         ...(options.tokensRequired ? { security: [{ bearer: [] }] } : {}),
         tags: [

@@ -48,7 +48,8 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       },
     },
     async (request) => {
-      const balance = app.hasApiAccess(request) ? balanceView(app) : undefined;
+      const access = await app.hasApiAccess(request);
+      const balance = access ? balanceView(app) : undefined;
       let pause: z.infer<typeof AccountPauseSchema> | null = null;
       let redis: 'ok' | 'unavailable' = 'ok';
       try {
@@ -63,7 +64,7 @@ export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
           pause = {
             // The provider's message can name the account, its plan or balance: only for callers
             // who could read the rest of the API.
-            ...(app.hasApiAccess(request) && {
+            ...(access && {
               reason: fields.reason ?? 'account problem',
               status: Number.isInteger(status) && status > 0 ? status : null,
             }),

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { HttpError } from '../errors.js';
+import type { AuthFailureLimiter } from '../plugins/auth-failures.js';
 import { makeSecretMatcher } from '../plugins/auth.js';
 import { sessionCookie } from './cookie.js';
 import { SESSION_TTL_SECONDS, sha256Hex } from './session-store.js';
@@ -71,10 +72,11 @@ const SessionView = z.object({
  * The web page, served by the API itself: its files under /assets/ (`@fastify/static`), its pages
  * (`/`, `/batches`, `/batches/:id`, `/sign-in`), and the session routes (`/web/session`: read, sign in
  * with an API token, sign out). Everything the page shows comes from the /v1 API, with the session
- * cookie (when API_TOKENS is set) in place of a bearer token.
+ * cookie (when API_TOKENS is set) in place of a bearer token. A sign-in with a wrong token counts against
+ * the client IP's AUTH_FAILURE_LIMIT (shared with the bearer token and the dashboard): past it, 429.
  */
 export const webPlugin = fp(
-  async (root: FastifyInstance, options: { tokens: readonly string[] }) => {
+  async (root: FastifyInstance, options: { tokens: readonly string[]; authFailures: AuthFailureLimiter }) => {
     const tokens = options.tokens.filter((t) => t.length > 0);
     const open = tokens.length === 0;
     const matches = makeSecretMatcher(tokens);
@@ -134,7 +136,14 @@ export const webPlugin = fp(
         { schema: { hide: true, body: SignInBody, response: { 200: SessionView } } },
         async (request, reply) => {
           if (open) return { mode: 'open' as const, csrf: null };
+          // A blocked client is refused before its token is compared: a right guess would not pass either.
+          const refusal = await options.authFailures.refusal(request);
+          if (refusal) {
+            reply.header('retry-after', String(refusal.retryAfterS));
+            throw refusal.error;
+          }
           if (!matches(request.body.token)) {
+            await options.authFailures.failed(request, 'web sign-in');
             request.log.info('web sign-in refused');
             throw new HttpError.SignInRefused();
           }

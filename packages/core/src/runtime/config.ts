@@ -44,6 +44,16 @@ export const ConfigSchema = z.object({
   CATALOGUE_FILE: z.string().min(1).optional(),
   API_TOKENS: csv.optional(),
   /**
+   * Failed credential checks (a wrong bearer token, dashboard password or web sign-in token) one client IP
+   * may make per AUTH_FAILURE_WINDOW_MS. The window starts at the IP's first failure; once it has made this
+   * many, every request of it that needs a credential gets 429 TOO_MANY_AUTH_FAILURES (with Retry-After)
+   * until that window ends, a right credential included. Successes never count. Kept in memory by each API
+   * process (0: no limit).
+   */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(30),
+  /** The window of AUTH_FAILURE_LIMIT, from an IP's first failed credential check. */
+  AUTH_FAILURE_WINDOW_MS: ms().min(100).default(60_000),
+  /**
    * Origins (`https://tool.example`) whose pages may send requests to the API besides its own, e.g. the
    * public origin of a reverse proxy that rewrites Host. Every other Origin is refused on state-changing
    * requests (and on every request while the API is open on loopback). No CORS headers are sent.
