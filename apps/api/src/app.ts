@@ -86,11 +86,20 @@ export function buildApp(deps: AppDeps) {
   // JSON only: a text/plain body would otherwise reach validation as a string and get a vague 400.
   app.removeContentTypeParser('text/plain');
 
+  // Once closing (SIGTERM), an answer to a request still in flight closes its connection: Fastify closes
+  // the connections idle when close() starts, not those that become idle later, so a keep-alive client
+  // would otherwise hold the server open until SHUTDOWN_GRACE_MS ran out.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // SECURITY_HEADERS on every answer; a route's own value stands.
   app.addHook('onSend', (_request, reply, _payload, done) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
+    if (closing) reply.header('connection', 'close');
     done();
   });
 

@@ -23,7 +23,7 @@ if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
 
 try {
   const api = await startApi({ config, logger, catalogue });
-  closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'closing after an error');
     else logger.info({ signal }, 'closing');
     await api.close();

@@ -77,6 +77,11 @@ export const ConfigSchema = z.object({
   REQUEST_TIMEOUT_MS: ms().min(1000).default(300_000),
   /** A connection with nothing sent or received for this long is closed (Fastify's `connectionTimeout`). */
   CONNECTION_TIMEOUT_MS: ms().min(1000).default(60_000),
+  /**
+   * The API on SIGTERM/SIGINT stops accepting connections and lets the requests in flight (an upload
+   * being received or enqueued) finish for at most this long; then it exits 1 and cuts what is left.
+   */
+  SHUTDOWN_GRACE_MS: ms().min(1000).default(10_000),
   /** POST /v1/batches: an upload bringing less than this per second over a window is cut with 408 (0: no check). */
   UPLOAD_MIN_BYTES_PER_SEC: z.coerce.number().int().min(0).default(4096),
   /** The window (and the grace period before the first check) of UPLOAD_MIN_BYTES_PER_SEC. */
