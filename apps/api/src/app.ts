@@ -25,6 +25,8 @@ import { webSessionPlugin } from './web/session-plugin.js';
 import { webPlugin } from './web/web-plugin.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { clientErrorHandler } from './client-error.js';
+import { parseJsonBody } from './json-body.js';
 
 export type AppDeps = {
   config: Config;
@@ -67,6 +69,8 @@ export function buildApp(deps: AppDeps) {
     },
     // Routes are matched exactly; `/v1/videos/` is not `/v1/videos`.
     routerOptions: { ignoreTrailingSlash: false },
+    // What Node's parser refuses (bad framing, 431, the request timeout) in our error shape and headers.
+    clientErrorHandler,
     // The router's own refusals (a bad %-escape, an id past maxParamLength) in our error shape, without
     // echoing the path back (Fastify's default answer quotes it whole).
     frameworkErrors: (error, _request, reply) => {
@@ -85,6 +89,15 @@ export function buildApp(deps: AppDeps) {
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain body would otherwise reach validation as a string and get a vague 400.
   app.removeContentTypeParser('text/plain');
+  // JSON bodies whose 400 says what is wrong (json-body.ts); the route's bodyLimit still applies.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   // Once closing (SIGTERM), an answer to a request still in flight closes its connection: Fastify closes
   // the connections idle when close() starts, not those that become idle later, so a keep-alive client

@@ -32,6 +32,11 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  JsonMediaType: createError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'This route takes a JSON body (content-type: application/json) or none',
+    415,
+  ),
   CsrfTokenInvalid: createError(
     'CSRF_TOKEN_INVALID',
     "A request made with the web page's session cookie needs the page's CSRF token in the x-vidq-csrf header",

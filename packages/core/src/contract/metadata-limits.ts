@@ -44,6 +44,11 @@ export function metadataIssues(metadata: Readonly<Record<string, unknown>>): Met
   const issues: MetadataIssue[] = [];
   for (const key of keys) {
     if (issues.length >= MAX_ISSUES) return issues;
+    if (key === '__proto__') {
+      // A JSON body refuses it, and an object read back from storage drops it: it could never round-trip.
+      issues.push({ key, message: 'metadata key "__proto__" is reserved; name the column or key otherwise' });
+      continue;
+    }
     const keyLength = codePoints(key);
     if (keyLength > maxKeyLength) {
       issues.push({

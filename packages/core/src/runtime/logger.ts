@@ -57,6 +57,27 @@ function dropCommandArgs(serialized: Record<string, unknown>): Record<string, un
   return serialized;
 }
 
+/**
+ * An HTTP request as a log line shows it (Fastify's `req`), without its query string: a client may put
+ * a token there (`?token=…`, which no route reads) or a webhook URL holding one.
+ */
+export function serializeRequest(req: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}): Record<string, unknown> {
+  const url = typeof req.url === 'string' ? req.url.replace(/\?[\s\S]*$/, '?…') : req.url;
+  return {
+    method: req.method,
+    url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export type LoggerSettings = {
   level?: LoggerOptions['level'];
   pretty?: boolean;
@@ -70,7 +91,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     level: settings.level ?? 'info',
     name: settings.name,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError },
+    serializers: { err: serializeError, req: serializeRequest },
   };
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
