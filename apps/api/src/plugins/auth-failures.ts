@@ -12,8 +12,6 @@ export type CredentialKind = 'api token' | 'dashboard' | 'web sign-in';
  * refused even when its guess is right), `failed()` AFTER a check failed; a success never counts.
  */
 export type AuthFailureLimiter = {
-  /** False with AUTH_FAILURE_LIMIT=0: nothing is counted or refused. */
-  readonly enabled: boolean;
   /** Null when the request's IP may try a credential; else the 429 to answer (and its Retry-After). */
   refusal(request: FastifyRequest): Promise<AuthRefusal | null>;
   /** Counts one failed check of the request's IP; logs one warn line when this failure blocks it. */
@@ -43,7 +41,7 @@ export type AuthFailureOptions = {
 export function createAuthFailureLimiter(options: AuthFailureOptions): AuthFailureLimiter {
   const { limit, windowMs } = options;
   if (limit <= 0) {
-    return { enabled: false, refusal: () => Promise.resolve(null), failed: () => Promise.resolve() };
+    return { refusal: () => Promise.resolve(null), failed: () => Promise.resolve() };
   }
   const windowS = windowMs / 1000;
   const limiter = new RateLimiterMemory({
@@ -55,7 +53,6 @@ export function createAuthFailureLimiter(options: AuthFailureOptions): AuthFailu
   const retryAfterS = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext / 1000));
 
   return {
-    enabled: true,
     async refusal(request) {
       const res = await limiter.get(request.ip);
       if (res === null || res.consumedPoints < limit || res.msBeforeNext <= 0) return null;
@@ -81,6 +78,12 @@ export function createAuthFailureLimiter(options: AuthFailureOptions): AuthFailu
       );
     },
   };
+}
+
+/** Throws the refusal for the root error handler to answer, with its Retry-After. */
+export function refuse(reply: FastifyReply, refusal: AuthRefusal): never {
+  reply.header('retry-after', String(refusal.retryAfterS));
+  throw refusal.error;
 }
 
 /** Sends the refusal as the API's JSON error, for scopes that answer outside the root error handler. */

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors.js';
-import type { AuthFailureLimiter } from './auth-failures.js';
+import { refuse, type AuthFailureLimiter, type AuthRefusal } from './auth-failures.js';
 
 /** Who may call a route: bearer token (default), anyone, or the dashboard's basic auth. */
 export type RouteAuth = 'token' | 'public' | 'dashboard';
@@ -69,14 +69,19 @@ export const authPlugin = fp(
       const match = BEARER.exec(request.headers.authorization ?? '');
       return match?.[1] !== undefined && matches(match[1]);
     };
-    app.decorate('hasApiAccess', async (request: FastifyRequest) => {
-      if (tokens.length === 0) return true;
-      if (await options.authFailures.refusal(request)) return false;
+    /** The request's bearer token checked (a wrong one counted), or the client's refusal while it is blocked. */
+    const verdict = async (request: FastifyRequest): Promise<AuthRefusal | boolean> => {
+      const refusal = await options.authFailures.refusal(request);
+      if (refusal) return refusal;
       if (hasToken(request)) return true;
       if ((request.headers.authorization ?? '') !== '')
         await options.authFailures.failed(request, 'api token');
       return false;
-    });
+    };
+    app.decorate(
+      'hasApiAccess',
+      async (request: FastifyRequest) => tokens.length === 0 || (await verdict(request)) === true,
+    );
     if (tokens.length === 0) return;
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -84,14 +89,9 @@ export const authPlugin = fp(
       if (auth !== 'token') return;
       // The web page's session cookie, already checked (with its CSRF token) by web/session-plugin.ts.
       if (request.webSession) return;
-      const refusal = await options.authFailures.refusal(request);
-      if (refusal) {
-        reply.header('retry-after', String(refusal.retryAfterS));
-        throw refusal.error;
-      }
-      if (hasToken(request)) return;
-      const sent = request.headers.authorization ?? '';
-      if (sent !== '') await options.authFailures.failed(request, 'api token');
+      const checked = await verdict(request);
+      if (checked === true) return;
+      if (checked !== false) refuse(reply, checked);
       reply.header('WWW-Authenticate', 'Bearer realm="vidqueue"');
       throw new HttpError.Unauthorized();
     });

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { HttpError } from '../errors.js';
-import type { AuthFailureLimiter } from '../plugins/auth-failures.js';
+import { refuse, type AuthFailureLimiter } from '../plugins/auth-failures.js';
 import { makeSecretMatcher } from '../plugins/auth.js';
 import { sessionCookie } from './cookie.js';
 import { SESSION_TTL_SECONDS, sha256Hex } from './session-store.js';
@@ -138,10 +138,7 @@ export const webPlugin = fp(
           if (open) return { mode: 'open' as const, csrf: null };
           // A blocked client is refused before its token is compared: a right guess would not pass either.
           const refusal = await options.authFailures.refusal(request);
-          if (refusal) {
-            reply.header('retry-after', String(refusal.retryAfterS));
-            throw refusal.error;
-          }
+          if (refusal) refuse(reply, refusal);
           if (!matches(request.body.token)) {
             await options.authFailures.failed(request, 'web sign-in');
             request.log.info('web sign-in refused');
