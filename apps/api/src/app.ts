@@ -1,6 +1,7 @@
 import Fastify, { type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import { shippedCatalogue, type Catalogue } from '@vidqueue/aimlapi';
+import { producerError } from '@vidqueue/core/producer';
 import type { Config, Logger, RedisConnection } from '@vidqueue/core/runtime';
 import type { Storage } from '@vidqueue/storage';
 import { authPlugin } from './plugins/auth.js';
@@ -97,6 +98,18 @@ export function buildApp(deps: AppDeps) {
     } catch (err) {
       done(err as Error, undefined);
     }
+  });
+
+  // A query parameter given twice (`?limit=1&limit=2`) arrives as an array, which every query schema here
+  // would report as "expected number, received NaN": say what happened instead (no parameter is a list).
+  app.addHook('preValidation', (request, _reply, done) => {
+    const repeated = Object.entries((request.query ?? {}) as Record<string, unknown>).flatMap(
+      ([name, value]) =>
+        Array.isArray(value)
+          ? [{ path: `querystring.${name}`, message: `is given ${value.length} times; give it once` }]
+          : [],
+    );
+    done(repeated.length > 0 ? producerError.validation(repeated) : undefined);
   });
 
   // Once closing (SIGTERM), an answer to a request still in flight closes its connection: Fastify closes

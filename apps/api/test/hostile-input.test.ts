@@ -76,6 +76,19 @@ describe('JSON bodies', () => {
   });
 });
 
+describe('query parameters', () => {
+  it('says a parameter was given twice instead of "expected number, received NaN"', async () => {
+    t = await makeApp();
+    const res = await t.app.inject({ method: 'GET', url: '/v1/batches?limit=1&limit=2' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorReply>().error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [{ path: 'querystring.limit', message: 'is given 2 times; give it once' }],
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/v1/batches?limit=1' })).statusCode).toBe(200);
+  });
+});
+
 describe('metadata keys', () => {
   it('refuses a __proto__ column in a batch as an invalid row, as a video refuses the key', async () => {
     t = await makeApp();
