@@ -29,6 +29,8 @@ export type ValidateOptions = {
 
 /** A short, safe rendering of what the caller sent, for messages. */
 function got(value: unknown): string {
+  // JSON.stringify writes Infinity (what 1e309 reads as) as null: say what it is.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (a number out of range)`;
   let shown: string;
   try {
     shown = JSON.stringify(value) ?? typeof value;

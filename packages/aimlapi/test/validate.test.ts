@@ -55,6 +55,15 @@ describe('validateGenerationParams: Kandinsky 5', () => {
     ]);
   });
 
+  it('names a number JSON cannot hold (1e309 reads as Infinity) instead of showing it as null', () => {
+    expect(issuesOf({ model: DISTILL, prompt: 'p', duration: Number.POSITIVE_INFINITY })).toEqual([
+      {
+        path: 'duration',
+        message: `duration must be one of 5, 10 for model ${DISTILL} (got Infinity (a number out of range))`,
+      },
+    ]);
+  });
+
   it('uses the default model when none is given', () => {
     expect(valueOf({ prompt: 'p' }, { defaultModel: DISTILL })).toEqual({ model: DISTILL, prompt: 'p' });
   });

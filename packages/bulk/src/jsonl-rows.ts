@@ -7,6 +7,8 @@ const ALLOWED = `${[...RESERVED_FIELDS, 'metadata'].join(', ')} and the fields o
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
+  // JSON has no Infinity: 1e309 reads as one. Not "a number", which would contradict the message.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number out of range';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

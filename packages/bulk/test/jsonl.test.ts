@@ -110,6 +110,17 @@ describe('JSONL: row errors', () => {
     );
   });
 
+  it('calls a metadata number JSON cannot hold (1e309) out of range, not "a number"', async () => {
+    const result = await validate('{"prompt":"a","metadata":{"n":1e309}}\n', jsonl);
+    expect(result.errors.map((e) => [e.line, e.column, e.message])).toEqual([
+      [
+        1,
+        'metadata.n',
+        'metadata values must be strings, numbers, booleans or null; "n" is a number out of range',
+      ],
+    ]);
+  });
+
   it('checks field types: prompt a string, integers whole, custom_id a string or integer', async () => {
     const result = await validate(
       lines(
