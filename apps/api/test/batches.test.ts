@@ -74,6 +74,28 @@ describe('POST /v1/batches: accepted files', () => {
     }
   });
 
+  it('refuses a multipart body with two files (400, nothing enqueued) instead of dropping the second', async () => {
+    for (const second of ['file', 'other']) {
+      const boundary = '----vidqtwofiles';
+      const filePart = (name: string, filename: string, content: string) =>
+        `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${filename}"\r\ncontent-type: text/csv\r\n\r\n${content}\r\n`;
+      const payload =
+        filePart('file', 'one.csv', 'prompt\na fox\n') +
+        filePart(second, 'two.csv', 'prompt\na heron\na boat\n') +
+        `--${boundary}--\r\n`;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/batches',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload,
+      });
+      expect(res.statusCode, second).toBe(400);
+      expect(res.json<ErrorReply>().error.message).toMatch(/more than one file/);
+    }
+    expect(await jobTotal(t.app)).toBe(0);
+    expect(await spoolDirs()).toEqual([]);
+  });
+
   it('takes a multipart upload in the field "file", format from the extension or the part type', async () => {
     const csv = multipartBody({
       filename: 'prompts.csv',

@@ -34,6 +34,7 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         reply.header('connection', 'close');
         throw producerError.fileTooLarge(maxBytes);
       }
+      await upload.rest();
       return { ...spooled, format: upload.format, fields: upload.fields };
     } catch (caught) {
       const err = multipartError(request, caught);

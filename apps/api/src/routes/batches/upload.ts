@@ -44,12 +44,21 @@ export type Upload = {
   format: BatchFormat;
   /** Multipart text fields sent before the file (webhook_url, webhook_events). */
   fields: Record<string, string>;
+  /**
+   * After the file was read: reads what follows it, and refuses a second file with a 400 (its rows
+   * would otherwise be dropped without a word: one upload is one file).
+   */
+  rest(): Promise<void>;
 };
+
+const noRest = () => Promise.resolve();
 
 /** The uploaded file's bytes and format: the whole body, or the multipart field `file`. */
 export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   if (request.isMultipart()) {
-    const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1 } });
+    const files = request.files({ limits: { fileSize: maxBytes + 1, files: 1 } });
+    const first = await files.next();
+    const part = first.done ? undefined : first.value;
     // A body that ends inside the file part (no closing boundary) is all parsed while this awaited:
     // @fastify/multipart has already destroyed the part with busboy's error, and a destroyed stream
     // emits neither 'end' nor 'error' again, so spooling it would wait until the rate check cut it.
@@ -70,12 +79,25 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
       const value = Array.isArray(field) ? field[0] : field;
       if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value;
     }
-    return { source: part.file, format, fields };
+    const rest = async () => {
+      const next = await files.next().catch((err: unknown) => {
+        // @fastify/multipart's FilesLimitError: busboy saw a second file past `files: 1`.
+        if ((err as { code?: unknown }).code === 'FST_FILES_LIMIT')
+          return { done: false as const, value: undefined };
+        throw err;
+      });
+      if (next.done) return;
+      next.value?.file.resume();
+      throw new HttpError.BadRequest(
+        'The multipart body has more than one file: send one file per upload (in the field "file")',
+      );
+    };
+    return { source: part.file, format, fields, rest };
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const format = BODY_FORMATS[type];
   if (format === undefined) throw new HttpError.BatchMediaType();
-  return { source: request.body as NodeJS.ReadableStream, format, fields: {} };
+  return { source: request.body as NodeJS.ReadableStream, format, fields: {}, rest: noRest };
 }
 
 /**
