@@ -58,7 +58,8 @@ export type MetricsRecorderOptions = {
 };
 
 /**
- * Records into Redis. Errors are swallowed (passed to `onError`): a metric must never fail a job.
+ * Records into Redis. Errors are swallowed (passed to `onError`): a metric must never fail a job; the
+ * increments of a failed flush are dropped (not retried, so never counted twice).
  * Replayed hooks (a crash mid-step) can count an event twice; the figures are operational, not billing.
  * Buffered increments not yet flushed when a process dies are lost, for the same reason.
  */
@@ -101,7 +102,10 @@ export function createMetricsRecorder(
     if (pending.size === 0) return Promise.resolve();
     const batch = pending;
     pending = new Map();
-    const pipeline = redis.pipeline();
+    // One transaction: a flush cut by a lost connection lands whole or not at all (Redis drops a MULTI
+    // without its EXEC), and a reader of /metrics never sees half of one
+    // (every metric key is under the prefix, one slot on a cluster).
+    const pipeline = redis.multi();
     for (const [key, fields] of batch) {
       for (const [field, { by, float }] of fields) {
         if (float) pipeline.hincrbyfloat(key, field, by);
