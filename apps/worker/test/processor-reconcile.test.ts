@@ -121,6 +121,30 @@ describe('unknown outcomes reconciled with the usage logs', () => {
     });
   });
 
+  it('a job created again at once after the proof keeps its lock through a create longer than the lock', async () => {
+    // Each job's next run comes right after the run that proved nothing was made. BullMQ tracks a job's
+    // lock by its id, so a next run taken by another (idle) slot before the proving run had let go
+    // lost its lock renewal: a 2.5 s create under a 1 s lock then ended in "Missing lock".
+    h = await startHarness({
+      worker: false,
+      sim: { generationMs: 200, createFaults: { slow: 1 }, slowMs: 2_500 },
+      env: { AIMLAPI_TIMEOUT_MS: '5000', WORKER_CONCURRENCY: '8' },
+    });
+    await h.startWorker({ lockDuration: 1_000, stalledInterval: 60_000 });
+    const jobs = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        h!.add(
+          { step: 'submitting', submitStartedAt: Date.now(), clientRequestId: `vid_lock${n}-1-00000000` },
+          { jobId: `vid_lock${n}` },
+        ),
+      ),
+    );
+    const done = await Promise.all(jobs.map((job) => h!.finished(job)));
+    expect(done.map((d) => d.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(h.sim.stats()).toMatchObject({ creates: 4, duplicate_creates: 0 });
+    expect(h.sink.text()).not.toContain('Missing lock');
+  });
+
   it('lookups in the same window share passes: fewer usage-log calls than lookups, every job still proven and created once', async () => {
     h = await startHarness({ sim: { generationMs: 200 }, env: { WORKER_CONCURRENCY: '8' } });
     const sentAt = Date.now();

@@ -12,6 +12,9 @@ import type { RunFlags } from './run-flags.js';
  */
 const MOVED_TO_DELAYED = new DelayedError();
 
+/** See `JobRun.delayUntil`: the soonest a job's next run may start, in ms. */
+export const MIN_REQUEUE_MS = 100;
+
 /**
  * What one run of one job works with: the job and its lock token, `data` (what was last persisted),
  * the flags read when the run started, and the job's child logger. A class rather than an object
@@ -122,9 +125,16 @@ export class JobRun {
     await updateDataAndLog(this.redis, this.job, this.data, line, priority);
   }
 
-  /** Moves the job to the delayed set until `at` (epoch ms) and ends the run (`DelayedError`). */
+  /**
+   * Moves the job to the delayed set until `at` (epoch ms), at least `MIN_REQUEUE_MS` from now, and ends
+   * the run (`DelayedError`). The floor keeps this run's slot ahead of the job's next run: BullMQ's lock
+   * manager tracks a job by its id, and this run stops tracking it (stops renewing its lock) only after
+   * its own next fetch, so a job due at once, taken meanwhile by another slot of this worker, would lose
+   * its lock renewal and, in a run longer than the lock (a slow create), its lock. 100 ms is far more
+   * than that fetch's round trip, and no shorter than the shortest check interval allowed.
+   */
   async delayUntil(at: number): Promise<never> {
-    await this.job.moveToDelayed(at, this.token);
+    await this.job.moveToDelayed(Math.max(at, Date.now() + MIN_REQUEUE_MS), this.token);
     throw MOVED_TO_DELAYED;
   }
 }
