@@ -4,8 +4,9 @@
  */
 
 /**
- * Fault kinds. `out_of_credits`, `fail` and the `created_then_*` kinds only apply to creates; status
- * checks ignore them. `created_then_<status>`: the generation IS created (and billed once it completes)
+ * Fault kinds. `out_of_credits`, `fail`, `no_video` and the `created_then_*` kinds only apply to creates;
+ * status checks ignore them. `no_video`: the generation completes (and is billed) but its answers carry
+ * no video (`video: null`): the reference guarantees only `id` and `status`. `created_then_<status>`: the generation IS created (and billed once it completes)
  * but the answer is a gateway error, so the caller cannot know.
  */
 export const FAULT_NAMES = [
@@ -15,6 +16,7 @@ export const FAULT_NAMES = [
   'slow',
   'drop',
   'fail',
+  'no_video',
   'created_then_502',
   'created_then_504',
   'created_then_524',

@@ -26,6 +26,8 @@ export type StoredGeneration = {
   /** When the generation completes or fails (epoch ms). */
   readonly doneAt: number;
   readonly outcome: Outcome;
+  /** The `no_video` fault: completed (and billed) but answered with `video: null`. */
+  readonly withoutVideo: boolean;
   /** The video's file name is `<fileKey>_output.mp4`. */
   readonly fileKey: string;
   /** Charged once the generation completes; never when it fails. */
@@ -39,6 +41,8 @@ export type NewGeneration = {
   duration: number;
   charge: Charge;
   outcome: Outcome;
+  /** The `no_video` fault (see StoredGeneration). */
+  withoutVideo?: boolean;
   /** Total time from creation to the outcome. */
   totalMs: number;
   /** Share of totalMs spent `queued`. */
@@ -95,6 +99,7 @@ export class GenerationStore {
       startsAt: createdAt + Math.round(input.totalMs * input.queuedFraction),
       doneAt: createdAt + input.totalMs,
       outcome: input.outcome,
+      withoutVideo: input.withoutVideo === true,
       fileKey: randomBytes(16).toString('base64url').slice(0, 21),
       creditsUsed: input.charge.creditsUsed,
       usdSpent: input.charge.usdSpent,

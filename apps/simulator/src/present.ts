@@ -59,6 +59,10 @@ export function presentGeneration(
   const status = statusAt(generation, now);
   const word = options.status ?? statusWord(generation, now, options.legacy);
   const idField = options.legacy ? { generation_id: generation.id } : { id: generation.id };
+  if (status === 'completed' && generation.withoutVideo) {
+    const meta = options.reportUsage ? usageMeta(generation, options.legacy) : null;
+    return { ...idField, status: word, video: null, error: null, meta };
+  }
   if (status === 'completed') {
     const fileName = videoFileName(generation);
     return {

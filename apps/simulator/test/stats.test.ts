@@ -38,6 +38,7 @@ describe('/sim/stats', () => {
         slow: 0,
         drop: 0,
         fail: 0,
+        no_video: 0,
         created_then_502: 0,
         created_then_504: 0,
         created_then_524: 0,

@@ -26,6 +26,21 @@ describe('provider rough edges', () => {
     expect(h.sim.stats()).toMatchObject({ creates: 1, create_requests: 1 });
   });
 
+  it('a generation answered completed without a video fails video_missing and keeps its charge (not generation_failed)', async () => {
+    h = await startHarness({
+      sim: { generationMs: 200, createFaults: { no_video: 1 }, costOn: 'completed' },
+    });
+    const job = await h.add();
+    const done = await h.finished(job);
+    const data = (await h.job(job.id!)).data;
+    expect(done.state === 'failed' && done.failedReason).toBe(
+      `video_missing: the provider reported status "completed" for generation ${data.generationId} but gave no video URL`,
+    );
+    // The charge the completed answer reported is kept with the generation id, so batches and caps count it.
+    expect(data.costUsd).toBeGreaterThan(0);
+    expect(h.sim.stats()).toMatchObject({ creates: 1, create_requests: 1 });
+  });
+
   it('pending spellings waiting/processing and made-up statuses keep the job checking until it completes; an unknown spelling is warned about once', async () => {
     h = await startHarness({
       sim: {

@@ -150,7 +150,8 @@ export function normalizeGeneration(body: unknown, headers?: HeaderReader): Gene
   // then it is what the reference calls an unknown terminal status, a failure with the provider's message.
   const known = isKnownStatus(status);
   if (!known && generationErrorMessage(body.error) !== undefined) phase = 'failed';
-  if (phase === 'completed' && videoUrl === undefined) {
+  const videoMissing = phase === 'completed' && videoUrl === undefined;
+  if (videoMissing) {
     phase = 'failed';
     error = `the provider reported status "${status}" but gave no video URL`;
   } else if (phase === 'failed') {
@@ -164,6 +165,7 @@ export function normalizeGeneration(body: unknown, headers?: HeaderReader): Gene
     phase,
     status,
     ...(!known && { unknownStatus: true as const }),
+    ...(videoMissing && { videoMissing: true as const }),
     ...(videoUrl !== undefined && { videoUrl }),
     ...(contentType !== undefined && { contentType }),
     ...(fileName !== undefined && { fileName }),

@@ -26,6 +26,12 @@ export type Generation = {
   status: string;
   /** Set when `status` is a spelling we do not know: `phase` is then 'pending' (see `phaseOf`). */
   unknownStatus?: true;
+  /**
+   * Set when the provider said the generation completed but gave no video URL: `phase` is then 'failed'
+   * (there is nothing to deliver), yet the generation finished and may be billed, unlike a failure the
+   * provider reports.
+   */
+  videoMissing?: true;
   videoUrl?: string;
   contentType?: string;
   fileName?: string;

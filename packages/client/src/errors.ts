@@ -49,7 +49,7 @@ export class TimeoutError extends VidqueueError {
 
 /**
  * The video ended without a result: `failureCode` is a vidqueue failure code (`generation_failed`,
- * `rejected_by_provider`, `deadline_exceeded`, `submission_unknown`, `retries_exhausted`,
+ * `video_missing`, `rejected_by_provider`, `deadline_exceeded`, `submission_unknown`, `retries_exhausted`,
  * `cancelled`...) and the message is the provider's when it gave one.
  */
 export class GenerationFailedError extends VidqueueError {

@@ -65,6 +65,7 @@ export function createHandler(state: SimulatorState, kit: FaultKit) {
       duration,
       charge: chargeFor(schema, params),
       outcome: willFail ? 'error' : 'completed',
+      withoutVideo: !willFail && kit.hit('create', 'no_video'),
       totalMs: drawGenerationMs(settings.generationMs, state.random, duration, settings.scaleByDuration),
       queuedFraction: settings.queuedFraction,
       idStyle: settings.idStyle,

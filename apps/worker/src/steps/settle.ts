@@ -9,7 +9,8 @@ import type { JobRun } from './run.js';
 /**
  * The generation reached a terminal phase (seen by the create answer or a status check): the result
  * BullMQ stores as the job's return value (with the cost from wherever the provider reported it), or a
- * `generation_failed` JobFailure with the provider's message (never a cost: failures are not billed).
+ * `generation_failed` JobFailure with the provider's message (never a cost: failures are not billed), or a
+ * `video_missing` one when it completed without a video (its charge, saved by the check, stands).
  * Span `vidq.settle` (the provider's status, and the cost when known), inside the step that saw it.
  */
 export function settle(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
@@ -25,6 +26,14 @@ export function settle(ctx: StepContext, run: JobRun, generation: Generation): G
 }
 
 function settleUntraced(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
+  if (generation.videoMissing) {
+    // Finished at the provider, so its charge (saved with this check) stands: not generation_failed.
+    run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation completed without a video');
+    throw new JobFailure(
+      FailureCode.VideoMissing,
+      `the provider reported status "${generation.status}" for generation ${generation.id} but gave no video URL`,
+    );
+  }
   if (generation.phase === 'failed') {
     const message = ctx.scrub(generation.error ?? `the provider reported status ${generation.status}`);
     run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation failed at the provider');

@@ -5,6 +5,8 @@
 export const FailureCode = {
   /** The provider reported the generation failed; message is the provider's. */
   GenerationFailed: 'generation_failed',
+  /** The provider said the generation completed but gave no video URL: nothing to deliver, yet it may bill. */
+  VideoMissing: 'video_missing',
   /** The provider rejected the request (400, other 4xx). */
   Rejected: 'rejected_by_provider',
   /** The generation did not finish before the deadline. */
