@@ -28,7 +28,10 @@ export function settle(ctx: StepContext, run: JobRun, generation: Generation): G
 function settleUntraced(ctx: StepContext, run: JobRun, generation: Generation): GenerationResult {
   if (generation.videoMissing) {
     // Finished at the provider, so its charge (saved with this check) stands: not generation_failed.
-    run.log.warn({ status: generation.status, polls: run.data.polls }, 'generation completed without a video');
+    run.log.warn(
+      { status: generation.status, polls: run.data.polls },
+      'generation completed without a video',
+    );
     throw new JobFailure(
       FailureCode.VideoMissing,
       `the provider reported status "${generation.status}" for generation ${generation.id} but gave no video URL`,
