@@ -41,6 +41,7 @@ beforeAll(async () => {
     RETRY_MAX_MS: '300',
     WORKER_CONCURRENCY: '8',
     RECONCILE_HORIZON_MS: '3000',
+    AIMLAPI_TIMEOUT_MS: '3000',
     STATUS_NOT_FOUND_GRACE_MS: '5000',
     LOG_LEVEL: 'info',
   };

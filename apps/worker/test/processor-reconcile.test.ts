@@ -124,13 +124,13 @@ describe('unknown outcomes reconciled with the usage logs', () => {
   it('a job created again at once after the proof keeps its lock through a create longer than the lock', async () => {
     // Each job's next run comes right after the run that proved nothing was made. BullMQ tracks a job's
     // lock by its id, so a next run taken by another (idle) slot before the proving run had let go
-    // lost its lock renewal: a 2.5 s create under a 1 s lock then ended in "Missing lock".
+    // lost its lock renewal: a 1.5 s create under a 0.5 s lock then ended in "Missing lock".
     h = await startHarness({
       worker: false,
-      sim: { generationMs: 200, createFaults: { slow: 1 }, slowMs: 2_500 },
-      env: { AIMLAPI_TIMEOUT_MS: '5000', WORKER_CONCURRENCY: '8' },
+      sim: { generationMs: 200, createFaults: { slow: 1 }, slowMs: 1_500 },
+      env: { WORKER_CONCURRENCY: '8' },
     });
-    await h.startWorker({ lockDuration: 1_000, stalledInterval: 60_000 });
+    await h.startWorker({ lockDuration: 500, stalledInterval: 60_000 });
     const jobs = await Promise.all(
       [1, 2, 3, 4].map((n) =>
         h!.add(

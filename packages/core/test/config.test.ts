@@ -136,6 +136,15 @@ describe('provider fidelity settings', () => {
     expect(reconcileHorizonMs(loadConfig({ RECONCILE_HORIZON_MS: '30000' }))).toBe(30_000);
   });
 
+  it('refuses a reconcile horizon shorter than the provider timeout (it could prove a create absent too soon)', () => {
+    expect(() => loadConfig({ RECONCILE_HORIZON_MS: '20000' })).toThrow(
+      /RECONCILE_HORIZON_MS: must be at least AIMLAPI_TIMEOUT_MS \(30000\)/,
+    );
+    expect(
+      loadConfig({ RECONCILE_HORIZON_MS: '20000', AIMLAPI_TIMEOUT_MS: '20000' }).RECONCILE_HORIZON_MS,
+    ).toBe(20_000);
+  });
+
   it('keeps fail and resubmit, and names a bad policy', () => {
     expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'fail' }).UNKNOWN_OUTCOME_POLICY).toBe('fail');
     expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'resubmit' }).UNKNOWN_OUTCOME_POLICY).toBe('resubmit');

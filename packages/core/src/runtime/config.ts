@@ -242,9 +242,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const problems = redisTopologyProblems(result.data);
+  const problems = [...redisTopologyProblems(result.data), ...reconcileProblems(result.data)];
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return { ...result.data, QUEUE_PREFIX: resolveQueuePrefix(result.data) };
+}
+
+/**
+ * A reconcile horizon shorter than a create's own timeout: the first lookup (after the timeout) would
+ * already be past it, so one empty page of usage logs would "prove" absent a generation the provider may
+ * still be making, and the job would be created twice.
+ */
+function reconcileProblems(config: Pick<Config, 'RECONCILE_HORIZON_MS' | 'AIMLAPI_TIMEOUT_MS'>): string[] {
+  const horizon = config.RECONCILE_HORIZON_MS;
+  if (horizon === undefined || horizon >= config.AIMLAPI_TIMEOUT_MS) return [];
+  return [
+    `  RECONCILE_HORIZON_MS: must be at least AIMLAPI_TIMEOUT_MS (${config.AIMLAPI_TIMEOUT_MS}): a create may reach the provider until its request times out, and its usage-log row comes later still`,
+  ];
 }
 
 /** zod's message, except for a number written with a unit (`15m`, `50MB`) or a fraction, which it words as NaN. */
