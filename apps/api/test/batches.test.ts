@@ -264,6 +264,32 @@ describe('POST /v1/batches: rejected files enqueue nothing', () => {
     expect(res.body).not.toContain('s3cret-pw');
     expect(await jobTotal(t.app)).toBe(0);
   });
+
+  it('answers 400 for a webhook_url on a private address (never delivered to), unless WEBHOOK_ALLOW_PRIVATE', async () => {
+    const secret = { WEBHOOK_SECRET: 'whsec_Y29udHJhY3QtdGVzdC1zaWduaW5nLWtleQ==' };
+    const hook = encodeURIComponent('http://10.1.2.3:8080/hook');
+    const hooked = await makeApp(secret);
+    try {
+      const res = await postBatch(hooked.app, 'prompt\na fox\n', 'text/csv', `?webhook_url=${hook}`);
+      expect(res.statusCode).toBe(400);
+      const { code, details } = res.json<{
+        error: { code: string; details: { path: string; message: string }[] };
+      }>().error;
+      expect(code).toBe('VALIDATION_ERROR');
+      expect(details.map((d) => d.path)).toEqual(['webhook_url']);
+      expect(details[0]?.message).toMatch(/10\.1\.2\.3, .*\(private\)/);
+      expect(await jobTotal(hooked.app)).toBe(0);
+    } finally {
+      await hooked.close();
+    }
+    const open = await makeApp({ ...secret, WEBHOOK_ALLOW_PRIVATE: 'true' });
+    try {
+      const res = await postBatch(open.app, 'prompt\na fox\n', 'text/csv', `?webhook_url=${hook}`);
+      expect(res.statusCode).toBe(202);
+    } finally {
+      await open.close();
+    }
+  });
 });
 
 describe('OpenAPI', () => {

@@ -33,6 +33,11 @@ export type RedisClientOptions = RedisLocation & {
    * throws at `createClient`.
    */
   catalogueFile?: string;
+  /**
+   * Accept a `webhook_url` on a private or loopback address, as the workers' WEBHOOK_ALLOW_PRIVATE=true
+   * (default false: such a URL is refused with a ValidationError, since the workers would never deliver to it).
+   */
+  allowPrivateWebhooks?: boolean;
   /** Longest wait for Redis on one call before UnavailableError (default 2000 ms). */
   redisTimeoutMs?: number;
   /**
@@ -70,6 +75,7 @@ export function createRedisContext(options: RedisClientOptions): RedisContext {
     REDIS_PASSWORD: cluster ? options.redisPassword : undefined,
     ...(options.defaultModel ? { DEFAULT_MODEL: options.defaultModel } : {}),
     ...(options.maxPromptLength ? { MAX_PROMPT_LENGTH: options.maxPromptLength } : {}),
+    ...(options.allowPrivateWebhooks ? { WEBHOOK_ALLOW_PRIVATE: true } : {}),
     ...(options.aimlapi?.baseUrl ? { AIMLAPI_BASE_URL: normalizeBaseUrl(options.aimlapi.baseUrl) } : {}),
     ...(options.aimlapi?.apiKey ? { AIMLAPI_KEY: options.aimlapi.apiKey } : {}),
   };

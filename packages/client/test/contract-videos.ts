@@ -103,6 +103,31 @@ export function videoCases(c: ContractContext): void {
     }
   });
 
+  it('refuses a webhook_url the workers could never deliver to (a private address), enqueueing nothing', async () => {
+    const before = await c.jobCount();
+    const refusals: Record<string, RegExp> = {
+      'http://169.254.169.254/latest/meta-data/': /points at 169\.254\.169\.254, .*\(linkLocal\)/,
+      'http://127.0.0.1:6379/': /points at 127\.0\.0\.1, .*\(loopback\)/,
+      'http://0x7f000001/hook': /points at 127\.0\.0\.1, .*\(loopback\)/, // the URL parser reads hex as IPv4
+      'http://[::ffff:10.0.0.1]/': /\(private\)/,
+      'https://LOCALHOST./hook': /points at localhost\., this machine/,
+      'http://api.localhost/': /this machine/,
+    };
+    for (const [webhook_url, message] of Object.entries(refusals)) {
+      const refused = await c.vq.enqueue({ prompt: 'a heron', webhook_url }).catch((e: unknown) => e);
+      expect(refused, webhook_url).toBeInstanceOf(ValidationError);
+      const issues = (refused as ValidationError).issues;
+      expect(issues.map((i) => i.path)).toEqual(['webhook_url']);
+      expect(issues[0]?.message).toMatch(message);
+      expect(issues[0]?.message).toMatch(/WEBHOOK_ALLOW_PRIVATE=true/);
+    }
+    expect(await c.jobCount()).toBe(before);
+    // A public address is taken; a name is checked by the workers when they connect, not here.
+    for (const webhook_url of ['http://93.184.215.14/hook', 'https://hooks.internal.example.test/']) {
+      await expect(c.vq.enqueue({ prompt: `a heron (${webhook_url})`, webhook_url })).resolves.toBeTruthy();
+    }
+  });
+
   it('refuses each bad input with exactly the issues the API lists', async () => {
     const before = await c.jobCount();
     const inputs: unknown[] = [

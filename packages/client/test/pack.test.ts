@@ -71,6 +71,7 @@ describe('published package', () => {
     };
     // @opentelemetry/api: the producer core's spans (a no-op unless the process registers an SDK);
     // cluster-key-slot: the queue shard of a job (the CRC16 of Redis Cluster, which ioredis uses too);
+    // ipaddr.js: the producer's refusal of a webhook_url on a private address;
     // undici: the bundled provider client's HTTP (prices and balance in the Redis mode).
     expect(Object.keys(runtime).sort()).toEqual([
       '@opentelemetry/api',
@@ -79,6 +80,7 @@ describe('published package', () => {
       'csv-parse',
       'csv-stringify',
       'ioredis',
+      'ipaddr.js',
       'undici',
       'zod',
     ]);

@@ -24,6 +24,7 @@ export type ProducerConfig = Pick<
   | 'BALANCE_CACHE_MS'
   | 'SPEND_LIMIT_USD_PER_DAY'
   | 'FAIR_SHARE_ROWS'
+  | 'WEBHOOK_ALLOW_PRIVATE'
 >;
 
 /** Rows per read of the batch record and per `addBulk`, for results, cancel and retry (ingest: INGEST_CHUNK_ROWS). */

@@ -22,6 +22,7 @@ import { MAX_LISTED_ERRORS, refuseUnusable } from './ingest-refusals.js';
 import { checkBalance, refuseUnpricedUnderCap } from './spend-checks.js';
 import { checkIdempotencyKey } from './validate-video.js';
 import type { WebhookTarget } from '../contract/webhook-target.js';
+import { checkWebhookTarget } from './webhook-address.js';
 
 export type IngestOptions = {
   format: BatchFormat;
@@ -80,6 +81,7 @@ export async function ingestBatch(
   const { config, keys, guard, store, staging } = ctx;
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
+  checkWebhookTarget(options.webhook, config.WEBHOOK_ALLOW_PRIVATE);
   const onInvalid = options.onInvalid ?? 'reject';
   const model = options.model ?? config.DEFAULT_MODEL;
   const sha256 = await sourceSha256(source);

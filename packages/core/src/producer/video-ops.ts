@@ -21,6 +21,7 @@ import { singlePriority } from './fair-share.js';
 import { ProducerError, producerError } from './errors.js';
 import { refuseOverVideoCap, refuseUnpricedUnderCap } from './spend-checks.js';
 import { checkIdempotencyKey, validateVideoRequest } from './validate-video.js';
+import { checkWebhookTarget } from './webhook-address.js';
 import { claimFingerprint, claimVideoKey, markAdded, repeatOfClaim } from './video-idempotency.js';
 
 export type LoadedVideo = { job: GenerationJob; state: JobStateName; view: VideoView };
@@ -97,6 +98,7 @@ export async function enqueueVideo(
     { defaultModel: ctx.config.DEFAULT_MODEL, maxPromptLength: ctx.config.MAX_PROMPT_LENGTH },
     ctx.catalogue,
   );
+  checkWebhookTarget(checked.webhook, ctx.config.WEBHOOK_ALLOW_PRIVATE);
   const key = options.idempotencyKey;
   checkIdempotencyKey(key);
   if (key === undefined) {
