@@ -34,8 +34,8 @@ export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate):
         reply.header('connection', 'close');
         throw producerError.fileTooLarge(maxBytes);
       }
-      await upload.rest();
-      return { ...spooled, format: upload.format, fields: upload.fields };
+      const fields = await upload.rest();
+      return { ...spooled, format: upload.format, fields };
     } catch (caught) {
       const err = multipartError(request, caught);
       if (err instanceof HttpError.UploadTooSlow) {

@@ -34,7 +34,7 @@ export const CreateQuery = z.object({
     .url({ protocol: /^https?$/ })
     .max(2000)
     .optional()
-    .describe('Where to send this batch’s signed events (also a multipart field before the file)'),
+    .describe('Where to send this batch’s signed events (also a multipart field of that name)'),
   webhook_events: z
     .string()
     .optional()

@@ -42,16 +42,52 @@ export function partFormat(
 export type Upload = {
   source: NodeJS.ReadableStream;
   format: BatchFormat;
-  /** Multipart text fields sent before the file (webhook_url, webhook_events). */
-  fields: Record<string, string>;
   /**
-   * After the file was read: reads what follows it, and refuses a second file with a 400 (its rows
-   * would otherwise be dropped without a word: one upload is one file).
+   * After the file was read: reads what follows it and answers the multipart text fields, wherever they
+   * were in the body (`UPLOAD_FIELDS`). A second file, a field given twice, and a field this upload does
+   * not read (an option meant for the query string) are each a 400: each would otherwise be dropped
+   * without a word (one upload is one file, and a batch sent to the wrong model costs money).
    */
-  rest(): Promise<void>;
+  rest(): Promise<Record<string, string>>;
 };
 
-const noRest = () => Promise.resolve();
+/** The multipart text fields an upload reads; every other option is a query parameter. */
+export const UPLOAD_FIELDS: readonly string[] = ['webhook_url', 'webhook_events'];
+/** The options of POST /v1/batches that are query parameters only. */
+const QUERY_OPTIONS = new Set(['on_invalid', 'model', 'dry_run', 'max_cost_usd', 'ignore_balance']);
+
+const noFields = () => Promise.resolve({});
+
+type FieldValue = { type?: unknown; value?: unknown };
+
+/** The text fields of a multipart body once it was read to its end (`part.fields`, kept up to date by @fastify/multipart). */
+function uploadFields(all: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(all)) {
+    const values = (Array.isArray(entry) ? entry : [entry]) as FieldValue[];
+    const texts = values.filter((v) => v?.type === 'field');
+    if (texts.length === 0) continue; // the file part
+    const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name);
+    if (!UPLOAD_FIELDS.includes(name)) {
+      throw new HttpError.BadRequest(
+        QUERY_OPTIONS.has(name)
+          ? `The multipart field ${shown} is not read: give it in the query string (POST /v1/batches?${name}=…); the fields read are ${UPLOAD_FIELDS.join(' and ')}, and the file in "file"`
+          : `The multipart field ${shown} is not a field of an upload: the fields read are ${UPLOAD_FIELDS.join(' and ')}, and the file in "file"`,
+      );
+    }
+    if (texts.length > 1) {
+      throw new HttpError.BadRequest(
+        `The multipart field ${shown} is given ${texts.length} times; give it once`,
+      );
+    }
+    const value = texts[0]?.value;
+    if (typeof value !== 'string') {
+      throw new HttpError.BadRequest(`The multipart field ${shown} must be text, not JSON`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
 
 /** The uploaded file's bytes and format: the whole body, or the multipart field `file`. */
 export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
@@ -74,11 +110,6 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
       part.file.resume();
       throw new HttpError.BatchMediaType();
     }
-    const fields: Record<string, string> = {};
-    for (const [name, field] of Object.entries(part.fields)) {
-      const value = Array.isArray(field) ? field[0] : field;
-      if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value;
-    }
     const rest = async () => {
       const next = await files.next().catch((err: unknown) => {
         // @fastify/multipart's FilesLimitError: busboy saw a second file past `files: 1`.
@@ -86,18 +117,21 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
           return { done: false as const, value: undefined };
         throw err;
       });
-      if (next.done) return;
-      next.value?.file.resume();
-      throw new HttpError.BadRequest(
-        'The multipart body has more than one file: send one file per upload (in the field "file")',
-      );
+      if (!next.done) {
+        next.value?.file.resume();
+        throw new HttpError.BadRequest(
+          'The multipart body has more than one file: send one file per upload (in the field "file")',
+        );
+      }
+      // The body has been parsed to its end: every field is in, before the file or after it.
+      return uploadFields(part.fields);
     };
-    return { source: part.file, format, fields, rest };
+    return { source: part.file, format, rest };
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const format = BODY_FORMATS[type];
   if (format === undefined) throw new HttpError.BatchMediaType();
-  return { source: request.body as NodeJS.ReadableStream, format, fields: {}, rest: noRest };
+  return { source: request.body as NodeJS.ReadableStream, format, rest: noFields };
 }
 
 /**
