@@ -96,6 +96,7 @@ describe('POST /v1/videos', () => {
     ['bad duration', { prompt: 'a fox', duration: 7 }, 'duration'],
     ['non-integer duration', { prompt: 'a fox', duration: 5.5 }, 'duration'],
     ['unknown model', { prompt: 'a fox', model: 'acme/video-9000' }, 'model'],
+    ['blank model (leaving it out means the default)', { prompt: 'a fox', model: '  ' }, 'model'],
     ['unknown field', { prompt: 'a fox', seed: 42 }, 'seed'],
     [
       'a list',

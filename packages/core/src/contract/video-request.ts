@@ -36,7 +36,8 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
         .describe('What the video shows'),
       model: z
         .string()
-        .min(1)
+        .min(1, 'must not be blank: leave model out for the default')
+        .refine((m) => m.trim().length > 0, 'must not be blank: leave model out for the default')
         .optional()
         .describe(`Model id; default ${limits.defaultModel}. See GET /v1/models`),
       custom_id: z
