@@ -145,6 +145,20 @@ describe('provider fidelity settings', () => {
     ).toBe(20_000);
   });
 
+  it('refuses a WEBHOOK_URL on a private or loopback address unless WEBHOOK_ALLOW_PRIVATE (no delivery could reach it)', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'http://127.0.0.1:4000/hooks' })).toThrow(
+      /WEBHOOK_URL: points at 127\.0\.0\.1, which is not a public address \(loopback\)/,
+    );
+    expect(() => loadConfig({ WEBHOOK_URL: 'http://localhost:4000/hooks' })).toThrow(
+      /WEBHOOK_URL: points at localhost/,
+    );
+    const open = loadConfig({ WEBHOOK_URL: 'http://127.0.0.1:4000/hooks', WEBHOOK_ALLOW_PRIVATE: 'true' });
+    expect(open.WEBHOOK_URL).toBe('http://127.0.0.1:4000/hooks');
+    expect(loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/vidq' }).WEBHOOK_URL).toBe(
+      'https://hooks.example.com/vidq',
+    );
+  });
+
   it('keeps fail and resubmit, and names a bad policy', () => {
     expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'fail' }).UNKNOWN_OUTCOME_POLICY).toBe('fail');
     expect(loadConfig({ UNKNOWN_OUTCOME_POLICY: 'resubmit' }).UNKNOWN_OUTCOME_POLICY).toBe('resubmit');

@@ -3,6 +3,7 @@ import { normalizeBaseUrl } from '@vidqueue/aimlapi';
 import { csv, hostEntry, ms, origin } from './config-values.js';
 import { sideEffectSettings } from './config-side-effects.js';
 import { redisTopologyProblems, redisTopologySettings, resolveQueuePrefix } from './redis-topology.js';
+import { webhookUrlRefusal } from './webhook-address.js';
 
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
@@ -242,7 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const problems = [...redisTopologyProblems(result.data), ...reconcileProblems(result.data)];
+  const problems = [
+    ...redisTopologyProblems(result.data),
+    ...reconcileProblems(result.data),
+    ...webhookUrlProblems(result.data),
+  ];
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return { ...result.data, QUEUE_PREFIX: resolveQueuePrefix(result.data) };
 }
@@ -258,6 +263,15 @@ function reconcileProblems(config: Pick<Config, 'RECONCILE_HORIZON_MS' | 'AIMLAP
   return [
     `  RECONCILE_HORIZON_MS: must be at least AIMLAPI_TIMEOUT_MS (${config.AIMLAPI_TIMEOUT_MS}): a create may reach the provider until its request times out, and its usage-log row comes later still`,
   ];
+}
+
+/** A WEBHOOK_URL no delivery could reach (a private or loopback address without WEBHOOK_ALLOW_PRIVATE). */
+function webhookUrlProblems(config: Pick<Config, 'WEBHOOK_URL' | 'WEBHOOK_ALLOW_PRIVATE'>): string[] {
+  const refusal =
+    config.WEBHOOK_URL === undefined
+      ? undefined
+      : webhookUrlRefusal(config.WEBHOOK_URL, config.WEBHOOK_ALLOW_PRIVATE);
+  return refusal === undefined ? [] : [`  WEBHOOK_URL: ${refusal}`];
 }
 
 /** zod's message, except for a number written with a unit (`15m`, `50MB`) or a fraction, which it words as NaN. */
