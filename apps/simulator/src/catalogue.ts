@@ -92,6 +92,14 @@ export const CATALOGUE: readonly CatalogueModel[] = Object.freeze([
   ...(catalogue.others as CatalogueModel[]),
 ]);
 
+/** The entries as listed with `renamedModels` applied: a renamed model under its new id, the old one its first alias. */
+export function catalogueWith(renamed: Readonly<Record<string, string>>): readonly CatalogueModel[] {
+  if (Object.keys(renamed).length === 0) return CATALOGUE;
+  return CATALOGUE.map((m) =>
+    Object.hasOwn(renamed, m.id) ? { ...m, id: renamed[m.id]!, aliases: [m.id, ...m.aliases] } : m,
+  );
+}
+
 export const SECTIONS = ['pricing', 'modalities', 'capabilities'] as const;
 export type Section = (typeof SECTIONS)[number];
 

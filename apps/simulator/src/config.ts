@@ -93,6 +93,12 @@ export type SimulatorSettings = {
   unknownStatusRate: number;
   /** Creates for these model ids (or aliases) answer 403 "not available on your plan". */
   forbiddenModels: string[];
+  /**
+   * Models renamed at the provider, old id → new id: the catalogue lists each under its new id with the
+   * old one among its aliases, creates take either name, and usage-log rows carry the new id (the
+   * reference: "A model may live on under an alias after its id changed").
+   */
+  renamedModels: Record<string, string>;
   /** A usage-log row becomes visible only this long after it was recorded. */
   logsDelayMs: number;
   logsRowAt: LogsRowAt;
@@ -138,6 +144,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = Object.freeze({
   pendingSpellings: [],
   unknownStatusRate: 0,
   forbiddenModels: [],
+  renamedModels: {},
   logsDelayMs: 0,
   logsRowAt: 'request',
   // Large: the capacity benchmark alone spends 10 000 x 0.10 USD.
@@ -180,6 +187,7 @@ const SCALAR_KEYS = [
   'pendingSpellings',
   'unknownStatusRate',
   'forbiddenModels',
+  'renamedModels',
   'logsDelayMs',
   'logsRowAt',
   'balanceUsd',

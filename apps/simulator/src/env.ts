@@ -72,6 +72,20 @@ export const SimulatorEnvSchema = z.object({
   SIM_PENDING_SPELLINGS: list(),
   SIM_UNKNOWN_STATUS_RATE: rate(),
   SIM_FORBIDDEN_MODELS: list(),
+  /** `old=new,old2=new2`: models renamed at the provider (see `renamedModels`). */
+  SIM_RENAMED_MODELS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    )
+    .pipe(z.array(z.string().regex(/^[^=]+=[^=]+$/, 'each entry is old-id=new-id')))
+    .transform((pairs) =>
+      Object.fromEntries(pairs.map((p) => p.split('=').map((part) => part.trim()) as [string, string])),
+    )
+    .optional(),
   SIM_LOGS_DELAY_MS: ms(),
   SIM_LOGS_ROW_AT: z.enum(['request', 'completed']).optional(),
   SIM_BALANCE_USD: z.coerce.number().optional(),
@@ -150,6 +164,7 @@ export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): Simul
       pendingSpellings: e.SIM_PENDING_SPELLINGS,
       unknownStatusRate: e.SIM_UNKNOWN_STATUS_RATE,
       forbiddenModels: e.SIM_FORBIDDEN_MODELS,
+      renamedModels: e.SIM_RENAMED_MODELS,
       logsDelayMs: e.SIM_LOGS_DELAY_MS,
       logsRowAt: e.SIM_LOGS_ROW_AT,
       balanceUsd: e.SIM_BALANCE_USD,

@@ -40,6 +40,7 @@ export const SimulatorOptionsSchema = z
     pendingSpellings: z.array(z.string().min(1)),
     unknownStatusRate: z.number().min(0).max(1),
     forbiddenModels: z.array(z.string().min(1)),
+    renamedModels: z.record(z.string().min(1), z.string().min(1)),
     logsDelayMs: z.number().int().min(0),
     logsRowAt: z.enum(['request', 'completed']),
     balanceUsd: z.number(),

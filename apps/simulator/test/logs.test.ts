@@ -75,6 +75,27 @@ describe('GET /v2/logs', () => {
       .toEqual({ usd: 0.1, credits: 200_000 });
   });
 
+  it('a renamed model (renamedModels): listed under its new id with the old one as an alias, rows carry the new id, creates take either', async () => {
+    const NEW = 'sber-ai/kandinsky-5-video-lite-distill';
+    t = await startTestSimulator({ generationMs: 200, renamedModels: { [MODEL]: NEW } });
+    const listed = (await t.request('/v1/models')).body.data as { id: string; aliases: string[] }[];
+    expect(listed.find((m) => m.id === NEW)?.aliases).toEqual([MODEL, 'kandinsky5-distill-t2v']);
+    expect(listed.some((m) => m.id === MODEL)).toBe(false);
+    expect((await t.request(`/model/${MODEL}`)).body).toMatchObject({ data: { id: NEW } });
+    expect((await t.create({ model: MODEL, prompt: 'old name' })).status).toBe(200);
+    expect((await t.create({ model: NEW, prompt: 'new name' })).status).toBe(200);
+    const rows = (await page()).data;
+    expect(rows.map((r) => [r.model, r.status])).toEqual([
+      [NEW, 'succeeded'],
+      [NEW, 'succeeded'],
+    ]);
+    // The old name filters nothing now: a lookup must ask for every name of the model.
+    expect((await page(`period=24h&model=${encodeURIComponent(MODEL)}`)).data).toEqual([]);
+    expect(
+      (await page(`period=24h&model=${encodeURIComponent(MODEL)}&model=${encodeURIComponent(NEW)}`)).data,
+    ).toHaveLength(2);
+  });
+
   it('window: period, or start and end (no offset is UTC, at most 92 days, end not before start), never both', async () => {
     t = await startTestSimulator();
     await t.createId('a');

@@ -25,6 +25,7 @@ import { createSpendCaps } from './spend-caps.js';
 import { createDurationStats, durationStatsHooks } from './duration-stats.js';
 import { instrumentClient, metricsHooks } from './metrics-hooks.js';
 import { composeHooks, type ProcessorHooks } from './hooks.js';
+import { modelNamesFrom } from './model-names.js';
 import { createProcessor } from './processor.js';
 import { startSideEffects } from './side-effects.js';
 import { adaptiveCheckSchedule, fixedCheckSchedule } from './schedule.js';
@@ -169,6 +170,7 @@ export async function startWorker(deps: StartWorkerDeps): Promise<RunningWorker>
     budgets,
     spend,
     checkSchedule,
+    modelNames: modelNamesFrom(catalogue, prices),
     hooks: composeHooks(
       budgets.hooks,
       spend.hooks,

@@ -66,6 +66,27 @@ describe('unknown outcomes reconciled with the usage logs', () => {
     });
   }
 
+  it('finds the row of a renamed model (rows carry its new id, the job the old one): adopted, not created twice', async () => {
+    // The provider renamed the model after the job was queued: its catalogue lists the new id with the old
+    // one as an alias, and usage-log rows carry the new id. The lookup filters on every name of the model.
+    const renamed = { 'sber-ai/kandinsky5-distill-t2v': 'sber-ai/kandinsky-5-video-lite-distill' };
+    h = await startHarness({
+      sim: {
+        generationMs: 1_500,
+        costOn: 'create',
+        createFaults: { created_then_504: 1 },
+        renamedModels: renamed,
+      },
+    });
+    const job = await h.add();
+    await expect.poll(() => h!.sim.stats().create_requests, { interval: 10 }).toBe(1);
+    h.sim.configure({ createFaults: { created_then_504: 0 } });
+    const done = await h.finished(job);
+    expect(done.state).toBe('completed');
+    expect(done.state === 'completed' && done.result).toMatchObject({ recovered: true, costUsd: 0.1 });
+    expect(h.sim.stats()).toMatchObject({ create_requests: 1, creates: 1, duplicate_creates: 0 });
+  });
+
   it('keeps looking while the usage logs lag behind (SIM_LOGS_DELAY_MS), then adopts', async () => {
     h = await startHarness({
       sim: { generationMs: 200, logsDelayMs: 1_000, createFaults: { created_then_502: 1 } },

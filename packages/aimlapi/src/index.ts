@@ -86,7 +86,7 @@ export {
   normalizeGeneration,
   phaseOf,
 } from './normalize.js';
-export { LOGS_PATH, MAX_LOGS_LIMIT, logsSearchParams, parseLogsPage } from './usage-logs.js';
+export { LOGS_PATH, MAX_LOGS_LIMIT, MAX_LOGS_MODELS, logsSearchParams, parseLogsPage } from './usage-logs.js';
 export {
   PER_SECOND_UNIT,
   parsePricing,

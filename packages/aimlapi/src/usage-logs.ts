@@ -9,6 +9,8 @@ import type { UsageLogPage, UsageLogRow, UsageLogsQuery } from './types.js';
  */
 export const LOGS_PATH = '/v2/logs';
 export const MAX_LOGS_LIMIT = 100;
+/** Most `model` values one logs request may repeat (the reference: "up to 50"). */
+export const MAX_LOGS_MODELS = 50;
 
 function iso(value: Date | string): string {
   return typeof value === 'string' ? value : value.toISOString();
@@ -36,7 +38,10 @@ export function logsSearchParams(query: UsageLogsQuery): URLSearchParams {
     params.set('start', iso(query.start!));
     params.set('end', iso(query.end!));
   }
-  for (const model of list(query.model)) params.append('model', model);
+  const models = list(query.model);
+  if (models.length > MAX_LOGS_MODELS)
+    refuse(`at most ${MAX_LOGS_MODELS} models per request (got ${models.length})`);
+  for (const model of models) params.append('model', model);
   for (const status of list(query.status)) params.append('status', status);
   if (query.limit !== undefined) {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LOGS_LIMIT) {

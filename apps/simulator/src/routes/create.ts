@@ -24,8 +24,15 @@ export function createHandler(state: SimulatorState, kit: FaultKit) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     state.counters.createRequest();
     const row = requestRow(request);
-    const body = request.body as Record<string, unknown> | null | undefined;
-    const named = typeof body?.model === 'string' ? body.model : undefined;
+    const named =
+      typeof (request.body as { model?: unknown } | null)?.model === 'string'
+        ? (request.body as { model: string }).model
+        : undefined;
+    // A renamed model's new id is served by the model it was (renamedModels).
+    const formerId = Object.entries(state.current.renamedModels).find(([, now]) => now === named)?.[0];
+    const body = (
+      formerId === undefined ? request.body : { ...(request.body as object), model: formerId }
+    ) as Record<string, unknown> | null | undefined;
 
     const refuse = (error: ProviderError, injected: boolean) => {
       logRefusal(state, request, reply, named, row);
@@ -95,6 +102,11 @@ export function createHandler(state: SimulatorState, kit: FaultKit) {
   };
 }
 
+/** The id the provider calls a model by now: its new id when it was renamed (usage-log rows carry it). */
+function currentId(state: SimulatorState, id: string): string {
+  return Object.hasOwn(state.current.renamedModels, id) ? state.current.renamedModels[id]! : id;
+}
+
 type RequestRow = { created: number; keyId: string; requestId: string; clientRequestId: string | null };
 
 function requestRow(request: FastifyRequest): RequestRow {
@@ -118,7 +130,8 @@ export function logRefusal(
   row: RequestRow = requestRow(request),
 ): void {
   const inferenceId = randomUUID();
-  const model = (named !== undefined ? findVideoModel(named)?.id : undefined) ?? named ?? 'unknown';
+  const known = named !== undefined ? findVideoModel(named)?.id : undefined;
+  const model = known === undefined ? (named ?? 'unknown') : currentId(state, known);
   state.logs.add({ ...row, model, inferenceId });
   reply.header('x-inference-id', inferenceId);
 }
@@ -128,7 +141,7 @@ function record(state: SimulatorState, generation: StoredGeneration, row: Reques
   const charge = { usdSpent: generation.usdSpent, creditsUsed: generation.creditsUsed };
   state.logs.add({
     ...row,
-    model: generation.model,
+    model: currentId(state, generation.model),
     inferenceId: generation.id,
     generation: { doneAt: generation.doneAt, outcome: generation.outcome, charge },
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CATALOGUE, presentModel } from '../catalogue.js';
+import { catalogueWith, presentModel } from '../catalogue.js';
 import { matchesQuery, parseCatalogueQuery } from '../catalogue-query.js';
 import { docsJson } from '../docs-json.js';
 import { sendProviderError } from '../errors.js';
@@ -47,15 +47,17 @@ export function modelRoutes(app: FastifyInstance, opts: { state: SimulatorState 
   app.get('/v1/models', (request, reply) => {
     const query = parseCatalogueQuery(request.query as Record<string, unknown>);
     const base = baseUrl(request);
-    const data = CATALOGUE.filter((m) => matchesQuery(m, query)).map((m) =>
-      presentModel(m, query.sections, base),
-    );
+    const data = catalogueWith(state.current.renamedModels)
+      .filter((m) => matchesQuery(m, query))
+      .map((m) => presentModel(m, query.sections, base));
     return sendCached(request, reply, { object: 'list', data });
   });
 
   app.get('/model/*', (request, reply) => {
     const id = (request.params as { '*': string })['*'];
-    const model = CATALOGUE.find((m) => m.id === id || m.aliases.includes(id));
+    const model = catalogueWith(state.current.renamedModels).find(
+      (m) => m.id === id || m.aliases.includes(id),
+    );
     if (model === undefined) return notFound(request, reply, `Model ${id} not found`);
     const { sections } = parseCatalogueQuery(request.query as Record<string, unknown>);
     return sendCached(request, reply, {

@@ -48,6 +48,11 @@ export type ProcessorDeps = {
   spend?: SpendCaps;
   /** When status checks run; default: the fixed schedule (with `expectedMs`). */
   checkSchedule?: CheckSchedule;
+  /**
+   * Every name a usage-log row of a request for `model` may carry (the name sent, the catalogue's id and
+   * aliases: a renamed model's rows may carry its new id); default: the name sent alone. See `model-names.ts`.
+   */
+  modelNames?: (model: string) => Promise<readonly string[]>;
 };
 
 /**
@@ -64,6 +69,8 @@ export type StepContext = {
   readonly modelBlock: ModelBlock;
   /** Usage-log rows any worker has read (unknown-outcome lookups). */
   readonly logsSeen: LogsSeen;
+  /** The names a usage-log row of a request for this model may carry (the lookups' `model` filter). */
+  readonly modelNames: (model: string) => Promise<readonly string[]>;
   /** How long an attempt's usage-log row may take to appear (`reconcileHorizonMs`). */
   readonly horizonMs: number;
   readonly schedule: CheckSchedule;
@@ -104,6 +111,7 @@ export function createStepContext(deps: ProcessorDeps): StepContext {
     modelBlock: createModelBlock(deps.redis, config.QUEUE_PREFIX, config.MODEL_BLOCK_MS),
     // Rows are needed while a lookup can run: up to twice the horizon after the attempt.
     logsSeen: createLogsSeen(deps.redis, config.QUEUE_PREFIX, 2 * horizonMs + LOGS_SEEN_BUCKET_MS),
+    modelNames: deps.modelNames ?? ((model) => Promise.resolve([model])),
     horizonMs,
     schedule: deps.checkSchedule ?? fixedCheckSchedule(config, deps.expectedMs, random),
     budgets: deps.budgets,

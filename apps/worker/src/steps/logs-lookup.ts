@@ -99,7 +99,8 @@ export async function lookUp(
       answer = await ctx.client.logs({
         start: new Date(window.start),
         end: new Date(window.end),
-        model: attempt.model,
+        // The id and every alias: a row may carry the model's new id when it was renamed.
+        model: [...(await ctx.modelNames(attempt.model))],
         limit: MAX_LOGS_LIMIT,
         offset,
       });
