@@ -13,12 +13,18 @@ function pick(known: number | undefined, reported: number | undefined): number |
  * `meta.usage` or `x-aimlapi-*` headers, a poll's, or its usage-log row's). One generation is one
  * charge: when several answers report it, they report the **same** charge, so the latest positive
  * figure replaces the known one (never added to it); an absent or zero figure (a pending poll, a log
- * row before completion) never erases a known one, and a zero only fills an empty slot. A failed
+ * row before completion) never erases a known one, and a zero only fills an empty slot, and only when
+ * the other figure is not positive. A failed
  * generation is never billed: `settle` leaves the cost out of a failure.
  */
 export function withReportedCost(known: Known, reported: Reported): Known {
-  const costUsd = pick(known.costUsd, reported.usdSpent);
-  const creditsUsed = pick(known.creditsUsed, reported.creditsUsed);
+  let costUsd = pick(known.costUsd, reported.usdSpent);
+  let creditsUsed = pick(known.creditsUsed, reported.creditsUsed);
+  // A zero beside a positive figure is not the charge: the `x-aimlapi-*` headers come on every answer and
+  // say 0 until the charge is recorded, while `meta.usage` may already carry the credits. 0 USD next to
+  // 200000 credits would tell the user a billed video was free: the USD figure stays unknown instead.
+  if (costUsd === 0 && creditsUsed !== undefined && creditsUsed > 0) costUsd = undefined;
+  if (creditsUsed === 0 && costUsd !== undefined && costUsd > 0) creditsUsed = undefined;
   return {
     ...(costUsd !== undefined && { costUsd }),
     ...(creditsUsed !== undefined && { creditsUsed }),
