@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchResultRow, VidqueueClient } from '@vidqueue/client';
@@ -242,8 +242,12 @@ export async function downloadBatch(
   };
 
   const handle = async (row: BatchResultRow): Promise<void> => {
-    const name = videoFileName(row);
+    let name = `row ${String(row.row).slice(0, 40)}`;
     try {
+      name = videoFileName(row);
+      // The name has no separator (videoFileName): the file is always directly in the folder.
+      if (resolve(options.dir, name) !== join(resolve(options.dir), name))
+        throw Object.assign(new Error(`refused the file name ${JSON.stringify(name)}`), { code: 'bad_name' });
       if (!row.video_url)
         throw Object.assign(new Error('completed without a video URL'), { code: 'no_video_url' });
       const result = await fetchVideo(

@@ -21,6 +21,13 @@ function truncateUtf8(text: string, maxBytes: number): string {
  * (anything else becomes `_`) and, past 80 bytes of UTF-8, is cut and given 10 hex digits of its SHA-256.
  */
 export function batchVideoFileName(row: { row: number; custom_id: string | null }): string {
+  // The row comes from a server's answer: anything but a row number (`../../x`) is refused, never a path.
+  if (!Number.isSafeInteger(row.row) || row.row < 1) {
+    throw new TypeError(`a result row's number must be a positive integer (got ${JSON.stringify(row.row)})`);
+  }
+  if (row.custom_id !== null && row.custom_id !== undefined && typeof row.custom_id !== 'string') {
+    throw new TypeError(`a result row's custom_id must be text or null (got ${typeof row.custom_id})`);
+  }
   if (!row.custom_id) return `${row.row}.mp4`;
   let id = row.custom_id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_');
   if (Buffer.byteLength(id) > MAX_ID_BYTES) {
