@@ -120,11 +120,14 @@ export function buildApp(deps: AppDeps) {
     closing = true;
     done();
   });
-  // SECURITY_HEADERS on every answer; a route's own value stands.
-  app.addHook('onSend', (_request, reply, _payload, done) => {
+  // SECURITY_HEADERS on every answer; a route's own value stands. /v1 answers are one user's data: not
+  // kept by a browser or a shared cache (a page read after sign-out) unless the route says otherwise.
+  app.addHook('onSend', (request, reply, _payload, done) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
+    if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/'))
+      reply.header('cache-control', 'no-store');
     if (closing) reply.header('connection', 'close');
     done();
   });

@@ -122,6 +122,8 @@ describe('GET and HEAD /v1/videos/:id/content from S3 (fauxqs behind a relay)', 
       'video/mp4',
     ]);
     expect([head.headers.etag, head.headers['accept-ranges'], head.body.length]).toEqual([etag, 'bytes', 0]);
+    // Revalidated on every use (a 304 by the ETag): a browser after sign-out does not replay it from cache.
+    expect(head.headers['cache-control']).toBe('private, no-cache');
     const ranged = await send(url, 'HEAD', { range: 'bytes=100-199' });
     expect([ranged.status, ranged.headers['content-length'], ranged.headers['content-range']]).toEqual([
       206,

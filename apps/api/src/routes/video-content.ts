@@ -95,7 +95,8 @@ export const videoContentRoutes: FastifyPluginCallbackZod = (app, _options, done
           .header('content-type', 'video/mp4')
           .header('accept-ranges', 'bytes')
           .header('etag', etag)
-          .header('cache-control', 'private, max-age=3600');
+          // Asked again each time (a 304 by the ETag is cheap): a signed-out browser does not replay it.
+          .header('cache-control', 'private, no-cache');
         if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
         const ifRange = request.headers['if-range'];
