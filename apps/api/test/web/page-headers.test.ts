@@ -34,7 +34,7 @@ describe('page headers', () => {
   );
 
   it.each(['/v1/videos/vid_nope', '/v1/batches', '/v1/models'])(
-    '%s: one user\'s data, kept by no cache (a shared browser after sign-out)',
+    "%s: one user's data, kept by no cache (a shared browser after sign-out)",
     async (url) => {
       const res = await t.app.inject({ method: 'GET', url });
       expect(res.headers['cache-control']).toBe('no-store');
