@@ -175,7 +175,7 @@ export function buildApp(deps: AppDeps) {
   app.register(videoRoutes, { config });
   app.register(videoContentRoutes);
   app.register(batchRoutes, { config });
-  app.register(webPlugin, { tokens, authFailures });
+  app.register(webPlugin, { tokens, authFailures, publicUrl: config.PUBLIC_URL });
   app.register(webhookRoutes);
   return app;
 }

@@ -76,8 +76,18 @@ const SessionView = z.object({
  * the client IP's AUTH_FAILURE_LIMIT (shared with the bearer token and the dashboard): past it, 429.
  */
 export const webPlugin = fp(
-  async (root: FastifyInstance, options: { tokens: readonly string[]; authFailures: AuthFailureLimiter }) => {
+  async (
+    root: FastifyInstance,
+    options: {
+      tokens: readonly string[];
+      authFailures: AuthFailureLimiter;
+      /** PUBLIC_URL: an https one marks the cookie Secure whatever this hop was (TLS ends at a proxy). */
+      publicUrl?: string | undefined;
+    },
+  ) => {
     const tokens = options.tokens.filter((t) => t.length > 0);
+    const httpsDeployment = options.publicUrl?.startsWith('https:') === true;
+    const secure = (request: { protocol: string }) => httpsDeployment || request.protocol === 'https';
     const open = tokens.length === 0;
     const matches = makeSecretMatcher(tokens);
 
@@ -147,7 +157,7 @@ export const webPlugin = fp(
           const { id, session } = await root.webSessions.create(sha256Hex(request.body.token));
           reply.header(
             'set-cookie',
-            sessionCookie(id, { secure: request.protocol === 'https', maxAgeSeconds: SESSION_TTL_SECONDS }),
+            sessionCookie(id, { secure: secure(request), maxAgeSeconds: SESSION_TTL_SECONDS }),
           );
           reply.header('cache-control', 'no-store');
           request.log.info('web sign-in');
@@ -157,10 +167,7 @@ export const webPlugin = fp(
 
       app.delete('/web/session', { schema: { hide: true } }, async (request, reply) => {
         if (request.webSession) await root.webSessions.remove(request.webSession.id);
-        reply.header(
-          'set-cookie',
-          sessionCookie('', { secure: request.protocol === 'https', maxAgeSeconds: 0 }),
-        );
+        reply.header('set-cookie', sessionCookie('', { secure: secure(request), maxAgeSeconds: 0 }));
         return reply.code(204).send();
       });
     });

@@ -41,3 +41,35 @@ describe('page headers', () => {
     },
   );
 });
+
+describe('the session cookie', () => {
+  const signIn = (app: TestApp['app']) =>
+    app.inject({
+      method: 'POST',
+      url: '/web/session',
+      headers: { 'content-type': 'application/json' },
+      payload: { token: 'page-headers-token' },
+    });
+
+  it('is Secure when PUBLIC_URL is https (TLS ends at a proxy in front), HttpOnly and SameSite=Strict always', async () => {
+    const behindTls = await makeApp({
+      API_TOKENS: 'page-headers-token',
+      PUBLIC_URL: 'https://vidq.example.com',
+    });
+    const plain = await makeApp({ API_TOKENS: 'page-headers-token' });
+    try {
+      const secure = String((await signIn(behindTls.app)).headers['set-cookie']);
+      expect(secure).toMatch(/^vidq_session=[^;]+;.*; Secure/);
+      expect(secure).toMatch(/HttpOnly/);
+      expect(secure).toMatch(/SameSite=Strict/);
+      // Signing out clears it with the same attributes, so the browser drops the cookie it holds.
+      const out = await behindTls.app.inject({ method: 'DELETE', url: '/web/session' });
+      expect(String(out.headers['set-cookie'])).toMatch(/; Secure/);
+      // Plain http on this hop and no https PUBLIC_URL: a local run keeps working without TLS.
+      expect(String((await signIn(plain.app)).headers['set-cookie'])).not.toMatch(/Secure/);
+    } finally {
+      await behindTls.close();
+      await plain.close();
+    }
+  });
+});
