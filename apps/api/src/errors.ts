@@ -85,5 +85,15 @@ export const HttpError = {
     '%s uploads are in progress, the most this API takes at once (MAX_CONCURRENT_UPLOADS); send the file again after Retry-After seconds',
     503,
   ),
+  TooManyStreams: createError(
+    'TOO_MANY_STREAMS',
+    '%s live event streams are open in this API process, the most it holds (MAX_EVENT_STREAMS); try again after Retry-After seconds',
+    503,
+  ),
+  TooManyClientStreams: createError(
+    'TOO_MANY_STREAMS',
+    '%s live event streams are open from this client, the most one client holds (MAX_EVENT_STREAMS_PER_CLIENT); close one (a browser tab) or try again after Retry-After seconds',
+    429,
+  ),
   Internal: createError('INTERNAL_ERROR', 'Something went wrong on our side', 500),
 } as const;

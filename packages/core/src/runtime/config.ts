@@ -3,7 +3,7 @@ import { normalizeBaseUrl } from '@vidqueue/aimlapi';
 import { csv, hostEntry, ms, origin } from './config-values.js';
 import { sideEffectSettings } from './config-side-effects.js';
 import { redisTopologyProblems, redisTopologySettings, resolveQueuePrefix } from './redis-topology.js';
-import { webhookUrlRefusal } from './webhook-address.js';
+import { webhookUrlProblems } from './webhook-address.js';
 
 /**
  * Every setting vidqueue reads from the environment. Each process reads the whole schema, so a
@@ -89,6 +89,9 @@ export const ConfigSchema = z.object({
   UPLOAD_RATE_WINDOW_MS: ms().min(100).default(10_000),
   /** Uploads one API process takes at once; beyond it 503 TOO_MANY_UPLOADS with Retry-After (0: no cap). */
   MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(0).default(16),
+  /** Live event streams (GET /v1/batches/:id/events) held open per API process (503 past it) and per client (429); 0: no cap. */
+  MAX_EVENT_STREAMS: z.coerce.number().int().min(0).default(1000),
+  MAX_EVENT_STREAMS_PER_CLIENT: z.coerce.number().int().min(0).default(20),
   /** Most data rows in one batch file. */
   MAX_BATCH_ROWS: z.coerce.number().int().min(1).default(100_000),
   /**
@@ -263,15 +266,6 @@ function reconcileProblems(config: Pick<Config, 'RECONCILE_HORIZON_MS' | 'AIMLAP
   return [
     `  RECONCILE_HORIZON_MS: must be at least AIMLAPI_TIMEOUT_MS (${config.AIMLAPI_TIMEOUT_MS}): a create may reach the provider until its request times out, and its usage-log row comes later still`,
   ];
-}
-
-/** A WEBHOOK_URL no delivery could reach (a private or loopback address without WEBHOOK_ALLOW_PRIVATE). */
-function webhookUrlProblems(config: Pick<Config, 'WEBHOOK_URL' | 'WEBHOOK_ALLOW_PRIVATE'>): string[] {
-  const refusal =
-    config.WEBHOOK_URL === undefined
-      ? undefined
-      : webhookUrlRefusal(config.WEBHOOK_URL, config.WEBHOOK_ALLOW_PRIVATE);
-  return refusal === undefined ? [] : [`  WEBHOOK_URL: ${refusal}`];
 }
 
 /** zod's message, except for a number written with a unit (`15m`, `50MB`) or a fraction, which it words as NaN. */

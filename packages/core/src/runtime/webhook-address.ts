@@ -26,3 +26,15 @@ export function webhookUrlRefusal(url: string, allowPrivate: boolean): string | 
   if (info === undefined || info.public) return undefined;
   return `points at ${info.address}, which is not a public address (${info.range}); webhooks go to public addresses only (${OPEN_IT})`;
 }
+
+/** A WEBHOOK_URL no delivery could reach (a private or loopback address without WEBHOOK_ALLOW_PRIVATE). */
+export function webhookUrlProblems(config: {
+  WEBHOOK_URL?: string | undefined;
+  WEBHOOK_ALLOW_PRIVATE: boolean;
+}): string[] {
+  const refusal =
+    config.WEBHOOK_URL === undefined
+      ? undefined
+      : webhookUrlRefusal(config.WEBHOOK_URL, config.WEBHOOK_ALLOW_PRIVATE);
+  return refusal === undefined ? [] : [`  WEBHOOK_URL: ${refusal}`];
+}

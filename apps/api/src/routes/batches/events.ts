@@ -1,14 +1,24 @@
 import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import type { Config } from '@vidqueue/core/runtime';
 import { z } from 'zod';
 import type { PublicBatchView } from '@vidqueue/core/contract';
 import { BatchErrorSchema } from '../error-schema.js';
 import { IdParams, type ZodApp } from './schemas.js';
 import { SECURITY_HEADERS } from '../../security-headers.js';
+import { HttpError } from '../../errors.js';
 
 /** A comment line this often keeps proxies and the browser from dropping an idle stream. */
 const KEEP_ALIVE_MS = 15_000;
 /** How long a browser waits before reconnecting a dropped stream. */
 const RETRY_MS = 2_000;
+/**
+ * A stream is ended after this long; EventSource reconnects by itself (with a fresh snapshot), so a
+ * signed-out session or a revoked token does not keep one open for ever.
+ */
+export const STREAM_MAX_MS = 30 * 60_000;
+/** Retry-After of a stream refused for the caps. */
+const STREAMS_RETRY_AFTER_S = 10;
 
 /**
  * `GET /v1/batches/:id/events`: server-sent events of one batch. Every connection starts with a
@@ -17,8 +27,41 @@ const RETRY_MS = 2_000;
  * batch view and the rows that changed (`rows: [{ row, status }]`, or null when many did at once).
  * Updates are coalesced by `app.batchEvents` (at most 4 a second per batch).
  */
-export function batchEventsRoute(app: ZodApp): void {
+export function batchEventsRoute(
+  app: ZodApp,
+  config: Pick<Config, 'MAX_EVENT_STREAMS' | 'MAX_EVENT_STREAMS_PER_CLIENT'>,
+): void {
   const open = new Set<ServerResponse>();
+  /** Streams held (open, or admitted and about to open), in all and per client address. */
+  let held = 0;
+  const perClient = new Map<string, number>();
+  /**
+   * Admits a stream under both caps (each holds a socket and a subscription) or refuses it: 429 past
+   * MAX_EVENT_STREAMS_PER_CLIENT, 503 past MAX_EVENT_STREAMS. Counted at once, so requests arriving
+   * together cannot all pass; the returned release gives the place back (once).
+   */
+  const admit = (ip: string, reply: FastifyReply): (() => void) => {
+    const mine = perClient.get(ip) ?? 0;
+    if (config.MAX_EVENT_STREAMS_PER_CLIENT > 0 && mine >= config.MAX_EVENT_STREAMS_PER_CLIENT) {
+      reply.header('retry-after', String(STREAMS_RETRY_AFTER_S));
+      throw new HttpError.TooManyClientStreams(mine);
+    }
+    if (config.MAX_EVENT_STREAMS > 0 && held >= config.MAX_EVENT_STREAMS) {
+      reply.header('retry-after', String(STREAMS_RETRY_AFTER_S));
+      throw new HttpError.TooManyStreams(held);
+    }
+    held += 1;
+    perClient.set(ip, mine + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      held -= 1;
+      const left = (perClient.get(ip) ?? 1) - 1;
+      if (left > 0) perClient.set(ip, left);
+      else perClient.delete(ip);
+    };
+  };
   app.addHook('preClose', (done) => {
     // Open streams would hold the server's close forever.
     for (const res of open) res.end();
@@ -37,12 +80,18 @@ export function batchEventsRoute(app: ZodApp): void {
         response: {
           200: z.string().describe('text/event-stream'),
           404: BatchErrorSchema,
-          503: BatchErrorSchema,
+          429: BatchErrorSchema.describe(
+            'TOO_MANY_STREAMS: MAX_EVENT_STREAMS_PER_CLIENT from this client (Retry-After)',
+          ),
+          503: BatchErrorSchema.describe(
+            'REDIS_UNAVAILABLE, or TOO_MANY_STREAMS: MAX_EVENT_STREAMS in this process (Retry-After)',
+          ),
         },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
+      const release = request.method === 'HEAD' ? () => undefined : admit(request.ip, reply);
       let started = false;
       let send: (event: string, data: unknown) => void = () => undefined;
       // An update told while the snapshot is read may be newer than it: remembered, see below.
@@ -59,6 +108,7 @@ export function batchEventsRoute(app: ZodApp): void {
         batch = await app.producer.getBatch(id); // 404 before the stream starts
       } catch (err) {
         watch.stop();
+        release();
         throw err;
       }
       const res = reply.raw;
@@ -93,12 +143,18 @@ export function batchEventsRoute(app: ZodApp): void {
         );
       }
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+      const lifetime = setTimeout(() => res.end(), STREAM_MAX_MS);
       open.add(res);
-      res.on('close', () => {
+      const closed = () => {
         clearInterval(keepAlive);
+        clearTimeout(lifetime);
         watch.stop();
         open.delete(res);
-      });
+        release();
+      };
+      res.on('close', closed);
+      // A client gone while the snapshot was read has already closed: its place is given back now.
+      if (res.destroyed) closed();
       request.log.debug(
         { batchId: id, resumed: request.headers['last-event-id'] !== undefined },
         'batch events stream opened',

@@ -44,6 +44,6 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   updateBatchRoute(app);
   listBatchesRoute(app);
   batchRowsRoute(app);
-  batchEventsRoute(app);
+  batchEventsRoute(app, config);
   batchVideosZipRoute(app, config);
 };
