@@ -85,6 +85,11 @@ export const HttpError = {
     '%s uploads are in progress, the most this API takes at once (MAX_CONCURRENT_UPLOADS); send the file again after Retry-After seconds',
     503,
   ),
+  TooManySearches: createError(
+    'TOO_MANY_SEARCHES',
+    '%s filtered row pages are being read, the most this API reads at once; try again after Retry-After seconds',
+    503,
+  ),
   TooManyStreams: createError(
     'TOO_MANY_STREAMS',
     '%s live event streams are open in this API process, the most it holds (MAX_EVENT_STREAMS); try again after Retry-After seconds',

@@ -26,6 +26,8 @@ export type ListRowsOptions = {
   q?: string | undefined;
   offset?: number | undefined;
   limit?: number | undefined;
+  /** Ends a scan between two spans (the client that asked has gone): its Redis work stops there. */
+  signal?: AbortSignal | undefined;
 } & ResultsOptions;
 
 /** The most recent batches first, `limit` (default 20) at a time. */
@@ -85,6 +87,7 @@ export async function listBatchRows(
   let seen = 0;
   let from = 1;
   for (; from <= lastRow && wanted.length <= limit; from += CHUNK_ROWS) {
+    options.signal?.throwIfAborted();
     const to = Math.min(lastRow, from + CHUNK_ROWS - 1);
     const matches = await guard.bulk(() => store.scanRows(id, from, to, { status, text }));
     for (const row of matches) {

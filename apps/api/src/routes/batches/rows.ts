@@ -1,9 +1,20 @@
 import { BatchRowsPageSchema } from '@vidqueue/core/contract';
 import { BatchErrorSchema } from '../error-schema.js';
+import { HttpError } from '../../errors.js';
 import { IdParams, RowsQuery, type ZodApp } from './schemas.js';
+import { createUploadGate } from './upload-guard.js';
+
+/**
+ * Filtered pages (`q`, `status`) scan the batch's rows in Redis a thousand at a time, up to the whole
+ * batch for a text that matches little: at most this many such scans run at once per API process (503
+ * `TOO_MANY_SEARCHES` with Retry-After beyond it), and a scan whose client has gone stops at its next span.
+ */
+export const MAX_ROW_SCANS = 4;
+const SCANS_RETRY_AFTER_SECONDS = 2;
 
 /** `GET /v1/batches/:id/rows`: one page of rows, by status and text, for a grid of any size. */
 export function batchRowsRoute(app: ZodApp): void {
+  const scans = createUploadGate(MAX_ROW_SCANS);
   app.get(
     '/v1/batches/:id/rows',
     {
@@ -18,14 +29,40 @@ export function batchRowsRoute(app: ZodApp): void {
           200: BatchRowsPageSchema,
           400: BatchErrorSchema,
           404: BatchErrorSchema,
-          503: BatchErrorSchema,
+          503: BatchErrorSchema.describe(
+            `REDIS_UNAVAILABLE, or TOO_MANY_SEARCHES when ${MAX_ROW_SCANS} filtered pages are being read (Retry-After)`,
+          ),
         },
       },
     },
-    (request) =>
-      app.producer.listBatchRows(request.params.id, {
-        ...request.query,
-        publicBase: app.archive.publicBase(request),
-      }),
+    async (request, reply) => {
+      const filtered = request.query.q !== undefined || request.query.status !== undefined;
+      const release = filtered ? scans.enter() : () => undefined;
+      if (!release) {
+        reply.header('retry-after', String(SCANS_RETRY_AFTER_SECONDS));
+        throw new HttpError.TooManySearches(scans.active);
+      }
+      // The client gone (its socket closed before the answer): the scan stops at its next span.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.sent) gone.abort(new Error('the client closed the request'));
+      };
+      request.raw.socket.once('close', onClose);
+      try {
+        return await app.producer.listBatchRows(request.params.id, {
+          ...request.query,
+          publicBase: app.archive.publicBase(request),
+          signal: gone.signal,
+        });
+      } catch (err) {
+        // Nobody reads this answer: said as the client's act in the log, never a 500.
+        if (gone.signal.aborted)
+          throw new HttpError.BadRequest('The client closed the request before its answer');
+        throw err;
+      } finally {
+        request.raw.socket.off('close', onClose);
+        release();
+      }
+    },
   );
 }
