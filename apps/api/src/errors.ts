@@ -70,6 +70,11 @@ export const HttpError = {
   ),
   RangeNotSatisfiable: createError('RANGE_NOT_SATISFIABLE', 'The range is outside the %s-byte file', 416),
   DeliveryNotFound: createError('DELIVERY_NOT_FOUND', 'No webhook delivery with id %s', 404),
+  DeliveryPending: createError(
+    'DELIVERY_PENDING',
+    'Webhook delivery %s is still pending (an attempt of it is to come); replay it once it is delivered or has failed',
+    409,
+  ),
   WebhooksDisabled: createError(
     'WEBHOOKS_DISABLED',
     'Webhooks are off: set WEBHOOK_SECRET (whsec_…) so deliveries can be signed',

@@ -40,6 +40,9 @@ export type NewDelivery = Pick<Delivery, 'id' | 'event_type' | 'url' | 'video_id
   body: string;
 };
 
+/** Attempts kept per delivery, the latest (its own retries are at most WEBHOOK_ATTEMPTS; replays add one each). */
+export const MAX_ATTEMPTS_KEPT = 100;
+
 /** `msg_` + 24 hex: the delivery id, sent as `webhook-id` on every attempt and every replay. */
 export function newDeliveryId(): string {
   return `msg_${randomBytes(12).toString('hex')}`;
@@ -96,6 +99,7 @@ export function createDeliveryStore(redis: RedisConnection, prefix: string, ttlS
       const delivery = await get(id);
       if (!delivery) return;
       await redis.rpush(keys.webhookAttempts(id), JSON.stringify(attempt));
+      await redis.ltrim(keys.webhookAttempts(id), -MAX_ATTEMPTS_KEPT, -1);
       await redis.expire(keys.webhookAttempts(id), ttlSeconds);
       await put({
         ...delivery,

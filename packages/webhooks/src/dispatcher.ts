@@ -72,14 +72,18 @@ export function createWebhookDispatcher(deps: {
 
     /**
      * Sends a delivery again, with the same `webhook-id` and body (a new timestamp and signature):
-     * undefined when there is no such delivery. Lifts a 410 mark on its URL (asking again is explicit).
+     * undefined when there is no such delivery, `pending` (nothing queued) while an attempt of it is
+     * still to come. Lifts a 410 mark on its URL (asking again is explicit). One replay per attempt made:
+     * the job id carries the attempt count, so replays asked at once queue one job (BullMQ keeps job ids
+     * unique), and a delivery cannot be turned into a stream of requests to someone else's URL.
      */
-    async replay(deliveryId: string): Promise<{ id: string; jobId: string } | undefined> {
+    async replay(deliveryId: string): Promise<{ id: string; jobId: string } | 'pending' | undefined> {
       const delivery = await store.get(deliveryId);
       if (!delivery) return undefined;
+      if (delivery.status === 'pending') return 'pending';
       await gone.clear(delivery.url);
       await store.setStatus(deliveryId, 'pending');
-      const jobId = `${webhookJobId(deliveryId)}-replay-${Date.now()}`;
+      const jobId = `${webhookJobId(deliveryId)}-replay-${delivery.attempts}`;
       await queue.add(WEBHOOK_JOB_NAME, { deliveryId, replay: true }, { jobId });
       return { id: deliveryId, jobId };
     },

@@ -142,11 +142,16 @@ describe('dispatcher and delivery records (real Redis)', () => {
       },
       'pending',
     );
+    // An attempt is still to come: a replay now would only add requests to the receiver's URL.
+    expect(await d.replay(ids[0]!)).toBe('pending');
+    await d.store.setStatus(ids[0]!, 'failed');
     const gone = createGoneList(redis, prefix);
     await gone.mark('https://hooks.example.com/all');
     expect(await gone.has('https://hooks.example.com/all')).toBe(true);
     const replay = await d.replay(ids[0]!);
-    expect(replay?.jobId).toMatch(/^whk_msg_[0-9a-f]{24}-replay-\d+$/);
+    expect(replay !== 'pending' && replay?.jobId).toMatch(/^whk_msg_[0-9a-f]{24}-replay-1$/);
+    // Asked again before that replay's attempt: refused, and no second job.
+    expect(await d.replay(ids[0]!)).toBe('pending');
     expect(await gone.has('https://hooks.example.com/all')).toBe(false);
     expect((await d.store.list('video', 'bat_1-2'))[0]).toMatchObject({
       attempts: 1,

@@ -76,6 +76,7 @@ export const webhookRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
           202: z.object({ id: z.string(), job_id: z.string() }),
           400: ErrorSchema,
           404: ErrorSchema,
+          409: ErrorSchema.describe('DELIVERY_PENDING: an attempt of it is still to come'),
           503: ErrorSchema,
         },
       },
@@ -84,6 +85,7 @@ export const webhookRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
       if (!app.webhooks.enabled) throw new HttpError.WebhooksDisabled();
       const replayed = await app.withRedis(() => app.webhooks.dispatcher.replay(request.params.id));
       if (!replayed) throw new HttpError.DeliveryNotFound(request.params.id);
+      if (replayed === 'pending') throw new HttpError.DeliveryPending(request.params.id);
       request.log.info({ deliveryId: replayed.id }, 'webhook delivery replayed');
       return reply.code(202).send({ id: replayed.id, job_id: replayed.jobId });
     },
