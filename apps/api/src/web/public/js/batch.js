@@ -235,7 +235,12 @@ retry.addEventListener('click', async () => {
   }
 });
 cancel.addEventListener('click', async () => {
-  if (!confirm('Cancel every row of this batch that has not finished?')) return;
+  const generating = state.batch?.counts?.generating ?? 0;
+  const billed =
+    generating > 0
+      ? `\n\n${generating} row${generating === 1 ? ' is' : 's are'} already generating: the provider cannot stop ${generating === 1 ? 'it' : 'them'}, and bills ${generating === 1 ? 'it' : 'them'} all the same; cancelled, ${generating === 1 ? 'its video is' : 'their videos are'} not kept.`
+      : '';
+  if (!confirm(`Cancel every row of this batch that has not finished?${billed}`)) return;
   cancel.disabled = true;
   try {
     renderBatch(await api(base, { method: 'DELETE' }));
