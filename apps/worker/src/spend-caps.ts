@@ -52,13 +52,16 @@ const GO: SpendDecision = { go: true };
 
 /**
  * True when a failure proves nothing was (or will be) billed: the provider failed the generation (failed
- * generations are never charged; with a possible duplicate the other one may be), or the create never
+ * generations are never charged; with a possible duplicate the other one may be) or says it never had
+ * it (`generation_not_found`), or the create never
  * left (the job is still `pending`, no generation id, nothing in doubt). Anything else (a cancel while
  * checking, a deadline, an unknown outcome) keeps the reservation: the provider may still charge it.
  */
 function certainlyUnbilled(data: Partial<GenerationJobData>, code: string): boolean {
   if (data.possibleDuplicate) return false;
   if (code === FailureCode.GenerationFailed) return true;
+  // The provider says it never had the generation (404 past the grace): nothing of it will be billed.
+  if (code === FailureCode.GenerationNotFound) return true;
   return (data.step ?? 'pending') === 'pending' && data.generationId === undefined && !data.recovered;
 }
 

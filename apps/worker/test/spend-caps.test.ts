@@ -116,8 +116,8 @@ describe('spending caps in the worker', () => {
         }),
     });
     const store = createBatchStore(h.redis, h.config.QUEUE_PREFIX, 3600);
-    await store.create({ id: 'bat_spend', total: 2, skipped: 0, format: 'csv', columns: [], maxCostUsd: 1 });
-    const rows = [1, 2].map((row) => ({
+    await store.create({ id: 'bat_spend', total: 3, skipped: 0, format: 'csv', columns: [], maxCostUsd: 1 });
+    const rows = [1, 2, 3].map((row) => ({
       row,
       request: { input: { model: 'sber-ai/kandinsky5-distill-t2v', prompt: `p${row}` } },
     }));
@@ -147,6 +147,13 @@ describe('spending caps in the worker', () => {
     expect((await h.finished(second)).state).toBe('failed');
     await expect.poll(async () => (await store.get('bat_spend'))!.committedUsd).toBe(0.1);
     expect((await store.get('bat_spend'))!.counts).toMatchObject({ completed: 1, failed: 1, paused: 0 });
+
+    // A generation the provider says it never had (404 past the grace): never billed, its 0.15 given back.
+    h.sim.configure({ createFaults: { fail: 0 }, fresh404Ms: 600_000 });
+    const third = await add(3);
+    const lost = await h.finished(third);
+    expect(lost.state === 'failed' && lost.failedReason).toMatch(/^generation_not_found/);
+    await expect.poll(async () => (await store.get('bat_spend'))!.committedUsd).toBe(0.1);
   });
 });
 
