@@ -115,6 +115,24 @@ describe('POST /v1/videos', () => {
     expect(await jobCount()).toBe(0);
   });
 
+  it('says a missing prompt is required, and names a field written in another case ("Prompt")', async () => {
+    const missing = await post({ model: 'sber-ai/kandinsky5-distill-t2v' });
+    expect(missing.json<{ error: { details: unknown } }>().error.details).toEqual([
+      { path: 'prompt', message: 'is required' },
+    ]);
+    const cased = await post({ Prompt: 'a fox' });
+    expect(cased.statusCode).toBe(400);
+    expect(cased.json<{ error: { details: unknown } }>().error.details).toEqual([
+      {
+        path: 'prompt',
+        message: 'is required (the request has "Prompt": field names are lower case, did you mean "prompt"?)',
+      },
+    ]);
+    expect((await post({ prompt: 42 })).json<{ error: { details: unknown } }>().error.details).toEqual([
+      { path: 'prompt', message: 'must be a string' },
+    ]);
+  });
+
   it('lists the allowed values when a parameter is not one of them', async () => {
     const res = await post({ prompt: 'a fox', aspect_ratio: '16:9' });
     expect(res.json()).toEqual({

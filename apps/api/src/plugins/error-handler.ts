@@ -1,7 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
-import { ProducerError, UploadAbortedError, producerError, toFieldIssues } from '@vidqueue/core/producer';
+import {
+  ProducerError,
+  UploadAbortedError,
+  producerError,
+  toFieldIssues,
+  withNameHints,
+} from '@vidqueue/core/producer';
 import { HttpError } from '../errors.js';
 
 /** The JSON error body every route answers with. */
@@ -34,8 +40,9 @@ export const errorHandlerPlugin = fp(
           message: issue.message,
           keys: (issue.params as { keys?: unknown[] }).keys,
         }));
+        const where = err.validationContext ?? 'body';
         const { code, message, details } = producerError.validation(
-          toFieldIssues(issues, err.validationContext ?? 'body'),
+          withNameHints(toFieldIssues(issues, where), where === 'body' ? request.body : undefined),
         );
         request.log.info({ code, fields: details.map((d) => d.path) }, 'invalid request');
         return send(reply, 400, { error: { code, message, details } });

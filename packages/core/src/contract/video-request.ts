@@ -30,7 +30,7 @@ export function videoRequestSchema(limits: VideoRequestLimits) {
   return z
     .object({
       prompt: z
-        .string()
+        .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
         .max(limits.maxPromptLength)
         .refine((p) => p.trim().length > 0, 'must not be empty')
         .describe('What the video shows'),

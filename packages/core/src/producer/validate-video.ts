@@ -73,6 +73,25 @@ function halfCharacters(customId: string | undefined, metadata: Metadata | undef
   return issues;
 }
 
+/**
+ * A required field reported missing while the request has it under another case or with spaces
+ * (`"Prompt"`, `" prompt "`, as spreadsheet headers come): the issue says which name was meant.
+ */
+export function withNameHints(issues: FieldIssue[], input: unknown): FieldIssue[] {
+  if (typeof input !== 'object' || input === null) return issues;
+  const given = Object.keys(input);
+  return issues.map((issue) => {
+    if (issue.message !== 'is required') return issue;
+    const near = given.find((key) => key !== issue.path && key.trim().toLowerCase() === issue.path);
+    return near === undefined
+      ? issue
+      : {
+          ...issue,
+          message: `is required (the request has ${JSON.stringify(near)}: field names are lower case, did you mean "${issue.path}"?)`,
+        };
+  });
+}
+
 /** The job data of a valid request, or throws VALIDATION_ERROR listing every problem. */
 export function validateVideoRequest(
   input: unknown,
@@ -80,7 +99,8 @@ export function validateVideoRequest(
   catalogue?: Catalogue,
 ): NewGenerationJobData {
   const parsed = schemaFor(limits).safeParse(input);
-  if (!parsed.success) throw producerError.validation(toFieldIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw producerError.validation(withNameHints(toFieldIssues(parsed.error.issues), input));
   const { custom_id, metadata, max_cost_usd, webhook_url, webhook_events, ...params } = parsed.data;
   if (webhook_events !== undefined && webhook_url === undefined) {
     throw producerError.validation([{ path: 'webhook_events', message: 'needs webhook_url' }]);
