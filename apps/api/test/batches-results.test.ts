@@ -121,7 +121,9 @@ describe('GET /v1/batches/:id/results', () => {
 
     const out = await t.app.inject({ method: 'GET', url: `/v1/batches/${id}/results?format=csv` });
     expect(out.statusCode).toBe(200);
-    const lines = out.body.split('\n');
+    // A UTF-8 byte order mark first, so Excel on Windows reads the text as UTF-8.
+    expect(out.body.startsWith('\uFEFFrow,')).toBe(true);
+    const lines = out.body.slice(1).split('\n');
     expect(lines[0]).toBe(
       "row,custom_id,status,video_url,provider_video_url,archive_status,archive_bytes,archive_sha256,archived_at,error_code,error_message,generation_id,cost_usd,prompt,model,possible_duplicate,generation_ids,'=cmd,note",
     );

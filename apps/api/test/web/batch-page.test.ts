@@ -104,7 +104,7 @@ describe('batch page', () => {
     const csvDownload = page.waitForEvent('download');
     await page.locator('#dl-csv').click();
     const results = await readFile(await (await csvDownload).path(), 'utf8');
-    expect(results.split('\n')[0]).toMatch(/^row,custom_id,status,video_url/);
+    expect(results.split('\n')[0]).toMatch(/^\uFEFFrow,custom_id,status,video_url/);
     expect(results).toContain('fox-1,completed');
     const jsonlDownload = page.waitForEvent('download');
     await page.locator('#dl-jsonl').click();

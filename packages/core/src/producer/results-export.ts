@@ -74,6 +74,9 @@ function csv(rows: AsyncIterable<BatchResultRow>, columns: string[]): NodeJS.Rea
   ).pipe(
     stringify({
       header: true,
+      // A UTF-8 byte order mark first: Excel on Windows reads a CSV without one in the local code page,
+      // and prompts in Japanese or with emoji would show garbled. Spreadsheets and CSV readers skip it.
+      bom: true,
       columns: [...BATCH_RESULT_COLUMNS, ...metadataColumnNames(columns)],
       cast: { boolean: (v) => String(v) },
       escape_formulas: true,
