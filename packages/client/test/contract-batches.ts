@@ -151,7 +151,7 @@ export function batchCases(c: ContractContext): void {
       const text = Buffer.concat(chunks).toString('utf8');
       // fetch's text() drops a leading byte order mark; the CSV export starts with one.
       const body = (await c.api(`/v1/batches/${created.id}/results?format=${format}`)).body;
-      expect(text).toBe(format === 'csv' ? `\uFEFF${body}` : body);
+      expect(text).toBe(format === 'csv' ? `\uFEFF${String(body)}` : body);
     }
     const chunks: Uint8Array[] = [];
     for await (const chunk of c.vq.exportResults(created.id, 'csv')) chunks.push(chunk);
