@@ -32,6 +32,11 @@ export const HttpError = {
     'Send the file as text/csv, application/x-ndjson (JSONL), or multipart/form-data with a field named "file"',
     415,
   ),
+  PartMediaType: createError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'The multipart file %s is neither CSV nor JSONL: name it .csv, .tsv, .txt, .jsonl or .ndjson, or send it as text/csv or application/x-ndjson',
+    415,
+  ),
   JsonMediaType: createError(
     'UNSUPPORTED_MEDIA_TYPE',
     'This route takes a JSON body (content-type: application/json) or none',

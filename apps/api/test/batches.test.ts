@@ -132,6 +132,10 @@ describe('POST /v1/batches: accepted files', () => {
     });
     const r4 = await t.app.inject({ method: 'POST', url: '/v1/batches', ...unknown });
     expect(r4.statusCode).toBe(415);
+    // It says which part was not understood, not that a multipart field "file" was missing.
+    expect(r4.json<ErrorReply>().error.message).toMatch(
+      /^The multipart file "p\.xlsx" \(application\/octet-stream\) is neither CSV nor JSONL/,
+    );
     expect(await jobTotal(t.app)).toBe(3);
   });
 

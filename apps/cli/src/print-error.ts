@@ -9,7 +9,7 @@ export function printError(err: unknown, io: CliIo): void {
   }
   if (err instanceof ApiError) {
     io.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
-    if (err.code === 'INVALID_ROWS')
+    if (err.code === 'INVALID_ROWS' && !err.message.startsWith('No valid row'))
       io.stderr.write('  (vidq submit --skip-invalid enqueues the valid rows)\n');
     if (err.code === 'INSUFFICIENT_BALANCE')
       io.stderr.write(

@@ -108,7 +108,8 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
     const format = partFormat(part.filename, part.mimetype);
     if (format === undefined) {
       part.file.resume();
-      throw new HttpError.BatchMediaType();
+      const shown = JSON.stringify((part.filename ?? '').slice(0, 100));
+      throw new HttpError.PartMediaType(`${shown} (${(part.mimetype ?? 'no type').slice(0, 100)})`);
     }
     const rest = async () => {
       const next = await files.next().catch((err: unknown) => {
