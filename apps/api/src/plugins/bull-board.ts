@@ -3,6 +3,8 @@ import fp from 'fastify-plugin';
 import basicAuth from '@fastify/basic-auth';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { errorHandler as boardErrorHandler } from '@bull-board/api/dist/handlers/error.js';
+import { isRedisUnavailableError } from '@vidqueue/core/producer';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { HttpError } from '../errors.js';
 import { type AuthFailureLimiter, sendRefusal } from './auth-failures.js';
@@ -91,6 +93,24 @@ export const bullBoardPlugin = fp(
         ],
         serverAdapter,
         options: { uiConfig: { boardTitle: 'vidqueue' } },
+      });
+      // The board's own answers to its own errors keep its shape (`error.key`, which its page translates),
+      // but a Redis that does not answer is a 503 REDIS_UNAVAILABLE like everywhere else, and no other
+      // server error sends its raw message (a Redis client's words) to the browser: it is logged instead.
+      serverAdapter.setErrorHandler((error: Error & { statusCode?: number }) => {
+        const status = error.statusCode ?? 500;
+        if (status < 500 && !isRedisUnavailableError(error)) return boardErrorHandler(error as never);
+        const unavailable = isRedisUnavailableError(error);
+        const code = unavailable ? 'REDIS_UNAVAILABLE' : 'INTERNAL_ERROR';
+        const message = unavailable
+          ? 'The queue store (Redis) is unreachable; try again shortly'
+          : 'Something went wrong on our side';
+        app.log[unavailable ? 'warn' : 'error']({ err: error, code }, 'dashboard request failed');
+        return {
+          // The board's status type lists no 503; its Fastify adapter sends whatever status is given.
+          status: (unavailable ? 503 : 500) as 500,
+          body: { error: { key: 'ERRORS.INTERNAL_SERVER_ERROR', code, message }, message },
+        };
       });
       await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
     });
