@@ -128,11 +128,12 @@ export const metricsRoutes: FastifyPluginCallback = (app, _options, done) => {
       registers,
     });
     for (const c of snapshot.calls) calls.inc({ kind: c.kind, status: c.status }, c.count);
+    // Summed as floats in Redis: rounded to a millionth of a dollar, so 1421.69 is not 1421.6900000000057.
     new Counter({
       name: 'vidq_cost_usd_total',
       help: 'Cost the provider reported for completed generations, USD',
       registers,
-    }).inc(events.cost_usd ?? 0);
+    }).inc(Math.round((events.cost_usd ?? 0) * 1e6) / 1e6);
     new Counter({
       name: 'vidq_credits_used_total',
       help: 'Credits the provider reported for completed generations',

@@ -102,8 +102,17 @@ export const webPlugin = fp(
         prefix: '/assets/',
         index: false,
         wildcard: true,
-        setHeaders: (res) => {
+        // Cache-Control set below: @fastify/static's own would replace the pages' no-store.
+        cacheControl: false,
+        setHeaders: (res, path) => {
           res.setHeader('x-content-type-options', 'nosniff');
+          res.setHeader('cache-control', 'public, max-age=0');
+          // A page file reached by its own name (/assets/batch.html) gets the headers of the page routes.
+          if (path.endsWith('.html')) {
+            res.setHeader('content-security-policy', CSP);
+            res.setHeader('referrer-policy', 'no-referrer');
+            res.setHeader('cache-control', 'no-store');
+          }
         },
       });
       const app = scope.withTypeProvider<ZodTypeProvider>();

@@ -33,6 +33,14 @@ describe('page headers', () => {
     },
   );
 
+  it('a page file reached by its own name under /assets/ has the page headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/assets/batch.html' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+  });
+
   it.each(['/v1/videos/vid_nope', '/v1/batches', '/v1/models'])(
     "%s: one user's data, kept by no cache (a shared browser after sign-out)",
     async (url) => {
