@@ -77,15 +77,22 @@ async function submit(vq: VidqueueClient, file: string, opts: SubmitOptions, io:
     return ExitCode.Interrupted;
   }
   io.stdout.write(`${created.id}\n`);
+  if (created.replayed) {
+    io.stderr.write(
+      `batch ${created.id}: this file was already submitted (same Idempotency-Key): nothing new queued; ` +
+        `vidq status ${created.id} shows where it stands\n`,
+    );
+  }
   const estimate =
     created.estimated_cost_usd === null
       ? 'not priced'
       : `estimated $${created.estimated_cost_usd.toFixed(4)}`;
-  io.stderr.write(
-    `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}` +
-      ` (${estimate}${created.unpriced_rows ? `, ${created.unpriced_rows} rows unpriced` : ''}` +
-      `${created.max_cost_usd === null ? '' : `; cap $${created.max_cost_usd.toFixed(4)}`})\n`,
-  );
+  if (!created.replayed)
+    io.stderr.write(
+      `batch ${created.id}: ${created.total} rows queued${created.skipped ? `, ${created.skipped} invalid rows skipped` : ''}` +
+        ` (${estimate}${created.unpriced_rows ? `, ${created.unpriced_rows} rows unpriced` : ''}` +
+        `${created.max_cost_usd === null ? '' : `; cap $${created.max_cost_usd.toFixed(4)}`})\n`,
+    );
   for (const e of created.skipped_rows ?? []) io.stderr.write(`  skipped line ${e.line}: ${e.message}\n`);
   if (!opts.wait) return ExitCode.Ok;
   const out = opts.out ?? defaultResultsPath(file, opts.format);

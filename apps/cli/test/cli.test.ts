@@ -190,6 +190,10 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     const again = await vidq('submit', file, '--skip-invalid');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.trim()).toBe(id);
+    expect(again.stderr).toContain(
+      `batch ${id}: this file was already submitted (same Idempotency-Key): nothing new queued`,
+    );
+    expect(again.stderr).not.toContain('rows queued');
     expect((await status(id)).total).toBe(1);
 
     // Other options that change what is enqueued (the model for rows without one) make another batch.

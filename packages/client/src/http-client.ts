@@ -94,6 +94,12 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
   }
 
   /** `POST /v1/batches` with a file or rows as the body and the options as the query. */
+  /** The created batch, marked `replayed` when the API says an earlier request made it (Idempotent-Replayed). */
+  async function createdBatch(res: Response): Promise<CreatedBatch> {
+    const batch = (await res.json()) as CreatedBatch;
+    return res.headers.get('idempotent-replayed') === 'true' ? { ...batch, replayed: true } : batch;
+  }
+
   function postBatch(
     source: NodeJS.ReadableStream | Readable,
     format: 'csv' | 'jsonl',
@@ -139,7 +145,7 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
     },
     async enqueueMany(rows, opts: EnqueueManyOptions = {}) {
       const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', opts, {});
-      return (await res.json()) as CreatedBatch;
+      return createdBatch(res);
     },
     async uploadBatch(file, opts: UploadOptions = {}) {
       const source = await openUpload(file);
@@ -147,7 +153,7 @@ export function createHttpClient(options: HttpClientOptions): VidqueueClient {
         ...(opts.onInvalid ? { on_invalid: opts.onInvalid } : {}),
         ...(opts.model ? { model: opts.model } : {}),
       });
-      return (await res.json()) as CreatedBatch;
+      return createdBatch(res);
     },
     async estimate(rows, opts: Omit<EstimateOptions, 'format'> = {}) {
       const res = await postBatch(Readable.from(ndjson(rows)), 'jsonl', {}, dryRun(opts));

@@ -21,9 +21,11 @@ export async function enqueueRows(
 ): Promise<CreatedBatch> {
   const bytes = await jsonl(rows);
   const { idempotencyKey, maxCostUsd, ignoreBalance } = options;
-  return (
-    await producer.ingestBatch({ bytes }, { format: 'jsonl', idempotencyKey, maxCostUsd, ignoreBalance })
-  ).batch;
+  const { batch, replayed } = await producer.ingestBatch(
+    { bytes },
+    { format: 'jsonl', idempotencyKey, maxCostUsd, ignoreBalance },
+  );
+  return replayed ? { ...batch, replayed: true } : batch;
 }
 
 /** The rows as the JSONL the HTTP mode sends. */
@@ -55,7 +57,7 @@ export async function uploadFile(
   options: UploadOptions,
 ): Promise<CreatedBatch> {
   return spooled(producer, file, async (source) => {
-    const { batch } = await producer.ingestBatch(source, {
+    const { batch, replayed } = await producer.ingestBatch(source, {
       format: uploadFormat(file, options.format),
       model: options.model,
       onInvalid: options.onInvalid,
@@ -63,7 +65,7 @@ export async function uploadFile(
       maxCostUsd: options.maxCostUsd,
       ignoreBalance: options.ignoreBalance,
     });
-    return batch;
+    return replayed ? { ...batch, replayed: true } : batch;
   });
 }
 

@@ -94,7 +94,10 @@ export type EnqueueManyOptions = {
  * Answer to `enqueueMany` and `uploadBatch` (`POST /v1/batches`): `total` rows enqueued, `skipped`
  * invalid rows left out (only with `onInvalid: 'skip'`) and the first 100 of their errors.
  */
-export type CreatedBatch = CreatedBatchView;
+export type CreatedBatch = CreatedBatchView & {
+  /** Set when an earlier request under the same Idempotency-Key made this batch: nothing new was enqueued. */
+  replayed?: true;
+};
 
 export type UploadOptions = EnqueueManyOptions & {
   /** `csv` or `jsonl`; default from the file extension (`.jsonl`/`.ndjson` → jsonl, else csv). */

@@ -41,8 +41,10 @@ export function batchCases(c: ContractContext): void {
     const batch = await c.vq.enqueueMany(source(), { idempotencyKey: key });
     expect(batch).toMatchObject({ total: 3, skipped: 0 });
     expect(batch.id).toMatch(/^bat_/);
-    // The same rows with the same key: the same batch, also through the other way in.
-    expect((await c.vq.enqueueMany(rows, { idempotencyKey: key })).id).toBe(batch.id);
+    expect(batch.replayed).toBeUndefined();
+    // The same rows with the same key: the same batch, also through the other way in, said to be a replay.
+    const repeat = await c.vq.enqueueMany(rows, { idempotencyKey: key });
+    expect([repeat.id, repeat.replayed]).toEqual([batch.id, true]);
     const res = await fetch(`${c.stack.api.url}/v1/batches`, {
       method: 'POST',
       headers: {
@@ -136,6 +138,7 @@ export function batchCases(c: ContractContext): void {
     // The same file again under the key, as a stream: the same batch.
     const again = await c.vq.uploadBatch(createReadStream(file), { onInvalid: 'skip', idempotencyKey: key });
     expect(again.id).toBe(created.id);
+    expect(again.replayed).toBe(true);
     expect(again.skipped_rows).toBeUndefined();
     // Other options under that key (another model for rows without one) are another request.
     const otherModel = await c.vq
