@@ -194,6 +194,8 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
             opts.allowPrivateAddresses ?? false,
           );
           const { api, token } = program.opts<GlobalOptions>();
+          // An unknown batch (NotFoundError) fails here, before the folder is made.
+          await vq.getBatch(id);
           const result = await downloadBatch(vq, id, {
             dir: opts.dir,
             api: { url: api, ...(token ? { token } : {}) },

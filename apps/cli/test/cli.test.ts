@@ -110,6 +110,12 @@ describe('vidq against a running API, worker and simulator', { timeout: 90_000 }
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('downloaded 0, skipped 4 (complete already), failed 0');
     expect((await stat(join(videos, '1-fox.mp4'))).mtimeMs).toBe(before);
+    // An unknown batch fails before the folder is made.
+    const nowhere = join(dir, 'no-such-batch');
+    const unknown = await vidq('download', 'bat_doesnotexist', '--dir', nowhere);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/bat_doesnotexist/);
+    await expect(stat(nowhere)).rejects.toMatchObject({ code: 'ENOENT' });
 
     // An interrupted file (shorter than the server's Content-Length) is fetched again, whole.
     const size = (await stat(join(videos, '1-fox.mp4'))).size;

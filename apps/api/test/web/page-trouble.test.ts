@@ -26,6 +26,12 @@ describe('the pages when something is off', () => {
     await expect(page.locator('#batch-id').textContent()).resolves.toBe(id);
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('main img').count()).toBe(0);
+    // No Retry, Cancel or Results for a batch that is not there.
+    for (const name of ['Cancel the batch', 'Retry failed rows', 'Results (CSV)']) {
+      expect(await page.getByRole(name.startsWith('Results') ? 'link' : 'button', { name }).isVisible()).toBe(
+        false,
+      );
+    }
     await shot(page, 'batch-not-found');
     await page.close();
   });

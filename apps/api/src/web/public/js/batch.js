@@ -189,6 +189,8 @@ async function streamClosed() {
     if (err.status === 401) return;
     if (err.status === 404) {
       problem(`There is no batch ${id}: the address is wrong, or the batch has expired and was removed.`);
+      // Nothing to show, retry, cancel or download: the progress and rows sections go.
+      for (const section of document.querySelectorAll('main section')) section.hidden = true;
       return;
     }
     problem(err.message);
