@@ -83,8 +83,14 @@ export function createWebhookDispatcher(deps: {
       if (delivery.status === 'pending') return 'pending';
       await gone.clear(delivery.url);
       await store.setStatus(deliveryId, 'pending');
-      const jobId = `${webhookJobId(deliveryId)}-replay-${delivery.attempts}`;
-      await queue.add(WEBHOOK_JOB_NAME, { deliveryId, replay: true }, { jobId });
+      let jobId = `${webhookJobId(deliveryId)}-replay-${delivery.attempts}`;
+      const job = await queue.add(WEBHOOK_JOB_NAME, { deliveryId, replay: true }, { jobId });
+      // A kept job of an earlier replay that ended without an attempt holds that id: a new one goes out.
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        jobId = `${jobId}-${Date.now()}`;
+        await queue.add(WEBHOOK_JOB_NAME, { deliveryId, replay: true }, { jobId });
+      }
       return { id: deliveryId, jobId };
     },
   };

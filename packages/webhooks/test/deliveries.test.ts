@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createRedis, loadConfig } from '@vidqueue/core/runtime';
 import { deletePrefix, uniquePrefix } from '@vidqueue/testkit';
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
+import { Worker } from 'bullmq';
 import {
   createGoneList,
   createSigner,
   createWebhookDispatcher,
   createWebhookQueue,
+  WEBHOOKS_QUEUE,
   newWebhookSecret,
   sendAttempt,
   type WebhookQueue,
@@ -159,5 +161,22 @@ describe('dispatcher and delivery records (real Redis)', () => {
       attempt_log: [{ status: 500 }],
     });
     expect(await d.replay('msg_nope')).toBeUndefined();
+
+    // That replay's job ends without an attempt (say the process died mid-way and the job gave up):
+    // its id is still kept, so the next replay sends a job of its own instead of being swallowed.
+    const worker = new Worker(WEBHOOKS_QUEUE, () => Promise.resolve(), {
+      connection: new IORedis(inject('redisUrl'), { maxRetriesPerRequest: null }),
+      prefix: queue.opts.prefix!,
+    });
+    try {
+      await expect.poll(() => queue.getJobState(replay !== 'pending' ? replay!.jobId : '')).toBe('completed');
+    } finally {
+      await worker.close();
+      await worker.disconnect();
+    }
+    await d.store.setStatus(ids[0]!, 'failed');
+    const next = await d.replay(ids[0]!);
+    expect(next !== 'pending' && next?.jobId).toMatch(/^whk_msg_[0-9a-f]{24}-replay-1-\d+$/);
+    expect(await queue.getJobState(next !== 'pending' ? next!.jobId : '')).toBe('waiting');
   });
 });
