@@ -70,7 +70,10 @@ describe('main.ts as a real process', () => {
     expect(messages).toEqual(
       expect.arrayContaining(['worker ready', 'submitted', 'shutting down', 'worker closed']),
     );
-    expect(messages.indexOf('submitted')).toBeLessThan(messages.indexOf('worker closed'));
+    // The whole sequence in the failure message: a wrong order is then readable from the report alone.
+    expect(messages.indexOf('submitted'), messages.join(' | ')).toBeLessThan(
+      messages.indexOf('worker closed'),
+    );
     expect(child.out()).not.toContain(PROVIDER_KEY);
   });
 
