@@ -85,6 +85,8 @@ export async function lookUp(
       return { kind: 'wait', waitMs: 500 + Math.round(ctx.random() * 1_000), progress };
     }
   }
+  // The id and every alias, read once per lookup: a row may carry the model's new id after a rename.
+  const models = [...(await ctx.modelNames(attempt.model))];
   const finish = async (): Promise<void> => {
     if (!options.fresh) await ctx.logsSeen.releasePass(window);
   };
@@ -99,8 +101,7 @@ export async function lookUp(
       answer = await ctx.client.logs({
         start: new Date(window.start),
         end: new Date(window.end),
-        // The id and every alias: a row may carry the model's new id when it was renamed.
-        model: [...(await ctx.modelNames(attempt.model))],
+        model: models,
         limit: MAX_LOGS_LIMIT,
         offset,
       });

@@ -7,7 +7,7 @@ import { BatchErrorSchema } from '../error-schema.js';
 import { CreateHeaders, CreateQuery, type ZodApp } from './schemas.js';
 import { BODY_FORMATS, MULTIPART_OVERHEAD, multipartError, openUpload } from './upload.js';
 import { HttpError } from '../../errors.js';
-import { UPLOADS_RETRY_AFTER_SECONDS, abortable, watchUploadRate, type UploadGate } from './upload-guard.js';
+import { UPLOADS_RETRY_AFTER_SECONDS, abortable, watchUploadRate, type Gate } from './upload-guard.js';
 import { webhookTarget } from './webhook-target.js';
 
 /**
@@ -17,7 +17,7 @@ import { webhookTarget } from './webhook-target.js';
  * At most MAX_CONCURRENT_UPLOADS at once (503 + Retry-After beyond), and an upload slower than
  * UPLOAD_MIN_BYTES_PER_SEC is cut with 408 (see upload-guard.ts); the spool is removed either way.
  */
-export function createBatchRoute(app: ZodApp, config: Config, gate: UploadGate): void {
+export function createBatchRoute(app: ZodApp, config: Config, gate: Gate): void {
   const maxBytes = config.MAX_UPLOAD_BYTES;
   const rate = {
     minBytesPerSecond: config.UPLOAD_MIN_BYTES_PER_SEC,

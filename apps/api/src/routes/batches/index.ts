@@ -13,7 +13,7 @@ import { batchRowsRoute } from './rows.js';
 import { updateBatchRoute } from './update.js';
 import { HttpError } from '../../errors.js';
 import { BODY_FORMATS } from './upload.js';
-import { createUploadGate } from './upload-guard.js';
+import { createGate } from './upload-guard.js';
 import { batchVideosZipRoute } from './videos-zip.js';
 
 /** The one route of this scope that takes a file. */
@@ -36,7 +36,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
   });
 
   // One gate per API process: uploads in progress, whatever route instance serves them.
-  createBatchRoute(app, config, createUploadGate(config.MAX_CONCURRENT_UPLOADS));
+  createBatchRoute(app, config, createGate(config.MAX_CONCURRENT_UPLOADS));
   getBatchRoute(app);
   batchResultsRoute(app);
   cancelBatchRoute(app);

@@ -2,7 +2,7 @@ import { BatchRowsPageSchema } from '@vidqueue/core/contract';
 import { BatchErrorSchema } from '../error-schema.js';
 import { HttpError } from '../../errors.js';
 import { IdParams, RowsQuery, type ZodApp } from './schemas.js';
-import { createUploadGate } from './upload-guard.js';
+import { createGate } from './upload-guard.js';
 
 /**
  * Filtered pages (`q`, `status`) scan the batch's rows in Redis a thousand at a time, up to the whole
@@ -14,7 +14,7 @@ const SCANS_RETRY_AFTER_SECONDS = 2;
 
 /** `GET /v1/batches/:id/rows`: one page of rows, by status and text, for a grid of any size. */
 export function batchRowsRoute(app: ZodApp): void {
-  const scans = createUploadGate(MAX_ROW_SCANS);
+  const scans = createGate(MAX_ROW_SCANS);
   app.get(
     '/v1/batches/:id/rows',
     {

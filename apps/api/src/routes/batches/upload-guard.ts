@@ -11,14 +11,15 @@ import { HttpError } from '../../errors.js';
 /** Seconds a client refused for too many uploads is told to wait (`Retry-After`). */
 export const UPLOADS_RETRY_AFTER_SECONDS = 5;
 
-export type UploadGate = {
-  /** A release function when there is room for one more upload, undefined when there is none. */
+/** At most so many of something at once, in this process: uploads in progress, row scans. */
+export type Gate = {
+  /** A release function when there is room for one more, undefined when there is none. */
   enter(): (() => void) | undefined;
   readonly active: number;
 };
 
-/** At most `max` uploads at once (0: no cap). */
-export function createUploadGate(max: number): UploadGate {
+/** At most `max` at once (0: no cap). */
+export function createGate(max: number): Gate {
   let active = 0;
   return {
     get active() {
